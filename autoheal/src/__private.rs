@@ -1,0 +1,1 @@
+//! Not public API: used by the code `#[auto_heal]` generates.

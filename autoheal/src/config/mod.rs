@@ -1,0 +1,99 @@
+//! Configuration: what autoheal does with a failure, and where it came from.
+//!
+//! Values are resolved from, highest first: command-line flags, the environment, the
+//! configuration file, the defaults. The GitHub token is read from the environment only and
+//! is never written to any file.
+
+mod app;
+mod token;
+
+pub use app::App;
+pub use token::Token;
+
+use std::path::PathBuf;
+
+/// The labels every auto-heal issue carries unless configured otherwise.
+pub const DEFAULT_LABELS: [&str; 3] = ["auto-heal", "cli-error", "automated-issue"];
+
+/// The GitHub REST API's public address.
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// Everything that decides what autoheal does with a captured failure.
+///
+/// Build one with [`Config::for_app`] (defaults, with the configuration directory taken from
+/// the environment) and change the fields you need.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// The application reports are filed for.
+    pub app: App,
+    /// Directory of the configuration file, the queue and the caches.
+    pub config_dir: PathBuf,
+    /// Whether failures are reported at all.
+    pub enabled: bool,
+    /// The repository issues are filed in, as `owner/repo`.
+    pub github_repo: Option<String>,
+    /// The GitHub token, read from the environment only.
+    pub github_token: Option<Token>,
+    /// How many recent log lines a report carries.
+    pub max_log_lines: usize,
+    /// Whether reports carry a backtrace.
+    pub include_stack_trace: bool,
+    /// Whether reports are filed as GitHub issues (otherwise they stay in the local queue).
+    pub auto_create_issues: bool,
+    /// Labels every issue carries.
+    pub issue_labels: Vec<String>,
+    /// The GitHub REST API base URL (`https://HOST/api/v3` for GitHub Enterprise Server).
+    pub api_url: String,
+    /// Bound, in seconds, on connecting and on each whole request to GitHub.
+    pub timeout_secs: u64,
+    /// At most one recurrence comment per fingerprint in this many seconds.
+    pub throttle_secs: u64,
+    /// At most this many new issues per hour from this machine; beyond it reports wait queued.
+    pub max_new_issues_per_hour: u32,
+    /// The queue keeps at most this many reports; the oldest are dropped beyond it.
+    pub queue_max_reports: usize,
+    /// The queue keeps at most this many bytes; the oldest are dropped beyond it.
+    pub queue_max_bytes: u64,
+    /// Hand unrecognised failures to the Copilot coding agent.
+    pub copilot_handoff: bool,
+    /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
+    pub debug: bool,
+}
+
+impl Config {
+    /// The defaults for `app`, with the configuration directory resolved from the environment
+    /// (`<PREFIX>CONFIG_DIR`, else `$HOME/.<app name>`).
+    pub fn for_app(app: App) -> Self {
+        let config_dir = app.default_config_dir();
+        Config {
+            app,
+            config_dir,
+            enabled: false,
+            github_repo: None,
+            github_token: None,
+            max_log_lines: 100,
+            include_stack_trace: true,
+            auto_create_issues: true,
+            issue_labels: DEFAULT_LABELS.iter().map(|l| l.to_string()).collect(),
+            api_url: DEFAULT_API_URL.to_string(),
+            timeout_secs: 10,
+            throttle_secs: 3600,
+            max_new_issues_per_hour: 10,
+            queue_max_reports: 1000,
+            queue_max_bytes: 50 * 1024 * 1024,
+            copilot_handoff: false,
+            debug: false,
+        }
+    }
+
+    /// The directory holding queued reports.
+    pub fn queue_dir(&self) -> PathBuf {
+        self.config_dir.join("queue")
+    }
+
+    /// Whether reports can be filed on GitHub: a repository and a token are both present.
+    pub fn is_configured(&self) -> bool {
+        self.github_repo.is_some() && self.github_token.is_some()
+    }
+}

@@ -1,0 +1,89 @@
+//! The crate's error type.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// What can go wrong inside autoheal itself: configuration, files and the queue.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is not valid; the message says which and why.
+    InvalidConfig {
+        /// The configuration key.
+        key: String,
+        /// Why the value is not valid and what would be.
+        message: String,
+    },
+    /// The configuration file is not valid JSON.
+    MalformedConfig {
+        /// The file.
+        path: PathBuf,
+        /// Line of the first error, 1-based.
+        line: usize,
+        /// Column of the first error, 1-based.
+        column: usize,
+        /// What the parser found.
+        message: String,
+    },
+    /// A file or directory could not be read or written.
+    Io {
+        /// What autoheal was doing.
+        action: String,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidConfig { key, message } => {
+                write!(f, "invalid value for `{key}`: {message}")
+            }
+            Error::MalformedConfig {
+                path,
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "{}:{line}:{column}: the configuration file is not valid JSON: {message}",
+                path.display()
+            ),
+            Error::Io {
+                action,
+                path,
+                source,
+            } => write!(f, "could not {action} {}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: impl Into<String>,
+        path: impl Into<PathBuf>,
+        source: io::Error,
+    ) -> Self {
+        Error::Io {
+            action: action.into(),
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// `Result` with autoheal's [`Error`] as the default error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,77 @@
+//! autoheal turns the errors and panics of a Rust program into well-formed, de-duplicated
+//! GitHub issues, with enough context to fix them.
+//!
+//! Annotate a function with [`#[auto_heal]`](macro@auto_heal): an `Err` that escapes it is
+//! captured (trace ID, cause chain, backtrace, recent log lines, span stack, command line,
+//! redacted environment and system facts) and handed to the reporting pipeline. Call
+//! [`init`] once at start-up to install the configuration, the sink and the panic hook, and
+//! add [`layer()`] to your tracing subscriber so reports carry the recent log lines.
+//!
+//! # Usage
+//!
+//! ```no_run
+//! use autoheal::{App, Config};
+//!
+//! #[autoheal::auto_heal(name = "load settings", labels("config"))]
+//! fn load_settings(path: &str) -> std::io::Result<String> {
+//!     std::fs::read_to_string(path)
+//! }
+//!
+//! fn main() {
+//!     let mut config = Config::for_app(App::new("my_app", "MY_APP_", env!("CARGO_PKG_VERSION")));
+//!     config.enabled = true;
+//!     let _guard = autoheal::init(config);
+//!     if let Err(error) = load_settings("/etc/my_app/settings.toml") {
+//!         eprintln!("error: {error}");
+//!         if let Some(delivery) = autoheal::last_delivery() {
+//!             eprintln!("trace ID {}: {}", delivery.trace_id, delivery.outcome);
+//!         }
+//!     }
+//! }
+//! ```
+#![warn(
+    missing_docs,
+    unreachable_pub,
+    missing_debug_implementations,
+    rust_2018_idioms
+)]
+
+mod capture;
+mod config;
+mod error;
+mod fingerprint;
+mod frames;
+mod issue;
+mod layer;
+mod manual;
+mod outcome;
+mod panic_hook;
+mod pipeline;
+mod redact;
+mod report;
+mod sink;
+mod spool;
+mod stack;
+mod system;
+mod trace_id;
+
+#[cfg(feature = "test")]
+pub mod test;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use autoheal_macros::auto_heal;
+pub use config::{App, Config, DEFAULT_API_URL, DEFAULT_LABELS, Token};
+pub use error::{Error, Result};
+pub use issue::{IssueDraft, render_issue};
+pub use layer::{ContextLayer, layer};
+pub use manual::{Level, capture_error, capture_message};
+pub use outcome::{Delivery, Outcome};
+pub use pipeline::{Guard, init, init_with_sink, last_delivery};
+pub use redact::{Redactor, is_secret_name};
+pub use report::{
+    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
+};
+pub use sink::Sink;
+pub use spool::SpoolSink;

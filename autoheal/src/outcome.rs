@@ -1,0 +1,66 @@
+//! What became of a report.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// What happened to one report after capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A new issue was filed.
+    Reported {
+        /// The issue's web address.
+        url: String,
+        /// The issue's number.
+        number: u64,
+    },
+    /// An open issue for the same bug exists; the occurrence was added to it.
+    Recurred {
+        /// The existing issue's web address.
+        url: String,
+        /// The existing issue's number.
+        number: u64,
+    },
+    /// The report waits in the local queue; `flush` sends it later.
+    Queued {
+        /// The queued report's file.
+        path: PathBuf,
+        /// Why it was not sent now (not configured, GitHub unreachable, rate limited...).
+        reason: String,
+    },
+    /// The same bug was reported moments ago; this occurrence was counted, not sent.
+    Throttled,
+    /// Auto-healing is switched off: nothing was recorded.
+    Disabled,
+    /// The report could not be stored or sent; the reason says why.
+    Failed {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Reported { url, .. } => write!(f, "reported as {url}"),
+            Outcome::Recurred { url, .. } => write!(f, "added to the existing issue {url}"),
+            Outcome::Queued { path, reason } => {
+                write!(f, "queued at {} ({reason})", path.display())
+            }
+            Outcome::Throttled => f.write_str("counted; the same failure was reported moments ago"),
+            Outcome::Disabled => f.write_str("not reported: auto-healing is disabled"),
+            Outcome::Failed { reason } => write!(f, "could not be reported: {reason}"),
+        }
+    }
+}
+
+/// A report's trace ID and what became of it: the answer to "was my failure reported?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The report's trace ID.
+    pub trace_id: String,
+    /// The report's fingerprint.
+    pub fingerprint: String,
+    /// What became of it.
+    pub outcome: Outcome,
+}

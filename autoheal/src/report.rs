@@ -1,0 +1,139 @@
+//! The report: everything known about one failure, in the JSON shape that is embedded in
+//! every issue and read back by the fix generator.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The version of the report's JSON shape. Bumped when a field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One captured failure, ready to be redacted, fingerprinted and sent.
+///
+/// Serialises to exactly the shape documented in `docs/AUTO_HEALING.md` and round-trips
+/// through `serde_json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Version of this JSON shape ([`SCHEMA_VERSION`]).
+    pub schema: u32,
+    /// W3C trace-context compatible trace ID: 32 lowercase hex digits.
+    pub trace_id: String,
+    /// When the failure was captured, RFC 3339 in UTC.
+    pub timestamp: String,
+    /// Groups reports of the same bug: 16 or more lowercase hex digits.
+    pub fingerprint: String,
+    /// Whether this was an error returned from a function or a panic.
+    pub kind: ReportKind,
+    /// What went wrong.
+    pub error: ErrorDetails,
+    /// Where it first went wrong: the innermost annotated function it escaped.
+    pub site: Site,
+    /// The annotated functions the error passed through, innermost first.
+    pub frames: Vec<String>,
+    /// The command line of the process.
+    pub command: CommandLine,
+    /// The resolved backtrace, innermost frame first; empty when stack traces are off.
+    pub backtrace: Vec<BacktraceFrame>,
+    /// Recent log lines, oldest first.
+    pub logs: Vec<String>,
+    /// The tracing span stack where the error was captured, outermost first.
+    pub spans: Vec<String>,
+    /// Allow-listed, redacted environment variables.
+    pub env: BTreeMap<String, String>,
+    /// Facts about the machine and the program.
+    pub system: SystemInfo,
+    /// Labels for the issue: the configured ones plus the attribute's.
+    pub labels: Vec<String>,
+}
+
+/// The two kinds of failure autoheal captures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    /// An `Err` that escaped an annotated function, or one passed to `capture_error` or
+    /// `capture_message`.
+    Error,
+    /// A panic caught by the panic hook.
+    Panic,
+}
+
+/// The error itself: its type, its message and the messages of its causes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetails {
+    /// The error's type name, without its module path (`Error`, `ConfigError`, `panic`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The error's `Display` text (or `Debug` when it has no `Display`).
+    pub message: String,
+    /// The messages of its `source()` chain, outermost cause first.
+    pub chain: Vec<String>,
+}
+
+/// A source location with the function it belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    /// The function's name, or the operation name given with `#[auto_heal(name = "...")]`.
+    pub function: String,
+    /// The module path of the function (`my_app::config`).
+    pub module: String,
+    /// The source file, as the compiler saw it.
+    pub file: String,
+    /// The line of the function (or of the panic).
+    pub line: u32,
+}
+
+/// The program and its arguments.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandLine {
+    /// The program's file name (`ipfs-kit`), without its directory.
+    pub program: String,
+    /// The arguments after the program name, redacted.
+    pub args: Vec<String>,
+}
+
+/// One resolved frame of a backtrace.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BacktraceFrame {
+    /// The demangled function name, without its hash.
+    pub function: String,
+    /// The source file, when debug info has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The source line, when debug info has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Whether the frame belongs to the application (not std, not autoheal, not a dependency).
+    pub in_app: bool,
+}
+
+/// Facts about the machine and the running program.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemInfo {
+    /// `std::env::consts::OS`.
+    pub os: String,
+    /// `std::env::consts::ARCH`.
+    pub arch: String,
+    /// The application's name.
+    pub app: String,
+    /// The application's version.
+    pub app_version: String,
+    /// The rustc version the application was built with.
+    pub rust_version: String,
+    /// The process ID.
+    pub pid: u32,
+    /// The working directory, with the home directory shown as `~`.
+    pub cwd: String,
+}
+
+impl Report {
+    /// The report as pretty-printed JSON, the form embedded in issues and queue files.
+    pub fn to_json_pretty(&self) -> String {
+        // Serialising plain strings, numbers and maps cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The operation's name: the site's function.
+    pub fn operation(&self) -> &str {
+        &self.site.function
+    }
+}
