@@ -1,1 +1,230 @@
-//! (being written)
+//! The report-once rule: which annotated frame reports a failure.
+//!
+//! Each thread keeps the depth of the annotated frames running on it. A frame that returns
+//! `Err` captures the failure; if it is not the outermost annotated frame, the capture is
+//! handed to its caller (the "owner") instead of being reported. A caller that returns `Err`
+//! too takes the capture over and passes it on; a caller that returns `Ok` drops it. Only the
+//! outermost frame reports.
+//!
+//! Async functions carry this state inside their future ([`AsyncFrame`]) and install it on
+//! whichever thread polls them, so the rule holds across the threads of a multi-thread runtime.
+//! A spawned task is first polled outside any annotated frame, so it is its own boundary.
+//!
+//! The success path touches one thread-local pair of integers and nothing else.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::__private::SiteInfo;
+use crate::capture::Capture;
+use crate::report::ErrorDetails;
+
+/// The annotated frames on this thread: how deep, and which frame holds a handed-over capture.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Depths {
+    /// Annotated frames currently running (0: none).
+    depth: u32,
+    /// Depth of the frame holding a capture from a callee (0: none held).
+    owner: u32,
+}
+
+thread_local! {
+    static DEPTHS: Cell<Depths> = const { Cell::new(Depths { depth: 0, owner: 0 }) };
+    static HELD: Cell<Option<Box<Capture>>> = const { Cell::new(None) };
+}
+
+/// One running annotated function. Created on entry, dropped on exit (also when unwinding).
+#[derive(Debug)]
+pub struct Frame {
+    depth: u32,
+}
+
+impl Frame {
+    /// Enter an annotated function.
+    #[inline(always)]
+    pub fn enter() -> Frame {
+        let mut depths = DEPTHS.get();
+        depths.depth += 1;
+        DEPTHS.set(depths);
+        Frame {
+            depth: depths.depth,
+        }
+    }
+
+    /// The function is returning `Err` with these details: capture it, or take over the
+    /// capture a callee handed over, then report it here or hand it to the caller.
+    #[cold]
+    #[inline(never)]
+    pub fn fail(&self, site: &'static SiteInfo, details: impl FnOnce() -> ErrorDetails) {
+        if crate::capture::is_busy() {
+            return;
+        }
+        let Some(settings) = crate::pipeline::capture_settings() else {
+            return;
+        };
+        let depths = DEPTHS.get();
+        let held = if depths.owner == self.depth {
+            HELD.take()
+        } else {
+            None
+        };
+        let Some(error) = crate::capture::guarded(details) else {
+            return;
+        };
+        let capture = match held {
+            Some(mut capture) if capture.is_propagated_as(&error) => {
+                capture.passed_through(site, error);
+                capture
+            }
+            _ => Box::new(Capture::at(site, error, settings.backtrace)),
+        };
+        if self.depth <= 1 {
+            DEPTHS.set(Depths { owner: 0, ..depths });
+            crate::pipeline::report(*capture);
+        } else {
+            DEPTHS.set(Depths {
+                owner: self.depth - 1,
+                ..depths
+            });
+            HELD.set(Some(capture));
+        }
+    }
+}
+
+impl Drop for Frame {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let depths = DEPTHS.get();
+        DEPTHS.set(Depths {
+            depth: self.depth - 1,
+            owner: depths.owner,
+        });
+        if depths.owner >= self.depth {
+            drop_unclaimed();
+        }
+    }
+}
+
+/// The frame returned `Ok` (or unwound) while holding a callee's capture: it recovered, so the
+/// capture is dropped.
+#[cold]
+#[inline(never)]
+fn drop_unclaimed() {
+    let depths = DEPTHS.get();
+    DEPTHS.set(Depths { owner: 0, ..depths });
+    drop(HELD.take());
+}
+
+pin_project_lite::pin_project! {
+    /// The future of an annotated `async fn`: carries its frame state from poll to poll, across
+    /// threads.
+    #[derive(Debug)]
+    pub struct AsyncFrame<F> {
+        #[pin]
+        inner: F,
+        state: Option<Carried>,
+    }
+}
+
+/// Frame state carried by an [`AsyncFrame`] between polls.
+#[derive(Debug, Default)]
+pub(crate) struct Carried {
+    depths: Depths,
+    held: Option<Box<Capture>>,
+}
+
+impl<F> AsyncFrame<F> {
+    /// Wrap the body of an annotated `async fn`.
+    #[inline(always)]
+    pub fn new(inner: F) -> Self {
+        AsyncFrame { inner, state: None }
+    }
+}
+
+impl<F: Future> Future for AsyncFrame<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        // First poll: nest under whatever annotated frame is polling us on this thread.
+        let state = this.state.get_or_insert_with(|| Carried {
+            depths: Depths {
+                depth: DEPTHS.get().depth,
+                owner: 0,
+            },
+            held: None,
+        });
+        let outer = Installed::install(state);
+        let poll = this.inner.poll(cx);
+        match poll {
+            Poll::Pending => outer.restore_into(state),
+            Poll::Ready(_) => outer.hand_over(),
+        }
+        poll
+    }
+}
+
+/// The polling thread's own frame state, set aside while an [`AsyncFrame`] is polled.
+struct Installed {
+    depths: Depths,
+    held: Option<Box<Capture>>,
+    done: bool,
+}
+
+impl Installed {
+    #[inline(always)]
+    fn install(state: &mut Carried) -> Installed {
+        let depths = DEPTHS.replace(state.depths);
+        let held = if depths.owner != 0 || state.held.is_some() {
+            HELD.replace(state.held.take())
+        } else {
+            None
+        };
+        Installed {
+            depths,
+            held,
+            done: false,
+        }
+    }
+
+    /// The future is pending: keep its state with it, give the thread its own back.
+    #[inline(always)]
+    fn restore_into(mut self, state: &mut Carried) {
+        state.depths = DEPTHS.replace(self.depths);
+        if state.depths.owner != 0 || self.held.is_some() {
+            state.held = HELD.replace(self.held.take());
+        }
+        self.done = true;
+    }
+
+    /// The future is done: its frame has exited. Give the thread its own state back, plus a
+    /// capture the frame handed over to whoever awaited it.
+    #[inline(always)]
+    fn hand_over(mut self) {
+        let finished = DEPTHS.replace(self.depths);
+        if finished.owner != 0 {
+            let capture = HELD.take();
+            DEPTHS.set(Depths {
+                depth: self.depths.depth,
+                owner: finished.owner,
+            });
+            HELD.set(capture);
+        } else if self.depths.owner != 0 {
+            HELD.set(self.held.take());
+        }
+        self.done = true;
+    }
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if !self.done {
+            // The inner future panicked: give the thread its own state back.
+            DEPTHS.set(self.depths);
+            HELD.set(self.held.take());
+        }
+    }
+}

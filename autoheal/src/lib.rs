@@ -47,6 +47,7 @@ mod manual;
 mod outcome;
 mod panic_hook;
 mod pipeline;
+mod queue;
 mod redact;
 mod report;
 mod sink;
@@ -69,6 +70,7 @@ pub use layer::{ContextLayer, layer};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, init, init_with_sink, last_delivery};
+pub use queue::{Queue, QueuedEntry};
 pub use redact::{Redactor, is_secret_name};
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,

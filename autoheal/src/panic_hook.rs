@@ -1,1 +1,65 @@
-//! (being written)
+//! The panic hook: a panic is reported once, then the previous hook runs as before.
+
+use std::panic::{self, PanicHookInfo};
+use std::sync::Once;
+
+use crate::capture::{self, Capture};
+use crate::report::{ErrorDetails, ReportKind, Site};
+
+static INSTALL: Once = Once::new();
+
+/// Install the hook once per process; it chains to the hook that was there before.
+pub(crate) fn install() {
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !capture::is_busy() {
+                report_panic(info);
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn report_panic(info: &PanicHookInfo<'_>) {
+    let Some(settings) = crate::pipeline::capture_settings() else {
+        return;
+    };
+    let _ = capture::guarded(|| {
+        let message = payload_text(info);
+        let thread = std::thread::current();
+        let thread_name = thread.name().unwrap_or("<unnamed>");
+        let (file, line, column) = info
+            .location()
+            .map(|l| (l.file(), l.line(), l.column()))
+            .unwrap_or(("", 0, 0));
+        let error = ErrorDetails {
+            type_name: "panic".to_string(),
+            message,
+            chain: vec![format!(
+                "thread '{thread_name}' panicked at {file}:{line}:{column}"
+            )],
+        };
+        // The function is filled in from the innermost application frame when resolved.
+        let site = Site {
+            function: String::new(),
+            module: String::new(),
+            file: file.to_string(),
+            line,
+        };
+        let mut capture = Capture::new(ReportKind::Panic, error, site, settings.backtrace);
+        capture.frames.clear();
+        crate::pipeline::report(capture);
+    });
+}
+
+fn payload_text(info: &PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "Box<dyn Any>".to_string()
+    }
+}

@@ -1,27 +1,213 @@
-//! The pipeline. (being written)
+//! The reporting pipeline: from a capture to a delivered report.
+//!
+//! `init` installs one pipeline for the process. The outermost annotated frame, the panic hook
+//! and the manual capture functions hand it a [`Capture`]; it builds the [`Report`], redacts
+//! it, fingerprints it and gives it to the sink, on the calling thread.
 
-use crate::{Config, Delivery, Sink};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// Keeps autoheal installed; flushes the sink when dropped.
+use parking_lot::{Mutex, RwLock};
+
+use crate::capture::{self, Capture};
+use crate::redact::Redactor;
+use crate::report::{Report, SCHEMA_VERSION};
+use crate::stack::UnresolvedBacktrace;
+use crate::{Config, Delivery, Outcome, Sink, SpoolSink};
+
+static ACTIVE: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
+static LAST_DELIVERY: Mutex<Option<Delivery>> = Mutex::new(None);
+
+/// How long dropping the [`Guard`] waits for the sink to flush.
+const FLUSH_ON_DROP: Duration = Duration::from_secs(2);
+
+pub(crate) struct Pipeline {
+    config: Config,
+    sink: Box<dyn Sink>,
+    redactor: Redactor,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the failing path needs to know before capturing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CaptureSettings {
+    pub(crate) backtrace: bool,
+}
+
+/// Keeps autoheal installed. Dropping it flushes the sink (bounded) and stops reporting.
 #[must_use = "autoheal stops reporting when the guard is dropped"]
 #[derive(Debug)]
 pub struct Guard {
-    _private: (),
+    pipeline: Arc<Pipeline>,
 }
 
-/// Install the configuration, the embedded default sink and the panic hook.
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.pipeline.sink.flush(FLUSH_ON_DROP);
+        let mut active = ACTIVE.write();
+        if active
+            .as_ref()
+            .is_some_and(|p| Arc::ptr_eq(p, &self.pipeline))
+        {
+            *active = None;
+        }
+    }
+}
+
+/// Install `config`, the embedded default sink (the local queue) and the panic hook.
+///
+/// Until the returned guard is dropped, failures escaping `#[auto_heal]` functions, panics and
+/// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
+/// the configuration.
 pub fn init(config: Config) -> Guard {
-    let _ = config;
-    Guard { _private: () }
+    let reason = if config.is_configured() {
+        "GitHub delivery is not available in this build; the report waits in the local queue"
+    } else {
+        "no GitHub repository and token are configured"
+    };
+    let sink = SpoolSink::new(config.queue_dir()).with_reason(reason);
+    init_with_sink(config, sink)
 }
 
-/// Install the configuration with a sink of your own.
+/// Install `config` with a sink of your own, and the panic hook.
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
-    let _ = (config, sink);
-    Guard { _private: () }
+    crate::layer::set_capacity(config.max_log_lines);
+    crate::panic_hook::install();
+    let pipeline = Arc::new(Pipeline::new(config, Box::new(sink)));
+    *ACTIVE.write() = Some(Arc::clone(&pipeline));
+    Guard { pipeline }
 }
 
-/// What became of the last report of this process.
+/// What became of the last report this process made, if any.
+///
+/// Use it after a failure to tell the user where the report went.
 pub fn last_delivery() -> Option<Delivery> {
-    None
+    LAST_DELIVERY.lock().clone()
+}
+
+impl Pipeline {
+    pub(crate) fn new(config: Config, sink: Box<dyn Sink>) -> Self {
+        let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()));
+        Pipeline {
+            config,
+            sink,
+            redactor,
+        }
+    }
+
+    fn deliver(&self, capture: Capture) -> Delivery {
+        if !self.config.enabled {
+            return Delivery {
+                trace_id: crate::trace_id::new_trace_id(),
+                fingerprint: String::new(),
+                outcome: Outcome::Disabled,
+            };
+        }
+        let report = self.build(capture);
+        let outcome = self.sink.send(&report);
+        if let Outcome::Failed { reason } = &outcome {
+            self.debug(&format!(
+                "report {} could not be stored or sent: {reason}",
+                report.trace_id
+            ));
+        }
+        Delivery {
+            trace_id: report.trace_id,
+            fingerprint: report.fingerprint,
+            outcome,
+        }
+    }
+
+    /// Turn a capture into a redacted, fingerprinted report. Symbols are resolved here.
+    pub(crate) fn build(&self, capture: Capture) -> Report {
+        let config = &self.config;
+        let backtrace = capture
+            .backtrace
+            .map(UnresolvedBacktrace::resolve)
+            .unwrap_or_default();
+        let mut site = capture.site;
+        if site.function.is_empty() {
+            // A panic: its site is the innermost application frame.
+            if let Some(frame) = backtrace.iter().find(|f| f.in_app) {
+                site.function = frame.function.clone();
+                site.module = frame
+                    .function
+                    .rsplit_once("::")
+                    .map(|(m, _)| m.to_string())
+                    .unwrap_or_default();
+            }
+        }
+        if site.function.is_empty() {
+            site.function = format!("{}:{}", site.file, site.line);
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for label in config.issue_labels.iter().chain(&capture.labels) {
+            if !label.is_empty() && !labels.contains(label) {
+                labels.push(label.clone());
+            }
+        }
+        let mut report = Report {
+            schema: SCHEMA_VERSION,
+            trace_id: crate::trace_id::new_trace_id(),
+            timestamp: humantime::format_rfc3339_millis(capture.time).to_string(),
+            fingerprint: String::new(),
+            kind: capture.kind,
+            error: capture.error,
+            site,
+            frames: capture.frames,
+            command: crate::system::command_line(),
+            backtrace,
+            logs: crate::layer::recent_lines(config.max_log_lines),
+            spans: capture.spans,
+            env: crate::system::allowed_env(&config.app),
+            system: crate::system::system_info(&config.app),
+            labels,
+        };
+        self.redactor.redact_report(&mut report);
+        report.fingerprint = crate::fingerprint::fingerprint(&report);
+        report
+    }
+
+    fn debug(&self, message: &str) {
+        if self.config.debug
+            || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
+        {
+            eprintln!("[autoheal] {message}");
+        }
+    }
+}
+
+/// The installed pipeline, if any.
+pub(crate) fn active() -> Option<Arc<Pipeline>> {
+    ACTIVE.read().clone()
+}
+
+/// Replace the installed pipeline, returning the one it replaces.
+#[cfg(feature = "test")]
+pub(crate) fn swap_active(pipeline: Option<Arc<Pipeline>>) -> Option<Arc<Pipeline>> {
+    std::mem::replace(&mut *ACTIVE.write(), pipeline)
+}
+
+/// `None` when nothing is installed: the failing path then does no work at all.
+pub(crate) fn capture_settings() -> Option<CaptureSettings> {
+    let active = ACTIVE.read();
+    let config = &active.as_ref()?.config;
+    Some(CaptureSettings {
+        backtrace: config.enabled && config.include_stack_trace,
+    })
+}
+
+/// Report a finished capture through the installed pipeline. Never panics, never recurses.
+pub(crate) fn report(capture: Capture) -> Option<Delivery> {
+    let pipeline = active()?;
+    let delivery = capture::guarded(|| pipeline.deliver(capture))?;
+    *LAST_DELIVERY.lock() = Some(delivery.clone());
+    Some(delivery)
 }

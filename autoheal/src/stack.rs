@@ -1,1 +1,174 @@
-//! (being written)
+//! Backtraces: captured as bare instruction pointers on the failing path, resolved to
+//! function names and lines only when the report is built.
+
+use std::fmt;
+
+use crate::report::BacktraceFrame;
+
+/// Most frames a report keeps; deeper stacks keep their innermost frames.
+const MAX_FRAMES: usize = 256;
+
+/// Crates whose frames never count as the application's.
+const FOREIGN_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "backtrace",
+    "autoheal",
+    "autoheal_macros",
+    "tokio",
+    "futures",
+    "futures_util",
+    "futures_executor",
+    "tracing",
+    "tracing_core",
+    "tracing_subscriber",
+    "test",
+    "panic_unwind",
+];
+
+/// A backtrace whose symbols have not been looked up yet.
+pub(crate) struct UnresolvedBacktrace(backtrace::Backtrace);
+
+impl fmt::Debug for UnresolvedBacktrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UnresolvedBacktrace({} frames)", self.0.frames().len())
+    }
+}
+
+impl UnresolvedBacktrace {
+    /// Walk the stack: instruction pointers only, no symbol lookup.
+    #[inline(never)]
+    pub(crate) fn capture() -> Self {
+        UnresolvedBacktrace(backtrace::Backtrace::new_unresolved())
+    }
+
+    /// Look up symbols and turn the stack into report frames, innermost first, with
+    /// autoheal's own frames and the panic machinery trimmed from the top.
+    pub(crate) fn resolve(mut self) -> Vec<BacktraceFrame> {
+        self.0.resolve();
+        let mut frames = Vec::new();
+        for frame in self.0.frames() {
+            for symbol in frame.symbols() {
+                let function = symbol
+                    .name()
+                    .map(|n| format!("{n:#}"))
+                    .unwrap_or_else(|| "<unknown>".to_string());
+                let file = symbol.filename().map(|p| p.display().to_string());
+                let line = symbol.lineno();
+                let in_app = is_in_app(&function, file.as_deref());
+                frames.push(BacktraceFrame {
+                    function,
+                    file,
+                    line,
+                    in_app,
+                });
+            }
+        }
+        let skip = frames
+            .iter()
+            .take_while(|f| is_machinery(&f.function))
+            .count();
+        frames.drain(..skip);
+        frames.truncate(MAX_FRAMES);
+        frames
+    }
+}
+
+/// The crate a demangled function name belongs to: `<my_app::Foo as core::fmt::Display>::fmt`
+/// belongs to `my_app`.
+fn crate_of(function: &str) -> &str {
+    let trimmed = function
+        .trim_start_matches('<')
+        .trim_start_matches('&')
+        .trim_start_matches("mut ");
+    trimmed.split("::").next().unwrap_or(trimmed)
+}
+
+/// Whether a frame is autoheal's own, the backtrace crate's, or the std panic machinery.
+fn is_machinery(function: &str) -> bool {
+    matches!(
+        crate_of(function),
+        "autoheal" | "backtrace" | "std" | "core" | "alloc" | "__rustc"
+    ) || function.starts_with("rust_begin_unwind")
+        || function == "<unknown>"
+}
+
+/// Whether a frame is the application's: not std, not autoheal, not a dependency from the
+/// registry, and not a runtime entry point.
+pub(crate) fn is_in_app(function: &str, file: Option<&str>) -> bool {
+    let krate = crate_of(function);
+    if FOREIGN_CRATES.contains(&krate) || krate.starts_with("__") || !function.contains("::") {
+        return false;
+    }
+    match file {
+        Some(path) => !is_foreign_path(path),
+        None => false,
+    }
+}
+
+fn is_foreign_path(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    path.starts_with("/rustc/")
+        || path.contains("/.cargo/registry/")
+        || path.contains("/.cargo/git/")
+        || path.contains("/rustlib/")
+        || path.contains("/cargo/registry/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_frames_are_in_app() {
+        assert!(is_in_app(
+            "my_app::config::load",
+            Some("/home/u/my_app/src/config.rs")
+        ));
+        assert!(is_in_app(
+            "<my_app::Server as my_app::Serve>::run",
+            Some("src/server.rs")
+        ));
+        assert!(is_in_app("my_app::main::{{closure}}", Some("src/main.rs")));
+    }
+
+    #[test]
+    fn std_autoheal_and_dependencies_are_not_in_app() {
+        assert!(!is_in_app(
+            "std::rt::lang_start",
+            Some("/rustc/abc/library/std/src/rt.rs")
+        ));
+        assert!(!is_in_app("core::ops::function::FnOnce::call_once", None));
+        assert!(!is_in_app(
+            "autoheal::__private::Frame::fail",
+            Some("/src/autoheal/src/frames.rs")
+        ));
+        assert!(!is_in_app(
+            "serde_json::de::from_str",
+            Some("/home/u/.cargo/registry/src/index.crates.io-1/serde_json-1.0.0/src/de.rs")
+        ));
+        assert!(!is_in_app(
+            "tokio::runtime::park::run",
+            Some("/x/tokio/src/park.rs")
+        ));
+        assert!(!is_in_app("main", None));
+        assert!(!is_in_app("__libc_start_main", None));
+    }
+
+    #[test]
+    fn capture_then_resolve_finds_this_test() {
+        let frames = UnresolvedBacktrace::capture().resolve();
+        assert!(!frames.is_empty());
+        assert!(
+            !frames[0].function.starts_with("autoheal::stack"),
+            "top frame {:?} should be trimmed",
+            frames[0]
+        );
+        assert!(
+            frames
+                .iter()
+                .all(|f| !f.function.starts_with("backtrace::"))
+        );
+    }
+}

@@ -1,1 +1,98 @@
-//! Testing helpers. (being written)
+//! Testing code that uses autoheal: run it with an in-memory sink and look at what it reported.
+//!
+//! Enabled by the `test` feature.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::pipeline::{self, Pipeline};
+use crate::{App, Config, Outcome, Report, Sink};
+
+/// One `with_captured_reports` at a time: the capture sees every thread of the process.
+static EXCLUSIVE: Mutex<()> = Mutex::new(());
+
+/// Run `f` with reporting enabled into memory, and return its result with every report made
+/// while it ran, from every thread (tasks spawned on a runtime inside `f` included), in the
+/// order they were made.
+///
+/// Calls are serialised across the process; do not nest them.
+///
+/// ```
+/// #[autoheal::auto_heal]
+/// fn parse(text: &str) -> Result<u32, std::num::ParseIntError> {
+///     text.parse()
+/// }
+///
+/// let (result, reports) = autoheal::test::with_captured_reports(|| parse("x"));
+/// assert!(result.is_err());
+/// assert_eq!(reports.len(), 1);
+/// assert_eq!(reports[0].error.type_name, "ParseIntError");
+/// ```
+pub fn with_captured_reports<R>(f: impl FnOnce() -> R) -> (R, Vec<Report>) {
+    with_captured_reports_using(test_config(), f)
+}
+
+/// [`with_captured_reports`] with a configuration of your own (it is used as given, so set
+/// `enabled`).
+pub fn with_captured_reports_using<R>(config: Config, f: impl FnOnce() -> R) -> (R, Vec<Report>) {
+    let _exclusive = EXCLUSIVE.lock();
+    crate::layer::set_capacity(config.max_log_lines);
+    crate::panic_hook::install();
+    let sink = Arc::new(MemorySink::default());
+    let pipeline = Arc::new(Pipeline::new(config, Box::new(Arc::clone(&sink))));
+    let previous = pipeline::swap_active(Some(pipeline));
+    struct Restore(Option<Option<Arc<Pipeline>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(previous) = self.0.take() {
+                pipeline::swap_active(previous);
+            }
+        }
+    }
+    let restore = Restore(Some(previous));
+    let result = f();
+    drop(restore);
+    let reports = std::mem::take(&mut *sink.reports.lock());
+    (result, reports)
+}
+
+/// The configuration `with_captured_reports` uses: enabled, app `test`, defaults otherwise.
+pub fn test_config() -> Config {
+    let mut config = Config::for_app(App::new(
+        "test",
+        "AUTOHEAL_TEST_",
+        env!("CARGO_PKG_VERSION"),
+    ));
+    config.enabled = true;
+    config
+}
+
+/// A sink that keeps reports in memory.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    reports: Mutex<Vec<Report>>,
+}
+
+impl MemorySink {
+    /// The reports received so far.
+    pub fn reports(&self) -> Vec<Report> {
+        self.reports.lock().clone()
+    }
+}
+
+impl Sink for MemorySink {
+    fn send(&self, report: &Report) -> Outcome {
+        self.reports.lock().push(report.clone());
+        Outcome::Queued {
+            path: "memory".into(),
+            reason: "kept in memory for a test".to_string(),
+        }
+    }
+}
+
+impl Sink for Arc<MemorySink> {
+    fn send(&self, report: &Report) -> Outcome {
+        MemorySink::send(self, report)
+    }
+}

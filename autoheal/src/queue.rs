@@ -1,0 +1,268 @@
+//! The on-disk queue of reports: written whole or not at all, read back in order.
+//!
+//! Each report is one JSON file, `<unix millis>-<trace id>.json`, written to a temporary file in
+//! the same directory, synced, then renamed into place: a crash leaves a complete report or
+//! none, never half of one.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::{Error, Report, Result};
+
+/// The queue directory of one application.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    dir: PathBuf,
+}
+
+/// One queued report, as listed by [`Queue::entries`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedEntry {
+    /// The report's file.
+    pub path: PathBuf,
+    /// The report's trace ID (empty when the file could not be read).
+    pub trace_id: String,
+    /// When the failure happened (RFC 3339).
+    pub timestamp: String,
+    /// The error's type (`unreadable` when the file could not be read).
+    pub error_type: String,
+    /// The error's message, or why the file could not be read.
+    pub message: String,
+}
+
+impl Queue {
+    /// The queue in `dir` (which need not exist yet).
+    pub fn open(dir: impl Into<PathBuf>) -> Self {
+        Queue { dir: dir.into() }
+    }
+
+    /// The queue's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Store `report` durably and return its file.
+    ///
+    /// # Errors
+    ///
+    /// When the directory cannot be created or the file cannot be written; nothing partial is
+    /// left behind.
+    pub fn push(&self, report: &Report) -> Result<PathBuf> {
+        create_private_dir(&self.dir)?;
+        let millis = report_millis();
+        let name = format!("{millis:013}-{}.json", sanitize(&report.trace_id));
+        let path = self.dir.join(&name);
+        let temp = self.dir.join(format!(".{name}.tmp"));
+        let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
+        write_synced(&temp, &bytes).inspect_err(|_| {
+            let _ = fs::remove_file(&temp);
+        })?;
+        fs::rename(&temp, &path).map_err(|e| {
+            let _ = fs::remove_file(&temp);
+            Error::io("move the queued report into", &path, e)
+        })?;
+        if let Ok(dir) = File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(path)
+    }
+
+    /// The queued report files, oldest first.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let Ok(read) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = read
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                path.extension().is_some_and(|ext| ext == "json")
+                    && !path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// How many reports wait in the queue.
+    pub fn len(&self) -> usize {
+        self.files().len()
+    }
+
+    /// Whether the queue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.files().is_empty()
+    }
+
+    /// Read one queued report.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read or is not a report.
+    pub fn read(&self, path: &Path) -> Result<Report> {
+        let text =
+            fs::read_to_string(path).map_err(|e| Error::io("read the queued report", path, e))?;
+        serde_json::from_str(&text).map_err(|e| Error::MalformedConfig {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    /// A summary of every queued report, oldest first.
+    pub fn entries(&self) -> Vec<QueuedEntry> {
+        self.files()
+            .into_iter()
+            .map(|path| match self.read(&path) {
+                Ok(report) => QueuedEntry {
+                    path,
+                    trace_id: report.trace_id,
+                    timestamp: report.timestamp,
+                    error_type: report.error.type_name,
+                    message: report.error.message,
+                },
+                Err(error) => QueuedEntry {
+                    path,
+                    trace_id: String::new(),
+                    timestamp: String::new(),
+                    error_type: "unreadable".to_string(),
+                    message: error.to_string(),
+                },
+            })
+            .collect()
+    }
+}
+
+fn report_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default()
+}
+
+fn sanitize(trace_id: &str) -> String {
+    trace_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(64)
+        .collect()
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
+    file.sync_all().map_err(|e| Error::io("sync", path, e))
+}
+
+/// Create `dir` (and its parents) readable by the owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io("create the directory", dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ErrorDetails, ReportKind};
+
+    fn report(trace_id: &str, message: &str) -> Report {
+        Report {
+            schema: 1,
+            trace_id: trace_id.to_string(),
+            timestamp: "2026-11-25T04:53:09.123Z".to_string(),
+            fingerprint: "00".repeat(16),
+            kind: ReportKind::Error,
+            error: ErrorDetails {
+                type_name: "io::Error".into(),
+                message: message.into(),
+                chain: vec![],
+            },
+            site: Default::default(),
+            frames: vec![],
+            command: Default::default(),
+            backtrace: vec![],
+            logs: vec![],
+            spans: vec![],
+            env: Default::default(),
+            system: Default::default(),
+            labels: vec![],
+        }
+    }
+
+    #[test]
+    fn pushed_reports_read_back_in_order_and_leave_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path().join("queue"));
+        assert!(queue.is_empty());
+        let first = queue
+            .push(&report("a".repeat(32).as_str(), "first"))
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        queue
+            .push(&report("b".repeat(32).as_str(), "second"))
+            .unwrap();
+        let entries = queue.entries();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].message, "first");
+        assert_eq!(entries[1].message, "second");
+        assert_eq!(
+            queue.read(&first).unwrap(),
+            report("a".repeat(32).as_str(), "first")
+        );
+        let names: Vec<String> = fs::read_dir(queue.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(".json") && !n.starts_with('.')),
+            "{names:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn queue_files_and_directory_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path().join("q"));
+        let path = queue.push(&report(&"c".repeat(32), "x")).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(queue.dir()).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_listed_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path());
+        fs::write(dir.path().join("0000000000001-broken.json"), "{ not json").unwrap();
+        queue.push(&report(&"d".repeat(32), "fine")).unwrap();
+        let entries = queue.entries();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].error_type, "unreadable");
+        assert_eq!(entries[1].message, "fine");
+    }
+}
