@@ -21,7 +21,7 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
     let closure_return = closure_return_type(&sig.output);
     let fake_return = fake_return_edge(&sig.output);
     let stmts = &block.stmts;
-    let inspect = inspect_result();
+    let inspect = inspect_result(&sig.output);
     let body = if sig.asyncness.is_some() {
         quote! {
             #site
@@ -62,14 +62,23 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
 }
 
 /// Check the result and hand an `Err` to the cold capture path.
-fn inspect_result() -> TokenStream {
-    quote! {
+fn inspect_result(output: &ReturnType) -> TokenStream {
+    let span = match output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let assert_debug = quote_spanned! {span=>
         ::autoheal::__private::assert_error_is_debug(&__autoheal_result);
+    };
+    quote! {
+        #assert_debug
         if let ::core::result::Result::Err(__autoheal_error) = &__autoheal_result {
             __autoheal_frame.fail(&__AUTOHEAL_SITE, || {
                 #[allow(unused_imports)]
-                use ::autoheal::__private::{ViaDebug as _, ViaDisplay as _, ViaDynError as _, ViaError as _};
-                (&&&&::autoheal::__private::Wrap(__autoheal_error)).autoheal_details()
+                use ::autoheal::__private::{
+                    ViaDebug as _, ViaDisplay as _, ViaDynError as _, ViaError as _, ViaTypeName as _,
+                };
+                (&&&&&::autoheal::__private::Wrap(__autoheal_error)).autoheal_details()
             });
         }
     }

@@ -59,7 +59,7 @@ fn function_path(locator: &str) -> String {
 }
 
 /// The error an annotated function returned, viewed through the most capable trait it
-/// implements (autoref specialisation: `(&&&&Wrap(&e)).autoheal_details()`).
+/// implements (autoref specialisation: `(&&&&&Wrap(&e)).autoheal_details()`).
 #[derive(Debug)]
 pub struct Wrap<'a, E: ?Sized>(pub &'a E);
 
@@ -69,7 +69,7 @@ pub trait ViaError {
     fn autoheal_details(&self) -> ErrorDetails;
 }
 
-impl<E: StdError + ?Sized> ViaError for &&&Wrap<'_, E> {
+impl<E: StdError + ?Sized> ViaError for &&&&Wrap<'_, E> {
     #[cold]
     #[inline(never)]
     fn autoheal_details(&self) -> ErrorDetails {
@@ -110,7 +110,7 @@ pub trait ViaDynError {
     fn autoheal_details(&self) -> ErrorDetails;
 }
 
-impl<E, T> ViaDynError for &&Wrap<'_, E>
+impl<E, T> ViaDynError for &&&Wrap<'_, E>
 where
     E: Deref<Target = T> + ?Sized,
     T: AsDynError + ?Sized,
@@ -128,7 +128,7 @@ pub trait ViaDisplay {
     fn autoheal_details(&self) -> ErrorDetails;
 }
 
-impl<E: Display + ?Sized> ViaDisplay for &Wrap<'_, E> {
+impl<E: Display + ?Sized> ViaDisplay for &&Wrap<'_, E> {
     #[cold]
     #[inline(never)]
     fn autoheal_details(&self) -> ErrorDetails {
@@ -142,11 +142,30 @@ pub trait ViaDebug {
     fn autoheal_details(&self) -> ErrorDetails;
 }
 
-impl<E: Debug + ?Sized> ViaDebug for Wrap<'_, E> {
+impl<E: Debug + ?Sized> ViaDebug for &Wrap<'_, E> {
     #[cold]
     #[inline(never)]
     fn autoheal_details(&self) -> ErrorDetails {
         capture::details_of_debug(std::any::type_name::<E>(), self.0)
+    }
+}
+
+/// Anything else. Unreachable in compiled code: `assert_error_is_debug` rejects error types
+/// without `Debug` first; this level only keeps that error the single one reported.
+pub trait ViaTypeName {
+    /// The error's details.
+    fn autoheal_details(&self) -> ErrorDetails;
+}
+
+impl<E: ?Sized> ViaTypeName for Wrap<'_, E> {
+    #[cold]
+    #[inline(never)]
+    fn autoheal_details(&self) -> ErrorDetails {
+        ErrorDetails {
+            type_name: capture::short_type_name(std::any::type_name::<E>()),
+            message: String::new(),
+            chain: Vec::new(),
+        }
     }
 }
 

@@ -1,0 +1,8 @@
+#[autoheal::auto_heal(nme = "mcp start")]
+fn start() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {
+    let _ = start();
+}
