@@ -132,8 +132,11 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// The operation's name: the site's function.
+    /// The operation that failed, as the user ran it: the outermost annotated frame the
+    /// failure passed through (its `name = "..."` when given), else the site's function.
     pub fn operation(&self) -> &str {
-        &self.site.function
+        self.frames
+            .last()
+            .map_or(self.site.function.as_str(), String::as_str)
     }
 }
