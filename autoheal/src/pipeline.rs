@@ -207,7 +207,10 @@ pub(crate) fn capture_settings() -> Option<CaptureSettings> {
 /// Report a finished capture through the installed pipeline. Never panics, never recurses.
 pub(crate) fn report(capture: Capture) -> Option<Delivery> {
     let pipeline = active()?;
-    let delivery = capture::guarded(|| pipeline.deliver(capture))?;
+    let Some(delivery) = capture::guarded(|| pipeline.deliver(capture)) else {
+        pipeline.debug("reporting a failure panicked inside autoheal; that report was dropped");
+        return None;
+    };
     *LAST_DELIVERY.lock() = Some(delivery.clone());
     Some(delivery)
 }

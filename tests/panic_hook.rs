@@ -1,0 +1,148 @@
+//! The panic hook installed by `init`: a panic is reported once and the previous hook still
+//! runs; nothing autoheal does itself can panic out into the program.
+//!
+//! One test, in steps: the hook and the pipeline are process-wide.
+
+use std::fmt;
+use std::panic;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use autoheal::test::MemorySink;
+use autoheal::{Outcome, Report, ReportKind, Sink};
+
+static PREVIOUS_HOOK_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+struct Shared(Arc<MemorySink>);
+
+impl Sink for Shared {
+    fn send(&self, report: &Report) -> Outcome {
+        if report.error.message.contains("make the sink panic") {
+            panic!("the sink itself failed");
+        }
+        self.0.send(report)
+    }
+}
+
+#[derive(Debug)]
+struct PanickyDisplay;
+
+impl fmt::Display for PanickyDisplay {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("Display of the error panicked")
+    }
+}
+
+impl std::error::Error for PanickyDisplay {}
+
+#[autoheal::auto_heal]
+fn fails_with_a_panicky_error() -> Result<(), PanickyDisplay> {
+    Err(PanickyDisplay)
+}
+
+#[autoheal::auto_heal]
+fn fails_with(message: &str) -> Result<(), String> {
+    Err(message.to_string())
+}
+
+#[autoheal::auto_heal]
+fn index_past_the_end(items: &[u8], at: usize) -> Result<u8, String> {
+    Ok(items[at])
+}
+
+#[test]
+fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
+    panic::set_hook(Box::new(|info| {
+        eprintln!("{info}");
+        PREVIOUS_HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+    }));
+    let sink = Arc::new(MemorySink::default());
+    let mut config = autoheal::test::test_config();
+    config.config_dir = tempfile::tempdir().unwrap().path().to_path_buf();
+    let _guard = autoheal::init_with_sink(config, Shared(Arc::clone(&sink)));
+
+    // A panic on a named thread.
+    let panic_line = line!() + 3;
+    let worker = std::thread::Builder::new().name("worker".into()).spawn(|| {
+        let empty: Option<u8> = None;
+        empty.expect("the pin set was loaded")
+    });
+    assert!(worker.unwrap().join().is_err());
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 1, "{reports:#?}");
+    let report = &reports[0];
+    assert_eq!(report.kind, ReportKind::Panic);
+    assert_eq!(report.error.type_name, "panic");
+    assert_eq!(report.error.message, "the pin set was loaded");
+    assert_eq!(
+        report.error.chain,
+        [format!(
+            "thread 'worker' panicked at tests/panic_hook.rs:{panic_line}:15"
+        )]
+    );
+    assert_eq!(report.site.file, "tests/panic_hook.rs");
+    assert_eq!(report.site.line, panic_line);
+    assert!(
+        report.site.function.starts_with("panic_hook::"),
+        "site {:?}",
+        report.site
+    );
+    assert!(
+        report
+            .backtrace
+            .first()
+            .is_some_and(|f| !f.function.starts_with("autoheal"))
+    );
+    assert_eq!(
+        PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst),
+        1,
+        "the previous hook still runs"
+    );
+
+    // A panic inside an annotated function: one panic report, no error report.
+    let caught = panic::catch_unwind(|| index_past_the_end(&[1, 2, 3], 7));
+    assert!(caught.is_err());
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[1].kind, ReportKind::Panic);
+    assert!(
+        reports[1].error.message.contains("index out of bounds"),
+        "{}",
+        reports[1].error.message
+    );
+    // The frame state is clean: the next failure is reported normally, alone.
+    assert_eq!(
+        fails_with("after the panic"),
+        Err("after the panic".to_string())
+    );
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[2].frames, ["panic_hook::fails_with"]);
+
+    // An error whose Display panics: the result is unchanged, no panic escapes or is reported.
+    let calls_before = PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst);
+    assert!(matches!(fails_with_a_panicky_error(), Err(PanickyDisplay)));
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 4);
+    assert!(
+        reports[3]
+            .error
+            .message
+            .contains("formatting this error panicked"),
+        "{}",
+        reports[3].error.message
+    );
+    assert_eq!(
+        PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst),
+        calls_before,
+        "autoheal's own panics stay quiet"
+    );
+
+    // A sink that panics: the result is unchanged and the program carries on.
+    assert_eq!(
+        fails_with("make the sink panic"),
+        Err("make the sink panic".to_string())
+    );
+    assert_eq!(sink.reports().len(), 4);
+    assert_eq!(PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst), calls_before);
+}
