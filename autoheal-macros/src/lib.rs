@@ -11,8 +11,47 @@ use quote::ToTokens;
 mod attr;
 mod expand;
 
-/// Report the errors that escape this function. See `autoheal::auto_heal` for the
-/// documentation.
+/// Report the errors that escape this function.
+///
+/// Put it on any function — free function, method (`&self`, `&mut self`, `self`), trait impl
+/// method, `async fn` (also in traits), generic function, `fn main` — that returns
+/// `Result<T, E>` where `E: Debug`. The signature is kept as written and the returned value is
+/// never changed: `Ok` and `Err` pass through untouched.
+///
+/// When an `Err` escapes, autoheal captures it on a cold, out-of-line path: the error's type,
+/// message and (for `std::error::Error` types, `Box<dyn Error>` and `anyhow::Error`) its whole
+/// `source()` chain, the site, a backtrace (symbols are resolved only when the report is
+/// built), and the tracing span stack. The success path only counts annotated frames in a
+/// thread-local.
+///
+/// # Reported once
+///
+/// An error that propagates through several annotated functions is reported once, at the
+/// outermost one, keeping the site and backtrace of the innermost and listing the frames it
+/// passed through. An error a caller recovers from (returns `Ok`) is not reported. This holds
+/// for async functions too, across the threads of a multi-thread runtime; a spawned task or
+/// thread is its own boundary.
+///
+/// # Arguments
+///
+/// - `name = "mcp start"`: the operation's name in reports (default: the function's path).
+/// - `labels("mcp", "server")`: extra labels for the issue (non-empty, at most 50
+///   characters, no commas).
+///
+/// ```ignore
+/// #[autoheal::auto_heal(name = "mcp start", labels("mcp"))]
+/// async fn start(port: u16) -> std::io::Result<()> {
+///     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+///     // ...
+///     Ok(())
+/// }
+/// ```
+///
+/// # Compile errors
+///
+/// On a function that does not return a `Result`, on a `const fn`, on a trait method without a
+/// body, on anything that is not a function, and for unknown or repeated arguments, with the
+/// span of the part at fault.
 #[proc_macro_attribute]
 pub fn auto_heal(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

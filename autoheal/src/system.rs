@@ -1,35 +1,219 @@
-//! Facts about the process and the machine. (Stub: being written.)
+//! Facts about the process and the machine: system information, the command line and an
+//! allow-listed environment. Values are bounded and the home directory is shown as `~`;
+//! secrets are removed afterwards by the redactor.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::App;
+use crate::redact::is_secret_name;
 use crate::report::{CommandLine, SystemInfo};
+
+/// Environment variables worth knowing when diagnosing a failure.
+const ALLOWED_ENV: &[&str] = &[
+    "RUST_LOG",
+    "RUST_BACKTRACE",
+    "LANG",
+    "LC_ALL",
+    "TERM",
+    "SHELL",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_WORKFLOW",
+    "RUNNER_OS",
+    "IPFS_PATH",
+];
+
+/// Longest environment value kept, in bytes.
+const MAX_ENV_VALUE: usize = 1024;
 
 /// The system facts for `app`.
 pub(crate) fn system_info(app: &App) -> SystemInfo {
+    let cwd = std::env::current_dir()
+        .map(|p| home_relative(&p.display().to_string()))
+        .unwrap_or_default();
     SystemInfo {
         os: std::env::consts::OS.to_string(),
         arch: std::env::consts::ARCH.to_string(),
         app: app.name.clone(),
         app_version: app.version.clone(),
-        rust_version: String::new(),
+        rust_version: env!("AUTOHEAL_RUSTC_VERSION").to_string(),
         pid: std::process::id(),
-        cwd: String::new(),
+        cwd,
     }
 }
 
-/// The process's command line.
+/// The process's command line: the program's file name and its arguments (lossy UTF-8).
 pub(crate) fn command_line() -> CommandLine {
-    let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
-    let program = args.next().unwrap_or_default();
+    command_line_from(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
+}
+
+fn command_line_from(mut args: impl Iterator<Item = String>) -> CommandLine {
+    let argv0 = args.next().unwrap_or_default();
+    let program = Path::new(&argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(argv0);
     CommandLine {
         program,
-        args: args.collect(),
+        args: args.map(|a| home_relative(&a)).collect(),
     }
 }
 
-/// The allow-listed environment variables (values still to be redacted).
+/// The allow-listed environment variables, values bounded; secret-looking names are kept with
+/// the value `[REDACTED]`.
 pub(crate) fn allowed_env(app: &App) -> BTreeMap<String, String> {
-    let _ = app;
-    BTreeMap::new()
+    allowed_env_from(
+        std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }),
+        app,
+    )
+}
+
+fn allowed_env_from(
+    vars: impl Iterator<Item = (String, String)>,
+    app: &App,
+) -> BTreeMap<String, String> {
+    vars.filter(|(name, _)| {
+        ALLOWED_ENV.contains(&name.as_str())
+            || (!app.env_prefix.is_empty() && name.starts_with(&app.env_prefix))
+    })
+    .map(|(name, value)| {
+        let value = if is_secret_name(&name) {
+            "[REDACTED]".to_string()
+        } else {
+            bounded(&home_relative(&value))
+        };
+        (name, value)
+    })
+    .collect()
+}
+
+fn bounded(value: &str) -> String {
+    if value.len() <= MAX_ENV_VALUE {
+        return value.to_string();
+    }
+    let mut cut = MAX_ENV_VALUE;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &value[..cut])
+}
+
+/// `text` with the home directory shown as `~`.
+pub(crate) fn home_relative(text: &str) -> String {
+    match std::env::var("HOME") {
+        Ok(home) => replace_home(text, &home),
+        Err(_) => text.to_string(),
+    }
+}
+
+fn replace_home(text: &str, home: &str) -> String {
+    let home = home.trim_end_matches('/');
+    if home.len() < 2 {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(home) {
+        let after = &rest[at + home.len()..];
+        out.push_str(&rest[..at]);
+        let continues_the_name =
+            after.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !continues_the_name {
+            out.push('~');
+        } else {
+            out.push_str(home);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_directory_is_shown_as_tilde() {
+        assert_eq!(
+            replace_home("/home/alice/repo/pins.txt", "/home/alice"),
+            "~/repo/pins.txt"
+        );
+        assert_eq!(replace_home("/home/alice", "/home/alice/"), "~");
+        assert_eq!(
+            replace_home("cd /home/alice && ls /home/alice/x", "/home/alice"),
+            "cd ~ && ls ~/x"
+        );
+        assert_eq!(
+            replace_home("/home/alicex/repo", "/home/alice"),
+            "/home/alicex/repo",
+            "only whole segments"
+        );
+        assert_eq!(replace_home("/x", "/"), "/x");
+    }
+
+    #[test]
+    fn the_command_line_keeps_the_program_name_only() {
+        let line = command_line_from(
+            ["/usr/local/bin/ipfs-kit", "mcp", "start", "--port", "8004"]
+                .map(String::from)
+                .into_iter(),
+        );
+        assert_eq!(line.program, "ipfs-kit");
+        assert_eq!(line.args, ["mcp", "start", "--port", "8004"]);
+        assert_eq!(command_line_from(std::iter::empty()).program, "");
+    }
+
+    #[test]
+    fn the_environment_is_allow_listed_and_secret_names_are_masked() {
+        let app = App::new("ipfs_kit", "IPFS_KIT_", "1.0.0");
+        let vars = [
+            ("RUST_LOG", "debug"),
+            ("PATH", "/usr/bin"),
+            ("GITHUB_TOKEN", "ghp_secret"),
+            ("IPFS_KIT_AUTO_HEAL", "true"),
+            ("IPFS_KIT_API_TOKEN", "hunter2"),
+            ("AWS_SECRET_ACCESS_KEY", "abc"),
+            ("LANG", &"x".repeat(5000)),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let env = allowed_env_from(vars.into_iter(), &app);
+        assert_eq!(env.get("RUST_LOG").map(String::as_str), Some("debug"));
+        assert_eq!(
+            env.get("IPFS_KIT_AUTO_HEAL").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            env.get("IPFS_KIT_API_TOKEN").map(String::as_str),
+            Some("[REDACTED]")
+        );
+        assert!(
+            !env.contains_key("PATH")
+                && !env.contains_key("GITHUB_TOKEN")
+                && !env.contains_key("AWS_SECRET_ACCESS_KEY")
+        );
+        assert!(env["LANG"].len() <= MAX_ENV_VALUE + 3);
+    }
+
+    #[test]
+    fn system_facts_describe_this_process() {
+        let info = system_info(&App::new("demo", "DEMO_", "2.3.4"));
+        assert_eq!(
+            (info.app.as_str(), info.app_version.as_str()),
+            ("demo", "2.3.4")
+        );
+        assert_eq!(info.pid, std::process::id());
+        assert!(
+            info.rust_version.starts_with("rustc "),
+            "{}",
+            info.rust_version
+        );
+        assert!(!info.cwd.is_empty());
+    }
 }

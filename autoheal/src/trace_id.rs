@@ -1,10 +1,131 @@
-//! Trace IDs: W3C trace-context compatible. (Stub: being written.)
+//! Trace IDs: 32 lowercase hex digits, W3C trace-context compatible, so a report can be tied
+//! to the distributed trace it happened in.
 
-/// A new trace ID: the one in `TRACEPARENT` when valid, else a random one.
+/// A new trace ID: the trace-id of a valid `TRACEPARENT` in the environment, else a random one.
 pub(crate) fn new_trace_id() -> String {
+    std::env::var("TRACEPARENT")
+        .ok()
+        .and_then(|value| parse_traceparent(&value))
+        .unwrap_or_else(random_trace_id)
+}
+
+/// The trace-id of a W3C `traceparent` value (`00-<trace-id>-<parent-id>-<flags>`), when valid.
+///
+/// Follows the specification's rules: lowercase hex only, the version is not `ff`, trace-id and
+/// parent-id are not all zeros, version `00` has exactly four fields, and later versions may
+/// append fields after the flags.
+pub(crate) fn parse_traceparent(value: &str) -> Option<String> {
+    let value = value.trim();
+    let mut fields = value.split('-');
+    let version = fields.next()?;
+    let trace_id = fields.next()?;
+    let parent_id = fields.next()?;
+    let flags = fields.next()?;
+    let has_more = fields.next().is_some();
+    let valid = is_lower_hex(version, 2)
+        && version != "ff"
+        && is_lower_hex(trace_id, 32)
+        && is_lower_hex(parent_id, 16)
+        && is_lower_hex(flags, 2)
+        && !is_all_zeros(trace_id)
+        && !is_all_zeros(parent_id)
+        && !(version == "00" && has_more);
+    valid.then(|| trace_id.to_string())
+}
+
+fn is_lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn is_all_zeros(text: &str) -> bool {
+    text.bytes().all(|b| b == b'0')
+}
+
+fn random_trace_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() || bytes == [0; 16] {
+        bytes = fallback_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// When the OS has no randomness to give: time, process and a counter, hashed. Unique, not
+/// unpredictable — trace IDs need only the former.
+fn fallback_bytes() -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{nanos:032x}")
+        .unwrap_or(0);
+    let mut hasher = Sha256::new();
+    hasher.update(nanos.to_le_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[15] |= 1;
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn a_valid_traceparent_gives_its_trace_id() {
+        assert_eq!(
+            parse_traceparent(VALID).as_deref(),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736")
+        );
+        assert_eq!(
+            parse_traceparent(&format!(" {VALID}\n")).as_deref(),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736")
+        );
+    }
+
+    #[test]
+    fn later_versions_may_carry_more_fields_version_00_may_not() {
+        assert!(
+            parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")
+                .is_some()
+        );
+        assert!(parse_traceparent(&format!("{VALID}-extra")).is_none());
+    }
+
+    #[test]
+    fn invalid_traceparents_are_ignored() {
+        for bad in [
+            "",
+            "00",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+            "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+        ] {
+            assert_eq!(parse_traceparent(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn random_trace_ids_are_lowercase_hex_and_distinct() {
+        let a = random_trace_id();
+        let b = random_trace_id();
+        assert!(is_lower_hex(&a, 32) && !is_all_zeros(&a));
+        assert_ne!(a, b);
+        let fallback = fallback_bytes();
+        assert_ne!(fallback, [0; 16]);
+        assert_ne!(fallback, fallback_bytes());
+    }
 }
