@@ -66,7 +66,7 @@ pub use autoheal_macros::auto_heal;
 pub use config::{App, Config, DEFAULT_API_URL, DEFAULT_LABELS, Token};
 pub use error::{Error, Result};
 pub use issue::{IssueDraft, render_issue};
-pub use layer::{ContextLayer, layer};
+pub use layer::{ContextLayer, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, init, init_with_sink, last_delivery};
