@@ -64,7 +64,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     // A panic on a named thread.
     let panic_line = line!() + 3;
     let worker = std::thread::Builder::new().name("worker".into()).spawn(|| {
-        let empty: Option<u8> = None;
+        let empty: Option<u8> = std::hint::black_box(None);
         empty.expect("the pin set was loaded")
     });
     assert!(worker.unwrap().join().is_err());
