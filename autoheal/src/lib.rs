@@ -37,7 +37,7 @@
 )]
 
 mod capture;
-mod config;
+
 mod error;
 mod fingerprint;
 mod frames;
@@ -63,7 +63,11 @@ pub mod test;
 pub mod __private;
 
 pub use autoheal_macros::auto_heal;
-pub use config::{App, Config, DEFAULT_API_URL, DEFAULT_LABELS, Token};
+pub mod config;
+pub use config::{
+    App, Config, ConfigFile, DEFAULT_API_URL, DEFAULT_LABELS, Loaded, Overrides, Source, Status,
+    Token,
+};
 pub use error::{Error, Result};
 pub use issue::{IssueDraft, render_issue};
 pub use layer::{ContextLayer, layer, recent_log_lines};

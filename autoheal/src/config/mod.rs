@@ -5,9 +5,18 @@
 //! is never written to any file.
 
 mod app;
+mod file;
+mod keys;
+mod load;
+mod status;
 mod token;
+mod validate;
 
 pub use app::App;
+pub use file::{ConfigFile, FILE_NAME};
+pub use keys::{KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool};
+pub use load::{Loaded, Overrides, Source};
+pub use status::{Setting, Status};
 pub use token::Token;
 
 use std::path::PathBuf;
@@ -90,6 +99,11 @@ impl Config {
     /// The directory holding queued reports.
     pub fn queue_dir(&self) -> PathBuf {
         self.config_dir.join("queue")
+    }
+
+    /// The configuration file.
+    pub fn config_file(&self) -> PathBuf {
+        ConfigFile::in_dir(&self.config_dir)
     }
 
     /// Whether reports can be filed on GitHub: a repository and a token are both present.

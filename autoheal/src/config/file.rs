@@ -1,0 +1,248 @@
+//! The configuration file: JSON, written atomically, readable by its owner only, unknown keys
+//! kept, never a token.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::keys::{Key, TOKEN_KEYS};
+use crate::{Error, Result};
+
+/// The file's name inside the configuration directory.
+pub const FILE_NAME: &str = "auto_heal_config.json";
+
+/// The configuration file's contents, as written by the user or by `config --set`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConfigFile {
+    path: PathBuf,
+    values: Map<String, Value>,
+}
+
+impl ConfigFile {
+    /// The file in configuration directory `dir`.
+    pub fn in_dir(dir: &Path) -> PathBuf {
+        dir.join(FILE_NAME)
+    }
+
+    /// Read the file at `path`; a missing file is an empty configuration.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read, or is not a JSON object: the error names the file, line and
+    /// column.
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(ConfigFile {
+                    path: path.to_path_buf(),
+                    values: Map::new(),
+                });
+            }
+            Err(e) => return Err(Error::io("read the configuration file", path, e)),
+        };
+        let malformed = |line: usize, column: usize, message: String| Error::MalformedConfig {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        };
+        if text.trim().is_empty() {
+            return Ok(ConfigFile {
+                path: path.to_path_buf(),
+                values: Map::new(),
+            });
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(values)) => Ok(ConfigFile {
+                path: path.to_path_buf(),
+                values,
+            }),
+            Ok(other) => Err(malformed(
+                1,
+                1,
+                format!("expected a JSON object, found {}", json_kind(&other)),
+            )),
+            Err(e) => Err(malformed(e.line(), e.column(), e.to_string())),
+        }
+    }
+
+    /// Read the file to change it: a malformed file is first copied to `<file>.bak` and
+    /// replaced by an empty configuration, so nothing is lost silently.
+    ///
+    /// Returns the file and, when one was made, the backup's path.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read or the backup cannot be written.
+    pub fn load_for_update(path: &Path) -> Result<(ConfigFile, Option<PathBuf>)> {
+        match ConfigFile::load(path) {
+            Ok(file) => Ok((file, None)),
+            Err(Error::MalformedConfig { .. }) => {
+                let backup = backup_path(path);
+                fs::copy(path, &backup).map_err(|e| {
+                    Error::io("keep a copy of the malformed configuration at", &backup, e)
+                })?;
+                Ok((
+                    ConfigFile {
+                        path: path.to_path_buf(),
+                        values: Map::new(),
+                    },
+                    Some(backup),
+                ))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw value of `name` in the file.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// Set a checked value.
+    pub fn set(&mut self, key: &Key, value: Value) {
+        self.values.insert(key.name.to_string(), value);
+    }
+
+    /// Remove a key; returns whether it was there.
+    pub fn unset(&mut self, name: &str) -> bool {
+        self.values.remove(name).is_some()
+    }
+
+    /// Token keys found in the file: ignored, and removed on the next save.
+    pub fn token_keys(&self) -> Vec<&'static str> {
+        TOKEN_KEYS
+            .iter()
+            .copied()
+            .filter(|k| self.values.contains_key(*k))
+            .collect()
+    }
+
+    /// Write the file atomically (temporary file, sync, rename), mode 0600 in a 0700 directory,
+    /// without any token key.
+    ///
+    /// # Errors
+    ///
+    /// When the directory or the file cannot be written; the previous file is then unchanged.
+    pub fn save(&self) -> Result<()> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        crate::queue::create_private_dir(dir)?;
+        let mut values = self.values.clone();
+        for key in TOKEN_KEYS {
+            values.remove(*key);
+        }
+        let mut text = serde_json::to_string_pretty(&Value::Object(values))
+            .unwrap_or_else(|_| "{}".to_string());
+        text.push('\n');
+        let temp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        let written = write_private(&temp, text.as_bytes()).and_then(|()| {
+            fs::rename(&temp, &self.path)
+                .map_err(|e| Error::io("replace the configuration file", &self.path, e))
+        });
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        written
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
+    file.sync_all().map_err(|e| Error::io("sync", path, e))
+}
+
+fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".bak");
+    path.with_file_name(name)
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keys;
+
+    #[test]
+    fn a_missing_file_is_an_empty_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::load(&ConfigFile::in_dir(dir.path())).unwrap();
+        assert_eq!(file.get("enabled"), None);
+    }
+
+    #[test]
+    fn malformed_json_names_the_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        fs::write(&path, "{\n  \"enabled\": true,\n  \"github_repo\": \n}\n").unwrap();
+        match ConfigFile::load(&path) {
+            Err(Error::MalformedConfig { line, column, .. }) => assert_eq!((line, column), (4, 1)),
+            other => panic!("expected a malformed-file error, got {other:?}"),
+        }
+        let (file, backup) = ConfigFile::load_for_update(&path).unwrap();
+        assert_eq!(file.get("enabled"), None);
+        let backup = backup.expect("a backup was kept");
+        assert_eq!(
+            fs::read_to_string(backup).unwrap(),
+            fs::read_to_string(&path).unwrap()
+        );
+    }
+
+    #[test]
+    fn saving_keeps_unknown_keys_and_drops_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(&dir.path().join("nested"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(
+            &path,
+            r#"{"future_key": {"x": 1}, "github_token": "ghp_x", "enabled": false}"#,
+        )
+        .unwrap();
+        let mut file = ConfigFile::load(&path).unwrap();
+        assert_eq!(file.token_keys(), ["github_token"]);
+        file.set(keys::find("enabled").unwrap(), Value::Bool(true));
+        file.save().unwrap();
+        let saved: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(saved["future_key"]["x"], 1);
+        assert_eq!(saved["enabled"], true);
+        assert!(saved.get("github_token").is_none());
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, [FILE_NAME], "no temporary file is left");
+    }
+}

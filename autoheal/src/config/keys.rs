@@ -1,0 +1,366 @@
+//! The configuration keys: their names, types, defaults and documentation, and how a value
+//! of each is parsed, checked and applied.
+
+use serde_json::Value;
+
+use super::validate;
+use crate::{Config, Error, Result};
+
+/// What kind of value a key holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// `true` / `false` (also `1`/`0`, `yes`/`no` from the environment and flags).
+    Bool,
+    /// A whole number within bounds.
+    Number {
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
+    },
+    /// A GitHub repository, `owner/repo`.
+    Repo,
+    /// An `http://` or `https://` URL.
+    Url,
+    /// A list of issue labels (comma-separated on the command line).
+    Labels,
+}
+
+/// One configuration key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The key's name in the file and on the command line.
+    pub name: &'static str,
+    /// Its type.
+    pub kind: KeyKind,
+    /// One line saying what it does.
+    pub doc: &'static str,
+    /// The environment variable suffix after the application's prefix, when it is not one of
+    /// the fixed names (see [`Key::env_names`]).
+    env_suffix: &'static str,
+}
+
+const fn key(
+    name: &'static str,
+    kind: KeyKind,
+    env_suffix: &'static str,
+    doc: &'static str,
+) -> Key {
+    Key {
+        name,
+        kind,
+        doc,
+        env_suffix,
+    }
+}
+
+/// Every configuration key, in the order `config` lists them.
+pub const KEYS: &[Key] = &[
+    key(
+        "enabled",
+        KeyKind::Bool,
+        "AUTO_HEAL",
+        "Report failures at all.",
+    ),
+    key(
+        "github_repo",
+        KeyKind::Repo,
+        "",
+        "The repository issues are filed in, as owner/repo.",
+    ),
+    key(
+        "max_log_lines",
+        KeyKind::Number {
+            min: 1,
+            max: 10_000,
+        },
+        "AUTO_HEAL_MAX_LOG_LINES",
+        "Recent log lines a report carries.",
+    ),
+    key(
+        "include_stack_trace",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_STACK_TRACE",
+        "Reports carry a backtrace.",
+    ),
+    key(
+        "auto_create_issues",
+        KeyKind::Bool,
+        "AUTO_HEAL_AUTO_CREATE_ISSUES",
+        "File reports as GitHub issues (else keep them queued).",
+    ),
+    key(
+        "issue_labels",
+        KeyKind::Labels,
+        "AUTO_HEAL_ISSUE_LABELS",
+        "Labels every issue carries.",
+    ),
+    key(
+        "api_url",
+        KeyKind::Url,
+        "",
+        "The GitHub REST API base URL (https://HOST/api/v3 for GitHub Enterprise Server).",
+    ),
+    key(
+        "timeout_secs",
+        KeyKind::Number { min: 1, max: 600 },
+        "AUTO_HEAL_TIMEOUT_SECS",
+        "Bound on connecting and on each request to GitHub, in seconds.",
+    ),
+    key(
+        "throttle_secs",
+        KeyKind::Number {
+            min: 0,
+            max: 604_800,
+        },
+        "AUTO_HEAL_THROTTLE_SECS",
+        "At most one recurrence comment per bug in this many seconds.",
+    ),
+    key(
+        "max_new_issues_per_hour",
+        KeyKind::Number { min: 1, max: 1000 },
+        "AUTO_HEAL_MAX_NEW_ISSUES_PER_HOUR",
+        "New issues per hour from this machine; beyond it reports wait queued.",
+    ),
+    key(
+        "queue_max_reports",
+        KeyKind::Number {
+            min: 1,
+            max: 100_000,
+        },
+        "AUTO_HEAL_QUEUE_MAX_REPORTS",
+        "Reports the local queue keeps; the oldest are dropped beyond it.",
+    ),
+    key(
+        "queue_max_bytes",
+        KeyKind::Number {
+            min: 65_536,
+            max: 10_737_418_240,
+        },
+        "AUTO_HEAL_QUEUE_MAX_BYTES",
+        "Bytes the local queue keeps; the oldest are dropped beyond it.",
+    ),
+    key(
+        "copilot_handoff",
+        KeyKind::Bool,
+        "AUTO_HEAL_COPILOT_HANDOFF",
+        "Hand unrecognised failures to the Copilot coding agent.",
+    ),
+    key(
+        "debug",
+        KeyKind::Bool,
+        "AUTO_HEAL_DEBUG",
+        "Print autoheal's own internal failures as [autoheal] lines on stderr.",
+    ),
+];
+
+/// File keys that once held a token; never read, removed on the next save.
+pub const TOKEN_KEYS: &[&str] = &["github_token", "token", "gh_token"];
+
+/// The key called `name`.
+///
+/// # Errors
+///
+/// For an unknown name: the error lists the known ones. For a token key: the error says to use
+/// the environment.
+pub fn find(name: &str) -> Result<&'static Key> {
+    if TOKEN_KEYS.contains(&name) {
+        return Err(Error::InvalidConfig {
+            key: name.to_string(),
+            message: "the GitHub token is never stored in a file; set the GITHUB_TOKEN environment variable (or GH_TOKEN) instead".to_string(),
+        });
+    }
+    KEYS.iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| Error::InvalidConfig {
+            key: name.to_string(),
+            message: format!(
+                "unknown key; the known keys are: {}",
+                KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+            ),
+        })
+}
+
+impl Key {
+    /// The environment variables that set this key, highest first.
+    pub fn env_names(&self, env_prefix: &str) -> Vec<String> {
+        match self.name {
+            "github_repo" => vec!["GITHUB_REPOSITORY".to_string()],
+            "api_url" => vec!["GITHUB_API_URL".to_string()],
+            _ => vec![format!("{env_prefix}{}", self.env_suffix)],
+        }
+    }
+
+    /// Parse a value given as text (a flag, the environment, `config --set`) into its JSON form.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not a valid value for this key; the message says what would be.
+    pub fn parse_text(&self, text: &str) -> Result<Value> {
+        let value = match self.kind {
+            KeyKind::Bool => Value::Bool(parse_bool(text).ok_or_else(|| {
+                self.invalid(format!(
+                    "`{text}` is not a boolean; use true/false, 1/0 or yes/no"
+                ))
+            })?),
+            KeyKind::Number { .. } => Value::from(
+                text.trim()
+                    .parse::<u64>()
+                    .map_err(|_| self.invalid(format!("`{text}` is not a whole number")))?,
+            ),
+            KeyKind::Labels => Value::Array(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Value::String(l.to_string()))
+                    .collect(),
+            ),
+            KeyKind::Repo | KeyKind::Url => Value::String(text.trim().to_string()),
+        };
+        self.check(&value)?;
+        Ok(value)
+    }
+
+    /// Check a JSON value (from the file, or parsed from text) for this key.
+    ///
+    /// # Errors
+    ///
+    /// When the value has the wrong type or is out of bounds.
+    pub fn check(&self, value: &Value) -> Result<()> {
+        match (self.kind, value) {
+            (KeyKind::Bool, Value::Bool(_)) => Ok(()),
+            (KeyKind::Number { min, max }, Value::Number(n)) => match n.as_u64() {
+                Some(n) if (min..=max).contains(&n) => Ok(()),
+                _ => Err(self.invalid(format!(
+                    "{n} is out of range; it must be a whole number from {min} to {max}"
+                ))),
+            },
+            (KeyKind::Repo, Value::String(repo)) => {
+                validate::repo(repo).map_err(|m| self.invalid(m))
+            }
+            (KeyKind::Url, Value::String(url)) => {
+                validate::api_url(url).map_err(|m| self.invalid(m))
+            }
+            (KeyKind::Labels, Value::Array(items)) => {
+                if items.is_empty() {
+                    return Err(self.invalid("at least one label is needed".to_string()));
+                }
+                items.iter().try_for_each(|item| match item {
+                    Value::String(label) => validate::label(label).map_err(|m| self.invalid(m)),
+                    other => Err(self.invalid(format!("{other} is not a label (a string)"))),
+                })
+            }
+            (kind, other) => {
+                Err(self.invalid(format!("{other} is not {}", kind_description(kind))))
+            }
+        }
+    }
+
+    /// Set this key on `config` from a checked value.
+    pub(crate) fn apply(&self, config: &mut Config, value: &Value) {
+        let number = || value.as_u64().unwrap_or_default();
+        let flag = || value.as_bool().unwrap_or_default();
+        match self.name {
+            "enabled" => config.enabled = flag(),
+            "github_repo" => config.github_repo = value.as_str().map(str::to_string),
+            "max_log_lines" => {
+                config.max_log_lines = usize::try_from(number()).unwrap_or(usize::MAX)
+            }
+            "include_stack_trace" => config.include_stack_trace = flag(),
+            "auto_create_issues" => config.auto_create_issues = flag(),
+            "issue_labels" => {
+                config.issue_labels = value
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|l| l.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            "api_url" => {
+                config.api_url = value
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string()
+            }
+            "timeout_secs" => config.timeout_secs = number(),
+            "throttle_secs" => config.throttle_secs = number(),
+            "max_new_issues_per_hour" => {
+                config.max_new_issues_per_hour = u32::try_from(number()).unwrap_or(u32::MAX)
+            }
+            "queue_max_reports" => {
+                config.queue_max_reports = usize::try_from(number()).unwrap_or(usize::MAX)
+            }
+            "queue_max_bytes" => config.queue_max_bytes = number(),
+            "copilot_handoff" => config.copilot_handoff = flag(),
+            "debug" => config.debug = flag(),
+            _ => {}
+        }
+    }
+
+    /// This key's value on `config`, as JSON.
+    pub fn value_of(&self, config: &Config) -> Value {
+        match self.name {
+            "enabled" => config.enabled.into(),
+            "github_repo" => config
+                .github_repo
+                .clone()
+                .map_or(Value::Null, Value::String),
+            "max_log_lines" => config.max_log_lines.into(),
+            "include_stack_trace" => config.include_stack_trace.into(),
+            "auto_create_issues" => config.auto_create_issues.into(),
+            "issue_labels" => config.issue_labels.clone().into(),
+            "api_url" => config.api_url.clone().into(),
+            "timeout_secs" => config.timeout_secs.into(),
+            "throttle_secs" => config.throttle_secs.into(),
+            "max_new_issues_per_hour" => config.max_new_issues_per_hour.into(),
+            "queue_max_reports" => config.queue_max_reports.into(),
+            "queue_max_bytes" => config.queue_max_bytes.into(),
+            "copilot_handoff" => config.copilot_handoff.into(),
+            "debug" => config.debug.into(),
+            _ => Value::Null,
+        }
+    }
+
+    fn invalid(&self, message: String) -> Error {
+        Error::InvalidConfig {
+            key: self.name.to_string(),
+            message,
+        }
+    }
+}
+
+fn kind_description(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Bool => "a boolean (true or false)",
+        KeyKind::Number { .. } => "a whole number",
+        KeyKind::Repo => "a repository name (owner/repo)",
+        KeyKind::Url => "a URL (a string)",
+        KeyKind::Labels => "a list of labels",
+    }
+}
+
+/// `true/false/1/0/yes/no`, any case; anything else is `None`.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Display a JSON value the way `config` prints it: strings bare, lists comma-separated.
+pub fn display_value(value: &Value) -> String {
+    match value {
+        Value::Null => "(not set)".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(display_value)
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,314 @@
+//! Resolving the configuration from its sources, highest first: command-line flags, the
+//! environment, the file, the defaults — remembering where each value came from.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::file::ConfigFile;
+use super::keys::{self, KEYS, Key};
+use super::{App, Config, Token};
+use crate::Result;
+
+/// Where a configuration value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable.
+    Env,
+    /// The configuration file.
+    File,
+    /// The built-in default.
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::File => "file",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// Values given on the command line, the highest source.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    values: Vec<(&'static Key, Value)>,
+}
+
+impl Overrides {
+    /// No flags.
+    pub fn new() -> Self {
+        Overrides::default()
+    }
+
+    /// Set key `name` from flag text.
+    ///
+    /// # Errors
+    ///
+    /// For an unknown key or an invalid value.
+    pub fn set(&mut self, name: &str, text: &str) -> Result<()> {
+        let key = keys::find(name)?;
+        let value = key.parse_text(text)?;
+        self.values.retain(|(k, _)| k.name != key.name);
+        self.values.push((key, value));
+        Ok(())
+    }
+}
+
+/// A resolved configuration and where each of its values came from.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Loaded {
+    /// The configuration to use.
+    pub config: Config,
+    /// The source of every key's value.
+    pub sources: BTreeMap<&'static str, Source>,
+    /// The environment variable the token came from, if any.
+    pub token_env: Option<&'static str>,
+    /// The configuration file.
+    pub file: PathBuf,
+    /// Things the user should know: ignored token keys in the file, for one.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Resolve `app`'s configuration from the process environment, its file and `overrides`.
+    ///
+    /// # Errors
+    ///
+    /// When the file is malformed or a value from any source is invalid; the error says which
+    /// and where.
+    pub fn load(app: App, overrides: &Overrides) -> Result<Loaded> {
+        Config::load_with_env(app, overrides, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with the environment given as a lookup function.
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::load`].
+    pub fn load_with_env(
+        app: App,
+        overrides: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Loaded> {
+        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let config_dir = env(&app.env_var("CONFIG_DIR"))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                env("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_default()
+                    .join(format!(".{}", app.name))
+            });
+        let file_path = ConfigFile::in_dir(&config_dir);
+        let file = ConfigFile::load(&file_path)?;
+        let mut warnings: Vec<String> = file
+            .token_keys()
+            .into_iter()
+            .map(|key| {
+                format!(
+                    "ignoring `{key}` in {}: the GitHub token is read from the environment only (GITHUB_TOKEN); the key will be removed the next time the file is saved",
+                    file_path.display()
+                )
+            })
+            .collect();
+        let mut config = Config::for_app(app);
+        config.config_dir = config_dir;
+        let mut sources = BTreeMap::new();
+        for key in KEYS {
+            let (value, source) = if let Some((_, value)) =
+                overrides.values.iter().find(|(k, _)| k.name == key.name)
+            {
+                (Some(value.clone()), Source::Flag)
+            } else if let Some(text) = key
+                .env_names(&config.app.env_prefix)
+                .iter()
+                .find_map(|name| env(name))
+            {
+                (
+                    Some(
+                        key.parse_text(&text)
+                            .map_err(|e| in_env(e, key, &config.app.env_prefix))?,
+                    ),
+                    Source::Env,
+                )
+            } else if let Some(value) = file.get(key.name).filter(|v| !v.is_null()) {
+                key.check(value).map_err(|e| in_file(e, &file_path))?;
+                (Some(value.clone()), Source::File)
+            } else {
+                (None, Source::Default)
+            };
+            if let Some(value) = value {
+                key.apply(&mut config, &value);
+            }
+            sources.insert(key.name, source);
+        }
+        let token_env = ["GITHUB_TOKEN", "GH_TOKEN"]
+            .into_iter()
+            .find(|name| env(name).is_some());
+        config.github_token = token_env.and_then(&env).map(|t| Token::new(t.trim()));
+        if config.enabled && config.github_repo.is_none() {
+            warnings.push("auto-healing is enabled but no repository is set: reports stay in the local queue (set one with `autoheal enable --github-repo OWNER/REPO`)".to_string());
+        }
+        Ok(Loaded {
+            config,
+            sources,
+            token_env,
+            file: file_path,
+            warnings,
+        })
+    }
+}
+
+fn in_env(error: crate::Error, key: &Key, prefix: &str) -> crate::Error {
+    match error {
+        crate::Error::InvalidConfig { message, .. } => crate::Error::InvalidConfig {
+            key: key.env_names(prefix).join(" / "),
+            message: format!("{message} (from the environment)"),
+        },
+        other => other,
+    }
+}
+
+fn in_file(error: crate::Error, path: &std::path::Path) -> crate::Error {
+    match error {
+        crate::Error::InvalidConfig { key, message } => crate::Error::InvalidConfig {
+            key,
+            message: format!("{message} (in {})", path.display()),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn app() -> App {
+        App::new("ipfs_kit", "IPFS_KIT_", "1.0.0")
+    }
+
+    fn load(env: &[(&str, &str)], overrides: &Overrides) -> Result<Loaded> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load_with_env(app(), overrides, &|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&[("HOME", dir.path().to_str().unwrap())], &Overrides::new()).unwrap();
+        assert!(!loaded.config.enabled);
+        assert_eq!(loaded.config.max_log_lines, 100);
+        assert_eq!(
+            loaded.config.issue_labels,
+            ["auto-heal", "cli-error", "automated-issue"]
+        );
+        assert_eq!(
+            loaded.file,
+            dir.path().join(".ipfs_kit").join("auto_heal_config.json")
+        );
+        assert!(loaded.sources.values().all(|s| *s == Source::Default));
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        std::fs::write(
+            dir.path().join("auto_heal_config.json"),
+            r#"{"github_repo": "file/repo", "max_log_lines": 50, "enabled": false}"#,
+        )
+        .unwrap();
+        let env = [
+            ("IPFS_KIT_CONFIG_DIR", d),
+            ("GITHUB_REPOSITORY", "env/repo"),
+            ("IPFS_KIT_AUTO_HEAL", "YES"),
+        ];
+        let loaded = load(&env, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("env/repo"));
+        assert_eq!(loaded.sources["github_repo"], Source::Env);
+        assert_eq!(loaded.config.max_log_lines, 50);
+        assert_eq!(loaded.sources["max_log_lines"], Source::File);
+        assert!(loaded.config.enabled);
+        let mut flags = Overrides::new();
+        flags.set("github_repo", "flag/repo").unwrap();
+        let loaded = load(&env, &flags).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("flag/repo"));
+        assert_eq!(loaded.sources["github_repo"], Source::Flag);
+    }
+
+    #[test]
+    fn an_invalid_environment_value_is_a_clear_error() {
+        let error = load(&[("IPFS_KIT_AUTO_HEAL", "maybe")], &Overrides::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("IPFS_KIT_AUTO_HEAL") && error.contains("`maybe` is not a boolean"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_token_comes_from_the_environment_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        std::fs::write(
+            dir.path().join("auto_heal_config.json"),
+            r#"{"github_token": "ghp_fromfile"}"#,
+        )
+        .unwrap();
+        let loaded = load(&[("IPFS_KIT_CONFIG_DIR", d)], &Overrides::new()).unwrap();
+        assert!(loaded.config.github_token.is_none());
+        assert!(
+            loaded
+                .warnings
+                .iter()
+                .any(|w| w.contains("ignoring `github_token`"))
+        );
+        let loaded = load(
+            &[
+                ("IPFS_KIT_CONFIG_DIR", d),
+                ("GH_TOKEN", "ghp_b"),
+                ("GITHUB_TOKEN", "ghp_a"),
+            ],
+            &Overrides::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.config.github_token.as_ref().map(Token::expose),
+            Some("ghp_a")
+        );
+        assert_eq!(loaded.token_env, Some("GITHUB_TOKEN"));
+    }
+
+    #[test]
+    fn an_invalid_file_value_names_the_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        std::fs::write(
+            dir.path().join("auto_heal_config.json"),
+            r#"{"max_log_lines": "lots"}"#,
+        )
+        .unwrap();
+        let error = load(&[("IPFS_KIT_CONFIG_DIR", d)], &Overrides::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("max_log_lines") && error.contains("auto_heal_config.json"),
+            "{error}"
+        );
+    }
+}
