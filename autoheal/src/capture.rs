@@ -214,24 +214,44 @@ impl fmt::Write for BoundedWriter {
     }
 }
 
-/// The name of a type-erased error's concrete type, where it is a well-known one.
+/// The name of a type-erased error's type: the first error of its chain whose type can be
+/// recognised, so a context wrapper (`anyhow`'s, say) shows the type of what it wraps.
 fn dyn_error_type_name(error: &(dyn StdError + 'static)) -> Option<String> {
-    let known = if error.is::<std::io::Error>() {
-        "io::Error"
+    let mut current = Some(error);
+    let mut depth = 0;
+    while let Some(error) = current {
+        if let Some(name) = known_type_name(error)
+            .map(str::to_string)
+            .or_else(|| debug_type_name(error))
+        {
+            return Some(name);
+        }
+        depth += 1;
+        current = if depth < MAX_CAUSES {
+            error.source()
+        } else {
+            None
+        };
+    }
+    None
+}
+
+fn known_type_name(error: &(dyn StdError + 'static)) -> Option<&'static str> {
+    if error.is::<std::io::Error>() {
+        Some("io::Error")
     } else if error.is::<std::num::ParseIntError>() {
-        "ParseIntError"
+        Some("ParseIntError")
     } else if error.is::<std::num::ParseFloatError>() {
-        "ParseFloatError"
+        Some("ParseFloatError")
     } else if error.is::<std::str::Utf8Error>() {
-        "Utf8Error"
+        Some("Utf8Error")
     } else if error.is::<std::string::FromUtf8Error>() {
-        "FromUtf8Error"
+        Some("FromUtf8Error")
     } else if error.is::<std::fmt::Error>() {
-        "fmt::Error"
+        Some("fmt::Error")
     } else {
-        return debug_type_name(error);
-    };
-    Some(known.to_string())
+        None
+    }
 }
 
 /// The type name a derived `Debug` prints first (`ConfigError { .. }`, `Timeout(..)`), if any.
@@ -243,6 +263,10 @@ fn debug_type_name(error: &dyn StdError) -> Option<String> {
         .collect();
     let rest = &debug[name.len()..];
     let looks_like_type = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && !matches!(
+            name.as_str(),
+            "Error" | "Custom" | "Os" | "Kind" | "SimpleMessage" | "Some" | "None" | "Ok" | "Err"
+        )
         && (rest.is_empty() || rest.starts_with(" {") || rest.starts_with('('));
     looks_like_type.then_some(name)
 }

@@ -67,10 +67,11 @@ impl Drop for Guard {
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
-    let reason = if config.is_configured() {
-        "GitHub delivery is not available in this build; the report waits in the local queue"
-    } else {
-        "no GitHub repository and token are configured"
+    let reason = match (&config.github_repo, &config.github_token) {
+        (Some(_), Some(_)) => "GitHub delivery is not available in this build",
+        (Some(_), None) => "no GitHub token is set (GITHUB_TOKEN)",
+        (None, Some(_)) => "no GitHub repository is configured",
+        (None, None) => "no GitHub repository or token is configured",
     };
     let sink = SpoolSink::new(config.queue_dir()).with_reason(reason);
     init_with_sink(config, sink)

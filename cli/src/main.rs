@@ -1,1 +1,59 @@
-fn main() {}
+//! `ipfs-kit`: IPFS tools that report their own failures.
+
+mod args;
+mod commands;
+mod ipfs;
+mod notice;
+mod setup;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// Exit code of a command that failed.
+const FAILED: u8 = 1;
+/// Exit code of a command given invalid input (as clap uses for usage errors).
+const INVALID_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let app = setup::app();
+    let overrides = match setup::overrides(&cli.global) {
+        Ok(overrides) => overrides,
+        Err(error) => return fail(&error.into()),
+    };
+    if let Command::Autoheal(command) = &cli.command {
+        // Managing the reporting itself: a mistake here is the user's to fix, not a bug to file.
+        return match commands::autoheal::run(
+            &app,
+            &overrides,
+            cli.global.github_repo.as_deref(),
+            command,
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        };
+    }
+    let config = setup::config(&app, &overrides);
+    setup::tracing();
+    let _guard = autoheal::init(config.clone());
+    match commands::run_captured(&cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            notice::print_after_failure(&config);
+            ExitCode::from(FAILED)
+        }
+    }
+}
+
+/// Print an error of a configuration command and choose its exit code.
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {error:#}");
+    match error.downcast_ref::<autoheal::Error>() {
+        Some(autoheal::Error::InvalidConfig { .. }) => ExitCode::from(INVALID_INPUT),
+        _ => ExitCode::from(FAILED),
+    }
+}

@@ -1,0 +1,157 @@
+//! Every command-line type of `ipfs-kit`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// ipfs-kit: IPFS tools that report their own failures.
+#[derive(Debug, Parser)]
+#[command(name = "ipfs-kit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Settings for this run, above the environment and the configuration file.
+    #[command(flatten)]
+    pub global: GlobalFlags,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every command.
+#[derive(Debug, Args)]
+pub struct GlobalFlags {
+    /// Report failures of this run as GitHub issues.
+    #[arg(long, global = true, conflicts_with = "no_auto_heal")]
+    pub auto_heal: bool,
+
+    /// Do not report failures of this run.
+    #[arg(long, global = true)]
+    pub no_auto_heal: bool,
+
+    /// The repository failures are reported to (OWNER/REPO); `autoheal enable` also saves it.
+    #[arg(long, value_name = "OWNER/REPO", global = true)]
+    pub github_repo: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add a file: print its CIDv1 (raw leaves, sha2-256, base32).
+    Add(AddArgs),
+    /// Print the peer ID of a running IPFS daemon (Kubo RPC API).
+    Id(IdArgs),
+    /// The MCP server.
+    #[command(subcommand)]
+    Mcp(McpCommand),
+    /// Configure and inspect automatic error reporting.
+    #[command(subcommand)]
+    Autoheal(AutohealCommand),
+}
+
+/// `ipfs-kit add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The file to add.
+    pub file: PathBuf,
+}
+
+/// `ipfs-kit id`.
+#[derive(Debug, Args)]
+pub struct IdArgs {
+    /// The Kubo RPC API address.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:5001")]
+    pub api: String,
+}
+
+/// `ipfs-kit mcp ...`.
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Serve the MCP server's health endpoint until interrupted.
+    Start(McpStartArgs),
+}
+
+/// `ipfs-kit mcp start`.
+#[derive(Debug, Args)]
+pub struct McpStartArgs {
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8004)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+}
+
+/// `ipfs-kit autoheal ...`.
+#[derive(Debug, Subcommand)]
+pub enum AutohealCommand {
+    /// Turn automatic error reporting on (with --github-repo, also set the repository).
+    Enable,
+    /// Turn automatic error reporting off.
+    Disable,
+    /// Show whether reporting is set up, and where each setting comes from.
+    Status(StatusArgs),
+    /// List, read or change the configuration.
+    Config(ConfigArgs),
+    /// List the reports waiting in the local queue.
+    Queue,
+}
+
+/// `ipfs-kit autoheal status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ipfs-kit autoheal config`.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct ConfigArgs {
+    /// Print one key's value.
+    #[arg(long, value_name = "KEY")]
+    pub get: Option<String>,
+    /// Set a key in the configuration file (lists are comma-separated).
+    #[arg(long, num_args = 2, value_names = ["KEY", "VALUE"])]
+    pub set: Option<Vec<String>>,
+    /// Remove a key from the configuration file (back to its default).
+    #[arg(long, value_name = "KEY")]
+    pub unset: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn set_takes_a_key_and_a_value() {
+        let cli = Cli::try_parse_from([
+            "ipfs-kit",
+            "autoheal",
+            "config",
+            "--set",
+            "max_log_lines",
+            "200",
+        ])
+        .unwrap();
+        let Command::Autoheal(AutohealCommand::Config(args)) = cli.command else {
+            panic!("parsed {cli:?}")
+        };
+        assert_eq!(
+            args.set.as_deref(),
+            Some(&["max_log_lines".to_string(), "200".to_string()][..])
+        );
+        assert!(
+            Cli::try_parse_from([
+                "ipfs-kit", "autoheal", "config", "--get", "a", "--unset", "b"
+            ])
+            .is_err()
+        );
+    }
+}

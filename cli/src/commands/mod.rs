@@ -1,0 +1,22 @@
+//! One module per command: each turns its arguments into library calls.
+
+pub mod add;
+pub mod autoheal;
+pub mod id;
+pub mod mcp;
+
+use anyhow::Result;
+
+use crate::args::{Command, McpCommand};
+
+/// Run an IPFS command inside autoheal's capture: a failure anywhere in it is reported once.
+#[::autoheal::auto_heal(name = "ipfs-kit")]
+pub fn run_captured(command: &Command) -> Result<()> {
+    match command {
+        Command::Add(args) => add::run(args),
+        Command::Id(args) => id::run(args),
+        Command::Mcp(McpCommand::Start(args)) => mcp::start(args),
+        // Configuration commands run outside the capture (see main).
+        Command::Autoheal(_) => Ok(()),
+    }
+}
