@@ -65,8 +65,12 @@ mod tests {
             "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
         );
         assert_eq!(
-            raw_cid_v1(b"hello world\n"),
+            raw_cid_v1(b"hello world"),
             "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+        );
+        assert_eq!(
+            raw_cid_v1(b"hello world\n"),
+            "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
         );
     }
 }

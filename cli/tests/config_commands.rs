@@ -1,0 +1,475 @@
+//! `ipfs-kit autoheal enable | disable | status | config`, run as a user runs them.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::Value;
+
+const TOKEN: &str = "ghp_SecretTokenValueForTests0123456789abcd";
+
+#[test]
+fn enable_and_disable_write_a_private_file() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["autoheal", "enable", "--github-repo", "acme/ipfs-tools"]);
+    run.success();
+    assert!(
+        run.stdout
+            .contains("https://github.com/acme/ipfs-tools/issues"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("GITHUB_TOKEN"),
+        "says how to add the token: {}",
+        run.stdout
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(saved["enabled"], true);
+    assert_eq!(saved["github_repo"], "acme/ipfs-tools");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&sandbox.config_file()), 0o600);
+        assert_eq!(mode(&sandbox.config_dir()), 0o700);
+    }
+    sandbox.run(&["autoheal", "disable"]).success();
+    let status = sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json();
+    assert_eq!(status["enabled"], false);
+    assert_eq!(status["repository"], "acme/ipfs-tools");
+}
+
+#[test]
+fn status_json_has_stable_fields_and_never_the_token() {
+    let sandbox = Sandbox::new().env("GITHUB_TOKEN", TOKEN);
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/ipfs-tools"])
+        .success();
+    let run = sandbox.run(&["autoheal", "status", "--json"]);
+    run.success();
+    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+    let status = run.json();
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["configured"], true);
+    assert_eq!(status["repository"], "acme/ipfs-tools");
+    assert_eq!(status["github_token"], "set");
+    assert_eq!(status["github_token_source"], "GITHUB_TOKEN");
+    assert_eq!(status["auto_create_issues"], true);
+    assert_eq!(status["queue_length"], 0);
+    assert_eq!(
+        status["config_file"],
+        sandbox.config_file().display().to_string()
+    );
+    assert_eq!(status["settings"]["enabled"]["source"], "file");
+    assert_eq!(
+        status["settings"]["max_log_lines"],
+        serde_json::json!({"value": 100, "source": "default"})
+    );
+
+    let text = sandbox
+        .run(&["autoheal", "status"])
+        .success()
+        .stdout
+        .clone();
+    for expected in [
+        "Enabled:",
+        "Configured:",
+        "Repository:",
+        "GitHub Token:       Set",
+        "Auto-create issues:",
+        "Queued reports:",
+        "Config file:",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert!(!text.contains(TOKEN));
+}
+
+#[test]
+fn the_token_is_never_written_to_any_file() {
+    let sandbox = Sandbox::new().env("GITHUB_TOKEN", TOKEN);
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/ipfs-tools"])
+        .success();
+    sandbox
+        .run(&["autoheal", "config", "--set", "max_log_lines", "250"])
+        .success();
+    let refused = sandbox.run(&["autoheal", "config", "--set", "github_token", TOKEN]);
+    refused.failure(2);
+    assert!(
+        refused.stderr.contains("GITHUB_TOKEN"),
+        "says to use the environment: {}",
+        refused.stderr
+    );
+    sandbox.run(&["add", "/nonexistent/file"]).failure(1);
+    let files = sandbox.all_files();
+    assert!(
+        files.len() >= 2,
+        "the config file and a queued report: {files:?}"
+    );
+    for (path, bytes) in files {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "the token leaked into {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_token_found_in_the_file_is_ignored_with_a_warning_and_removed_on_save() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.config_dir()).unwrap();
+    std::fs::write(
+        sandbox.config_file(),
+        format!(r#"{{"enabled": true, "github_token": "{TOKEN}", "x_custom": [1, 2]}}"#),
+    )
+    .unwrap();
+    let run = sandbox.run(&["autoheal", "status", "--json"]);
+    run.success();
+    assert!(run.stderr.is_empty() || !run.stderr.contains(TOKEN));
+    let status = run.json();
+    assert_eq!(status["github_token"], "not set");
+    assert!(
+        status["warnings"]
+            .to_string()
+            .contains("ignoring `github_token`"),
+        "{status}"
+    );
+    sandbox
+        .run(&["autoheal", "config", "--set", "debug", "yes"])
+        .success();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert!(
+        saved.get("github_token").is_none(),
+        "removed on save: {saved}"
+    );
+    assert_eq!(
+        saved["x_custom"],
+        serde_json::json!([1, 2]),
+        "unknown keys are kept"
+    );
+    assert_eq!(saved["debug"], true);
+}
+
+#[test]
+fn precedence_is_flag_then_env_then_file_then_default() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "file/repo"])
+        .success();
+    sandbox
+        .run(&["autoheal", "config", "--set", "max_log_lines", "300"])
+        .success();
+    let from_file = sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json();
+    assert_eq!(
+        from_file["settings"]["github_repo"],
+        serde_json::json!({"value": "file/repo", "source": "file"})
+    );
+    assert_eq!(from_file["settings"]["max_log_lines"]["source"], "file");
+
+    let env = [
+        ("GITHUB_REPOSITORY", "env/repo"),
+        ("IPFS_KIT_AUTO_HEAL", "No"),
+    ];
+    let from_env = sandbox
+        .run_with(&["autoheal", "status", "--json"], &env)
+        .success()
+        .json();
+    assert_eq!(
+        from_env["settings"]["github_repo"],
+        serde_json::json!({"value": "env/repo", "source": "env"})
+    );
+    assert_eq!(
+        from_env["settings"]["enabled"],
+        serde_json::json!({"value": false, "source": "env"})
+    );
+
+    let from_flag = sandbox
+        .run_with(
+            &[
+                "autoheal",
+                "status",
+                "--json",
+                "--github-repo",
+                "flag/repo",
+                "--auto-heal",
+            ],
+            &env,
+        )
+        .success()
+        .json();
+    assert_eq!(
+        from_flag["settings"]["github_repo"],
+        serde_json::json!({"value": "flag/repo", "source": "flag"})
+    );
+    assert_eq!(
+        from_flag["settings"]["enabled"],
+        serde_json::json!({"value": true, "source": "flag"})
+    );
+    assert_eq!(from_flag["settings"]["timeout_secs"]["source"], "default");
+}
+
+#[test]
+fn config_lists_gets_sets_and_unsets_typed_values() {
+    let sandbox = Sandbox::new();
+    let listing = sandbox
+        .run(&["autoheal", "config"])
+        .success()
+        .stdout
+        .clone();
+    for key in [
+        "enabled",
+        "github_repo",
+        "max_log_lines",
+        "include_stack_trace",
+        "auto_create_issues",
+        "issue_labels",
+        "api_url",
+        "timeout_secs",
+        "github_token",
+    ] {
+        assert!(
+            listing.contains(key),
+            "{key} missing from the listing:\n{listing}"
+        );
+    }
+    sandbox
+        .run(&[
+            "autoheal",
+            "config",
+            "--set",
+            "issue_labels",
+            "auto-heal, ipfs ,bug",
+        ])
+        .success();
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "config", "--get", "issue_labels"])
+            .success()
+            .stdout
+            .trim(),
+        "auto-heal,ipfs,bug"
+    );
+    sandbox
+        .run(&[
+            "autoheal",
+            "config",
+            "--set",
+            "include_stack_trace",
+            "FALSE",
+        ])
+        .success();
+    sandbox
+        .run(&[
+            "autoheal",
+            "config",
+            "--set",
+            "api_url",
+            "https://github.example.com/api/v3",
+        ])
+        .success();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(
+        saved["issue_labels"],
+        serde_json::json!(["auto-heal", "ipfs", "bug"])
+    );
+    assert_eq!(
+        saved["include_stack_trace"], false,
+        "booleans are stored as booleans"
+    );
+    sandbox
+        .run(&["autoheal", "config", "--unset", "include_stack_trace"])
+        .success();
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "config", "--get", "include_stack_trace"])
+            .success()
+            .stdout
+            .trim(),
+        "true"
+    );
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "config", "--get", "api_url"])
+            .success()
+            .stdout
+            .trim(),
+        "https://github.example.com/api/v3"
+    );
+}
+
+#[test]
+fn every_invalid_value_is_a_clear_error_that_changes_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
+        .success();
+    let before = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["autoheal", "enable", "--github-repo", "not-a-repo"],
+            "owner/repo",
+        ),
+        (&["autoheal", "enable", "--github-repo=-bad/repo"], "owner"),
+        (
+            &["autoheal", "config", "--set", "github_repo", "acme/re po"],
+            "repository name",
+        ),
+        (
+            &["autoheal", "config", "--set", "issue_labels", ""],
+            "at least one label",
+        ),
+        (
+            &[
+                "autoheal",
+                "config",
+                "--set",
+                "issue_labels",
+                &"x".repeat(51),
+            ],
+            "longer than 50",
+        ),
+        (
+            &["autoheal", "config", "--set", "max_log_lines", "0"],
+            "from 1 to 10000",
+        ),
+        (
+            &["autoheal", "config", "--set", "max_log_lines", "10001"],
+            "from 1 to 10000",
+        ),
+        (
+            &["autoheal", "config", "--set", "max_log_lines", "many"],
+            "not a whole number",
+        ),
+        (
+            &[
+                "autoheal",
+                "config",
+                "--set",
+                "api_url",
+                "ftp://example.com",
+            ],
+            "http(s) URL",
+        ),
+        (
+            &["autoheal", "config", "--set", "enabled", "maybe"],
+            "not a boolean",
+        ),
+        (
+            &["autoheal", "config", "--set", "colour", "blue"],
+            "known keys are: enabled, github_repo",
+        ),
+        (&["autoheal", "config", "--get", "colour"], "known keys are"),
+        (
+            &["autoheal", "config", "--unset", "colour"],
+            "known keys are",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = sandbox.run(args);
+        run.failure(2);
+        assert!(
+            run.stderr.contains(expected),
+            "{args:?}: expected {expected:?} in:\n{}",
+            run.stderr
+        );
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_file()).unwrap(),
+        before,
+        "nothing was written"
+    );
+    let bad_env = sandbox.run_with(
+        &["autoheal", "status"],
+        &[("IPFS_KIT_AUTO_HEAL", "sometimes")],
+    );
+    bad_env.failure(2);
+    assert!(
+        bad_env.stderr.contains("IPFS_KIT_AUTO_HEAL") && bad_env.stderr.contains("sometimes"),
+        "{}",
+        bad_env.stderr
+    );
+}
+
+#[test]
+fn a_malformed_file_is_reported_with_its_position_and_kept_as_a_backup() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.config_dir()).unwrap();
+    let broken =
+        "{\n  \"enabled\": true,\n  \"github_repo\": \"acme/tools\"\n  \"max_log_lines\": 5\n}\n";
+    std::fs::write(sandbox.config_file(), broken).unwrap();
+    let status = sandbox.run(&["autoheal", "status"]);
+    status.failure(1);
+    let expected = format!("{}:4:3", sandbox.config_file().display());
+    assert!(
+        status.stderr.contains(&expected),
+        "names file, line and column: {}",
+        status.stderr
+    );
+    // A normal command still works, with reporting off for the run.
+    let add = sandbox.run(&["add", "/nonexistent/file"]);
+    add.failure(1);
+    assert!(
+        add.stderr
+            .contains("automatic error reporting is off for this run"),
+        "{}",
+        add.stderr
+    );
+    // Changing the configuration keeps the broken file first.
+    let enable = sandbox.run(&["autoheal", "enable"]);
+    enable.success();
+    assert!(enable.stderr.contains(".bak"), "{}", enable.stderr);
+    let backup = sandbox.config_dir().join("auto_heal_config.json.bak");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), broken);
+    let status = sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json();
+    assert_eq!(status["enabled"], true);
+}
+
+#[test]
+fn every_command_has_help() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["--help"][..],
+        &["add", "--help"],
+        &["id", "--help"],
+        &["mcp", "start", "--help"],
+        &["autoheal", "--help"],
+        &["autoheal", "enable", "--help"],
+        &["autoheal", "disable", "--help"],
+        &["autoheal", "status", "--help"],
+        &["autoheal", "config", "--help"],
+        &["autoheal", "queue", "--help"],
+    ] {
+        let run = sandbox.run(args);
+        run.success();
+        assert!(
+            run.stdout.contains("Usage: ipfs-kit"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+    let unknown = sandbox.run(&["autoheal", "explode"]);
+    unknown.failure(2);
+    assert!(
+        unknown.stderr.contains("unrecognized subcommand"),
+        "{}",
+        unknown.stderr
+    );
+}
