@@ -95,10 +95,7 @@ enum RepoError {
 fn open_repo(case: u8) -> Result<(), RepoError> {
     match case {
         0 => Err(RepoError::Locked("/var/lib/ipfs".into())),
-        1 => Err(std::io::Error::new(
-            std::io::ErrorKind::Other,
-            "disk quota exceeded",
-        ))?,
+        1 => Err(std::io::Error::other("disk quota exceeded"))?,
         _ => Err(RepoError::Config(
             serde_json::from_str::<u8>("x").unwrap_err(),
         )),
