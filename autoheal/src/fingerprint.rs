@@ -83,40 +83,28 @@ mod tests {
     use crate::report::{BacktraceFrame, ErrorDetails, Site};
 
     fn report(type_name: &str, message: &str, function: &str, frames: &[&str]) -> Report {
-        Report {
-            schema: 1,
-            trace_id: "1".repeat(32),
-            timestamp: "2026-11-25T00:00:00.000Z".into(),
-            fingerprint: String::new(),
-            kind: crate::ReportKind::Error,
-            error: ErrorDetails {
-                type_name: type_name.into(),
-                message: message.into(),
-                chain: vec![],
-            },
-            site: Site {
-                function: function.into(),
-                module: "app::net".into(),
-                file: "src/net.rs".into(),
-                line: 10,
-            },
-            frames: vec![function.into()],
-            command: Default::default(),
-            backtrace: frames
-                .iter()
-                .map(|f| BacktraceFrame {
-                    function: (*f).into(),
-                    file: None,
-                    line: Some(1),
-                    in_app: true,
-                })
-                .collect(),
-            logs: vec![],
-            spans: vec![],
-            env: Default::default(),
-            system: Default::default(),
-            labels: vec![],
-        }
+        let mut report = crate::report::sample();
+        report.error = ErrorDetails {
+            type_name: type_name.into(),
+            message: message.into(),
+            chain: vec![],
+        };
+        report.site = Site {
+            function: function.into(),
+            module: "app::net".into(),
+            file: "src/net.rs".into(),
+            line: 10,
+        };
+        report.backtrace = frames
+            .iter()
+            .map(|f| BacktraceFrame {
+                function: (*f).into(),
+                file: None,
+                line: Some(1),
+                in_app: true,
+            })
+            .collect();
+        report
     }
 
     #[test]

@@ -37,6 +37,7 @@
 )]
 
 mod capture;
+mod durable;
 
 mod error;
 mod fingerprint;

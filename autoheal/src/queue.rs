@@ -4,11 +4,11 @@
 //! the same directory, synced, then renamed into place: a crash leaves a complete report or
 //! none, never half of one.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::durable::write_atomically;
 use crate::{Error, Report, Result};
 
 /// The queue directory of one application.
@@ -50,22 +50,12 @@ impl Queue {
     /// When the directory cannot be created or the file cannot be written; nothing partial is
     /// left behind.
     pub fn push(&self, report: &Report) -> Result<PathBuf> {
-        create_private_dir(&self.dir)?;
         let millis = report_millis();
-        let name = format!("{millis:013}-{}.json", sanitize(&report.trace_id));
-        let path = self.dir.join(&name);
-        let temp = self.dir.join(format!(".{name}.tmp"));
+        let path = self
+            .dir
+            .join(format!("{millis:013}-{}.json", sanitize(&report.trace_id)));
         let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
-        write_synced(&temp, &bytes).inspect_err(|_| {
-            let _ = fs::remove_file(&temp);
-        })?;
-        fs::rename(&temp, &path).map_err(|e| {
-            let _ = fs::remove_file(&temp);
-            Error::io("move the queued report into", &path, e)
-        })?;
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
+        write_atomically(&path, &bytes)?;
         Ok(path)
     }
 
@@ -152,57 +142,15 @@ fn sanitize(trace_id: &str) -> String {
         .collect()
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| Error::io("create", path, e))?;
-    file.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
-    file.sync_all().map_err(|e| Error::io("sync", path, e))
-}
-
-/// Create `dir` (and its parents) readable by the owner only.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Error::io("create the directory", dir, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ErrorDetails, ReportKind};
 
     fn report(trace_id: &str, message: &str) -> Report {
-        Report {
-            schema: 1,
-            trace_id: trace_id.to_string(),
-            timestamp: "2026-11-25T04:53:09.123Z".to_string(),
-            fingerprint: "00".repeat(16),
-            kind: ReportKind::Error,
-            error: ErrorDetails {
-                type_name: "io::Error".into(),
-                message: message.into(),
-                chain: vec![],
-            },
-            site: Default::default(),
-            frames: vec![],
-            command: Default::default(),
-            backtrace: vec![],
-            logs: vec![],
-            spans: vec![],
-            env: Default::default(),
-            system: Default::default(),
-            labels: vec![],
-        }
+        let mut report = crate::report::sample();
+        report.trace_id = trace_id.to_string();
+        report.error.message = message.to_string();
+        report
     }
 
     #[test]

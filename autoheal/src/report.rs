@@ -140,3 +140,37 @@ impl Report {
             .map_or(self.site.function.as_str(), String::as_str)
     }
 }
+
+/// A small, complete report for unit tests.
+#[cfg(test)]
+pub(crate) fn sample() -> Report {
+    Report {
+        schema: SCHEMA_VERSION,
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".to_string(),
+        timestamp: "2026-11-25T04:53:09.123Z".to_string(),
+        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        kind: ReportKind::Error,
+        error: ErrorDetails {
+            type_name: "io::Error".into(),
+            message: "No such file or directory (os error 2)".into(),
+            chain: vec![],
+        },
+        site: Site {
+            function: "app::load".into(),
+            module: "app".into(),
+            file: "src/lib.rs".into(),
+            line: 7,
+        },
+        frames: vec!["app::load".into()],
+        command: CommandLine {
+            program: "app".into(),
+            args: vec!["load".into()],
+        },
+        backtrace: vec![],
+        logs: vec![],
+        spans: vec![],
+        env: BTreeMap::new(),
+        system: SystemInfo::default(),
+        labels: vec!["auto-heal".into()],
+    }
+}

@@ -1,8 +1,7 @@
 //! The configuration file: JSON, written atomically, readable by its owner only, unknown keys
 //! kept, never a token.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -133,12 +132,6 @@ impl ConfigFile {
     ///
     /// When the directory or the file cannot be written; the previous file is then unchanged.
     pub fn save(&self) -> Result<()> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        crate::queue::create_private_dir(dir)?;
         let mut values = self.values.clone();
         for key in TOKEN_KEYS {
             values.remove(*key);
@@ -146,29 +139,8 @@ impl ConfigFile {
         let mut text = serde_json::to_string_pretty(&Value::Object(values))
             .unwrap_or_else(|_| "{}".to_string());
         text.push('\n');
-        let temp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        let written = write_private(&temp, text.as_bytes()).and_then(|()| {
-            fs::rename(&temp, &self.path)
-                .map_err(|e| Error::io("replace the configuration file", &self.path, e))
-        });
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        written
+        crate::durable::write_atomically(&self.path, text.as_bytes())
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| Error::io("create", path, e))?;
-    file.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
-    file.sync_all().map_err(|e| Error::io("sync", path, e))
 }
 
 fn backup_path(path: &Path) -> PathBuf {
