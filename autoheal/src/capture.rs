@@ -88,16 +88,12 @@ impl Capture {
     }
 
     /// Record that the failure passed through (and out of) the annotated function at `site`,
-    /// as `outer`: the outer error carries the richer context, the site and backtrace stay
-    /// those of the innermost frame.
+    /// as `outer`: the outer message and chain carry the richer context; the type, the site
+    /// and the backtrace stay those of the innermost frame, where the failure first appeared.
     pub(crate) fn passed_through(&mut self, site: &'static SiteInfo, mut outer: ErrorDetails) {
         self.frames.push(site.function_name());
         self.add_labels(site.labels);
-        if is_generic_type_name(&outer.type_name) {
-            // `anyhow::Error`, `Box<dyn Error>` and the like say less than the typed error
-            // the failure started as.
-            outer.type_name = std::mem::take(&mut self.error.type_name);
-        }
+        outer.type_name = std::mem::take(&mut self.error.type_name);
         self.error = outer;
     }
 
@@ -108,14 +104,6 @@ impl Capture {
             }
         }
     }
-}
-
-/// Type names that say nothing about the failure: type-erased wrappers.
-fn is_generic_type_name(name: &str) -> bool {
-    matches!(
-        name,
-        "Error" | "anyhow::Error" | "eyre::Report" | "Report" | "Box" | "String" | "str"
-    )
 }
 
 /// Details of an error that implements `std::error::Error`: message and `source()` chain.

@@ -70,7 +70,7 @@ pub use config::{
     Token,
 };
 pub use error::{Error, Result};
-pub use issue::{IssueDraft, render_issue};
+pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
 pub use layer::{ContextLayer, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
