@@ -15,7 +15,7 @@ pub(crate) fn clean(text: &str, keep_lines: bool) -> String {
             // CSI sequences: ESC [ parameters final-byte; other escapes: ESC + one char.
             if chars.peek() == Some(&'[') {
                 chars.next();
-                while let Some(next) = chars.next() {
+                for next in chars.by_ref() {
                     if ('@'..='~').contains(&next) {
                         break;
                     }
