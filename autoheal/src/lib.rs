@@ -42,6 +42,7 @@ mod durable;
 mod error;
 mod fingerprint;
 mod frames;
+pub mod github;
 mod issue;
 mod layer;
 mod manual;

@@ -61,14 +61,22 @@ impl Drop for Guard {
     }
 }
 
-/// Install `config`, the embedded default sink (the local queue) and the panic hook.
+/// Install `config`, its sink and the panic hook.
+///
+/// With a repository, a token and `auto_create_issues`, reports are filed on GitHub (queued
+/// first, de-duplicated); otherwise they stay in the local queue.
 ///
 /// Until the returned guard is dropped, failures escaping `#[auto_heal]` functions, panics and
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
+    if config.auto_create_issues
+        && let Some(sink) = crate::github::GitHubSink::new(&config)
+    {
+        return init_with_sink(config, sink);
+    }
     let reason = match (&config.github_repo, &config.github_token) {
-        (Some(_), Some(_)) => "GitHub delivery is not available in this build",
+        (Some(_), Some(_)) => "auto_create_issues is off",
         (Some(_), None) => "no GitHub token is set (GITHUB_TOKEN)",
         (None, Some(_)) => "no GitHub repository is configured",
         (None, None) => "no GitHub repository or token is configured",

@@ -94,6 +94,8 @@ pub enum AutohealCommand {
     Config(ConfigArgs),
     /// List the reports waiting in the local queue.
     Queue,
+    /// Send the queued reports to GitHub, oldest first.
+    Flush,
 }
 
 /// `ipfs-kit autoheal status`.

@@ -31,7 +31,13 @@ pub fn print_after_failure(config: &Config) {
             eprintln!("The error report was saved in the local queue ({reason}).");
             eprintln!("  Report:   {}", path.display());
             eprintln!("  Trace ID: {trace_id}");
-            eprintln!("  See the queued reports with `ipfs-kit autoheal queue`.");
+            if config.is_configured() {
+                eprintln!("  `ipfs-kit autoheal flush` sends it once GitHub can take it.");
+            } else {
+                eprintln!(
+                    "  `ipfs-kit autoheal flush` sends it once a repository and GITHUB_TOKEN are set."
+                );
+            }
         }
         Outcome::Throttled => eprintln!(
             "This error was reported moments ago; this occurrence was counted (trace ID {trace_id})."

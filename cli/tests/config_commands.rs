@@ -456,6 +456,7 @@ fn every_command_has_help() {
         &["autoheal", "status", "--help"],
         &["autoheal", "config", "--help"],
         &["autoheal", "queue", "--help"],
+        &["autoheal", "flush", "--help"],
     ] {
         let run = sandbox.run(args);
         run.success();

@@ -19,6 +19,7 @@ pub fn run(
         AutohealCommand::Status(args) => status(app, overrides, args.json),
         AutohealCommand::Config(args) => config(app, overrides, args),
         AutohealCommand::Queue => queue(app, overrides),
+        AutohealCommand::Flush => flush(app, overrides),
     }
 }
 
@@ -179,4 +180,47 @@ fn queue(app: &App, overrides: &Overrides) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn flush(app: &App, overrides: &Overrides) -> Result<()> {
+    use std::io::IsTerminal as _;
+    let loaded = Config::load(app.clone(), overrides)?;
+    let on_terminal = std::io::stderr().is_terminal();
+    let summary = autoheal::github::flush(&loaded.config, |done, total| {
+        if on_terminal {
+            let width = 30;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+        }
+    })?;
+    if on_terminal {
+        eprintln!();
+    }
+    for url in &summary.reported {
+        println!("reported: {url}");
+    }
+    for url in &summary.recurred {
+        println!("recurred: {url}");
+    }
+    for path in &summary.unreadable {
+        eprintln!(
+            "warning: {} could not be read and was set aside",
+            path.display()
+        );
+    }
+    println!(
+        "Flushed: {} new issue(s), {} recurrence(s), {} counted within the throttle window; {} report(s) still queued.",
+        summary.reported.len(),
+        summary.recurred.len(),
+        summary.throttled,
+        summary.remaining
+    );
+    match summary.stopped {
+        Some(error) => Err(anyhow::Error::new(error).context("flushing stopped early")),
+        None => Ok(()),
+    }
 }

@@ -1,0 +1,285 @@
+//! A blocking GitHub REST client over ureq: the few calls reporting needs, bounded by timeouts,
+//! with every status turned into a [`GitHubError`] that says what to do.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ureq::http::Response;
+
+use super::GitHubError;
+use crate::{Config, IssueDraft, Token};
+
+/// An issue as the API describes it (the fields reporting reads).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct IssueRef {
+    /// The issue's number.
+    pub number: u64,
+    /// Its web address.
+    pub html_url: String,
+    /// `open` or `closed`.
+    pub state: String,
+    /// Its body.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SearchResults {
+    items: Vec<IssueRef>,
+}
+
+/// Talks to the issues API of one repository.
+#[derive(Debug)]
+pub struct GitHubClient {
+    agent: ureq::Agent,
+    api: String,
+    repo: String,
+    token: Token,
+}
+
+type Reply = Response<ureq::Body>;
+
+impl GitHubClient {
+    /// A client for `config`'s repository and API, or `None` without a repository or token.
+    pub fn from_config(config: &Config) -> Option<GitHubClient> {
+        let (repo, token) = (config.github_repo.clone()?, config.github_token.clone()?);
+        let timeout = Duration::from_secs(config.timeout_secs.max(1));
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(timeout))
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(format!(
+                "{}/{} autoheal/{}",
+                config.app.name,
+                config.app.version,
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .into();
+        Some(GitHubClient {
+            agent,
+            api: config.api_url.trim_end_matches('/').to_string(),
+            repo,
+            token,
+        })
+    }
+
+    /// The repository, `owner/repo`.
+    pub fn repo(&self) -> &str {
+        &self.repo
+    }
+
+    /// Create an issue. When GitHub refuses its labels (422), it is created again without them.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn create_issue(&self, draft: &IssueDraft) -> Result<IssueRef, GitHubError> {
+        let url = format!("{}/repos/{}/issues", self.api, self.repo);
+        let body = json!({ "title": draft.title, "body": draft.body, "labels": draft.labels });
+        match self.send_json("POST", &url, &body) {
+            Err(GitHubError::Rejected(detail))
+                if !draft.labels.is_empty() && detail.contains("label") =>
+            {
+                let body = json!({ "title": draft.title, "body": draft.body });
+                self.send_json("POST", &url, &body)
+            }
+            other => other,
+        }
+        .and_then(parse)
+    }
+
+    /// Add a comment to issue `number`.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn comment(&self, number: u64, body: &str) -> Result<(), GitHubError> {
+        let url = format!("{}/repos/{}/issues/{number}/comments", self.api, self.repo);
+        self.send_json("POST", &url, &json!({ "body": body }))
+            .map(|_| ())
+    }
+
+    /// Issue `number`.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn issue(&self, number: u64) -> Result<IssueRef, GitHubError> {
+        let url = format!("{}/repos/{}/issues/{number}", self.api, self.repo);
+        self.send(self.agent.get(&url)).and_then(parse)
+    }
+
+    /// Open issues whose body holds `marker`, found through the search API.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange (search has its own, stricter rate limit).
+    pub fn search_open(&self, marker: &str) -> Result<Vec<IssueRef>, GitHubError> {
+        let url = format!("{}/search/issues", self.api);
+        let query = format!("repo:{} is:issue is:open in:body \"{marker}\"", self.repo);
+        let reply = self.send(
+            self.agent
+                .get(&url)
+                .query("q", &query)
+                .query("per_page", "10"),
+        )?;
+        let results: SearchResults = parse(reply)?;
+        Ok(results.items)
+    }
+
+    /// Open issues carrying `label`, page by page (following `Link: rel="next"`), until `keep`
+    /// says stop or `max_pages` pages were read.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn list_open(
+        &self,
+        label: &str,
+        max_pages: usize,
+        mut keep: impl FnMut(&IssueRef) -> bool,
+    ) -> Result<(), GitHubError> {
+        let mut url = format!(
+            "{}/repos/{}/issues?state=open&per_page=100&labels={}",
+            self.api,
+            self.repo,
+            encode(label)
+        );
+        for _ in 0..max_pages {
+            let reply = self.send(self.agent.get(&url))?;
+            let next = next_link(&reply);
+            let issues: Vec<IssueRef> = parse(reply)?;
+            for issue in &issues {
+                if !keep(issue) {
+                    return Ok(());
+                }
+            }
+            match next {
+                Some(next) => url = next,
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    fn send_json(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
+        let request = match method {
+            "PATCH" => self.agent.patch(url),
+            _ => self.agent.post(url),
+        };
+        let request = self.headers(request);
+        let first = request.send_json(body).map_err(transport);
+        match first.and_then(check) {
+            // One short retry for a 5xx: a blip should not cost a queued report.
+            Err(GitHubError::Server(_)) => {
+                std::thread::sleep(Duration::from_millis(500));
+                let request = self.headers(self.agent.post(url));
+                request.send_json(body).map_err(transport).and_then(check)
+            }
+            other => other,
+        }
+    }
+
+    fn send(
+        &self,
+        request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+    ) -> Result<Reply, GitHubError> {
+        self.headers(request)
+            .call()
+            .map_err(transport)
+            .and_then(check)
+    }
+
+    fn headers<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        request
+            .header("Authorization", format!("Bearer {}", self.token.expose()))
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28")
+    }
+}
+
+fn transport(error: ureq::Error) -> GitHubError {
+    match error {
+        ureq::Error::Timeout(_) => GitHubError::TimedOut,
+        ureq::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::TimedOut
+                || io.kind() == std::io::ErrorKind::WouldBlock =>
+        {
+            GitHubError::TimedOut
+        }
+        other => GitHubError::Unreachable(other.to_string()),
+    }
+}
+
+/// Turn a reply's status into success or the error that says what to do.
+fn check(reply: Reply) -> Result<Reply, GitHubError> {
+    let status = reply.status().as_u16();
+    let header = |name: &str| {
+        reply
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let rate_limited =
+        header("x-ratelimit-remaining").as_deref() == Some("0") || header("retry-after").is_some();
+    match status {
+        200..=299 => Ok(reply),
+        401 => Err(GitHubError::Unauthorized),
+        403 | 429 if rate_limited || status == 429 => {
+            let until = header("retry-after")
+                .and_then(|s| s.parse::<u64>().ok())
+                .map(|secs| SystemTime::now() + Duration::from_secs(secs))
+                .or_else(|| {
+                    header("x-ratelimit-reset")
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .map(|t| UNIX_EPOCH + Duration::from_secs(t))
+                });
+            Err(GitHubError::RateLimited(until))
+        }
+        403 | 404 => Err(GitHubError::NoAccess(status)),
+        410 => Err(GitHubError::IssuesDisabled),
+        422 => {
+            let mut reply = reply;
+            let text = reply.body_mut().read_to_string().unwrap_or_default();
+            Err(GitHubError::Rejected(text.chars().take(500).collect()))
+        }
+        500..=599 => Err(GitHubError::Server(status)),
+        other => Err(GitHubError::UnexpectedReply(format!("status {other}"))),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(mut reply: Reply) -> Result<T, GitHubError> {
+    let text = reply
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| GitHubError::UnexpectedReply(e.to_string()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| GitHubError::UnexpectedReply(format!("not the documented JSON: {e}")))
+}
+
+/// The `rel="next"` address of an RFC 8288 `Link` header.
+fn next_link(reply: &Reply) -> Option<String> {
+    let link = reply.headers().get("link")?.to_str().ok()?;
+    link.split(',')
+        .find(|part| part.contains("rel=\"next\""))
+        .and_then(|part| {
+            let start = part.find('<')? + 1;
+            let end = part.find('>')?;
+            part.get(start..end).map(str::to_string)
+        })
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! Delivering one report: one issue per bug. Look for the bug's issue (local cache, then the
+//! search API, then the list of open auto-heal issues), comment on it at most once per
+//! throttle window, or file a new issue — linking a closed one as a regression.
+
+use super::GitHubError;
+use super::client::{GitHubClient, IssueRef};
+use super::known_issues::{KnownIssues, now};
+use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
+
+/// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
+const MAX_LIST_PAGES: usize = 100;
+
+/// Deliver `report` to GitHub and say what became of it.
+pub(crate) fn deliver(
+    client: &GitHubClient,
+    config: &Config,
+    report: &Report,
+) -> Result<Outcome, GitHubError> {
+    let mut known = KnownIssues::load(&config.config_dir);
+    let fingerprint = report.fingerprint.as_str();
+    let mut regression_of = None;
+    if let Some(entry) = known.get_mut(fingerprint) {
+        if now().saturating_sub(entry.last_sent) < config.throttle_secs {
+            entry.pending += 1;
+            known.save();
+            return Ok(Outcome::Throttled);
+        }
+        let issue = client.issue(entry.number)?;
+        if issue.state == "open" {
+            let (number, url, pending) = (entry.number, entry.url.clone(), entry.pending);
+            client.comment(number, &recurrence_comment(report, pending + 1))?;
+            entry.last_sent = now();
+            entry.pending = 0;
+            known.save();
+            return Ok(Outcome::Recurred { url, number });
+        }
+        regression_of = Some(entry.number);
+        known.forget(fingerprint);
+    }
+    if let Some(issue) = find_open_issue(client, config, fingerprint)? {
+        client.comment(issue.number, &recurrence_comment(report, 1))?;
+        known.remember(fingerprint, issue.number, &issue.html_url);
+        known.save();
+        return Ok(Outcome::Recurred {
+            url: issue.html_url,
+            number: issue.number,
+        });
+    }
+    let mut draft = render_issue(report);
+    if let Some(number) = regression_of {
+        draft.body = format!(
+            "Regression of #{number}: that issue was closed, and the same failure happened again.\n\n{}",
+            draft.body
+        );
+    }
+    let issue = client.create_issue(&draft)?;
+    known.remember(fingerprint, issue.number, &issue.html_url);
+    known.save();
+    Ok(Outcome::Reported {
+        url: issue.html_url,
+        number: issue.number,
+    })
+}
+
+/// The open issue carrying this fingerprint's marker: search first; when search is refused or
+/// rate limited, the paginated list of open issues with the first configured label.
+fn find_open_issue(
+    client: &GitHubClient,
+    config: &Config,
+    fingerprint: &str,
+) -> Result<Option<IssueRef>, GitHubError> {
+    let marker = fingerprint_marker(fingerprint);
+    let has_marker = |issue: &IssueRef| issue.body.as_deref().is_some_and(|b| b.contains(&marker));
+    match client.search_open(&format!("autoheal:fingerprint={fingerprint}")) {
+        Ok(items) => {
+            return Ok(items
+                .into_iter()
+                .find(|i| has_marker(i) && i.state == "open"));
+        }
+        Err(
+            error @ (GitHubError::Unauthorized
+            | GitHubError::NoAccess(_)
+            | GitHubError::IssuesDisabled),
+        ) => return Err(error),
+        Err(_) => {}
+    }
+    // Search is refused, rate limited or failing: the list of open issues answers instead.
+    let label = config
+        .issue_labels
+        .first()
+        .map_or("auto-heal", String::as_str);
+    let mut found = None;
+    client.list_open(label, MAX_LIST_PAGES, |issue| {
+        if has_marker(issue) {
+            found = Some(issue.clone());
+            false
+        } else {
+            true
+        }
+    })?;
+    Ok(found)
+}
+
+fn recurrence_comment(report: &Report, occurrences: u64) -> String {
+    let times = if occurrences == 1 {
+        "once more".to_string()
+    } else {
+        format!("{occurrences} more times")
+    };
+    format!(
+        "This failure happened again — {times} since the last update.\n\n- Trace ID: `{}`\n- Time: {}\n- Version: {} {}\n",
+        report
+            .trace_id
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect::<String>(),
+        report
+            .timestamp
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-:.TZ".contains(*c))
+            .collect::<String>(),
+        report
+            .system
+            .app
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+            .collect::<String>(),
+        report
+            .system
+            .app_version
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-_.+".contains(*c))
+            .collect::<String>(),
+    )
+}

@@ -1,0 +1,66 @@
+//! What can go wrong talking to GitHub, each with what to do about it.
+
+use std::fmt;
+use std::time::SystemTime;
+
+/// A failed exchange with the GitHub API.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum GitHubError {
+    /// No connection: refused, reset, DNS, TLS.
+    Unreachable(String),
+    /// No answer within `timeout_secs`.
+    TimedOut,
+    /// 401: the token is invalid or expired.
+    Unauthorized,
+    /// 403 or 404 without rate limiting: no such repository, or the token cannot reach it.
+    NoAccess(u16),
+    /// 410: the repository has issues turned off.
+    IssuesDisabled,
+    /// 422: GitHub refused the content.
+    Rejected(String),
+    /// Primary or secondary rate limit; retry after the given time when known.
+    RateLimited(Option<SystemTime>),
+    /// 5xx: GitHub is having trouble.
+    Server(u16),
+    /// An answer that is not what the API documents.
+    UnexpectedReply(String),
+}
+
+impl GitHubError {
+    /// Whether waiting and trying again can succeed (as opposed to a setting to fix).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::Unreachable(_)
+                | GitHubError::TimedOut
+                | GitHubError::RateLimited(_)
+                | GitHubError::Server(_)
+                | GitHubError::UnexpectedReply(_)
+        )
+    }
+}
+
+impl fmt::Display for GitHubError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitHubError::Unreachable(detail) => write!(f, "GitHub could not be reached ({detail}); the report stays queued, and `flush` sends it later"),
+            GitHubError::TimedOut => f.write_str("GitHub did not answer in time; the report stays queued, and `flush` sends it later"),
+            GitHubError::Unauthorized => f.write_str("the GitHub token is invalid or expired (401); create a new one and set GITHUB_TOKEN"),
+            GitHubError::NoAccess(status) => write!(
+                f,
+                "repository not found or token lacks access ({status}); check github_repo and give the token Issues: write on it"
+            ),
+            GitHubError::IssuesDisabled => f.write_str("issues are disabled on the repository (410); enable them in its settings or choose another github_repo"),
+            GitHubError::Rejected(detail) => write!(f, "GitHub refused the issue (422): {detail}"),
+            GitHubError::RateLimited(Some(until)) => {
+                write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", humantime::format_rfc3339_seconds(*until))
+            }
+            GitHubError::RateLimited(None) => f.write_str("GitHub's rate limit was reached; reports wait in the queue"),
+            GitHubError::Server(status) => write!(f, "GitHub answered {status}; the report stays queued, and `flush` sends it later"),
+            GitHubError::UnexpectedReply(detail) => write!(f, "GitHub's answer was not understood ({detail}); the report stays queued"),
+        }
+    }
+}
+
+impl std::error::Error for GitHubError {}

@@ -1,0 +1,77 @@
+//! What this machine knows of the issues it filed: fingerprint → issue, when it last commented,
+//! and the occurrences counted since. Kept in `known_issues.json` in the configuration
+//! directory; it spares a search per report and carries the throttle.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// The file's name in the configuration directory.
+const FILE_NAME: &str = "known_issues.json";
+
+/// One known issue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct KnownIssue {
+    pub(crate) number: u64,
+    pub(crate) url: String,
+    /// Unix seconds of the last issue or comment sent for this fingerprint.
+    pub(crate) last_sent: u64,
+    /// Occurrences counted, not sent, since then.
+    pub(crate) pending: u64,
+}
+
+/// The known issues, loaded from and saved to the configuration directory.
+#[derive(Debug, Default)]
+pub(crate) struct KnownIssues {
+    path: PathBuf,
+    issues: BTreeMap<String, KnownIssue>,
+}
+
+impl KnownIssues {
+    /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).
+    pub(crate) fn load(config_dir: &Path) -> KnownIssues {
+        let path = config_dir.join(FILE_NAME);
+        let issues = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        KnownIssues { path, issues }
+    }
+
+    pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut KnownIssue> {
+        self.issues.get_mut(fingerprint)
+    }
+
+    pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
+        self.issues.insert(
+            fingerprint.to_string(),
+            KnownIssue {
+                number,
+                url: url.to_string(),
+                last_sent: now(),
+                pending: 0,
+            },
+        );
+    }
+
+    pub(crate) fn forget(&mut self, fingerprint: &str) {
+        self.issues.remove(fingerprint);
+    }
+
+    /// Save; a failure only costs a search next time.
+    pub(crate) fn save(&self) {
+        if let Ok(text) = serde_json::to_vec_pretty(&self.issues) {
+            let _ = crate::durable::write_atomically(&self.path, &text);
+        }
+    }
+}
+
+/// Unix seconds now.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

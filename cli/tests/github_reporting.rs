@@ -1,0 +1,135 @@
+//! ipfs-kit reporting a failure to (the fake) GitHub: the notice the user reads, the issue
+//! filed once, the queue when GitHub is down, and `autoheal flush` afterwards.
+
+mod common;
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use common::Sandbox;
+use support::fake_github::{FakeGitHub, Fault};
+
+const TOKEN: &str = "ghp_CliTestTokenValue0123456789abcdefghij";
+
+fn sandbox(github: &FakeGitHub) -> Sandbox {
+    let sandbox = Sandbox::new()
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", github.url());
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
+        .success();
+    sandbox
+}
+
+#[test]
+fn a_failure_is_filed_once_and_the_user_gets_the_issue_and_trace_id() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let run = sandbox.run(&["add", "/nonexistent/pins.txt"]);
+    run.failure(1);
+    assert!(
+        run.stderr
+            .contains("error: could not read /nonexistent/pins.txt"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("An error occurred and has been automatically reported."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Issue:    https://github.com/acme/tools/issues/1"),
+        "{}",
+        run.stderr
+    );
+    let trace_id = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Trace ID: "))
+        .unwrap();
+    let issues = github.issues("acme/tools");
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].body.contains(trace_id));
+    assert!(
+        issues[0].title.contains("in ipfs-kit") || issues[0].title.contains("in add"),
+        "{}",
+        issues[0].title
+    );
+
+    let again = sandbox.run(&["add", "/nonexistent/pins.txt"]);
+    again.failure(1);
+    assert!(
+        again.stderr.contains("reported moments ago"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(github.issues("acme/tools").len(), 1);
+    for request in github.requests() {
+        assert!(!request.body.contains(TOKEN));
+    }
+}
+
+#[test]
+fn with_github_down_the_report_is_queued_and_flush_sends_it_later() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    github.set_fault(Some(Fault::Down));
+    let run = sandbox.run(&["add", "/nonexistent/pins.txt"]);
+    run.failure(1);
+    assert!(
+        run.stderr
+            .contains("saved in the local queue (GitHub could not be reached"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`ipfs-kit autoheal flush` sends it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "status", "--json"])
+            .success()
+            .json()["queue_length"],
+        1
+    );
+
+    let still_down = sandbox.run(&["autoheal", "flush"]);
+    still_down.failure(1);
+    assert!(
+        still_down.stderr.contains("flushing stopped early"),
+        "{}",
+        still_down.stderr
+    );
+
+    github.set_fault(None);
+    let flushed = sandbox.run(&["autoheal", "flush"]);
+    flushed.success();
+    assert!(
+        flushed
+            .stdout
+            .contains("reported: https://github.com/acme/tools/issues/1"),
+        "{}",
+        flushed.stdout
+    );
+    assert!(flushed.stdout.contains("1 new issue(s), 0 recurrence(s), 0 counted within the throttle window; 0 report(s) still queued"), "{}", flushed.stdout);
+    assert_eq!(github.issues("acme/tools").len(), 1);
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "status", "--json"])
+            .success()
+            .json()["queue_length"],
+        0
+    );
+}
+
+#[test]
+fn flush_without_a_token_says_what_is_missing() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["autoheal", "flush"]);
+    run.failure(2);
+    assert!(run.stderr.contains("GITHUB_TOKEN"), "{}", run.stderr);
+}

@@ -1,0 +1,365 @@
+//! Reporting to GitHub against the fake GitHub on loopback: the exact requests for a new bug, a
+//! recurrence, a throttled recurrence and a regression; search fallbacks; faults that queue the
+//! report with a message that says what to do; flushing after recovery; the token only ever in
+//! the Authorization header.
+
+mod support;
+
+use autoheal::github::{GitHubSink, flush};
+use autoheal::test::{test_config, with_captured_reports};
+use autoheal::{Config, Outcome, Queue, Report, Sink, Token};
+use support::fake_github::{FakeGitHub, Fault};
+
+const REPO: &str = "acme/tools";
+const TOKEN: &str = "ghp_FakeTokenForTheFakeGitHub0123456789ab";
+
+#[autoheal::auto_heal(name = "pin sync")]
+fn failing_operation(port: u16) -> Result<(), std::io::Error> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        format!("address 127.0.0.1:{port} is already in use"),
+    ))
+}
+
+/// A real captured report; the same bug for any port.
+fn report(port: u16) -> Report {
+    let (_, mut reports) = with_captured_reports(|| failing_operation(port));
+    reports.remove(0)
+}
+
+fn config(github: &FakeGitHub, dir: &std::path::Path) -> Config {
+    let mut config = test_config();
+    config.config_dir = dir.to_path_buf();
+    config.github_repo = Some(REPO.to_string());
+    config.github_token = Some(Token::new(TOKEN));
+    config.api_url = github.url().to_string();
+    config.timeout_secs = 2;
+    config
+}
+
+fn routes(github: &FakeGitHub) -> Vec<String> {
+    github
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn a_new_bug_becomes_one_issue_with_the_documented_request() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let sink = GitHubSink::new(&config(&github, dir.path())).unwrap();
+    let report = report(8004);
+    let outcome = sink.send(&report);
+    assert_eq!(
+        outcome,
+        Outcome::Reported {
+            url: format!("https://github.com/{REPO}/issues/1"),
+            number: 1
+        }
+    );
+    assert_eq!(
+        routes(&github),
+        ["GET /search/issues", "POST /repos/acme/tools/issues"]
+    );
+    let requests = github.requests();
+    let search = &requests[0];
+    assert!(
+        search.query.contains("is%3Aopen") || search.query.contains("is:open"),
+        "{}",
+        search.query
+    );
+    let create = &requests[1];
+    assert_eq!(
+        create.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(create.header("accept"), Some("application/vnd.github+json"));
+    assert_eq!(create.header("x-github-api-version"), Some("2022-11-28"));
+    assert!(
+        create
+            .header("user-agent")
+            .is_some_and(|ua| ua.starts_with("test/")),
+        "{:?}",
+        create.header("user-agent")
+    );
+    let body: serde_json::Value = serde_json::from_str(&create.body).unwrap();
+    assert!(body["title"].as_str().unwrap().starts_with(
+        "[auto-heal] io::Error: address 127.0.0.1:8004 is already in use in pin sync"
+    ));
+    assert!(body["body"].as_str().unwrap().contains(&format!(
+        "<!-- autoheal:fingerprint={} -->",
+        report.fingerprint
+    )));
+    assert_eq!(
+        body["labels"],
+        serde_json::json!(["auto-heal", "cli-error", "automated-issue"])
+    );
+    assert!(
+        Queue::open(dir.path().join("queue")).is_empty(),
+        "delivered reports leave the queue"
+    );
+}
+
+#[test]
+fn a_recurrence_is_counted_within_the_window_and_commented_after_it() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    let sink = GitHubSink::new(&config).unwrap();
+    assert!(matches!(
+        sink.send(&report(8004)),
+        Outcome::Reported { number: 1, .. }
+    ));
+    github.clear_requests();
+    assert_eq!(
+        sink.send(&report(9001)),
+        Outcome::Throttled,
+        "same bug, another port"
+    );
+    assert_eq!(sink.send(&report(9002)), Outcome::Throttled);
+    assert!(
+        github.requests().is_empty(),
+        "a throttled recurrence makes no request"
+    );
+
+    config.throttle_secs = 0;
+    let sink = GitHubSink::new(&config).unwrap();
+    let outcome = sink.send(&report(9003));
+    assert_eq!(
+        outcome,
+        Outcome::Recurred {
+            url: format!("https://github.com/{REPO}/issues/1"),
+            number: 1
+        }
+    );
+    assert_eq!(
+        routes(&github),
+        [
+            "GET /repos/acme/tools/issues/1",
+            "POST /repos/acme/tools/issues/1/comments"
+        ]
+    );
+    let issues = github.issues(REPO);
+    assert_eq!(issues.len(), 1);
+    assert!(
+        issues[0].comments[0].contains("3 more times"),
+        "the counted occurrences are folded in: {}",
+        issues[0].comments[0]
+    );
+}
+
+#[test]
+fn another_machine_finds_the_issue_by_search_or_by_the_list_when_search_is_limited() {
+    let github = FakeGitHub::start();
+    let first = tempfile::tempdir().unwrap();
+    GitHubSink::new(&config(&github, first.path()))
+        .unwrap()
+        .send(&report(1));
+    github.clear_requests();
+    let second = tempfile::tempdir().unwrap();
+    let outcome = GitHubSink::new(&config(&github, second.path()))
+        .unwrap()
+        .send(&report(2));
+    assert!(
+        matches!(outcome, Outcome::Recurred { number: 1, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        routes(&github),
+        [
+            "GET /search/issues",
+            "POST /repos/acme/tools/issues/1/comments"
+        ]
+    );
+
+    github.clear_requests();
+    github.set_fault_for(
+        "/search",
+        Fault::SecondaryRateLimit {
+            retry_after_secs: 60,
+        },
+    );
+    let third = tempfile::tempdir().unwrap();
+    let outcome = GitHubSink::new(&config(&github, third.path()))
+        .unwrap()
+        .send(&report(3));
+    assert!(
+        matches!(outcome, Outcome::Recurred { number: 1, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        routes(&github),
+        [
+            "GET /search/issues",
+            "GET /repos/acme/tools/issues",
+            "POST /repos/acme/tools/issues/1/comments"
+        ]
+    );
+    assert!(github.requests()[1].query.contains("labels=auto-heal"));
+    assert_eq!(github.issues(REPO).len(), 1);
+}
+
+#[test]
+fn a_closed_issue_that_recurs_gets_a_new_issue_linking_it() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    config.throttle_secs = 0;
+    let sink = GitHubSink::new(&config).unwrap();
+    sink.send(&report(1));
+    github.close_issue(REPO, 1);
+    let outcome = sink.send(&report(2));
+    assert!(
+        matches!(outcome, Outcome::Reported { number: 2, .. }),
+        "{outcome:?}"
+    );
+    assert!(github.issues(REPO)[1].body.starts_with("Regression of #1"));
+}
+
+#[test]
+fn labels_github_refuses_are_dropped_once() {
+    let github = FakeGitHub::start();
+    github.restrict_labels(&["bug"]);
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = GitHubSink::new(&config(&github, dir.path()))
+        .unwrap()
+        .send(&report(1));
+    assert!(matches!(outcome, Outcome::Reported { .. }), "{outcome:?}");
+    let creates: Vec<_> = github
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(
+        creates.len(),
+        2,
+        "the first with labels (422), the second without"
+    );
+    assert!(github.issues(REPO)[0].labels.is_empty());
+}
+
+#[test]
+fn faults_queue_the_report_with_a_message_that_says_what_to_do() {
+    let cases = [
+        (Fault::Down, "could not be reached"),
+        (Fault::Status(401), "token is invalid or expired"),
+        (
+            Fault::Status(404),
+            "repository not found or token lacks access",
+        ),
+        (Fault::Status(410), "issues are disabled"),
+        (Fault::Status(503), "GitHub answered 503"),
+        (
+            Fault::PrimaryRateLimit { reset_in_secs: 600 },
+            "rate limit was reached; reports wait in the queue until",
+        ),
+        (Fault::NotJson, "not understood"),
+        (Fault::Hang, "did not answer in time"),
+    ];
+    for (fault, expected) in cases {
+        let github = FakeGitHub::start();
+        github.set_fault(Some(fault.clone()));
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(&github, dir.path());
+        config.timeout_secs = 1;
+        let outcome = GitHubSink::new(&config).unwrap().send(&report(1));
+        match &outcome {
+            Outcome::Queued { path, reason } => {
+                assert!(reason.contains(expected), "{fault:?}: {reason}");
+                assert!(path.exists(), "{fault:?}: the report is queued");
+            }
+            other => panic!("{fault:?}: expected the report queued, got {other:?}"),
+        }
+        assert!(github.issues(REPO).is_empty(), "{fault:?}");
+    }
+}
+
+#[test]
+fn flush_after_recovery_delivers_once_and_empties_the_queue() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&github, dir.path());
+    github.set_fault(Some(Fault::Status(502)));
+    let sink = GitHubSink::new(&config).unwrap();
+    for port in [1, 2, 3] {
+        assert!(matches!(sink.send(&report(port)), Outcome::Queued { .. }));
+    }
+    assert_eq!(Queue::open(config.queue_dir()).len(), 3);
+    let stopped = flush(&config, |_, _| {}).unwrap();
+    assert!(
+        stopped.stopped.is_some() && stopped.remaining == 3,
+        "still down: flushing stops and keeps them"
+    );
+
+    github.set_fault(None);
+    let mut progress = Vec::new();
+    let summary = flush(&config, |done, total| progress.push((done, total))).unwrap();
+    assert!(summary.stopped.is_none(), "{:?}", summary.stopped);
+    assert_eq!(
+        (
+            summary.reported.len(),
+            summary.recurred.len(),
+            summary.throttled,
+            summary.remaining
+        ),
+        (1, 0, 2, 0)
+    );
+    assert_eq!(progress, [(1, 3), (2, 3), (3, 3)]);
+    assert_eq!(github.issues(REPO).len(), 1, "one issue for the one bug");
+    assert!(
+        flush(&config, |_, _| {}).unwrap().reported.is_empty(),
+        "a second flush sends nothing"
+    );
+}
+
+#[test]
+fn the_token_only_ever_travels_in_the_authorization_header() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    config.throttle_secs = 0;
+    let sink = GitHubSink::new(&config).unwrap();
+    sink.send(&report(1));
+    sink.send(&report(2));
+    github.set_fault(Some(Fault::Down));
+    sink.send(&report(3));
+    for request in github.requests() {
+        assert!(
+            !request.body.contains(TOKEN)
+                && !request.query.contains(TOKEN)
+                && !request.path.contains(TOKEN)
+        );
+        for (name, value) in &request.headers {
+            if !name.eq_ignore_ascii_case("authorization") {
+                assert!(
+                    !value.contains(TOKEN),
+                    "the token leaked into the {name} header"
+                );
+            }
+        }
+    }
+    let mut files = vec![];
+    let mut dirs = vec![dir.path().to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    assert!(files.len() >= 2, "{files:?}");
+    for file in files {
+        assert!(
+            !std::fs::read_to_string(&file)
+                .unwrap_or_default()
+                .contains(TOKEN),
+            "{}",
+            file.display()
+        );
+    }
+}
