@@ -61,7 +61,12 @@ fn a_new_bug_becomes_one_issue_with_the_documented_request() {
     );
     assert_eq!(
         routes(&github),
-        ["GET /search/issues", "POST /repos/acme/tools/issues"]
+        [
+            "GET /search/issues",
+            "POST /repos/acme/tools/issues",
+            "GET /repos/acme/tools/issues"
+        ],
+        "look up, create, then check that no other process filed the same bug first"
     );
     let requests = github.requests();
     let search = &requests[0];
@@ -362,4 +367,58 @@ fn the_token_only_ever_travels_in_the_authorization_header() {
             file.display()
         );
     }
+}
+
+#[test]
+fn two_machines_filing_the_same_new_bug_at_once_end_with_one_open_issue() {
+    let github = FakeGitHub::start();
+    github.set_search_lag(std::time::Duration::from_secs(60));
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = GitHubSink::new(&config(&github, a.path()))
+        .unwrap()
+        .send(&report(1));
+    assert!(matches!(first, Outcome::Reported { number: 1, .. }));
+    // The second machine's search does not see #1 yet (indexing lag), so it files #2 ...
+    let second = GitHubSink::new(&config(&github, b.path()))
+        .unwrap()
+        .send(&report(2));
+    // ... then finds the older #1, closes its own as a duplicate and reports #1.
+    assert_eq!(
+        second,
+        Outcome::Recurred {
+            url: format!("https://github.com/{REPO}/issues/1"),
+            number: 1
+        }
+    );
+    let issues = github.issues(REPO);
+    assert_eq!(issues.iter().filter(|i| i.state == "open").count(), 1);
+    assert_eq!(issues[1].state, "closed");
+    assert!(issues[1].comments[0].starts_with("Duplicate of #1"));
+}
+
+#[test]
+fn the_flood_guard_holds_new_issues_beyond_the_hourly_limit_in_the_queue() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    config.max_new_issues_per_hour = 2;
+    let sink = GitHubSink::new(&config).unwrap();
+    let outcomes: Vec<Outcome> = (0..3)
+        .map(|i| {
+            let mut distinct = report(1);
+            distinct.fingerprint = format!("{i:032x}");
+            sink.send(&distinct)
+        })
+        .collect();
+    assert!(
+        matches!(outcomes[0], Outcome::Reported { .. })
+            && matches!(outcomes[1], Outcome::Reported { .. })
+    );
+    match &outcomes[2] {
+        Outcome::Queued { reason, .. } => {
+            assert!(reason.contains("max_new_issues_per_hour"), "{reason}")
+        }
+        other => panic!("expected the third new bug held in the queue, got {other:?}"),
+    }
+    assert_eq!(github.issues(REPO).len(), 2);
 }

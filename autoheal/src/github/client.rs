@@ -101,6 +101,25 @@ impl GitHubClient {
             .map(|_| ())
     }
 
+    /// Close issue `number` as a duplicate of `original`, saying so in a comment.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn close_as_duplicate(&self, number: u64, original: u64) -> Result<(), GitHubError> {
+        self.comment(
+            number,
+            &format!("Duplicate of #{original}: the same failure was reported there first."),
+        )?;
+        let url = format!("{}/repos/{}/issues/{number}", self.api, self.repo);
+        self.send_json(
+            "PATCH",
+            &url,
+            &json!({ "state": "closed", "state_reason": "not_planned" }),
+        )
+        .map(|_| ())
+    }
+
     /// Issue `number`.
     ///
     /// # Errors

@@ -46,6 +46,9 @@ pub(crate) fn deliver(
             number: issue.number,
         });
     }
+    if known.created_last_hour() >= config.max_new_issues_per_hour as usize {
+        return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
+    }
     let mut draft = render_issue(report);
     if let Some(number) = regression_of {
         draft.body = format!(
@@ -54,12 +57,50 @@ pub(crate) fn deliver(
         );
     }
     let issue = client.create_issue(&draft)?;
+    known.count_created();
+    // Another process or machine may have filed the same new bug at the same moment: the
+    // oldest open issue wins, a newer one is closed as its duplicate.
+    let oldest = oldest_open_with_marker(client, config, fingerprint)
+        .ok()
+        .flatten();
+    if let Some(original) = oldest.filter(|o| o.number < issue.number) {
+        let _ = client.close_as_duplicate(issue.number, original.number);
+        known.remember(fingerprint, original.number, &original.html_url);
+        known.save();
+        return Ok(Outcome::Recurred {
+            url: original.html_url,
+            number: original.number,
+        });
+    }
     known.remember(fingerprint, issue.number, &issue.html_url);
     known.save();
     Ok(Outcome::Reported {
         url: issue.html_url,
         number: issue.number,
     })
+}
+
+/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list.
+fn oldest_open_with_marker(
+    client: &GitHubClient,
+    config: &Config,
+    fingerprint: &str,
+) -> Result<Option<IssueRef>, GitHubError> {
+    let marker = fingerprint_marker(fingerprint);
+    let label = config
+        .issue_labels
+        .first()
+        .map_or("auto-heal", String::as_str);
+    let mut oldest: Option<IssueRef> = None;
+    client.list_open(label, MAX_LIST_PAGES, |issue| {
+        if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
+            && oldest.as_ref().is_none_or(|o| issue.number < o.number)
+        {
+            oldest = Some(issue.clone());
+        }
+        true
+    })?;
+    Ok(oldest)
 }
 
 /// The open issue carrying this fingerprint's marker: search first; when search is refused or

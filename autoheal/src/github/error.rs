@@ -25,6 +25,8 @@ pub enum GitHubError {
     Server(u16),
     /// An answer that is not what the API documents.
     UnexpectedReply(String),
+    /// This machine filed `max_new_issues_per_hour` new issues in the last hour.
+    FloodGuard(u32),
 }
 
 impl GitHubError {
@@ -59,6 +61,10 @@ impl fmt::Display for GitHubError {
             GitHubError::RateLimited(None) => f.write_str("GitHub's rate limit was reached; reports wait in the queue"),
             GitHubError::Server(status) => write!(f, "GitHub answered {status}; the report stays queued, and `flush` sends it later"),
             GitHubError::UnexpectedReply(detail) => write!(f, "GitHub's answer was not understood ({detail}); the report stays queued"),
+            GitHubError::FloodGuard(limit) => write!(
+                f,
+                "{limit} new issues were filed from this machine in the last hour (max_new_issues_per_hour); the report waits in the queue"
+            ),
         }
     }
 }

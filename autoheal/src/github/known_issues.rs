@@ -26,26 +26,35 @@ pub(crate) struct KnownIssue {
 #[derive(Debug, Default)]
 pub(crate) struct KnownIssues {
     path: PathBuf,
+    state: Stored,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Stored {
+    #[serde(default)]
     issues: BTreeMap<String, KnownIssue>,
+    /// Unix seconds of each new issue filed from this machine in the last hour.
+    #[serde(default)]
+    created: Vec<u64>,
 }
 
 impl KnownIssues {
     /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).
     pub(crate) fn load(config_dir: &Path) -> KnownIssues {
         let path = config_dir.join(FILE_NAME);
-        let issues = std::fs::read_to_string(&path)
+        let state = std::fs::read_to_string(&path)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
-        KnownIssues { path, issues }
+        KnownIssues { path, state }
     }
 
     pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut KnownIssue> {
-        self.issues.get_mut(fingerprint)
+        self.state.issues.get_mut(fingerprint)
     }
 
     pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
-        self.issues.insert(
+        self.state.issues.insert(
             fingerprint.to_string(),
             KnownIssue {
                 number,
@@ -57,12 +66,24 @@ impl KnownIssues {
     }
 
     pub(crate) fn forget(&mut self, fingerprint: &str) {
-        self.issues.remove(fingerprint);
+        self.state.issues.remove(fingerprint);
+    }
+
+    /// How many new issues this machine filed in the last hour.
+    pub(crate) fn created_last_hour(&mut self) -> usize {
+        let hour_ago = now().saturating_sub(3600);
+        self.state.created.retain(|t| *t > hour_ago);
+        self.state.created.len()
+    }
+
+    /// Count a new issue against the hourly flood guard.
+    pub(crate) fn count_created(&mut self) {
+        self.state.created.push(now());
     }
 
     /// Save; a failure only costs a search next time.
     pub(crate) fn save(&self) {
-        if let Ok(text) = serde_json::to_vec_pretty(&self.issues) {
+        if let Ok(text) = serde_json::to_vec_pretty(&self.state) {
             let _ = crate::durable::write_atomically(&self.path, &text);
         }
     }
