@@ -81,7 +81,7 @@ pub fn init(config: Config) -> Guard {
         (None, Some(_)) => "no GitHub repository is configured",
         (None, None) => "no GitHub repository or token is configured",
     };
-    let sink = SpoolSink::new(config.queue_dir()).with_reason(reason);
+    let sink = SpoolSink::for_config(&config).with_reason(reason);
     init_with_sink(config, sink)
 }
 

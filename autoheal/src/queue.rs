@@ -15,7 +15,12 @@ use crate::{Error, Report, Result};
 #[derive(Clone, Debug)]
 pub struct Queue {
     dir: PathBuf,
+    max_reports: usize,
+    max_bytes: u64,
 }
+
+/// The file counting reports dropped because the queue was full.
+const DROPPED_FILE: &str = ".dropped";
 
 /// One queued report, as listed by [`Queue::entries`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +40,69 @@ pub struct QueuedEntry {
 impl Queue {
     /// The queue in `dir` (which need not exist yet).
     pub fn open(dir: impl Into<PathBuf>) -> Self {
-        Queue { dir: dir.into() }
+        Queue {
+            dir: dir.into(),
+            max_reports: usize::MAX,
+            max_bytes: u64::MAX,
+        }
+    }
+
+    /// The queue of `config`, bounded by its `queue_max_reports` and `queue_max_bytes`.
+    pub fn for_config(config: &crate::Config) -> Self {
+        Queue {
+            dir: config.queue_dir(),
+            max_reports: config.queue_max_reports.max(1),
+            max_bytes: config.queue_max_bytes,
+        }
+    }
+
+    /// How many reports were dropped, oldest first, because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        fs::read_to_string(self.dir.join(DROPPED_FILE))
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Remove every queued report; returns how many there were.
+    ///
+    /// # Errors
+    ///
+    /// When a file cannot be removed.
+    pub fn clear(&self) -> Result<usize> {
+        let files = self.files();
+        for path in &files {
+            fs::remove_file(path).map_err(|e| Error::io("remove the queued report", path, e))?;
+        }
+        Ok(files.len())
+    }
+
+    /// Drop the oldest reports until the queue is within its bounds; the newest always stays.
+    fn enforce_bounds(&self) {
+        let files = self.files();
+        let mut sizes: Vec<u64> = files
+            .iter()
+            .map(|p| fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .collect();
+        let mut total: u64 = sizes.iter().sum();
+        let mut count = files.len();
+        let mut dropped = 0;
+        for (path, size) in files.iter().zip(sizes.iter_mut()) {
+            if count <= 1 || (count <= self.max_reports && total <= self.max_bytes) {
+                break;
+            }
+            if fs::remove_file(path).is_ok() {
+                count -= 1;
+                total -= *size;
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            let _ = write_atomically(
+                &self.dir.join(DROPPED_FILE),
+                (self.dropped() + dropped).to_string().as_bytes(),
+            );
+        }
     }
 
     /// The queue's directory.
@@ -56,6 +123,7 @@ impl Queue {
             .join(format!("{millis:013}-{}.json", sanitize(&report.trace_id)));
         let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
         write_atomically(&path, &bytes)?;
+        self.enforce_bounds();
         Ok(path)
     }
 
@@ -200,6 +268,36 @@ mod tests {
             fs::metadata(queue.dir()).unwrap().permissions().mode() & 0o777,
             0o700
         );
+    }
+
+    #[test]
+    fn a_full_queue_drops_the_oldest_and_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue {
+            dir: dir.path().to_path_buf(),
+            max_reports: 2,
+            max_bytes: u64::MAX,
+        };
+        for (i, message) in ["one", "two", "three", "four"].iter().enumerate() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            queue.push(&report(&format!("{i:032x}"), message)).unwrap();
+        }
+        let kept: Vec<String> = queue.entries().into_iter().map(|e| e.message).collect();
+        assert_eq!(kept, ["three", "four"]);
+        assert_eq!(queue.dropped(), 2);
+        let small = Queue {
+            dir: dir.path().join("small"),
+            max_reports: 100,
+            max_bytes: 10,
+        };
+        small.push(&report(&"a".repeat(32), "big")).unwrap();
+        assert_eq!(
+            small.len(),
+            1,
+            "the newest report stays even when it alone is over the bound"
+        );
+        assert_eq!(queue.clear().unwrap(), 2);
+        assert!(queue.is_empty());
     }
 
     #[test]

@@ -22,6 +22,14 @@ impl SpoolSink {
         }
     }
 
+    /// A sink writing into `config`'s queue, within its bounds.
+    pub fn for_config(config: &crate::Config) -> Self {
+        SpoolSink {
+            queue: Queue::for_config(config),
+            reason: "stored in the local queue".to_string(),
+        }
+    }
+
     /// Say why reports stay queued (shown to the user with each queued report).
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = reason.into();

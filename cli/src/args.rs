@@ -92,8 +92,8 @@ pub enum AutohealCommand {
     Status(StatusArgs),
     /// List, read or change the configuration.
     Config(ConfigArgs),
-    /// List the reports waiting in the local queue.
-    Queue,
+    /// List the reports waiting in the local queue (or clear it).
+    Queue(QueueArgs),
     /// Send the queued reports to GitHub, oldest first.
     Flush,
 }
@@ -104,6 +104,25 @@ pub struct StatusArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `ipfs-kit autoheal queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// What to do with the queue; without one, list it.
+    #[command(subcommand)]
+    pub action: Option<QueueAction>,
+}
+
+/// `ipfs-kit autoheal queue ...`.
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// Delete every queued report (asks first unless --yes).
+    Clear {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `ipfs-kit autoheal config`.

@@ -457,6 +457,7 @@ fn every_command_has_help() {
         &["autoheal", "config", "--help"],
         &["autoheal", "queue", "--help"],
         &["autoheal", "flush", "--help"],
+        &["autoheal", "queue", "clear", "--help"],
     ] {
         let run = sandbox.run(args);
         run.success();

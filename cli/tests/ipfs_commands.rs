@@ -240,3 +240,58 @@ fn mcp_start_serves_health_until_stopped() {
     assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
     assert!(reply.ends_with(r#"{"status":"ok"}"#), "{reply}");
 }
+
+#[test]
+fn the_queue_is_bounded_and_can_be_cleared() {
+    let sandbox = Sandbox::new();
+    sandbox.run(&["autoheal", "enable"]).success();
+    sandbox
+        .run(&["autoheal", "config", "--set", "queue_max_reports", "2"])
+        .success();
+    for name in ["a", "b", "c"] {
+        sandbox
+            .run(&["add", &format!("/nonexistent/{name}")])
+            .failure(1);
+    }
+    let status = sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json();
+    assert_eq!(status["queue_length"], 2);
+    assert_eq!(
+        status["queue_dropped"], 1,
+        "the oldest was dropped, and counted"
+    );
+    let listing = sandbox.run(&["autoheal", "queue"]).success().stdout.clone();
+    assert!(
+        !listing.contains("/nonexistent/a") && listing.contains("/nonexistent/c"),
+        "{listing}"
+    );
+
+    let refused = sandbox.run(&["autoheal", "queue", "clear"]);
+    refused.failure(1);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "status", "--json"])
+            .success()
+            .json()["queue_length"],
+        2
+    );
+    let cleared = sandbox.run(&["autoheal", "queue", "clear", "--yes"]);
+    assert!(
+        cleared
+            .success()
+            .stdout
+            .contains("Deleted 2 queued report(s)."),
+        "{}",
+        cleared.stdout
+    );
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "status", "--json"])
+            .success()
+            .json()["queue_length"],
+        0
+    );
+}

@@ -27,6 +27,8 @@ pub struct Status {
     pub auto_create_issues: bool,
     /// Reports waiting in the local queue.
     pub queue_length: usize,
+    /// Reports dropped, oldest first, because the queue was full.
+    pub queue_dropped: u64,
     /// The queue directory.
     pub queue_dir: PathBuf,
     /// The configuration file.
@@ -48,7 +50,7 @@ pub struct Setting {
 
 impl Status {
     /// The status of a loaded configuration with `queue_length` reports waiting.
-    pub fn new(loaded: &Loaded, queue_length: usize) -> Self {
+    pub fn new(loaded: &Loaded, queue_length: usize, queue_dropped: u64) -> Self {
         let config = &loaded.config;
         let settings = KEYS
             .iter()
@@ -79,6 +81,7 @@ impl Status {
             github_token_source: loaded.token_env,
             auto_create_issues: config.auto_create_issues,
             queue_length,
+            queue_dropped,
             queue_dir: config.queue_dir(),
             config_file: loaded.file.clone(),
             settings,
@@ -134,6 +137,13 @@ impl fmt::Display for Status {
             self.queue_length,
             self.queue_dir.display()
         )?;
+        if self.queue_dropped > 0 {
+            writeln!(
+                f,
+                "  Dropped, queue full: {} (raise queue_max_reports / queue_max_bytes)",
+                self.queue_dropped
+            )?;
+        }
         writeln!(f, "  Config file:        {}", self.config_file.display())?;
         writeln!(f, "Settings")?;
         for (name, setting) in &self.settings {

@@ -24,7 +24,7 @@ impl GitHubSink {
         Some(GitHubSink {
             client,
             config: config.clone(),
-            queue: Queue::open(config.queue_dir()),
+            queue: Queue::for_config(config),
         })
     }
 }
@@ -83,7 +83,7 @@ pub fn flush(
         key: "github_repo / GITHUB_TOKEN".to_string(),
         message: "flushing needs a repository (`autoheal enable --github-repo OWNER/REPO`) and a token in GITHUB_TOKEN".to_string(),
     })?;
-    let queue = Queue::open(config.queue_dir());
+    let queue = Queue::for_config(config);
     let files = queue.files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {

@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use autoheal::config::{KEYS, display_value, find_key};
 use autoheal::{App, Config, ConfigFile, Overrides, Queue, Status};
 
-use crate::args::{AutohealCommand, ConfigArgs};
+use crate::args::{AutohealCommand, ConfigArgs, QueueAction};
 
 /// Run a configuration command.
 pub fn run(
@@ -18,7 +18,7 @@ pub fn run(
         AutohealCommand::Disable => set_enabled(app, false, None),
         AutohealCommand::Status(args) => status(app, overrides, args.json),
         AutohealCommand::Config(args) => config(app, overrides, args),
-        AutohealCommand::Queue => queue(app, overrides),
+        AutohealCommand::Queue(args) => queue(app, overrides, args.action.as_ref()),
         AutohealCommand::Flush => flush(app, overrides),
     }
 }
@@ -71,8 +71,8 @@ fn set_enabled(app: &App, enabled: bool, repo: Option<&str>) -> Result<()> {
 
 fn status(app: &App, overrides: &Overrides, json: bool) -> Result<()> {
     let loaded = Config::load(app.clone(), overrides)?;
-    let queued = Queue::open(loaded.config.queue_dir()).len();
-    let status = Status::new(&loaded, queued);
+    let queue = Queue::for_config(&loaded.config);
+    let status = Status::new(&loaded, queue.len(), queue.dropped());
     if json {
         println!(
             "{}",
@@ -152,9 +152,12 @@ fn config(app: &App, overrides: &Overrides, args: &ConfigArgs) -> Result<()> {
     Ok(())
 }
 
-fn queue(app: &App, overrides: &Overrides) -> Result<()> {
+fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Result<()> {
     let loaded = Config::load(app.clone(), overrides)?;
-    let queue = Queue::open(loaded.config.queue_dir());
+    let queue = Queue::for_config(&loaded.config);
+    if let Some(QueueAction::Clear { yes }) = action {
+        return clear_queue(&queue, *yes);
+    }
     let entries = queue.entries();
     if entries.is_empty() {
         println!("No reports are waiting in {}.", queue.dir().display());
@@ -223,4 +226,34 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
         Some(error) => Err(anyhow::Error::new(error).context("flushing stopped early")),
         None => Ok(()),
     }
+}
+
+fn clear_queue(queue: &Queue, yes: bool) -> Result<()> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    let count = queue.len();
+    if count == 0 {
+        println!("The queue is already empty.");
+        return Ok(());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "refusing to delete {count} queued report(s) without confirmation; pass --yes"
+            );
+        }
+        eprint!(
+            "Delete {count} queued report(s) from {}? They will not be sent. [y/N] ",
+            queue.dir().display()
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            println!("Nothing deleted.");
+            return Ok(());
+        }
+    }
+    let removed = queue.clear()?;
+    println!("Deleted {removed} queued report(s).");
+    Ok(())
 }
