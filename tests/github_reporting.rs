@@ -422,3 +422,82 @@ fn the_flood_guard_holds_new_issues_beyond_the_hourly_limit_in_the_queue() {
     }
     assert_eq!(github.issues(REPO).len(), 2);
 }
+
+fn distinct(i: u32) -> Report {
+    let mut report = report(1);
+    report.fingerprint = format!("{i:032x}");
+    report
+}
+
+#[test]
+fn a_rate_limit_holds_every_report_in_the_queue_until_its_reset() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&github, dir.path());
+    let sink = GitHubSink::new(&config).unwrap();
+    github.set_fault(Some(Fault::PrimaryRateLimit { reset_in_secs: 600 }));
+    assert!(matches!(sink.send(&distinct(1)), Outcome::Queued { .. }));
+    github.set_fault(None);
+    github.clear_requests();
+    match sink.send(&distinct(2)) {
+        Outcome::Queued { reason, .. } => assert!(reason.contains("until"), "{reason}"),
+        other => panic!("expected the report to wait, got {other:?}"),
+    }
+    let summary = flush(&config, |_, _| {}).unwrap();
+    assert!(
+        summary
+            .stopped
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("until")),
+        "{:?}",
+        summary.stopped
+    );
+    assert_eq!(summary.remaining, 2);
+    assert!(
+        github.requests().is_empty(),
+        "GitHub is not called again before the reset"
+    );
+}
+
+#[test]
+fn the_next_report_sends_the_queued_ones_first() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&github, dir.path());
+    let sink = GitHubSink::new(&config).unwrap();
+    github.set_fault(Some(Fault::Down));
+    assert!(matches!(sink.send(&distinct(1)), Outcome::Queued { .. }));
+    assert!(matches!(sink.send(&distinct(2)), Outcome::Queued { .. }));
+    github.set_fault(None);
+    assert!(matches!(
+        sink.send(&distinct(3)),
+        Outcome::Reported { number: 3, .. }
+    ));
+    let issues = github.issues(REPO);
+    let order: Vec<bool> = issues
+        .iter()
+        .map(|i| i.body.contains(&format!("{:032x}", 1)))
+        .collect();
+    assert_eq!(issues.len(), 3);
+    assert!(order[0], "the oldest queued report was filed first");
+    assert!(Queue::open(config.queue_dir()).is_empty());
+}
+
+#[test]
+fn flush_moves_an_unreadable_queue_file_aside_and_goes_on() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&github, dir.path());
+    github.set_fault(Some(Fault::Down));
+    GitHubSink::new(&config).unwrap().send(&distinct(1));
+    std::fs::write(
+        config.queue_dir().join("0000000000001-broken.json"),
+        "{ half a report",
+    )
+    .unwrap();
+    github.set_fault(None);
+    let summary = flush(&config, |_, _| {}).unwrap();
+    assert_eq!(summary.unreadable.len(), 1);
+    assert!(summary.unreadable[0].exists(), "kept aside, not deleted");
+    assert_eq!((summary.reported.len(), summary.remaining), (1, 0));
+}

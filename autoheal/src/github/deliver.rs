@@ -10,13 +10,31 @@ use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
 /// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
 const MAX_LIST_PAGES: usize = 100;
 
-/// Deliver `report` to GitHub and say what became of it.
+/// Deliver `report` to GitHub and say what became of it. While a rate limit GitHub announced
+/// still holds, nothing is sent.
 pub(crate) fn deliver(
     client: &GitHubClient,
     config: &Config,
     report: &Report,
 ) -> Result<Outcome, GitHubError> {
     let mut known = KnownIssues::load(&config.config_dir);
+    if let Some(until) = known.rate_limited_until() {
+        return Err(GitHubError::RateLimited(Some(until)));
+    }
+    let result = deliver_once(client, config, report, &mut known);
+    if let Err(GitHubError::RateLimited(until)) = &result {
+        known.set_rate_limited(*until);
+        known.save();
+    }
+    result
+}
+
+fn deliver_once(
+    client: &GitHubClient,
+    config: &Config,
+    report: &Report,
+    known: &mut KnownIssues,
+) -> Result<Outcome, GitHubError> {
     let fingerprint = report.fingerprint.as_str();
     let mut regression_of = None;
     if let Some(entry) = known.get_mut(fingerprint) {

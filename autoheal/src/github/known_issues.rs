@@ -36,6 +36,9 @@ struct Stored {
     /// Unix seconds of each new issue filed from this machine in the last hour.
     #[serde(default)]
     created: Vec<u64>,
+    /// Unix seconds until which GitHub asked not to be called (a rate limit).
+    #[serde(default)]
+    rate_limited_until: u64,
 }
 
 impl KnownIssues {
@@ -74,6 +77,20 @@ impl KnownIssues {
         let hour_ago = now().saturating_sub(3600);
         self.state.created.retain(|t| *t > hour_ago);
         self.state.created.len()
+    }
+
+    /// When GitHub's rate limit still holds, the time it ends.
+    pub(crate) fn rate_limited_until(&self) -> Option<SystemTime> {
+        (self.state.rate_limited_until > now())
+            .then(|| UNIX_EPOCH + std::time::Duration::from_secs(self.state.rate_limited_until))
+    }
+
+    /// Remember that GitHub asked to wait until `until` (a minute when it did not say).
+    pub(crate) fn set_rate_limited(&mut self, until: Option<SystemTime>) {
+        let until = until
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(now() + 60, |d| d.as_secs());
+        self.state.rate_limited_until = until;
     }
 
     /// Count a new issue against the hourly flood guard.

@@ -1,13 +1,18 @@
 //! The GitHub sink: every report is queued on disk first, then sent; it leaves the queue only
-//! once GitHub has it.
+//! once GitHub has it. Each new report first gives the older queued ones a chance, within the
+//! same time bound.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::GitHubError;
 use super::client::GitHubClient;
 use super::deliver::deliver;
 use crate::queue::Queue;
 use crate::{Config, Outcome, Report, Sink};
+
+/// Older queued reports a new report sends first, at most.
+const CATCH_UP_REPORTS: usize = 10;
 
 /// Files reports as GitHub issues, de-duplicated, queueing them when GitHub cannot take them.
 #[derive(Debug)]
@@ -27,12 +32,34 @@ impl GitHubSink {
             queue: Queue::for_config(config),
         })
     }
+
+    /// Send older queued reports, oldest first, until one fails, `CATCH_UP_REPORTS` went, or
+    /// the time bound is spent.
+    fn catch_up(&self, newest: Option<&Path>) -> Result<(), GitHubError> {
+        let deadline = Instant::now() + Duration::from_secs(self.config.timeout_secs.max(1));
+        let older = self
+            .queue
+            .files()
+            .into_iter()
+            .filter(|p| Some(p.as_path()) != newest)
+            .take(CATCH_UP_REPORTS);
+        for path in older {
+            if Instant::now() >= deadline {
+                break;
+            }
+            deliver_file(&self.client, &self.config, &self.queue, &path)?;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for GitHubSink {
     fn send(&self, report: &Report) -> Outcome {
         let queued = self.queue.push(report);
-        match deliver(&self.client, &self.config, report) {
+        let delivered = self
+            .catch_up(queued.as_ref().ok().map(PathBuf::as_path))
+            .and_then(|()| deliver(&self.client, &self.config, report));
+        match delivered {
             Ok(outcome) => {
                 if let Ok(path) = &queued {
                     let _ = std::fs::remove_file(path);
@@ -52,6 +79,23 @@ impl Sink for GitHubSink {
     }
 }
 
+/// Send one queued report and remove it once GitHub has it. An unreadable file is moved aside
+/// (`*.json.unreadable`) and yields `None`.
+fn deliver_file(
+    client: &GitHubClient,
+    config: &Config,
+    queue: &Queue,
+    path: &Path,
+) -> Result<Option<Outcome>, GitHubError> {
+    let Ok(report) = queue.read(path) else {
+        let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
+        return Ok(None);
+    };
+    let outcome = deliver(client, config, &report)?;
+    let _ = std::fs::remove_file(path);
+    Ok(Some(outcome))
+}
+
 /// What `flush` did.
 #[derive(Debug, Default)]
 pub struct FlushSummary {
@@ -65,7 +109,7 @@ pub struct FlushSummary {
     pub remaining: usize,
     /// Why flushing stopped early, if it did.
     pub stopped: Option<GitHubError>,
-    /// Queue files that could not be read (moved aside as `.unreadable`).
+    /// Queue files that could not be read (moved aside as `.json.unreadable`).
     pub unreadable: Vec<PathBuf>,
 }
 
@@ -87,24 +131,13 @@ pub fn flush(
     let files = queue.files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
-        let report = match queue.read(path) {
-            Ok(report) => report,
-            Err(_) => {
-                let aside = path.with_extension("json.unreadable");
-                let _ = std::fs::rename(path, &aside);
-                summary.unreadable.push(aside);
-                continue;
-            }
-        };
-        match deliver(&client, config, &report) {
-            Ok(outcome) => {
-                let _ = std::fs::remove_file(path);
-                match outcome {
-                    Outcome::Reported { url, .. } => summary.reported.push(url),
-                    Outcome::Recurred { url, .. } => summary.recurred.push(url),
-                    _ => summary.throttled += 1,
-                }
-            }
+        match deliver_file(&client, config, &queue, path) {
+            Ok(Some(Outcome::Reported { url, .. })) => summary.reported.push(url),
+            Ok(Some(Outcome::Recurred { url, .. })) => summary.recurred.push(url),
+            Ok(Some(_)) => summary.throttled += 1,
+            Ok(None) => summary
+                .unreadable
+                .push(path.with_extension("json.unreadable")),
             Err(error) => {
                 summary.stopped = Some(error);
                 break;
