@@ -263,8 +263,18 @@ fn faults_queue_the_report_with_a_message_that_says_what_to_do() {
         (Fault::NotJson, "not understood"),
         (Fault::UnexpectedShape, "not understood"),
         (Fault::Truncated, "not understood"),
-        (Fault::SecondaryRateLimit { retry_after_secs: 30 }, "rate limit was reached"),
-        (Fault::SecondaryRateLimit403 { retry_after_secs: 30 }, "rate limit was reached"),
+        (
+            Fault::SecondaryRateLimit {
+                retry_after_secs: 30,
+            },
+            "rate limit was reached",
+        ),
+        (
+            Fault::SecondaryRateLimit403 {
+                retry_after_secs: 30,
+            },
+            "rate limit was reached",
+        ),
         (Fault::Hang, "did not answer in time"),
     ];
     for (fault, expected) in cases {

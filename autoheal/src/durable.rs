@@ -49,6 +49,36 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Remove the temporary files that writers killed mid-write left in `dir`: those of processes
+/// that no longer run (on Linux), or older than ten minutes (elsewhere).
+pub(crate) fn remove_abandoned_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+            continue;
+        }
+        let pid = name.rsplit('.').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let abandoned = match pid {
+            Some(pid) if pid == std::process::id() => false,
+            Some(pid) if Path::new("/proc/self").exists() => {
+                !Path::new(&format!("/proc/{pid}")).exists()
+            }
+            _ => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 600),
+        };
+        if abandoned {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn write_new_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -99,6 +129,21 @@ mod tests {
                 & 0o777,
             0o700
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn temporaries_of_dead_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(".report.json.999999999.0.tmp");
+        let mine = dir
+            .path()
+            .join(format!(".report.json.{}.0.tmp", std::process::id()));
+        fs::write(&dead, "half").unwrap();
+        fs::write(&mine, "in progress").unwrap();
+        remove_abandoned_temporaries(dir.path());
+        assert!(!dead.exists());
+        assert!(mine.exists());
     }
 
     #[test]

@@ -123,6 +123,7 @@ impl Queue {
             .join(format!("{millis:013}-{}.json", sanitize(&report.trace_id)));
         let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
         write_atomically(&path, &bytes)?;
+        crate::durable::remove_abandoned_temporaries(&self.dir);
         self.enforce_bounds();
         Ok(path)
     }

@@ -133,3 +133,50 @@ fn flush_without_a_token_says_what_is_missing() {
     run.failure(2);
     assert!(run.stderr.contains("GITHUB_TOKEN"), "{}", run.stderr);
 }
+
+#[test]
+fn eight_processes_with_the_same_new_bug_end_with_one_open_issue() {
+    let github = FakeGitHub::start();
+    github.set_search_lag(std::time::Duration::from_secs(60));
+    // Eight machines: each its own home, cache and queue; one repository.
+    let machines: Vec<Sandbox> = (0..8).map(|_| sandbox(&github)).collect();
+    let children: Vec<_> = machines
+        .iter()
+        .map(|m| {
+            let mut command = m.command(&["add", "/nonexistent/shared-bug"]);
+            command
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let mut reported = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("has been automatically reported") || stderr.contains("reported before")
+        {
+            reported += 1;
+        }
+    }
+    assert_eq!(reported, 8, "every process filed or joined the issue");
+    let issues = github.issues("acme/tools");
+    let open: Vec<_> = issues.iter().filter(|i| i.state == "open").collect();
+    assert_eq!(
+        open.len(),
+        1,
+        "{} issues, {} open",
+        issues.len(),
+        open.len()
+    );
+    for closed in issues.iter().filter(|i| i.state == "closed") {
+        assert!(
+            closed
+                .comments
+                .iter()
+                .any(|c| c.starts_with(&format!("Duplicate of #{}", open[0].number))),
+            "{closed:?}"
+        );
+    }
+}

@@ -289,15 +289,27 @@ fn serve_connection(stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
                 headers: Vec::new(),
                 body: "<html>maintenance</html>".into(),
             },
-            Some(Fault::UnexpectedShape) => Reply::json(if request.method == "POST" { 201 } else { 200 }, json!({ "ok": true, "items": "none" })),
+            Some(Fault::UnexpectedShape) => Reply::json(
+                if request.method == "POST" { 201 } else { 200 },
+                json!({ "ok": true, "items": "none" }),
+            ),
             Some(Fault::SecondaryRateLimit403 { retry_after_secs }) => {
-                let mut reply = Reply::error(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
-                reply.headers.push(("Retry-After".into(), retry_after_secs.to_string()));
+                let mut reply = Reply::error(
+                    403,
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                );
+                reply
+                    .headers
+                    .push(("Retry-After".into(), retry_after_secs.to_string()));
                 reply
             }
             Some(Fault::Truncated) => {
-                let body = r#"{"number": 1, "html_url": "https://github.com/acme/tools/issues/1", "sta"#;
-                let head = format!("HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n", body.len() + 500);
+                let body =
+                    r#"{"number": 1, "html_url": "https://github.com/acme/tools/issues/1", "sta"#;
+                let head = format!(
+                    "HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                    body.len() + 500
+                );
                 let _ = writer.write_all(head.as_bytes());
                 let _ = writer.write_all(body.as_bytes());
                 let _ = writer.flush();
