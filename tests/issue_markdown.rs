@@ -180,3 +180,72 @@ fn a_message_of_only_backticks_and_a_5_mb_message_still_fit() {
     );
     assert!(body.contains("shortened to fit GitHub's size limit"));
 }
+
+/// The HTML a GitHub-flavoured markdown renderer (comrak, a port of GitHub's cmark-gfm) makes of
+/// the body, with raw HTML let through so that any that slipped in would show.
+fn render_gfm(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.render.r#unsafe = true;
+    comrak::markdown_to_html(markdown, &options)
+}
+
+fn outside_code(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<code") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</code>")
+            .map_or("", |end| &rest[start + end + "</code>".len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unescape_html(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn a_real_gfm_renderer_sees_the_intended_structure() {
+    let logs = vec![
+        HOSTILE.to_string(),
+        "</details>".to_string(),
+        "<script>x</script>".to_string(),
+    ];
+    let report = report_with(HOSTILE, logs);
+    let html = render_gfm(&render_issue(&report).body);
+    let lower = html.to_ascii_lowercase();
+    assert!(
+        !lower.contains("<script") && !lower.contains("<img"),
+        "raw HTML got through:\n{html}"
+    );
+    // GitHub links mentions and references in text, never inside code.
+    let text = outside_code(&html);
+    assert!(
+        !text.contains("@octocat") && !text.contains("#123"),
+        "a mention or reference survived:\n{text}"
+    );
+    assert_eq!(
+        html.matches("<details>").count(),
+        3,
+        "backtrace, logs and report JSON:\n{html}"
+    );
+    assert_eq!(html.matches("</details>").count(), 3);
+    assert!(!html.contains("<h1>"), "untrusted text made a heading");
+    let start = html
+        .find("<pre><code class=\"language-json\">")
+        .expect("the JSON code block")
+        + "<pre><code class=\"language-json\">".len();
+    let end = start + html[start..].find("</code></pre>").unwrap();
+    let parsed: Report = serde_json::from_str(&unescape_html(&html[start..end]))
+        .expect("the rendered JSON block parses");
+    assert_eq!(parsed, report);
+}
