@@ -515,3 +515,41 @@ fn flush_moves_an_unreadable_queue_file_aside_and_goes_on() {
     assert!(summary.unreadable[0].exists(), "kept aside, not deleted");
     assert_eq!((summary.reported.len(), summary.remaining), (1, 0));
 }
+
+#[test]
+fn the_list_fallback_follows_link_pagination() {
+    let github = FakeGitHub::start();
+    let target = report(1);
+    let marker = format!("<!-- autoheal:fingerprint={} -->", target.fingerprint);
+    github.seed_issue(REPO, "the bug", &marker, &["auto-heal"], "open");
+    for i in 0..250 {
+        github.seed_issue(
+            REPO,
+            &format!("other {i}"),
+            "<!-- autoheal:fingerprint=ffff -->",
+            &["auto-heal"],
+            "open",
+        );
+    }
+    github.set_fault_for("/search", Fault::Status(503));
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = GitHubSink::new(&config(&github, dir.path()))
+        .unwrap()
+        .send(&target);
+    assert!(
+        matches!(outcome, Outcome::Recurred { number: 1, .. }),
+        "{outcome:?}"
+    );
+    let pages: Vec<String> = github
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/repos/acme/tools/issues")
+        .map(|r| r.query.clone())
+        .collect();
+    assert_eq!(
+        pages.len(),
+        3,
+        "newest first, 100 a page: the oldest issue is on page 3: {pages:?}"
+    );
+    assert!(pages[2].contains("page=3"));
+}

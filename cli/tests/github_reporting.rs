@@ -180,3 +180,65 @@ fn eight_processes_with_the_same_new_bug_end_with_one_open_issue() {
         );
     }
 }
+
+#[test]
+fn every_fault_keeps_the_exit_code_and_the_time_bound_and_says_what_to_do() {
+    let cases = [
+        (Fault::Down, "GitHub could not be reached"),
+        (Fault::Hang, "did not answer in time"),
+        (Fault::Status(500), "GitHub answered 500"),
+        (Fault::Status(502), "GitHub answered 502"),
+        (Fault::Status(503), "GitHub answered 503"),
+        (Fault::Status(401), "token is invalid or expired"),
+        (Fault::Status(403), "token lacks access"),
+        (Fault::Status(404), "repository not found"),
+        (Fault::Status(410), "issues are disabled"),
+        (Fault::PrimaryRateLimit { reset_in_secs: 900 }, "rate limit"),
+        (
+            Fault::SecondaryRateLimit {
+                retry_after_secs: 60,
+            },
+            "rate limit",
+        ),
+        (Fault::NotJson, "not understood"),
+        (Fault::Truncated, "not understood"),
+        (Fault::UnexpectedShape, "not understood"),
+    ];
+    for (fault, advice) in cases {
+        let github = FakeGitHub::start();
+        let sandbox = sandbox(&github);
+        sandbox
+            .run(&["autoheal", "config", "--set", "timeout_secs", "1"])
+            .success();
+        github.set_fault(Some(fault.clone()));
+        let started = std::time::Instant::now();
+        let run = sandbox.run(&["add", "/nonexistent/pins.txt"]);
+        let elapsed = started.elapsed();
+        run.failure(1);
+        assert!(
+            run.stderr
+                .contains("error: could not read /nonexistent/pins.txt"),
+            "{fault:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(advice),
+            "{fault:?}: expected {advice:?} in:\n{}",
+            run.stderr
+        );
+        // A hang guard, not a benchmark: bounded by the 1 s timeout per request, far below this.
+        assert!(
+            elapsed < std::time::Duration::from_secs(15),
+            "{fault:?} took {elapsed:?}"
+        );
+        assert_eq!(
+            sandbox
+                .run(&["autoheal", "status", "--json"])
+                .success()
+                .json()["queue_length"],
+            1,
+            "{fault:?}"
+        );
+        assert!(github.issues("acme/tools").is_empty(), "{fault:?}");
+    }
+}
