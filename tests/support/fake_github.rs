@@ -76,6 +76,23 @@ struct State {
     fault_path: Option<String>,
     search_lag: Duration,
     known_labels: Option<Vec<String>>,
+    /// (repo, branch, path) → file content.
+    files: BTreeMap<(String, String, String), Vec<u8>>,
+    /// (repo, branch) → commit sha.
+    refs: BTreeMap<(String, String), String>,
+    pulls: Vec<Pull>,
+    commits: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pull {
+    pub repo: String,
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    pub head: String,
+    pub base: String,
+    pub draft: bool,
 }
 
 /// The fake server; stops when dropped.
@@ -514,7 +531,7 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
                 None => Reply::error(404, "Not Found"),
             }
         }
-        _ => Reply::error(404, "Not Found"),
+        _ => git_data(request, &segments, &query, &mut guard, base),
     }
 }
 
@@ -731,4 +748,222 @@ fn now_secs() -> u64 {
 
 fn rfc3339_now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// Repositories, contents, git refs and pulls: what a fix generator needs to open a pull request.
+fn git_data(
+    request: &RecordedRequest,
+    segments: &[&str],
+    query: &BTreeMap<String, String>,
+    state: &mut State,
+    base: &str,
+) -> Reply {
+    let (Some(&"repos"), Some(owner), Some(repo)) =
+        (segments.first(), segments.get(1), segments.get(2))
+    else {
+        return Reply::error(404, "Not Found");
+    };
+    let repo_name = format!("{owner}/{repo}");
+    let body: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
+    match (request.method.as_str(), &segments[3.min(segments.len())..]) {
+        ("GET", []) => Reply::json(
+            200,
+            json!({
+                "full_name": repo_name, "name": repo, "default_branch": "main", "has_issues": true,
+                "html_url": format!("https://github.com/{repo_name}"), "url": format!("{base}/repos/{repo_name}"),
+            }),
+        ),
+        ("GET", ["git", "ref", "heads", branch @ ..]) => {
+            let branch = branch.join("/");
+            let sha = if branch == "main" {
+                Some(
+                    state
+                        .refs
+                        .entry((repo_name.clone(), branch.clone()))
+                        .or_insert_with(|| sha_of(b"main"))
+                        .clone(),
+                )
+            } else {
+                state
+                    .refs
+                    .get(&(repo_name.clone(), branch.clone()))
+                    .cloned()
+            };
+            match sha {
+                Some(sha) => Reply::json(
+                    200,
+                    json!({ "ref": format!("refs/heads/{branch}"), "object": { "sha": sha, "type": "commit" } }),
+                ),
+                None => Reply::error(404, "Not Found"),
+            }
+        }
+        ("POST", ["git", "refs"]) => {
+            let reference = body["ref"].as_str().unwrap_or_default();
+            let Some(branch) = reference.strip_prefix("refs/heads/") else {
+                return Reply::error(422, "Reference name is invalid");
+            };
+            let key = (repo_name.clone(), branch.to_string());
+            if state.refs.contains_key(&key) {
+                return Reply::error(422, "Reference already exists");
+            }
+            let sha = body["sha"].as_str().unwrap_or_default().to_string();
+            state.refs.insert(key, sha.clone());
+            Reply::json(
+                201,
+                json!({ "ref": reference, "object": { "sha": sha, "type": "commit" } }),
+            )
+        }
+        ("GET", ["contents", path @ ..]) => {
+            let branch = query.get("ref").cloned().unwrap_or_else(|| "main".into());
+            match state
+                .files
+                .get(&(repo_name.clone(), branch, path.join("/")))
+            {
+                Some(content) => Reply::json(
+                    200,
+                    json!({
+                        "type": "file", "path": path.join("/"), "sha": sha_of(content), "encoding": "base64",
+                        "content": base64(content), "size": content.len(),
+                    }),
+                ),
+                None => Reply::error(404, "Not Found"),
+            }
+        }
+        ("PUT", ["contents", path @ ..]) => {
+            let branch = body["branch"].as_str().unwrap_or("main").to_string();
+            let key = (repo_name.clone(), branch.clone(), path.join("/"));
+            let existing = state.files.get(&key).map(|c| sha_of(c));
+            if existing.as_deref() != body["sha"].as_str() {
+                return Reply::error(
+                    if existing.is_some() { 409 } else { 422 },
+                    "sha does not match",
+                );
+            }
+            let Some(content) = body["content"].as_str().and_then(unbase64) else {
+                return Reply::error(422, "content is not base64");
+            };
+            let status = if existing.is_some() { 200 } else { 201 };
+            let sha = sha_of(&content);
+            state.files.insert(key, content);
+            state.commits += 1;
+            let commit = sha_of(format!("commit {}", state.commits).as_bytes());
+            state.refs.insert((repo_name, branch), commit.clone());
+            Reply::json(
+                status,
+                json!({ "content": { "path": path.join("/"), "sha": sha }, "commit": { "sha": commit, "message": body["message"] } }),
+            )
+        }
+        ("POST", ["pulls"]) => {
+            let head = body["head"].as_str().unwrap_or_default().to_string();
+            if state
+                .pulls
+                .iter()
+                .any(|p| p.repo == repo_name && p.head == head)
+            {
+                return Reply::error(422, "A pull request already exists for this head");
+            }
+            let number = state.issues.get(&repo_name).map_or(0, Vec::len) as u64
+                + state.pulls.len() as u64
+                + 1000;
+            let pull = Pull {
+                repo: repo_name.clone(),
+                number,
+                head,
+                base: body["base"].as_str().unwrap_or("main").to_string(),
+                title: body["title"].as_str().unwrap_or_default().to_string(),
+                body: body["body"].as_str().unwrap_or_default().to_string(),
+                draft: body["draft"].as_bool().unwrap_or(false),
+            };
+            state.pulls.push(pull.clone());
+            Reply::json(201, pull_json(&pull))
+        }
+        ("GET", ["pulls"]) => {
+            let head = query
+                .get("head")
+                .map(|h| h.rsplit(':').next().unwrap_or(h).to_string());
+            let items: Vec<Value> = state
+                .pulls
+                .iter()
+                .filter(|p| p.repo == repo_name && head.as_ref().is_none_or(|h| &p.head == h))
+                .map(pull_json)
+                .collect();
+            Reply::json(200, Value::Array(items))
+        }
+        _ => Reply::error(404, "Not Found"),
+    }
+}
+
+fn pull_json(pull: &Pull) -> Value {
+    json!({
+        "number": pull.number, "state": "open", "draft": pull.draft, "title": pull.title, "body": pull.body,
+        "html_url": format!("https://github.com/{}/pull/{}", pull.repo, pull.number),
+        "head": { "ref": pull.head }, "base": { "ref": pull.base },
+    })
+}
+
+impl FakeGitHub {
+    pub fn pulls(&self) -> Vec<Pull> {
+        self.state.lock().unwrap().pulls.clone()
+    }
+
+    pub fn file(&self, repo: &str, branch: &str, path: &str) -> Option<Vec<u8>> {
+        self.state
+            .lock()
+            .unwrap()
+            .files
+            .get(&(repo.to_string(), branch.to_string(), path.to_string()))
+            .cloned()
+    }
+}
+
+/// A stand-in for a git object id: 40 hex digits derived from the content.
+fn sha_of(content: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in content {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "{hash:016x}{:016x}{:08x}",
+        hash.rotate_left(17),
+        content.len()
+    )
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn unbase64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u32> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
+        .map(|b| BASE64.iter().position(|c| *c == b).map(|p| p as u32))
+        .collect::<Option<_>>()?;
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, d)| acc | (d << (18 - 6 * i)));
+        for i in 0..chunk.len().saturating_sub(1) {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
 }
