@@ -59,7 +59,16 @@ impl ConfigFile {
                 1,
                 format!("expected a JSON object, found {}", json_kind(&other)),
             )),
-            Err(e) => Err(malformed(e.line(), e.column(), e.to_string())),
+            Err(e) => {
+                // The position goes in front of the message, once.
+                let message = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                let message = message
+                    .strip_suffix(&suffix)
+                    .unwrap_or(&message)
+                    .to_string();
+                Err(malformed(e.line(), e.column().max(1), message))
+            }
         }
     }
 
@@ -232,7 +241,16 @@ mod tests {
         let path = ConfigFile::in_dir(dir.path());
         fs::write(&path, "{\n  \"enabled\": true,\n  \"github_repo\": \n}\n").unwrap();
         match ConfigFile::load(&path) {
-            Err(Error::MalformedConfig { line, column, .. }) => assert_eq!((line, column), (4, 1)),
+            Err(
+                error @ Error::MalformedConfig {
+                    line: 4, column: 1, ..
+                },
+            ) => assert!(
+                error
+                    .to_string()
+                    .ends_with(":4:1: the configuration file is not valid JSON: expected value"),
+                "{error}"
+            ),
             other => panic!("expected a malformed-file error, got {other:?}"),
         }
         let (file, backup) = ConfigFile::load_for_update(&path).unwrap();
