@@ -143,9 +143,23 @@ fn a_token_found_in_the_file_is_ignored_with_a_warning_and_removed_on_save() {
             .contains("ignoring `github_token`"),
         "{status}"
     );
-    sandbox
-        .run(&["autoheal", "config", "--set", "debug", "yes"])
-        .success();
+    assert_eq!(
+        sandbox
+            .run(&["autoheal", "config", "--get", "github_token"])
+            .success()
+            .stdout
+            .trim(),
+        "not set",
+        "the token in the file is not used"
+    );
+    let set = sandbox.run(&["autoheal", "config", "--set", "debug", "yes"]);
+    set.success();
+    assert!(
+        set.stderr.contains("removed github_token from"),
+        "the user is told the key went: {}",
+        set.stderr
+    );
+    assert!(!set.stdout.contains(TOKEN) && !set.stderr.contains(TOKEN));
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
     assert!(
@@ -158,6 +172,33 @@ fn a_token_found_in_the_file_is_ignored_with_a_warning_and_removed_on_save() {
         "unknown keys are kept"
     );
     assert_eq!(saved["debug"], true);
+    assert_eq!(
+        sandbox
+            .run_with(
+                &["autoheal", "config", "--get", "github_token"],
+                &[("GITHUB_TOKEN", TOKEN)]
+            )
+            .success()
+            .stdout
+            .trim(),
+        "set"
+    );
+
+    // `--unset github_token` cleans a file by hand.
+    std::fs::write(
+        sandbox.config_file(),
+        format!(r#"{{"token": "{TOKEN}", "debug": true}}"#),
+    )
+    .unwrap();
+    let unset = sandbox.run(&["autoheal", "config", "--unset", "github_token"]);
+    assert!(
+        unset.success().stdout.contains("removed token from"),
+        "{}",
+        unset.stdout
+    );
+    let saved = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    assert!(!saved.contains(TOKEN), "{saved}");
+    assert!(saved.contains("\"debug\": true"), "{saved}");
 }
 
 #[test]
@@ -182,6 +223,8 @@ fn precedence_is_flag_then_env_then_file_then_default() {
     let env = [
         ("GITHUB_REPOSITORY", "env/repo"),
         ("IPFS_KIT_AUTO_HEAL", "No"),
+        ("GITHUB_API_URL", "https://ghe.example.com/api/v3"),
+        ("GH_TOKEN", TOKEN),
     ];
     let from_env = sandbox
         .run_with(&["autoheal", "status", "--json"], &env)
@@ -189,11 +232,21 @@ fn precedence_is_flag_then_env_then_file_then_default() {
         .json();
     assert_eq!(
         from_env["settings"]["github_repo"],
-        serde_json::json!({"value": "env/repo", "source": "env"})
+        serde_json::json!({"value": "env/repo", "source": "env", "env_var": "GITHUB_REPOSITORY"})
     );
     assert_eq!(
         from_env["settings"]["enabled"],
-        serde_json::json!({"value": false, "source": "env"})
+        serde_json::json!({"value": false, "source": "env", "env_var": "IPFS_KIT_AUTO_HEAL"})
+    );
+    assert_eq!(
+        from_env["settings"]["api_url"]["value"],
+        "https://ghe.example.com/api/v3"
+    );
+    assert_eq!(from_env["settings"]["max_log_lines"]["source"], "file");
+    assert_eq!(from_env["github_token"], "set");
+    assert_eq!(
+        from_env["github_token_source"], "GH_TOKEN",
+        "GH_TOKEN is the fallback"
     );
 
     let from_flag = sandbox
@@ -219,6 +272,83 @@ fn precedence_is_flag_then_env_then_file_then_default() {
         serde_json::json!({"value": true, "source": "flag"})
     );
     assert_eq!(from_flag["settings"]["timeout_secs"]["source"], "default");
+
+    let switched_off = sandbox
+        .run_with(
+            &["--no-auto-heal", "autoheal", "status", "--json"],
+            &[("IPFS_KIT_AUTO_HEAL", "1")],
+        )
+        .success()
+        .json();
+    assert_eq!(
+        switched_off["settings"]["enabled"],
+        serde_json::json!({"value": false, "source": "flag"})
+    );
+    let both = sandbox.run(&["--auto-heal", "--no-auto-heal", "autoheal", "status"]);
+    both.failure(2);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+}
+
+#[test]
+fn changes_say_when_the_environment_still_overrides_the_file() {
+    let sandbox = Sandbox::new();
+    let env = [
+        ("IPFS_KIT_AUTO_HEAL", "false"),
+        ("GITHUB_REPOSITORY", "env/repo"),
+    ];
+    let run = sandbox.run_with(&["autoheal", "enable", "--github-repo", "file/repo"], &env);
+    run.success();
+    assert!(
+        run.stdout.contains(
+            "the environment takes precedence over the file: enabled is false (env IPFS_KIT_AUTO_HEAL)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("github_repo is env/repo (env GITHUB_REPOSITORY)"),
+        "{}",
+        run.stdout
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(saved["enabled"], true, "the file holds what was asked for");
+    assert_eq!(saved["github_repo"], "file/repo");
+
+    let unset = sandbox.run_with(&["autoheal", "config", "--unset", "github_repo"], &env);
+    assert!(
+        unset.success().stdout.contains("github_repo removed from")
+            && unset
+                .stdout
+                .contains("it is now env/repo (env GITHUB_REPOSITORY)"),
+        "{}",
+        unset.stdout
+    );
+    let unset_again = sandbox.run(&["autoheal", "config", "--unset", "github_repo"]);
+    assert!(
+        unset_again.success().stdout.contains("was not set in")
+            && unset_again.stdout.contains("it is now (not set) (default)"),
+        "{}",
+        unset_again.stdout
+    );
+
+    let enterprise = sandbox.run_with(
+        &["autoheal", "enable", "--github-repo", "corp/tools"],
+        &[("GITHUB_API_URL", "https://ghe.example.com/api/v3")],
+    );
+    assert!(
+        enterprise
+            .success()
+            .stdout
+            .contains("reported to corp/tools through https://ghe.example.com/api/v3"),
+        "{}",
+        enterprise.stdout
+    );
 }
 
 #[test]
@@ -329,6 +459,42 @@ fn every_invalid_value_is_a_clear_error_that_changes_nothing() {
             "repository name",
         ),
         (
+            &["autoheal", "config", "--set", "github_repo", "acme/.."],
+            "repository name",
+        ),
+        (
+            &[
+                "autoheal",
+                "config",
+                "--set",
+                "github_repo",
+                &format!("{}/tools", "a".repeat(40)),
+            ],
+            "1 to 39 characters",
+        ),
+        (
+            &[
+                "autoheal",
+                "config",
+                "--set",
+                "github_repo",
+                &format!("acme/{}", "r".repeat(101)),
+            ],
+            "1 to 100 characters",
+        ),
+        (
+            &["autoheal", "config", "--set", "issue_labels", " , "],
+            "at least one label",
+        ),
+        (
+            &["autoheal", "config", "--set", "timeout_secs", "-5"],
+            "not a whole number",
+        ),
+        (
+            &["autoheal", "config", "--set", "api_url", "https://"],
+            "no valid host",
+        ),
+        (
             &["autoheal", "config", "--set", "issue_labels", ""],
             "at least one label",
         ),
@@ -406,6 +572,80 @@ fn every_invalid_value_is_a_clear_error_that_changes_nothing() {
 }
 
 #[test]
+fn invalid_values_in_the_file_name_the_key_and_the_file() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.config_dir()).unwrap();
+    let cases = [
+        (
+            r#"{"max_log_lines": "100"}"#,
+            "max_log_lines",
+            "is not a whole number",
+        ),
+        (
+            r#"{"max_log_lines": 2.5}"#,
+            "max_log_lines",
+            "from 1 to 10000",
+        ),
+        (r#"{"timeout_secs": -1}"#, "timeout_secs", "from 1 to 600"),
+        (r#"{"enabled": "yes"}"#, "enabled", "is not a boolean"),
+        (
+            r#"{"issue_labels": ["ok", "a,b"]}"#,
+            "issue_labels",
+            "contains a comma",
+        ),
+        (
+            r#"{"issue_labels": "auto-heal"}"#,
+            "issue_labels",
+            "is not a list of labels",
+        ),
+        (
+            r#"{"github_repo": "just-a-name"}"#,
+            "github_repo",
+            "owner/repo",
+        ),
+        (r#"{"api_url": "api.github.com"}"#, "api_url", "http(s) URL"),
+    ];
+    for (contents, key, expected) in cases {
+        std::fs::write(sandbox.config_file(), contents).unwrap();
+        let run = sandbox.run(&["autoheal", "status"]);
+        run.failure(2);
+        assert!(
+            run.stderr.contains(&format!("invalid value for `{key}`"))
+                && run.stderr.contains(expected)
+                && run
+                    .stderr
+                    .contains(&sandbox.config_file().display().to_string()),
+            "{contents}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_shown_and_kept() {
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.config_dir()).unwrap();
+    std::fs::write(sandbox.config_file(), r#"{"enabeld": true}"#).unwrap();
+    let status = sandbox.run(&["autoheal", "status"]);
+    assert!(
+        status.success().stdout.contains("a typo?): enabeld"),
+        "{}",
+        status.stdout
+    );
+    let json = sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json();
+    assert_eq!(json["unknown_file_keys"], serde_json::json!(["enabeld"]));
+    assert_eq!(json["enabled"], false, "a misspelt key changes nothing");
+    sandbox.run(&["autoheal", "enable"]).success();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(saved["enabeld"], true);
+    assert_eq!(saved["enabled"], true);
+}
+
+#[test]
 fn a_malformed_file_is_reported_with_its_position_and_kept_as_a_backup() {
     let sandbox = Sandbox::new();
     std::fs::create_dir_all(sandbox.config_dir()).unwrap();
@@ -440,6 +680,29 @@ fn a_malformed_file_is_reported_with_its_position_and_kept_as_a_backup() {
         .success()
         .json();
     assert_eq!(status["enabled"], true);
+
+    // `config --set` on a file broken again keeps a second backup beside the first.
+    std::fs::write(sandbox.config_file(), "{\"enabled\": tru}").unwrap();
+    let set = sandbox.run(&["autoheal", "config", "--set", "max_log_lines", "20"]);
+    set.success();
+    let second = sandbox.config_dir().join("auto_heal_config.json.bak.2");
+    assert!(
+        set.stderr.contains(&second.display().to_string()),
+        "{}",
+        set.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(second).unwrap(),
+        "{\"enabled\": tru}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_dir().join("auto_heal_config.json.bak")).unwrap(),
+        broken,
+        "the first backup is untouched"
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(saved, serde_json::json!({"max_log_lines": 20}));
 }
 
 #[test]
