@@ -109,10 +109,18 @@ fn the_token_is_never_written_to_any_file() {
         refused.stderr
     );
     sandbox.run(&["add", "/nonexistent/file"]).failure(1);
+    // A token pasted into a file that then breaks is masked in the backup too.
+    std::fs::write(
+        sandbox.config_file(),
+        format!("{{\"github_token\": \"{TOKEN}\", \"enabled\": true,}}"),
+    )
+    .unwrap();
+    let enable = sandbox.run(&["autoheal", "enable"]);
+    assert!(enable.success().stderr.contains(".bak"), "{}", enable.stderr);
     let files = sandbox.all_files();
     assert!(
-        files.len() >= 2,
-        "the config file and a queued report: {files:?}"
+        files.len() >= 3,
+        "the config file, its backup and a queued report: {files:?}"
     );
     for (path, bytes) in files {
         assert!(

@@ -1,6 +1,7 @@
 //! The configuration file: JSON, written atomically, readable by its owner only, unknown keys
 //! kept, never a token.
 
+use std::borrow::Cow;
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -81,7 +82,8 @@ impl ConfigFile {
 
     /// Read the file to change it: a malformed file is first copied to `<file>.bak` (or
     /// `<file>.bak.2`, `.bak.3`, ... when older backups exist; none is overwritten) and replaced
-    /// by an empty configuration, so nothing is lost silently.
+    /// by an empty configuration, so nothing is lost silently. Secret-looking values are masked
+    /// in the copy.
     ///
     /// Returns the file and, when one was made, the backup's path.
     ///
@@ -155,9 +157,15 @@ impl ConfigFile {
     }
 }
 
-/// Copy `path` to the first free backup name, readable by its owner only.
+/// Copy `path` to the first free backup name, readable by its owner only. Secret-looking
+/// values (a token pasted into the file) are masked in the copy: no token is ever written.
 fn keep_backup(path: &Path) -> Result<PathBuf> {
-    let bytes = fs::read(path).map_err(|e| Error::io("read the configuration file", path, e))?;
+    let original = fs::read(path).map_err(|e| Error::io("read the configuration file", path, e))?;
+    let text = String::from_utf8_lossy(&original);
+    let bytes = match crate::Redactor::default().redact(&text) {
+        Cow::Owned(masked) => masked.into_bytes(),
+        Cow::Borrowed(_) => original.clone(),
+    };
     let mut last_error = None;
     for attempt in 1..=MAX_BACKUPS {
         let backup = backup_path(path, attempt);
@@ -281,6 +289,25 @@ mod tests {
             let mode = fs::metadata(second).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_token_in_a_malformed_file_is_masked_in_its_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+        fs::write(
+            &path,
+            format!("{{\"github_token\": \"{token}\", \"enabled\": tru}}"),
+        )
+        .unwrap();
+        let (_, backup) = ConfigFile::load_for_update(&path).unwrap();
+        let kept = fs::read_to_string(backup.unwrap()).unwrap();
+        assert!(!kept.contains(token), "{kept}");
+        assert!(
+            kept.contains("\"enabled\": tru"),
+            "the rest is kept: {kept}"
+        );
     }
 
     #[test]
