@@ -3,7 +3,7 @@
 use autoheal::{Config, Outcome};
 
 /// Print, on stderr, what became of the failure's report. `enabled_by` names what decided
-/// `enabled` when it was not the file or the default (`flag`, `env IPFS_KIT_AUTO_HEAL`).
+/// `enabled` when it was not the file or the default (`--no-auto-heal`, `env IPFS_KIT_AUTO_HEAL`).
 pub fn print_after_failure(config: &Config, enabled_by: Option<&str>) {
     if !config.enabled {
         let why = enabled_by.map(|by| format!(" ({by})")).unwrap_or_default();

@@ -31,7 +31,7 @@ pub fn overrides(flags: &GlobalFlags) -> autoheal::Result<Overrides> {
 }
 
 /// The configuration for this run, and what decided `enabled` when it was not the file or the
-/// default (`flag`, `env IPFS_KIT_AUTO_HEAL`, a configuration error).
+/// default (`--no-auto-heal`, `env IPFS_KIT_AUTO_HEAL`, a configuration error).
 ///
 /// A broken configuration does not stop the command: it is reported on stderr and the run goes
 /// on with auto-healing off.

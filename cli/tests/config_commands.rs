@@ -116,7 +116,11 @@ fn the_token_is_never_written_to_any_file() {
     )
     .unwrap();
     let enable = sandbox.run(&["autoheal", "enable"]);
-    assert!(enable.success().stderr.contains(".bak"), "{}", enable.stderr);
+    assert!(
+        enable.success().stderr.contains(".bak"),
+        "{}",
+        enable.stderr
+    );
     let files = sandbox.all_files();
     assert!(
         files.len() >= 3,
