@@ -219,7 +219,7 @@ mod tests {
             dir.path(),
             &[("GITHUB_REPOSITORY", "acme/tools"), ("GH_TOKEN", TOKEN)],
         );
-        let status = Status::new(&loaded, 3);
+        let status = Status::new(&loaded, 3, 0);
         assert!(status.configured);
         let text = status.to_string();
         assert!(!text.contains(TOKEN), "{text}");
