@@ -133,7 +133,7 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "KEY")]
     pub get: Option<String>,
     /// Set a key in the configuration file (lists are comma-separated).
-    #[arg(long, num_args = 2, value_names = ["KEY", "VALUE"])]
+    #[arg(long, num_args = 2, value_names = ["KEY", "VALUE"], allow_negative_numbers = true)]
     pub set: Option<Vec<String>>,
     /// Remove a key from the configuration file (back to its default).
     #[arg(long, value_name = "KEY")]

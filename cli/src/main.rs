@@ -36,14 +36,14 @@ fn main() -> ExitCode {
             Err(error) => fail(&error),
         };
     }
-    let config = setup::config(&app, &overrides);
+    let (config, enabled_by) = setup::config(&app, &overrides);
     setup::tracing();
     let _guard = autoheal::init(config.clone());
     match commands::run_captured(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            notice::print_after_failure(&config);
+            notice::print_after_failure(&config, enabled_by.as_deref());
             ExitCode::from(FAILED)
         }
     }

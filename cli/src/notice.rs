@@ -2,11 +2,13 @@
 
 use autoheal::{Config, Outcome};
 
-/// Print, on stderr, what became of the failure's report.
-pub fn print_after_failure(config: &Config) {
+/// Print, on stderr, what became of the failure's report. `enabled_by` names what decided
+/// `enabled` when it was not the file or the default (`--no-auto-heal`, `env IPFS_KIT_AUTO_HEAL`).
+pub fn print_after_failure(config: &Config, enabled_by: Option<&str>) {
     if !config.enabled {
+        let why = enabled_by.map(|by| format!(" ({by})")).unwrap_or_default();
         eprintln!(
-            "note: automatic error reporting is off; turn it on with `ipfs-kit autoheal enable --github-repo OWNER/REPO`"
+            "note: automatic error reporting is off{why}; turn it on with `ipfs-kit autoheal enable --github-repo OWNER/REPO`"
         );
         return;
     }
@@ -28,7 +30,7 @@ pub fn print_after_failure(config: &Config) {
             eprintln!("  Trace ID: {trace_id}");
         }
         Outcome::Queued { path, reason } => {
-            eprintln!("The error report was saved in the local queue ({reason}).");
+            eprintln!("The error report was saved in the local queue: {reason}.");
             eprintln!("  Report:   {}", path.display());
             eprintln!("  Trace ID: {trace_id}");
             if config.is_configured() {

@@ -1,6 +1,6 @@
 //! Start-up: the application's identity, its configuration, logging and autoheal.
 
-use autoheal::{App, Config, Overrides};
+use autoheal::{App, Config, Overrides, Source};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, fmt};
 
@@ -30,21 +30,37 @@ pub fn overrides(flags: &GlobalFlags) -> autoheal::Result<Overrides> {
     Ok(overrides)
 }
 
-/// The configuration for this run. A broken configuration does not stop the command: it is
-/// reported on stderr and the run goes on with auto-healing off.
-pub fn config(app: &App, overrides: &Overrides) -> Config {
+/// The configuration for this run, and what decided `enabled` when it was not the file or the
+/// default (`--no-auto-heal`, `env IPFS_KIT_AUTO_HEAL`, a configuration error).
+///
+/// A broken configuration does not stop the command: it is reported on stderr and the run goes
+/// on with auto-healing off.
+pub fn config(app: &App, overrides: &Overrides) -> (Config, Option<String>) {
     match Config::load(app.clone(), overrides) {
         Ok(loaded) => {
             for warning in &loaded.warnings {
                 eprintln!("warning: {warning}");
             }
-            loaded.config
+            let decided_by = match loaded.sources.get("enabled") {
+                Some(Source::Flag) if loaded.config.enabled => Some("--auto-heal".to_string()),
+                Some(Source::Flag) => Some("--no-auto-heal".to_string()),
+                Some(Source::Env) => Some(loaded.origin("enabled")),
+                _ => None,
+            };
+            (loaded.config, decided_by)
         }
         Err(error) => {
-            eprintln!(
-                "warning: {error}; automatic error reporting is off for this run (fix it, or run `ipfs-kit autoheal enable` to start a new file)"
-            );
-            Config::for_app(app.clone())
+            let hint = match &error {
+                autoheal::Error::MalformedConfig { .. } => {
+                    "fix the file, or run `ipfs-kit autoheal enable` to keep it as a backup and start a new one"
+                }
+                _ => "fix the value named above",
+            };
+            eprintln!("warning: {error}; automatic error reporting is off for this run ({hint})");
+            (
+                Config::for_app(app.clone()),
+                Some("configuration error".to_string()),
+            )
         }
     }
 }

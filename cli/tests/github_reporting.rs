@@ -80,7 +80,7 @@ fn with_github_down_the_report_is_queued_and_flush_sends_it_later() {
     run.failure(1);
     assert!(
         run.stderr
-            .contains("saved in the local queue (GitHub could not be reached"),
+            .contains("saved in the local queue: GitHub could not be reached"),
         "{}",
         run.stderr
     );

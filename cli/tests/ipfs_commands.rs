@@ -10,23 +10,62 @@ use std::time::Duration;
 
 use common::Sandbox;
 
+/// The CIDv1 (raw codec, sha2-256) of `data`, written out bit by bit from the specs:
+/// multibase `b` + RFC 4648 base32 (lower case, no padding) of
+/// `<version 0x01><codec 0x55><multihash 0x12 0x20 digest>`.
+fn expected_cid(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
+    bytes.extend_from_slice(&sha2::Sha256::digest(data));
+    let bits: Vec<u8> = bytes
+        .iter()
+        .flat_map(|byte| (0..8).rev().map(move |i| (byte >> i) & 1))
+        .collect();
+    let alphabet = "abcdefghijklmnopqrstuvwxyz234567".as_bytes();
+    let mut cid = String::from("b");
+    for group in bits.chunks(5) {
+        let index = (0..5).fold(0usize, |acc, i| {
+            (acc << 1) | usize::from(*group.get(i).unwrap_or(&0))
+        });
+        cid.push(char::from(alphabet[index]));
+    }
+    cid
+}
+
+#[test]
+fn the_expected_cids_match_published_ipfs_vectors() {
+    // `ipfs add --cid-version 1 --raw-leaves` of an empty file and of `printf 'hello world'`.
+    assert_eq!(
+        expected_cid(b""),
+        "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+    );
+    assert_eq!(
+        expected_cid(b"hello world"),
+        "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
+    );
+}
+
 #[test]
 fn add_prints_the_cid_ipfs_would() {
     let sandbox = Sandbox::new();
-    let empty = sandbox.home().join("empty.txt");
-    let hello = sandbox.home().join("hello.txt");
-    std::fs::write(&empty, b"").unwrap();
-    std::fs::write(&hello, b"hello world").unwrap();
-    let run = sandbox.run(&["add", empty.to_str().unwrap()]);
-    assert_eq!(
-        run.success().stdout.trim(),
-        "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-    );
-    let run = sandbox.run(&["add", hello.to_str().unwrap()]);
-    assert_eq!(
-        run.success().stdout.trim(),
-        "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
-    );
+    let block: Vec<u8> = (0..256 * 1024).map(|i| (i % 251) as u8).collect();
+    let files: [(&str, &[u8]); 4] = [
+        ("empty.txt", b""),
+        ("hello.txt", b"hello world"),
+        ("hello-line.txt", b"hello world\n"),
+        ("one-full-block.bin", &block),
+    ];
+    for (name, contents) in files {
+        let path = sandbox.home().join(name);
+        std::fs::write(&path, contents).unwrap();
+        let run = sandbox.run(&["add", path.to_str().unwrap()]);
+        assert_eq!(
+            run.success().stdout.trim(),
+            expected_cid(contents),
+            "{name}"
+        );
+        assert!(run.stderr.is_empty(), "{name}: {}", run.stderr);
+    }
 }
 
 #[test]
@@ -68,6 +107,112 @@ fn a_failure_with_reporting_off_says_how_to_turn_it_on() {
 }
 
 #[test]
+fn a_broken_configuration_does_not_stop_a_command() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.home().join("hello.txt");
+    std::fs::write(&file, b"hello world").unwrap();
+    let file = file.to_str().unwrap();
+
+    let bad_env = sandbox.run_with(&["add", file], &[("IPFS_KIT_AUTO_HEAL", "sometimes")]);
+    assert_eq!(
+        bad_env.success().stdout.trim(),
+        expected_cid(b"hello world")
+    );
+    assert!(
+        bad_env.stderr.contains("IPFS_KIT_AUTO_HEAL")
+            && bad_env
+                .stderr
+                .contains("automatic error reporting is off for this run"),
+        "{}",
+        bad_env.stderr
+    );
+
+    std::fs::create_dir_all(sandbox.config_dir()).unwrap();
+    std::fs::write(sandbox.config_file(), "{\"enabled\": true,,}").unwrap();
+    let bad_file = sandbox.run(&["add", file]);
+    assert_eq!(
+        bad_file.success().stdout.trim(),
+        expected_cid(b"hello world")
+    );
+    assert!(
+        bad_file
+            .stderr
+            .contains(&format!("{}:1:18", sandbox.config_file().display())),
+        "names the file, line and column: {}",
+        bad_file.stderr
+    );
+    let failing = sandbox.run(&["add", "/nonexistent/pins.txt"]);
+    failing.failure(1);
+    assert!(
+        failing
+            .stderr
+            .contains("automatic error reporting is off (configuration error)"),
+        "{}",
+        failing.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_file()).unwrap(),
+        "{\"enabled\": true,,}",
+        "a command never rewrites the file"
+    );
+}
+
+#[test]
+fn the_run_flags_switch_reporting_for_one_run() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
+        .success();
+    let off = sandbox.run(&["--no-auto-heal", "add", "/nonexistent/pins.txt"]);
+    off.failure(1);
+    assert!(
+        off.stderr
+            .contains("automatic error reporting is off (--no-auto-heal)"),
+        "{}",
+        off.stderr
+    );
+    assert_eq!(queue_length(&sandbox), 0, "nothing was recorded");
+
+    sandbox.run(&["autoheal", "disable"]).success();
+    let on = sandbox.run(&["add", "--auto-heal", "/nonexistent/pins.txt"]);
+    on.failure(1);
+    assert!(
+        on.stderr.contains("saved in the local queue"),
+        "{}",
+        on.stderr
+    );
+    assert_eq!(queue_length(&sandbox), 1);
+
+    let env_off = sandbox.run_with(
+        &[
+            "--github-repo",
+            "other/repo",
+            "add",
+            "/nonexistent/pins.txt",
+        ],
+        &[("IPFS_KIT_AUTO_HEAL", "0")],
+    );
+    env_off.failure(1);
+    assert!(
+        env_off
+            .stderr
+            .contains("automatic error reporting is off (env IPFS_KIT_AUTO_HEAL)"),
+        "{}",
+        env_off.stderr
+    );
+    assert_eq!(queue_length(&sandbox), 1);
+}
+
+fn queue_length(sandbox: &Sandbox) -> u64 {
+    sandbox
+        .run(&["autoheal", "status", "--json"])
+        .success()
+        .json()["queue_length"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
 fn a_failure_with_reporting_on_is_queued_and_the_user_told_where() {
     let sandbox = Sandbox::new();
     sandbox
@@ -77,8 +222,13 @@ fn a_failure_with_reporting_on_is_queued_and_the_user_told_where() {
     run.failure(1);
     assert!(
         run.stderr
-            .contains("saved in the local queue (no GitHub token is set (GITHUB_TOKEN))"),
+            .contains("saved in the local queue: no GitHub token is set"),
         "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`ipfs-kit autoheal flush` sends it"),
+        "says how it will be sent: {}",
         run.stderr
     );
     let trace_id = run
@@ -182,30 +332,50 @@ fn id_explains_an_error_status_and_a_missing_daemon() {
     let run = Sandbox::new().run(&["id", "--api", &url]);
     run.failure(1);
     assert!(
-        run.stderr
-            .contains(&format!("could not reach the IPFS daemon at {url}")),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("is the IPFS daemon running?"),
+        run.stderr.starts_with(&format!(
+            "error: the IPFS daemon is not running at {url} (connection refused)"
+        )),
         "{}",
         run.stderr
     );
 }
 
 #[test]
-fn mcp_start_on_a_busy_port_fails_with_the_realistic_error() {
+fn mcp_start_on_a_busy_port_fails_with_the_realistic_error_and_one_report() {
     let holder = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = holder.local_addr().unwrap().port().to_string();
-    let run = Sandbox::new().run(&["mcp", "start", "--port", &port]);
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
+        .success();
+    let run = sandbox.run(&["mcp", "start", "--port", &port]);
     run.failure(1);
     assert!(
-        run.stderr
-            .contains(&format!("address 127.0.0.1:{port} is already in use")),
+        run.stderr.starts_with(&format!(
+            "error: address 127.0.0.1:{port} is already in use"
+        )),
         "{}",
         run.stderr
     );
+    let report_path = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Report:"))
+        .expect("the report's path is shown");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report_path.trim()).unwrap()).unwrap();
+    assert_eq!(
+        report["frames"],
+        serde_json::json!(["mcp start", "ipfs-kit"])
+    );
+    assert!(
+        report["labels"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("mcp")),
+        "{report}"
+    );
+    assert_eq!(queue_length(&sandbox), 1, "one failure, one report");
 }
 
 #[test]

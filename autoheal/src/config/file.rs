@@ -1,7 +1,9 @@
 //! The configuration file: JSON, written atomically, readable by its owner only, unknown keys
 //! kept, never a token.
 
-use std::fs;
+use std::borrow::Cow;
+use std::fs::{self, OpenOptions};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -32,13 +34,10 @@ impl ConfigFile {
     /// When the file cannot be read, or is not a JSON object: the error names the file, line and
     /// column.
     pub fn load(path: &Path) -> Result<ConfigFile> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ConfigFile {
-                    path: path.to_path_buf(),
-                    values: Map::new(),
-                });
+                return Ok(ConfigFile::empty(path));
             }
             Err(e) => return Err(Error::io("read the configuration file", path, e)),
         };
@@ -48,13 +47,10 @@ impl ConfigFile {
             column,
             message,
         };
-        if text.trim().is_empty() {
-            return Ok(ConfigFile {
-                path: path.to_path_buf(),
-                values: Map::new(),
-            });
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ConfigFile::empty(path));
         }
-        match serde_json::from_str::<Value>(&text) {
+        match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(values)) => Ok(ConfigFile {
                 path: path.to_path_buf(),
                 values,
@@ -64,12 +60,30 @@ impl ConfigFile {
                 1,
                 format!("expected a JSON object, found {}", json_kind(&other)),
             )),
-            Err(e) => Err(malformed(e.line(), e.column(), e.to_string())),
+            Err(e) => {
+                // The position goes in front of the message, once.
+                let message = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                let message = message
+                    .strip_suffix(&suffix)
+                    .unwrap_or(&message)
+                    .to_string();
+                Err(malformed(e.line(), e.column().max(1), message))
+            }
         }
     }
 
-    /// Read the file to change it: a malformed file is first copied to `<file>.bak` and
-    /// replaced by an empty configuration, so nothing is lost silently.
+    fn empty(path: &Path) -> ConfigFile {
+        ConfigFile {
+            path: path.to_path_buf(),
+            values: Map::new(),
+        }
+    }
+
+    /// Read the file to change it: a malformed file is first copied to `<file>.bak` (or
+    /// `<file>.bak.2`, `.bak.3`, ... when older backups exist; none is overwritten) and replaced
+    /// by an empty configuration, so nothing is lost silently. Secret-looking values are masked
+    /// in the copy.
     ///
     /// Returns the file and, when one was made, the backup's path.
     ///
@@ -80,17 +94,8 @@ impl ConfigFile {
         match ConfigFile::load(path) {
             Ok(file) => Ok((file, None)),
             Err(Error::MalformedConfig { .. }) => {
-                let backup = backup_path(path);
-                fs::copy(path, &backup).map_err(|e| {
-                    Error::io("keep a copy of the malformed configuration at", &backup, e)
-                })?;
-                Ok((
-                    ConfigFile {
-                        path: path.to_path_buf(),
-                        values: Map::new(),
-                    },
-                    Some(backup),
-                ))
+                let backup = keep_backup(path)?;
+                Ok((ConfigFile::empty(path), Some(backup)))
             }
             Err(other) => Err(other),
         }
@@ -114,6 +119,15 @@ impl ConfigFile {
     /// Remove a key; returns whether it was there.
     pub fn unset(&mut self, name: &str) -> bool {
         self.values.remove(name).is_some()
+    }
+
+    /// Keys in the file that are neither settings nor token keys: kept on save, unused.
+    pub fn unknown_keys(&self) -> Vec<String> {
+        self.values
+            .keys()
+            .filter(|name| !TOKEN_KEYS.contains(&name.as_str()) && super::keys::find(name).is_err())
+            .cloned()
+            .collect()
     }
 
     /// Token keys found in the file: ignored, and removed on the next save.
@@ -143,12 +157,66 @@ impl ConfigFile {
     }
 }
 
-fn backup_path(path: &Path) -> PathBuf {
+/// Copy `path` to the first free backup name, readable by its owner only. Secret-looking
+/// values (a token pasted into the file) are masked in the copy: no token is ever written.
+fn keep_backup(path: &Path) -> Result<PathBuf> {
+    let original = fs::read(path).map_err(|e| Error::io("read the configuration file", path, e))?;
+    let text = String::from_utf8_lossy(&original);
+    let bytes = match crate::Redactor::default().redact(&text) {
+        Cow::Owned(masked) => masked.into_bytes(),
+        Cow::Borrowed(_) => original.clone(),
+    };
+    let mut last_error = None;
+    for attempt in 1..=MAX_BACKUPS {
+        let backup = backup_path(path, attempt);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&backup) {
+            Ok(mut file) => {
+                return match file.write_all(&bytes).and_then(|()| file.sync_all()) {
+                    Ok(()) => Ok(backup),
+                    Err(e) => {
+                        let _ = fs::remove_file(&backup);
+                        Err(Error::io(
+                            "keep a copy of the malformed configuration at",
+                            &backup,
+                            e,
+                        ))
+                    }
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => {
+                return Err(Error::io(
+                    "keep a copy of the malformed configuration at",
+                    &backup,
+                    e,
+                ));
+            }
+        }
+    }
+    Err(Error::io(
+        "keep a copy of the malformed configuration next to",
+        path,
+        last_error.unwrap_or_else(|| std::io::Error::other("too many backups")),
+    ))
+}
+
+/// How many backups of malformed files are kept side by side before autoheal gives up.
+const MAX_BACKUPS: u32 = 100;
+
+/// `<file>.bak` for the first backup, `<file>.bak.N` for the N-th.
+fn backup_path(path: &Path, attempt: u32) -> PathBuf {
     let mut name = path
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
     name.push(".bak");
+    if attempt > 1 {
+        name.push(format!(".{attempt}"));
+    }
     path.with_file_name(name)
 }
 
@@ -181,7 +249,16 @@ mod tests {
         let path = ConfigFile::in_dir(dir.path());
         fs::write(&path, "{\n  \"enabled\": true,\n  \"github_repo\": \n}\n").unwrap();
         match ConfigFile::load(&path) {
-            Err(Error::MalformedConfig { line, column, .. }) => assert_eq!((line, column), (4, 1)),
+            Err(
+                error @ Error::MalformedConfig {
+                    line: 4, column: 1, ..
+                },
+            ) => assert!(
+                error
+                    .to_string()
+                    .ends_with(":4:1: the configuration file is not valid JSON: expected value"),
+                "{error}"
+            ),
             other => panic!("expected a malformed-file error, got {other:?}"),
         }
         let (file, backup) = ConfigFile::load_for_update(&path).unwrap();
@@ -191,6 +268,83 @@ mod tests {
             fs::read_to_string(backup).unwrap(),
             fs::read_to_string(&path).unwrap()
         );
+    }
+
+    #[test]
+    fn a_second_malformed_file_does_not_overwrite_the_first_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        fs::write(&path, "{ first").unwrap();
+        let (_, first) = ConfigFile::load_for_update(&path).unwrap();
+        fs::write(&path, "{ second").unwrap();
+        let (_, second) = ConfigFile::load_for_update(&path).unwrap();
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!(first, dir.path().join("auto_heal_config.json.bak"));
+        assert_eq!(second, dir.path().join("auto_heal_config.json.bak.2"));
+        assert_eq!(fs::read_to_string(first).unwrap(), "{ first");
+        assert_eq!(fs::read_to_string(&second).unwrap(), "{ second");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(second).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_token_in_a_malformed_file_is_masked_in_its_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+        fs::write(
+            &path,
+            format!("{{\"github_token\": \"{token}\", \"enabled\": tru}}"),
+        )
+        .unwrap();
+        let (_, backup) = ConfigFile::load_for_update(&path).unwrap();
+        let kept = fs::read_to_string(backup.unwrap()).unwrap();
+        assert!(!kept.contains(token), "{kept}");
+        assert!(
+            kept.contains("\"enabled\": tru"),
+            "the rest is kept: {kept}"
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_or_not_an_object_are_malformed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        fs::write(&path, b"{\"enabled\": \"\xff\"}").unwrap();
+        assert!(matches!(
+            ConfigFile::load(&path),
+            Err(Error::MalformedConfig { line: 1, .. })
+        ));
+        fs::write(&path, "[true]").unwrap();
+        match ConfigFile::load(&path) {
+            Err(error @ Error::MalformedConfig { .. }) => {
+                assert!(
+                    error
+                        .to_string()
+                        .contains("expected a JSON object, found an array")
+                )
+            }
+            other => panic!("expected a malformed-file error, got {other:?}"),
+        }
+        fs::write(&path, "  \n").unwrap();
+        assert_eq!(ConfigFile::load(&path).unwrap().get("enabled"), None);
+    }
+
+    #[test]
+    fn unknown_keys_are_listed_without_settings_or_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        fs::write(
+            &path,
+            r#"{"enabeld": true, "enabled": false, "token": "x", "team": "infra"}"#,
+        )
+        .unwrap();
+        let file = ConfigFile::load(&path).unwrap();
+        assert_eq!(file.unknown_keys(), ["enabeld", "team"]);
     }
 
     #[test]

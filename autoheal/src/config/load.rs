@@ -71,16 +71,34 @@ pub struct Loaded {
     pub config: Config,
     /// The source of every key's value.
     pub sources: BTreeMap<&'static str, Source>,
+    /// For each key whose value came from the environment, the variable that set it.
+    pub env_vars: BTreeMap<&'static str, String>,
     /// The environment variable the token came from, if any.
     pub token_env: Option<&'static str>,
     /// The configuration file.
     pub file: PathBuf,
+    /// Keys in the file that no setting uses (kept on save; perhaps misspelt).
+    pub unknown_file_keys: Vec<String>,
     /// Things the user should know: ignored token keys in the file, for one.
     pub warnings: Vec<String>,
 }
 
+impl Loaded {
+    /// Where `key`'s value came from, for people: `file`, `default`, `flag` or
+    /// `env GITHUB_REPOSITORY`.
+    pub fn origin(&self, key: &str) -> String {
+        match (self.sources.get(key), self.env_vars.get(key)) {
+            (Some(Source::Env), Some(variable)) => format!("env {variable}"),
+            (Some(source), _) => source.to_string(),
+            (None, _) => Source::Default.to_string(),
+        }
+    }
+}
+
 impl Config {
     /// Resolve `app`'s configuration from the process environment, its file and `overrides`.
+    ///
+    /// Environment variables that are empty or not valid UTF-8 count as unset.
     ///
     /// # Errors
     ///
@@ -101,14 +119,7 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Loaded> {
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let config_dir = env(&app.env_var("CONFIG_DIR"))
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                env("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_default()
-                    .join(format!(".{}", app.name))
-            });
+        let config_dir = app.config_dir_from(&env);
         let file_path = ConfigFile::in_dir(&config_dir);
         let file = ConfigFile::load(&file_path)?;
         let mut warnings: Vec<String> = file
@@ -124,23 +135,21 @@ impl Config {
         let mut config = Config::for_app(app);
         config.config_dir = config_dir;
         let mut sources = BTreeMap::new();
+        let mut env_vars = BTreeMap::new();
         for key in KEYS {
+            let from_env = || {
+                key.env_names(&config.app.env_prefix)
+                    .into_iter()
+                    .find_map(|name| env(&name).map(|text| (name, text)))
+            };
             let (value, source) = if let Some((_, value)) =
                 overrides.values.iter().find(|(k, _)| k.name == key.name)
             {
                 (Some(value.clone()), Source::Flag)
-            } else if let Some(text) = key
-                .env_names(&config.app.env_prefix)
-                .iter()
-                .find_map(|name| env(name))
-            {
-                (
-                    Some(
-                        key.parse_text(&text)
-                            .map_err(|e| in_env(e, key, &config.app.env_prefix))?,
-                    ),
-                    Source::Env,
-                )
+            } else if let Some((name, text)) = from_env() {
+                let value = key.parse_text(&text).map_err(|e| in_env(e, &name))?;
+                env_vars.insert(key.name, name);
+                (Some(value), Source::Env)
             } else if let Some(value) = file.get(key.name).filter(|v| !v.is_null()) {
                 key.check(value).map_err(|e| in_file(e, &file_path))?;
                 (Some(value.clone()), Source::File)
@@ -162,17 +171,19 @@ impl Config {
         Ok(Loaded {
             config,
             sources,
+            env_vars,
             token_env,
             file: file_path,
+            unknown_file_keys: file.unknown_keys(),
             warnings,
         })
     }
 }
 
-fn in_env(error: crate::Error, key: &Key, prefix: &str) -> crate::Error {
+fn in_env(error: crate::Error, variable: &str) -> crate::Error {
     match error {
         crate::Error::InvalidConfig { message, .. } => crate::Error::InvalidConfig {
-            key: key.env_names(prefix).join(" / "),
+            key: variable.to_string(),
             message: format!("{message} (from the environment)"),
         },
         other => other,
@@ -248,6 +259,58 @@ mod tests {
         let loaded = load(&env, &flags).unwrap();
         assert_eq!(loaded.config.github_repo.as_deref(), Some("flag/repo"));
         assert_eq!(loaded.sources["github_repo"], Source::Flag);
+    }
+
+    #[test]
+    fn the_variable_behind_each_environment_value_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let env = [
+            ("IPFS_KIT_CONFIG_DIR", d),
+            ("GITHUB_API_URL", "https://ghe.example.com/api/v3/"),
+            ("IPFS_KIT_AUTO_HEAL_ISSUE_LABELS", "bug, ipfs"),
+            ("IPFS_KIT_AUTO_HEAL_TIMEOUT_SECS", " "),
+        ];
+        let loaded = load(&env, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.api_url, "https://ghe.example.com/api/v3");
+        assert_eq!(loaded.config.issue_labels, ["bug", "ipfs"]);
+        assert_eq!(loaded.origin("api_url"), "env GITHUB_API_URL");
+        assert_eq!(
+            loaded.origin("issue_labels"),
+            "env IPFS_KIT_AUTO_HEAL_ISSUE_LABELS"
+        );
+        assert_eq!(loaded.origin("timeout_secs"), "default", "blank is unset");
+        assert_eq!(loaded.origin("enabled"), "default");
+    }
+
+    #[test]
+    fn booleans_from_the_environment_accept_every_spelling_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        for (text, expected) in [
+            ("true", true),
+            ("TRUE", true),
+            ("1", true),
+            ("Yes", true),
+            ("false", false),
+            ("0", false),
+            ("NO", false),
+        ] {
+            let env = [("IPFS_KIT_CONFIG_DIR", d), ("IPFS_KIT_AUTO_HEAL", text)];
+            let loaded = load(&env, &Overrides::new()).unwrap();
+            assert_eq!(loaded.config.enabled, expected, "{text}");
+            assert_eq!(loaded.sources["enabled"], Source::Env);
+        }
+        for text in ["on", "2", "enabled", "y"] {
+            assert!(
+                load(
+                    &[("IPFS_KIT_CONFIG_DIR", d), ("IPFS_KIT_AUTO_HEAL", text)],
+                    &Overrides::new()
+                )
+                .is_err(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Status {
     pub config_file: PathBuf,
     /// Every key with its value and source.
     pub settings: BTreeMap<&'static str, Setting>,
+    /// Keys in the file that no setting uses (kept, perhaps misspelt).
+    pub unknown_file_keys: Vec<String>,
     /// Things to know about the configuration.
     pub warnings: Vec<String>,
 }
@@ -46,6 +48,9 @@ pub struct Setting {
     pub value: Value,
     /// Its source.
     pub source: Source,
+    /// The environment variable that set it, when the source is `env`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env_var: Option<String>,
 }
 
 impl Status {
@@ -65,6 +70,7 @@ impl Status {
                     Setting {
                         value: key.value_of(config),
                         source,
+                        env_var: loaded.env_vars.get(key.name).cloned(),
                     },
                 )
             })
@@ -85,14 +91,26 @@ impl Status {
             queue_dir: config.queue_dir(),
             config_file: loaded.file.clone(),
             settings,
+            unknown_file_keys: loaded.unknown_file_keys.clone(),
             warnings: loaded.warnings.clone(),
         }
     }
 
-    fn source(&self, key: &str) -> String {
+    /// Where `key`'s value came from, for people: `file`, `default`, `flag`, `env NAME`.
+    fn origin(&self, key: &str) -> String {
         self.settings
             .get(key)
-            .map_or_else(|| "default".to_string(), |s| s.source.to_string())
+            .map_or_else(|| Source::Default.to_string(), Setting::origin)
+    }
+}
+
+impl Setting {
+    /// Where the value came from, for people: `file`, `default`, `flag`, `env NAME`.
+    pub fn origin(&self) -> String {
+        match &self.env_var {
+            Some(variable) => format!("env {variable}"),
+            None => self.source.to_string(),
+        }
     }
 }
 
@@ -104,18 +122,19 @@ impl fmt::Display for Status {
             f,
             "  Enabled:            {:<28} ({})",
             yes_no(self.enabled),
-            self.source("enabled")
+            self.origin("enabled")
         )?;
         writeln!(f, "  Configured:         {}", yes_no(self.configured))?;
         let repo = self.repository.as_deref().unwrap_or("(not set)");
         writeln!(
             f,
             "  Repository:         {repo:<28} ({})",
-            self.source("github_repo")
+            self.origin("github_repo")
         )?;
-        let token_source = self
-            .github_token_source
-            .map_or_else(|| "env".to_string(), |name| format!("env {name}"));
+        let token_source = self.github_token_source.map_or_else(
+            || "env GITHUB_TOKEN / GH_TOKEN".to_string(),
+            |name| format!("env {name}"),
+        );
         writeln!(
             f,
             "  GitHub Token:       {:<28} ({token_source})",
@@ -129,7 +148,7 @@ impl fmt::Display for Status {
             f,
             "  Auto-create issues: {:<28} ({})",
             yes_no(self.auto_create_issues),
-            self.source("auto_create_issues")
+            self.origin("auto_create_issues")
         )?;
         writeln!(
             f,
@@ -151,12 +170,83 @@ impl fmt::Display for Status {
                 f,
                 "  {name:<24} {:<28} ({})",
                 display_value(&setting.value),
-                setting.source
+                setting.origin()
+            )?;
+        }
+        if !self.unknown_file_keys.is_empty() {
+            writeln!(
+                f,
+                "note: keys in the file that no setting uses (kept as they are; a typo?): {}",
+                self.unknown_file_keys.join(", ")
             )?;
         }
         for warning in &self.warnings {
             writeln!(f, "warning: {warning}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{App, Config, Overrides};
+
+    const TOKEN: &str = "ghp_StatusTestTokenValue0123456789abcdef";
+
+    fn loaded(dir: &std::path::Path, env: &[(&str, &str)]) -> Loaded {
+        let mut env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.push(("IPFS_KIT_CONFIG_DIR".to_string(), dir.display().to_string()));
+        let app = App::new("ipfs_kit", "IPFS_KIT_", "1.0.0");
+        Config::load_with_env(app, &Overrides::new(), &|name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn status_names_the_variable_a_value_came_from_and_never_shows_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("auto_heal_config.json"),
+            r#"{"enabled": true, "max_log_line": 5}"#,
+        )
+        .unwrap();
+        let loaded = loaded(
+            dir.path(),
+            &[("GITHUB_REPOSITORY", "acme/tools"), ("GH_TOKEN", TOKEN)],
+        );
+        let status = Status::new(&loaded, 3, 0);
+        assert!(status.configured);
+        let text = status.to_string();
+        assert!(!text.contains(TOKEN), "{text}");
+        assert!(text.contains("GitHub Token:       Set"), "{text}");
+        assert!(text.contains("(env GH_TOKEN)"), "{text}");
+        assert!(
+            text.contains("acme/tools                   (env GITHUB_REPOSITORY)"),
+            "{text}"
+        );
+        assert!(text.contains("Queued reports:     3"), "{text}");
+        assert!(text.contains("a typo?): max_log_line"), "{text}");
+
+        let json = serde_json::to_value(&status).unwrap();
+        assert!(!json.to_string().contains(TOKEN));
+        assert_eq!(
+            json["settings"]["github_repo"],
+            serde_json::json!({"value": "acme/tools", "source": "env", "env_var": "GITHUB_REPOSITORY"})
+        );
+        assert_eq!(
+            json["settings"]["enabled"],
+            serde_json::json!({"value": true, "source": "file"})
+        );
+        assert_eq!(json["github_token"], "set");
+        assert_eq!(json["github_token_source"], "GH_TOKEN");
+        assert_eq!(
+            json["unknown_file_keys"],
+            serde_json::json!(["max_log_line"])
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! `ipfs-kit autoheal enable | disable | status | config | queue`.
 
 use anyhow::{Context as _, Result};
-use autoheal::config::{KEYS, display_value, find_key};
-use autoheal::{App, Config, ConfigFile, Overrides, Queue, Status};
+use autoheal::config::{KEYS, TOKEN_KEYS, display_value, find_key};
+use autoheal::{
+    App, Config, ConfigFile, DEFAULT_API_URL, Loaded, Overrides, Queue, Source, Status,
+};
 
 use crate::args::{AutohealCommand, ConfigArgs, QueueAction};
 
@@ -40,33 +42,87 @@ fn open_for_update(app: &App) -> Result<ConfigFile> {
     Ok(file)
 }
 
-fn set_enabled(app: &App, enabled: bool, repo: Option<&str>) -> Result<()> {
-    let mut file = open_for_update(app)?;
-    let enabled_key = find_key("enabled")?;
-    file.set(enabled_key, serde_json::Value::Bool(enabled));
-    if let Some(repo) = repo {
-        let repo_key = find_key("github_repo")?;
-        file.set(repo_key, repo_key.parse_text(repo)?);
-    }
+/// Save the file, saying so when a token key found in it is dropped on the way.
+fn save(file: &ConfigFile) -> Result<()> {
+    let dropped = file.token_keys();
     file.save()?;
+    if !dropped.is_empty() {
+        eprintln!(
+            "note: removed {} from {}: the GitHub token is read from the environment only (GITHUB_TOKEN)",
+            dropped.join(", "),
+            file.path().display()
+        );
+    }
+    Ok(())
+}
+
+fn set_enabled(app: &App, enabled: bool, repo: Option<&str>) -> Result<()> {
+    let enabled_key = find_key("enabled")?;
+    let repo_key = find_key("github_repo")?;
+    let repo = repo.map(|repo| repo_key.parse_text(repo)).transpose()?;
+    let mut file = open_for_update(app)?;
+    file.set(enabled_key, serde_json::Value::Bool(enabled));
+    let mut changed = vec![enabled_key.name];
+    if let Some(repo) = repo {
+        file.set(repo_key, repo);
+        changed.push(repo_key.name);
+    }
+    save(&file)?;
+    let state = if enabled { "enabled" } else { "disabled" };
+    println!("Auto-healing {state} ({}).", file.path().display());
+    let Some(loaded) = reload_after_change(app, &changed) else {
+        return Ok(());
+    };
     if !enabled {
-        println!("Auto-healing disabled ({}).", file.path().display());
         return Ok(());
     }
-    let loaded = Config::load(app.clone(), &Overrides::new())?;
-    println!("Auto-healing enabled ({}).", file.path().display());
-    match &loaded.config.github_repo {
-        Some(repo) => println!("Failures will be reported to https://github.com/{repo}/issues."),
+    let config = &loaded.config;
+    match &config.github_repo {
+        Some(repo) if config.api_url == DEFAULT_API_URL => {
+            println!("Failures will be reported to https://github.com/{repo}/issues.")
+        }
+        Some(repo) => println!(
+            "Failures will be reported to {repo} through {}.",
+            config.api_url
+        ),
         None => println!(
             "No repository is set: reports wait in the local queue. Set one with `ipfs-kit autoheal enable --github-repo OWNER/REPO`."
         ),
     }
-    if loaded.config.github_token.is_none() {
+    if config.github_token.is_none() {
         println!(
             "No GitHub token is set: export GITHUB_TOKEN (a token with Issues: write on the repository) so reports can be filed."
         );
     }
     Ok(())
+}
+
+/// Load the configuration as later runs will see it, after `changed` keys were saved: say
+/// which of them the environment overrides, and warn (the change itself stands) when the
+/// configuration does not load.
+fn reload_after_change(app: &App, changed: &[&str]) -> Option<Loaded> {
+    match Config::load(app.clone(), &Overrides::new()) {
+        Ok(loaded) => {
+            for name in changed {
+                if loaded.sources.get(name) == Some(&Source::Env) {
+                    let value = find_key(name)
+                        .map(|key| display_value(&key.value_of(&loaded.config)))
+                        .unwrap_or_default();
+                    println!(
+                        "note: the environment takes precedence over the file: {name} is {value} ({})",
+                        loaded.origin(name)
+                    );
+                }
+            }
+            Some(loaded)
+        }
+        Err(error) => {
+            eprintln!(
+                "warning: saved, but the configuration does not load: {error:#}; fix it with `ipfs-kit autoheal config --set KEY VALUE` or `--unset KEY`"
+            );
+            None
+        }
+    }
 }
 
 fn status(app: &App, overrides: &Overrides, json: bool) -> Result<()> {
@@ -86,70 +142,100 @@ fn status(app: &App, overrides: &Overrides, json: bool) -> Result<()> {
 
 fn config(app: &App, overrides: &Overrides, args: &ConfigArgs) -> Result<()> {
     if let Some([name, value]) = args.set.as_deref() {
-        let key = find_key(name)?;
-        let parsed = key.parse_text(value)?;
-        let mut file = open_for_update(app)?;
-        file.set(key, parsed.clone());
-        file.save()?;
-        println!(
-            "{name} = {} (saved in {})",
-            display_value(&parsed),
-            file.path().display()
-        );
-        return Ok(());
+        return set(app, name, value);
     }
     if let Some(name) = &args.unset {
-        let key = find_key(name)?;
-        let mut file = open_for_update(app)?;
-        let was_set = file.unset(key.name);
-        file.save()?;
-        let default = key.value_of(&Config::for_app(app.clone()));
-        match was_set {
-            true => println!(
-                "{name} removed from {}; it is back to its default, {}",
-                file.path().display(),
-                display_value(&default)
-            ),
-            false => println!(
-                "{name} was not set in {}; its default is {}",
-                file.path().display(),
-                display_value(&default)
-            ),
-        }
-        return Ok(());
+        return unset(app, name);
     }
     let loaded = Config::load(app.clone(), overrides)?;
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
     if let Some(name) = &args.get {
+        if name == "github_token" {
+            println!("{}", token_state(&loaded));
+            return Ok(());
+        }
         let key = find_key(name)?;
         println!("{}", display_value(&key.value_of(&loaded.config)));
         return Ok(());
     }
     println!("# {}", loaded.file.display());
     for key in KEYS {
-        let source = loaded
-            .sources
-            .get(key.name)
-            .map_or("default".to_string(), ToString::to_string);
         println!(
-            "{:<24} = {:<30} # {source}: {}",
+            "{:<24} = {:<30} # {}: {}",
             key.name,
             display_value(&key.value_of(&loaded.config)),
+            loaded.origin(key.name),
             key.doc
         );
     }
-    let token = if loaded.config.github_token.is_some() {
-        "set"
-    } else {
-        "not set"
-    };
     println!(
-        "{:<24} = {token:<30} # env: read from GITHUB_TOKEN or GH_TOKEN only, never stored",
-        "github_token"
+        "{:<24} = {:<30} # env: read from GITHUB_TOKEN or GH_TOKEN only, never stored",
+        "github_token",
+        token_state(&loaded)
     );
     Ok(())
+}
+
+fn set(app: &App, name: &str, value: &str) -> Result<()> {
+    let key = find_key(name)?;
+    let parsed = key.parse_text(value)?;
+    let mut file = open_for_update(app)?;
+    file.set(key, parsed.clone());
+    save(&file)?;
+    println!(
+        "{name} = {} (saved in {})",
+        display_value(&parsed),
+        file.path().display()
+    );
+    reload_after_change(app, &[key.name]);
+    Ok(())
+}
+
+fn unset(app: &App, name: &str) -> Result<()> {
+    if TOKEN_KEYS.contains(&name) {
+        // A token has no business in the file: removing it is always allowed.
+        let file = open_for_update(app)?;
+        let found = file.token_keys();
+        file.save()?;
+        match found.is_empty() {
+            true => println!(
+                "{} holds no token; the token is read from GITHUB_TOKEN or GH_TOKEN only",
+                file.path().display()
+            ),
+            false => println!(
+                "removed {} from {}",
+                found.join(", "),
+                file.path().display()
+            ),
+        }
+        return Ok(());
+    }
+    let key = find_key(name)?;
+    let mut file = open_for_update(app)?;
+    let was_set = file.unset(key.name);
+    save(&file)?;
+    let what = match was_set {
+        true => format!("{name} removed from {}", file.path().display()),
+        false => format!("{name} was not set in {}", file.path().display()),
+    };
+    match reload_after_change(app, &[]) {
+        Some(loaded) => println!(
+            "{what}; it is now {} ({})",
+            display_value(&key.value_of(&loaded.config)),
+            loaded.origin(key.name)
+        ),
+        None => println!("{what}"),
+    }
+    Ok(())
+}
+
+fn token_state(loaded: &Loaded) -> &'static str {
+    match loaded.config.github_token {
+        Some(_) => "set",
+        None => "not set",
+    }
 }
 
 fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Result<()> {

@@ -47,13 +47,17 @@ pub fn peer_id(api: &str) -> Result<String> {
 }
 
 fn unreachable_daemon(api: &str, error: ureq::Error) -> anyhow::Error {
-    let hint = match &error {
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "connection refused: is the IPFS daemon running? Start it with `ipfs daemon`, or pass --api"
+    let what = match &error {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => format!(
+            "the IPFS daemon is not running at {api} (connection refused); start it with `ipfs daemon`, or pass --api URL"
+        ),
+        ureq::Error::Timeout(_) => format!("the IPFS daemon at {api} did not answer in time"),
+        ureq::Error::HostNotFound => {
+            format!("could not reach the IPFS daemon at {api}: the host name could not be resolved")
         }
-        ureq::Error::Timeout(_) => "the daemon did not answer in time",
-        ureq::Error::HostNotFound => "the host name could not be resolved",
-        _ => "check the address given with --api",
+        _ => {
+            format!("could not reach the IPFS daemon at {api}; check the address given with --api")
+        }
     };
-    anyhow::Error::new(error).context(format!("could not reach the IPFS daemon at {api} ({hint})"))
+    anyhow::Error::new(error).context(what)
 }
