@@ -261,3 +261,53 @@ fn branches_contents_and_draft_pull_requests() {
         1
     );
 }
+
+#[test]
+fn labels_can_be_listed_created_and_added_to_issues() {
+    let github = FakeGitHub::start();
+    github.restrict_labels(&["bug"]);
+    assert_eq!(
+        post(
+            &github,
+            "/repos/acme/tools/issues",
+            json!({ "title": "t", "labels": ["auto-heal"] })
+        )
+        .0,
+        422
+    );
+    assert_eq!(
+        post(
+            &github,
+            "/repos/acme/tools/labels",
+            json!({ "name": "auto-heal", "color": "d73a4a" })
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        post(
+            &github,
+            "/repos/acme/tools/labels",
+            json!({ "name": "auto-heal" })
+        )
+        .0,
+        422
+    );
+    let (_, labels, _) = get(&github, "/repos/acme/tools/labels");
+    assert_eq!(labels.as_array().unwrap().len(), 2);
+    assert_eq!(
+        post(
+            &github,
+            "/repos/acme/tools/issues",
+            json!({ "title": "t", "labels": ["auto-heal"] })
+        )
+        .0,
+        201
+    );
+    let (status, labels) = post(
+        &github,
+        "/repos/acme/tools/issues/1/labels",
+        json!({ "labels": ["bug"] }),
+    );
+    assert_eq!((status, labels.as_array().unwrap().len()), (200, 2));
+}

@@ -35,6 +35,20 @@ pub struct QueuedEntry {
     pub error_type: String,
     /// The error's message, or why the file could not be read.
     pub message: String,
+    /// How many times sending it failed.
+    pub attempts: u32,
+    /// Why the last attempt failed, and when.
+    pub last_failure: Option<String>,
+}
+
+/// The file recording failed delivery attempts, by queue file name.
+const ATTEMPTS_FILE: &str = ".attempts.json";
+
+/// One queued report's failed attempts.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Attempts {
+    attempts: u32,
+    last_failure: Option<String>,
 }
 
 impl Queue {
@@ -174,25 +188,67 @@ impl Queue {
 
     /// A summary of every queued report, oldest first.
     pub fn entries(&self) -> Vec<QueuedEntry> {
+        let attempts = self.attempts();
         self.files()
             .into_iter()
-            .map(|path| match self.read(&path) {
-                Ok(report) => QueuedEntry {
+            .map(|path| {
+                let tried = path
+                    .file_name()
+                    .and_then(|n| attempts.get(&*n.to_string_lossy()))
+                    .cloned()
+                    .unwrap_or_default();
+                let (trace_id, timestamp, error_type, message) = match self.read(&path) {
+                    Ok(report) => (
+                        report.trace_id,
+                        report.timestamp,
+                        report.error.type_name,
+                        report.error.message,
+                    ),
+                    Err(error) => (
+                        String::new(),
+                        String::new(),
+                        "unreadable".to_string(),
+                        error.to_string(),
+                    ),
+                };
+                QueuedEntry {
                     path,
-                    trace_id: report.trace_id,
-                    timestamp: report.timestamp,
-                    error_type: report.error.type_name,
-                    message: report.error.message,
-                },
-                Err(error) => QueuedEntry {
-                    path,
-                    trace_id: String::new(),
-                    timestamp: String::new(),
-                    error_type: "unreadable".to_string(),
-                    message: error.to_string(),
-                },
+                    trace_id,
+                    timestamp,
+                    error_type,
+                    message,
+                    attempts: tried.attempts,
+                    last_failure: tried.last_failure,
+                }
             })
             .collect()
+    }
+
+    /// Record that sending the queued report at `path` failed, and why.
+    pub fn record_failure(&self, path: &Path, reason: &str) {
+        let mut attempts = self.attempts();
+        let existing: Vec<String> = self
+            .files()
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        attempts.retain(|name, _| existing.contains(name));
+        if let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) {
+            let entry = attempts.entry(name).or_default();
+            entry.attempts += 1;
+            let when = humantime::format_rfc3339_seconds(SystemTime::now());
+            entry.last_failure = Some(format!("{when}: {reason}"));
+        }
+        if let Ok(bytes) = serde_json::to_vec_pretty(&attempts) {
+            let _ = write_atomically(&self.dir.join(ATTEMPTS_FILE), &bytes);
+        }
+    }
+
+    fn attempts(&self) -> std::collections::BTreeMap<String, Attempts> {
+        fs::read_to_string(self.dir.join(ATTEMPTS_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
     }
 }
 

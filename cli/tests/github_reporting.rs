@@ -97,6 +97,13 @@ fn with_github_down_the_report_is_queued_and_flush_sends_it_later() {
         1
     );
 
+    let listing = sandbox.run(&["autoheal", "queue"]).success().stdout.clone();
+    assert!(
+        listing.contains("attempts: 1, last failure:")
+            && listing.contains("GitHub could not be reached"),
+        "{listing}"
+    );
+
     let still_down = sandbox.run(&["autoheal", "flush"]);
     still_down.failure(1);
     assert!(
@@ -104,6 +111,8 @@ fn with_github_down_the_report_is_queued_and_flush_sends_it_later() {
         "{}",
         still_down.stderr
     );
+    let listing = sandbox.run(&["autoheal", "queue"]).success().stdout.clone();
+    assert!(listing.contains("attempts: 2, last failure:"), "{listing}");
 
     github.set_fault(None);
     let flushed = sandbox.run(&["autoheal", "flush"]);

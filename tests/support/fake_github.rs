@@ -425,6 +425,61 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
     let mut guard = state.lock().unwrap();
     match (request.method.as_str(), segments.as_slice()) {
         ("GET", ["search", "issues"]) => search(&guard, &query, base),
+        ("GET", ["repos", _, _, "labels"]) => {
+            let names = guard.known_labels.clone().unwrap_or_default();
+            Reply::json(
+                200,
+                Value::Array(
+                    names
+                        .iter()
+                        .map(|n| json!({ "name": n, "color": "ededed", "default": false }))
+                        .collect(),
+                ),
+            )
+        }
+        ("POST", ["repos", _, _, "labels"]) => {
+            let input: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
+            let Some(name) = input["name"].as_str() else {
+                return Reply::error(422, "Validation Failed");
+            };
+            let known = guard.known_labels.get_or_insert_with(Vec::new);
+            if known.iter().any(|k| k == name) {
+                return Reply::error(422, "Validation Failed: already_exists");
+            }
+            known.push(name.to_string());
+            Reply::json(
+                201,
+                json!({ "name": name, "color": input["color"].as_str().unwrap_or("ededed"), "default": false }),
+            )
+        }
+        ("POST", ["repos", owner, repo, "issues", number, "labels"]) => {
+            let repo_name = format!("{owner}/{repo}");
+            let input: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
+            let add: Vec<String> = input["labels"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|l| l.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match find_issue(&mut guard, &repo_name, number) {
+                Some(issue) => {
+                    for label in add {
+                        if !issue.labels.contains(&label) {
+                            issue.labels.push(label);
+                        }
+                    }
+                    let labels: Vec<Value> = issue
+                        .labels
+                        .iter()
+                        .map(|n| json!({ "name": n, "color": "ededed", "default": false }))
+                        .collect();
+                    Reply::json(200, Value::Array(labels))
+                }
+                None => Reply::error(404, "Not Found"),
+            }
+        }
         ("POST", ["repos", owner, repo, "issues"]) => {
             let repo_name = format!("{owner}/{repo}");
             let Ok(input) = serde_json::from_str::<Value>(&request.body) else {

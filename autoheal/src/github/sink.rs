@@ -67,10 +67,13 @@ impl Sink for GitHubSink {
                 outcome
             }
             Err(error) => match queued {
-                Ok(path) => Outcome::Queued {
-                    path,
-                    reason: error.to_string(),
-                },
+                Ok(path) => {
+                    self.queue.record_failure(&path, &error.to_string());
+                    Outcome::Queued {
+                        path,
+                        reason: error.to_string(),
+                    }
+                }
                 Err(queue_error) => Outcome::Failed {
                     reason: format!("{error}; and it could not be queued: {queue_error}"),
                 },
@@ -91,9 +94,16 @@ fn deliver_file(
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
     };
-    let outcome = deliver(client, config, &report)?;
-    let _ = std::fs::remove_file(path);
-    Ok(Some(outcome))
+    match deliver(client, config, &report) {
+        Ok(outcome) => {
+            let _ = std::fs::remove_file(path);
+            Ok(Some(outcome))
+        }
+        Err(error) => {
+            queue.record_failure(path, &error.to_string());
+            Err(error)
+        }
+    }
 }
 
 /// What `flush` did.

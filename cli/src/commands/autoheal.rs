@@ -267,6 +267,13 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
             "  {}  {}  {}: {message}",
             entry.timestamp, entry.trace_id, entry.error_type
         );
+        match &entry.last_failure {
+            Some(failure) => println!(
+                "      attempts: {}, last failure: {failure}",
+                entry.attempts
+            ),
+            None => println!("      attempts: 0 (not sent yet)"),
+        }
     }
     Ok(())
 }
