@@ -173,11 +173,12 @@ fn fault_switches_behave_as_named() {
         .call();
     assert!(matches!(hung, Err(ureq::Error::Timeout(_))), "{hung:?}");
     github.set_fault(Some(Fault::Down));
+    let refused = agent(Duration::from_secs(5))
+        .get(&format!("{}/x", github.url()))
+        .call();
     assert!(
-        agent(Duration::from_secs(5))
-            .get(&format!("{}/x", github.url()))
-            .call()
-            .is_err()
+        matches!(&refused, Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused),
+        "{refused:?}"
     );
     github.set_fault(None);
     let unauthenticated = agent(Duration::from_secs(5))
@@ -189,7 +190,11 @@ fn fault_switches_behave_as_named() {
         401,
         "no token, no access"
     );
-    assert!(github.requests().len() >= 6, "every request is recorded");
+    assert_eq!(
+        github.requests().len(),
+        5,
+        "every request that arrived is recorded; the refused one never arrived"
+    );
 }
 
 #[test]
@@ -310,4 +315,26 @@ fn labels_can_be_listed_created_and_added_to_issues() {
         json!({ "labels": ["bug"] }),
     );
     assert_eq!((status, labels.as_array().unwrap().len()), (200, 2));
+}
+
+#[test]
+fn comments_are_added_and_listed() {
+    let github = FakeGitHub::start();
+    post(&github, "/repos/acme/tools/issues", json!({ "title": "t" }));
+    for i in 0..3 {
+        assert_eq!(
+            post(
+                &github,
+                "/repos/acme/tools/issues/1/comments",
+                json!({ "body": format!("c{i}") })
+            )
+            .0,
+            201
+        );
+    }
+    let (status, page, link) = get(&github, "/repos/acme/tools/issues/1/comments?per_page=2");
+    assert_eq!(status, 200);
+    assert_eq!(page.as_array().unwrap().len(), 2);
+    assert!(link.is_some_and(|l| l.contains("rel=\"next\"")));
+    assert_eq!(get(&github, "/repos/acme/tools/issues/9/comments").0, 404);
 }

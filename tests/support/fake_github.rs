@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 /// What the fake does instead of answering normally.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fault {
-    /// Close every connection at once without a reply.
+    /// Nothing listens: connections are refused (open ones are closed without a reply).
     Down,
     /// Accept and never answer.
     Hang,
@@ -107,21 +107,13 @@ impl FakeGitHub {
     /// Start on a free port of 127.0.0.1.
     pub fn start() -> FakeGitHub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let address = listener.local_addr().unwrap();
+        let url = format!("http://{address}");
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let acceptor = {
             let (state, stop, base) = (Arc::clone(&state), Arc::clone(&stop), url.clone());
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let (state, base) = (Arc::clone(&state), base.clone());
-                    std::thread::spawn(move || serve_connection(stream, &state, &base));
-                }
-            })
+            std::thread::spawn(move || accept_loop(Some(listener), address, &state, &stop, &base))
         };
         FakeGitHub {
             url,
@@ -135,10 +127,21 @@ impl FakeGitHub {
         &self.url
     }
 
+    /// Switch a fault on (or off with `None`); returns once the listener is in the new state.
     pub fn set_fault(&self, fault: Option<Fault>) {
-        let mut state = self.state.lock().unwrap();
-        state.fault = fault;
-        state.fault_path = None;
+        let down = fault == Some(Fault::Down);
+        {
+            let mut state = self.state.lock().unwrap();
+            state.fault = fault;
+            state.fault_path = None;
+        }
+        let address = self.url.trim_start_matches("http://").to_string();
+        for _ in 0..1000 {
+            if TcpStream::connect(&address).is_ok() != down {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Inject `fault` only for requests whose path starts with `prefix`.
@@ -219,9 +222,41 @@ impl FakeGitHub {
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
+        }
+    }
+}
+
+/// Accept connections until stopped. While the fault is `Down` the listening socket is closed,
+/// so connections are refused as they would be by a host with nothing listening; it is bound
+/// again, on the same port, when the fault is lifted.
+fn accept_loop(
+    mut listener: Option<TcpListener>,
+    address: std::net::SocketAddr,
+    state: &Arc<Mutex<State>>,
+    stop: &AtomicBool,
+    base: &str,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        let down = state.lock().unwrap().fault == Some(Fault::Down);
+        if down {
+            listener = None;
+        } else if listener.is_none() {
+            listener = TcpListener::bind(address).ok();
+        }
+        let Some(active) = &listener else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        let _ = active.set_nonblocking(true);
+        match active.accept() {
+            Ok((stream, _)) => {
+                let _ = stream.set_nonblocking(false);
+                let (state, base) = (Arc::clone(state), base.to_string());
+                std::thread::spawn(move || serve_connection(stream, &state, &base));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(2)),
         }
     }
 }
@@ -425,6 +460,26 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
     let mut guard = state.lock().unwrap();
     match (request.method.as_str(), segments.as_slice()) {
         ("GET", ["search", "issues"]) => search(&guard, &query, base),
+        ("GET", ["repos", owner, repo, "issues", number, "comments"]) => {
+            let repo_name = format!("{owner}/{repo}");
+            match find_issue(&mut guard, &repo_name, number) {
+                Some(issue) => {
+                    let number = issue.number;
+                    let comments: Vec<Value> = issue
+                        .comments
+                        .iter()
+                        .enumerate()
+                        .map(|(i, body)| {
+                            let id = number * 1000 + i as u64 + 1;
+                            json!({ "id": id, "body": body, "user": { "login": "autoheal-bot" },
+                                    "html_url": format!("https://github.com/{repo_name}/issues/{number}#issuecomment-{id}") })
+                        })
+                        .collect();
+                    paginate(comments, &query, base, &request.path)
+                }
+                None => Reply::error(404, "Not Found"),
+            }
+        }
         ("GET", ["repos", _, _, "labels"]) => {
             let names = guard.known_labels.clone().unwrap_or_default();
             Reply::json(
