@@ -24,6 +24,9 @@ const FLUSH_ON_DROP: Duration = Duration::from_secs(2);
 pub(crate) struct Pipeline {
     config: Config,
     sink: Box<dyn Sink>,
+    /// Set by `test::count_captures`: captures are counted and dropped, no report is built.
+    #[cfg(feature = "test")]
+    pub(crate) capture_counter: Option<Arc<std::sync::atomic::AtomicU64>>,
     redactor: Redactor,
 }
 
@@ -108,7 +111,15 @@ impl Pipeline {
             config,
             sink,
             redactor,
+            #[cfg(feature = "test")]
+            capture_counter: None,
         }
+    }
+
+    /// The configured number of log lines, for installing the pipeline.
+    #[cfg(feature = "test")]
+    pub(crate) fn config_max_log_lines(&self) -> usize {
+        self.config.max_log_lines
     }
 
     fn deliver(&self, capture: Capture) -> Delivery {
@@ -216,6 +227,12 @@ pub(crate) fn capture_settings() -> Option<CaptureSettings> {
 /// Report a finished capture through the installed pipeline. Never panics, never recurses.
 pub(crate) fn report(capture: Capture) -> Option<Delivery> {
     let pipeline = active()?;
+    #[cfg(feature = "test")]
+    if let Some(counter) = &pipeline.capture_counter {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        drop(capture);
+        return None;
+    }
     let Some(delivery) = capture::guarded(|| pipeline.deliver(capture)) else {
         pipeline.debug("reporting a failure panicked inside autoheal; that report was dropped");
         return None;

@@ -36,12 +36,15 @@ pub fn with_captured_reports<R>(f: impl FnOnce() -> R) -> (R, Vec<Report>) {
 /// [`with_captured_reports`] with a configuration of your own (it is used as given, so set
 /// `enabled`).
 pub fn with_captured_reports_using<R>(config: Config, f: impl FnOnce() -> R) -> (R, Vec<Report>) {
-    let _exclusive = EXCLUSIVE.lock();
-    crate::layer::set_capacity(config.max_log_lines);
-    crate::panic_hook::install();
     let sink = Arc::new(MemorySink::default());
-    let pipeline = Arc::new(Pipeline::new(config, Box::new(Arc::clone(&sink))));
-    let previous = pipeline::swap_active(Some(pipeline));
+    let result = run_installed(Pipeline::new(config, Box::new(Arc::clone(&sink))), f);
+    let reports = std::mem::take(&mut *sink.reports.lock());
+    (result, reports)
+}
+
+/// Run `f` with `pipeline` installed, one such run at a time, restoring the previous pipeline
+/// afterwards (also when `f` panics).
+fn run_installed<R>(pipeline: Pipeline, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Option<Arc<Pipeline>>>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -50,11 +53,22 @@ pub fn with_captured_reports_using<R>(config: Config, f: impl FnOnce() -> R) -> 
             }
         }
     }
-    let restore = Restore(Some(previous));
-    let result = f();
-    drop(restore);
-    let reports = std::mem::take(&mut *sink.reports.lock());
-    (result, reports)
+    let _exclusive = EXCLUSIVE.lock();
+    crate::layer::set_capacity(pipeline.config_max_log_lines());
+    crate::panic_hook::install();
+    let _restore = Restore(Some(pipeline::swap_active(Some(Arc::new(pipeline)))));
+    f()
+}
+
+/// Run `f` with failures captured but no report built (no symbol resolution, no redaction, no
+/// sink): the cost of the failing path itself, for benchmarks. Returns how many failures were
+/// captured. Serialised with [`with_captured_reports`].
+pub fn count_captures<R>(config: Config, f: impl FnOnce() -> R) -> (R, u64) {
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut pipeline = Pipeline::new(config, Box::new(MemorySink::default()));
+    pipeline.capture_counter = Some(Arc::clone(&counter));
+    let result = run_installed(pipeline, f);
+    (result, counter.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// The configuration `with_captured_reports` uses: enabled, app `test`, defaults otherwise.
