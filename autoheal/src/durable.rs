@@ -22,6 +22,16 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
 /// Replace `path` with `bytes` atomically: a reader (or a crash) sees the old file or the new
 /// one, never a part. The temporary file is hidden (`.name.pid.n.tmp`) and removed on failure.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_whole(path, bytes, true)
+}
+
+/// Like [`write_atomically`] but without waiting for the disk: for caches, where a crash may
+/// lose the latest change but must never leave half a file.
+pub(crate) fn replace_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_whole(path, bytes, false)
+}
+
+fn write_whole(path: &Path, bytes: &[u8], synced: bool) -> Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
@@ -37,13 +47,13 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let written = write_new_synced(&temp, bytes)
+    let written = write_new(&temp, bytes, synced)
         .and_then(|()| fs::rename(&temp, path).map_err(|e| Error::io("move into place", path, e)));
     if written.is_err() {
         let _ = fs::remove_file(&temp);
         return written;
     }
-    if let Ok(dir) = File::open(dir) {
+    if synced && let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
     Ok(())
@@ -79,7 +89,7 @@ pub(crate) fn remove_abandoned_temporaries(dir: &Path) {
     }
 }
 
-fn write_new_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_new(path: &Path, bytes: &[u8], synced: bool) -> Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -89,7 +99,10 @@ fn write_new_synced(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("create", path, e))?;
     file.write_all(bytes)
         .map_err(|e| Error::io("write", path, e))?;
-    file.sync_all().map_err(|e| Error::io("sync", path, e))
+    if synced {
+        file.sync_all().map_err(|e| Error::io("sync", path, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

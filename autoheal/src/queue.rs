@@ -112,7 +112,7 @@ impl Queue {
             }
         }
         if dropped > 0 {
-            let _ = write_atomically(
+            let _ = crate::durable::replace_cache_file(
                 &self.dir.join(DROPPED_FILE),
                 (self.dropped() + dropped).to_string().as_bytes(),
             );
@@ -240,7 +240,7 @@ impl Queue {
             entry.last_failure = Some(format!("{when}: {reason}"));
         }
         if let Ok(bytes) = serde_json::to_vec_pretty(&attempts) {
-            let _ = write_atomically(&self.dir.join(ATTEMPTS_FILE), &bytes);
+            let _ = crate::durable::replace_cache_file(&self.dir.join(ATTEMPTS_FILE), &bytes);
         }
     }
 

@@ -475,7 +475,7 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
                                     "html_url": format!("https://github.com/{repo_name}/issues/{number}#issuecomment-{id}") })
                         })
                         .collect();
-                    paginate(comments, &query, base, &request.path)
+                    paginate(comments, Value::clone, &query, base, &request.path)
                 }
                 None => Reply::error(404, "Not Found"),
             }
@@ -580,7 +580,7 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
                 .get("labels")
                 .map(|l| l.split(',').filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
-            let all: Vec<Value> = guard
+            let all: Vec<&Issue> = guard
                 .issues
                 .get(&repo_name)
                 .map(|issues| {
@@ -589,11 +589,16 @@ fn route(request: &RecordedRequest, state: &Arc<Mutex<State>>, base: &str) -> Re
                         .rev()
                         .filter(|i| state_filter == "all" || i.state == state_filter)
                         .filter(|i| wanted.iter().all(|w| i.labels.iter().any(|l| l == w)))
-                        .map(|i| issue_json(&repo_name, i, base))
                         .collect()
                 })
                 .unwrap_or_default();
-            paginate(all, &query, base, &request.path)
+            paginate(
+                all,
+                |i| issue_json(&repo_name, i, base),
+                &query,
+                base,
+                &request.path,
+            )
         }
         ("GET", ["repos", owner, repo, "issues", number]) => {
             let repo_name = format!("{owner}/{repo}");
@@ -757,7 +762,14 @@ fn tokenize(q: &str) -> Vec<String> {
     tokens
 }
 
-fn paginate(all: Vec<Value>, query: &BTreeMap<String, String>, base: &str, path: &str) -> Reply {
+/// One page of `all`, rendered with `to_json` (only the page is rendered), with `Link` headers.
+fn paginate<T>(
+    all: Vec<T>,
+    to_json: impl Fn(&T) -> Value,
+    query: &BTreeMap<String, String>,
+    base: &str,
+    path: &str,
+) -> Reply {
     let per_page: usize = query
         .get("per_page")
         .and_then(|p| p.parse().ok())
@@ -770,9 +782,10 @@ fn paginate(all: Vec<Value>, query: &BTreeMap<String, String>, base: &str, path:
         .max(1);
     let last = all.len().div_ceil(per_page).max(1);
     let items: Vec<Value> = all
-        .into_iter()
+        .iter()
         .skip((page - 1) * per_page)
         .take(per_page)
+        .map(to_json)
         .collect();
     let mut reply = Reply::json(200, Value::Array(items));
     let mut other: Vec<(String, String)> = query

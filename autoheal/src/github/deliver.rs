@@ -10,6 +10,10 @@ use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
 /// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
 const MAX_LIST_PAGES: usize = 100;
 
+/// Pages read after filing a new issue, looking for a twin filed at the same moment: the
+/// newest 100 open issues hold it unless 100 others were filed in between.
+const TWIN_CHECK_PAGES: usize = 1;
+
 /// Deliver `report` to GitHub and say what became of it. While a rate limit GitHub announced
 /// still holds, nothing is sent.
 pub(crate) fn deliver(
@@ -110,7 +114,7 @@ fn oldest_open_with_marker(
         .first()
         .map_or("auto-heal", String::as_str);
     let mut oldest: Option<IssueRef> = None;
-    client.list_open(label, MAX_LIST_PAGES, |issue| {
+    client.list_open(label, TWIN_CHECK_PAGES, |issue| {
         if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
             && oldest.as_ref().is_none_or(|o| issue.number < o.number)
         {

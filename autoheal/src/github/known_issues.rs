@@ -101,7 +101,7 @@ impl KnownIssues {
     /// Save; a failure only costs a search next time.
     pub(crate) fn save(&self) {
         if let Ok(text) = serde_json::to_vec_pretty(&self.state) {
-            let _ = crate::durable::write_atomically(&self.path, &text);
+            let _ = crate::durable::replace_cache_file(&self.path, &text);
         }
     }
 }
