@@ -286,6 +286,7 @@ impl Reply {
 
 fn serve_connection(stream: TcpStream, state: &Arc<Mutex<State>>, base: &str) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -445,8 +446,10 @@ fn write_reply(writer: &mut TcpStream, reply: &Reply) -> std::io::Result<()> {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    writer.write_all(head.as_bytes())?;
-    writer.write_all(reply.body.as_bytes())?;
+    // One write: a head and a body in two segments would wait on the client's delayed ACK.
+    let mut message = head.into_bytes();
+    message.extend_from_slice(reply.body.as_bytes());
+    writer.write_all(&message)?;
     writer.flush()
 }
 
@@ -710,24 +713,11 @@ fn search(state: &State, query: &BTreeMap<String, String>, base: &str) -> Reply 
             let indexed = issue.created.elapsed() >= state.search_lag;
             let state_ok = open.is_none_or(|o| o == (issue.state == "open"));
             let labels_ok = labels.iter().all(|l| issue.labels.contains(l));
-            let haystack = format!(
-                "{} {}",
-                if in_title {
-                    issue.title.to_lowercase()
-                } else {
-                    String::new()
-                },
-                if in_body {
-                    issue.body.to_lowercase()
-                } else {
-                    String::new()
-                }
-            );
-            if indexed
-                && state_ok
-                && labels_ok
-                && terms.iter().all(|t| haystack.contains(t.as_str()))
-            {
+            let found = |term: &String| {
+                (in_title && contains_ignoring_case(&issue.title, term))
+                    || (in_body && contains_ignoring_case(&issue.body, term))
+            };
+            if indexed && state_ok && labels_ok && terms.iter().all(found) {
                 items.push(issue_json(name, issue, base));
             }
         }
@@ -736,6 +726,15 @@ fn search(state: &State, query: &BTreeMap<String, String>, base: &str) -> Reply 
         200,
         json!({ "total_count": items.len(), "incomplete_results": false, "items": items }),
     )
+}
+
+/// Whether `haystack` holds `needle` (given in lower case), ignoring ASCII case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn tokenize(q: &str) -> Vec<String> {
