@@ -12,7 +12,6 @@ use parking_lot::{Mutex, RwLock};
 use crate::capture::{self, Capture};
 use crate::redact::Redactor;
 use crate::report::{Report, SCHEMA_VERSION};
-use crate::stack::UnresolvedBacktrace;
 use crate::{Config, Delivery, Outcome, Sink, SpoolSink};
 
 static ACTIVE: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
@@ -148,9 +147,18 @@ impl Pipeline {
     /// Turn a capture into a redacted, fingerprinted report. Symbols are resolved here.
     pub(crate) fn build(&self, capture: Capture) -> Report {
         let config = &self.config;
+        // The application's crate: the annotated function's, else the application's name.
+        let app_crate = capture
+            .site
+            .module
+            .split("::")
+            .next()
+            .filter(|c| !c.is_empty())
+            .unwrap_or(&config.app.name)
+            .to_string();
         let backtrace = capture
             .backtrace
-            .map(UnresolvedBacktrace::resolve)
+            .map(|b| b.resolve(&app_crate))
             .unwrap_or_default();
         let mut site = capture.site;
         if site.function.is_empty() {

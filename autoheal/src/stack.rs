@@ -45,7 +45,10 @@ impl UnresolvedBacktrace {
 
     /// Look up symbols and turn the stack into report frames, innermost first, with
     /// autoheal's own frames and the panic machinery trimmed from the top.
-    pub(crate) fn resolve(mut self) -> Vec<BacktraceFrame> {
+    ///
+    /// `app_crate` names the application's crate: frames without source information (a release
+    /// build without debug info) are the application's when they belong to it.
+    pub(crate) fn resolve(mut self, app_crate: &str) -> Vec<BacktraceFrame> {
         self.0.resolve();
         let mut frames = Vec::new();
         for frame in self.0.frames() {
@@ -56,7 +59,7 @@ impl UnresolvedBacktrace {
                     .unwrap_or_else(|| "<unknown>".to_string());
                 let file = symbol.filename().map(|p| p.display().to_string());
                 let line = symbol.lineno();
-                let in_app = is_in_app(&function, file.as_deref());
+                let in_app = is_in_app(&function, file.as_deref(), app_crate);
                 frames.push(BacktraceFrame {
                     function,
                     file,
@@ -95,15 +98,16 @@ fn is_machinery(function: &str) -> bool {
 }
 
 /// Whether a frame is the application's: not std, not autoheal, not a dependency from the
-/// registry, and not a runtime entry point.
-pub(crate) fn is_in_app(function: &str, file: Option<&str>) -> bool {
+/// registry, and not a runtime entry point. Without a source file, only frames of `app_crate`
+/// count.
+pub(crate) fn is_in_app(function: &str, file: Option<&str>, app_crate: &str) -> bool {
     let krate = crate_of(function);
     if FOREIGN_CRATES.contains(&krate) || krate.starts_with("__") || !function.contains("::") {
         return false;
     }
     match file {
         Some(path) => !is_foreign_path(path),
-        None => false,
+        None => !app_crate.is_empty() && krate == app_crate,
     }
 }
 
@@ -124,41 +128,59 @@ mod tests {
     fn application_frames_are_in_app() {
         assert!(is_in_app(
             "my_app::config::load",
-            Some("/home/u/my_app/src/config.rs")
+            Some("/home/u/my_app/src/config.rs"),
+            "my_app"
         ));
         assert!(is_in_app(
             "<my_app::Server as my_app::Serve>::run",
-            Some("src/server.rs")
+            Some("src/server.rs"),
+            "my_app"
         ));
-        assert!(is_in_app("my_app::main::{{closure}}", Some("src/main.rs")));
+        assert!(is_in_app(
+            "my_app::main::{{closure}}",
+            Some("src/main.rs"),
+            "my_app"
+        ));
+        // A release build without debug info: no file, so the crate decides.
+        assert!(is_in_app("my_app::config::load", None, "my_app"));
+        assert!(!is_in_app("other_dep::parse", None, "my_app"));
     }
 
     #[test]
     fn std_autoheal_and_dependencies_are_not_in_app() {
+        let app = "my_app";
         assert!(!is_in_app(
             "std::rt::lang_start",
-            Some("/rustc/abc/library/std/src/rt.rs")
+            Some("/rustc/abc/library/std/src/rt.rs"),
+            app
         ));
-        assert!(!is_in_app("core::ops::function::FnOnce::call_once", None));
+        assert!(!is_in_app(
+            "core::ops::function::FnOnce::call_once",
+            None,
+            app
+        ));
         assert!(!is_in_app(
             "autoheal::__private::Frame::fail",
-            Some("/src/autoheal/src/frames.rs")
+            Some("/src/autoheal/src/frames.rs"),
+            app
         ));
         assert!(!is_in_app(
             "serde_json::de::from_str",
-            Some("/home/u/.cargo/registry/src/index.crates.io-1/serde_json-1.0.0/src/de.rs")
+            Some("/home/u/.cargo/registry/src/index.crates.io-1/serde_json-1.0.0/src/de.rs"),
+            app
         ));
         assert!(!is_in_app(
             "tokio::runtime::park::run",
-            Some("/x/tokio/src/park.rs")
+            Some("/x/tokio/src/park.rs"),
+            app
         ));
-        assert!(!is_in_app("main", None));
-        assert!(!is_in_app("__libc_start_main", None));
+        assert!(!is_in_app("main", None, app));
+        assert!(!is_in_app("__libc_start_main", None, app));
     }
 
     #[test]
     fn capture_then_resolve_finds_this_test() {
-        let frames = UnresolvedBacktrace::capture().resolve();
+        let frames = UnresolvedBacktrace::capture().resolve("autoheal");
         assert!(!frames.is_empty());
         assert!(
             !frames[0].function.starts_with("autoheal::stack"),
