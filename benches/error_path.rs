@@ -7,7 +7,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{BenchmarkId, criterion_group};
 
@@ -66,34 +65,6 @@ fn annotated_failure() -> Result<(), Outer> {
     Err(black_box(chain()))
 }
 
-struct Discard;
-
-impl sentry_core::Transport for Discard {
-    fn send_envelope(&self, _: sentry_core::Envelope) {}
-}
-
-fn sentry_hub() -> Arc<sentry_core::Hub> {
-    let options = sentry_core::ClientOptions {
-        dsn: Some(
-            "https://public@sentry.invalid/1"
-                .parse()
-                .expect("a valid DSN"),
-        ),
-        transport: Some(Arc::new(Arc::new(Discard))),
-        attach_stacktrace: true,
-        integrations: vec![
-            Arc::new(sentry_backtrace::AttachStacktraceIntegration::new()),
-            Arc::new(sentry_backtrace::ProcessStacktraceIntegration::new()),
-        ],
-        ..Default::default()
-    };
-    let client = Arc::new(sentry_core::Client::from(options));
-    Arc::new(sentry_core::Hub::new(
-        Some(client),
-        Arc::new(Default::default()),
-    ))
-}
-
 const DEPTHS: [usize; 3] = [10, 50, 200];
 
 fn error_path(c: &mut criterion::Criterion) {
@@ -127,7 +98,7 @@ fn error_path(c: &mut criterion::Criterion) {
             &depth,
             |b, &depth| b.iter(|| deep(depth, &|| anyhow::Error::new(chain()))),
         );
-        sentry_core::Hub::run(sentry_hub(), || {
+        sentry_core::Hub::run(common::sentry_hub(true), || {
             group.bench_with_input(
                 BenchmarkId::new("sentry_capture_error_with_stacktrace", depth),
                 &depth,

@@ -5,7 +5,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, criterion_group};
@@ -37,28 +36,6 @@ fn per_event(dispatch: &tracing::Dispatch, threads: u64, iterations: u64) -> Dur
     started.elapsed() / threads as u32
 }
 
-struct Discard;
-
-impl sentry_core::Transport for Discard {
-    fn send_envelope(&self, _: sentry_core::Envelope) {}
-}
-
-fn sentry_hub() -> Arc<sentry_core::Hub> {
-    let options = sentry_core::ClientOptions {
-        dsn: Some(
-            "https://public@sentry.invalid/1"
-                .parse()
-                .expect("a valid DSN"),
-        ),
-        transport: Some(Arc::new(Arc::new(Discard))),
-        ..Default::default()
-    };
-    Arc::new(sentry_core::Hub::new(
-        Some(Arc::new(sentry_core::Client::from(options))),
-        Arc::new(Default::default()),
-    ))
-}
-
 fn dispatches() -> Vec<(&'static str, tracing::Dispatch)> {
     vec![
         (
@@ -87,7 +64,7 @@ fn log_layer(c: &mut criterion::Criterion) {
     let mut group = c.benchmark_group("log_layer");
     // The sentry layer records breadcrumbs on the current hub: bind one with a client, as an
     // application would.
-    sentry_core::Hub::run(sentry_hub(), || {
+    sentry_core::Hub::run(common::sentry_hub(false), || {
         for threads in [1u64, 2] {
             for (name, dispatch) in dispatches() {
                 group.bench_with_input(

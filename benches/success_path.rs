@@ -5,7 +5,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::criterion_group;
 
@@ -62,30 +61,6 @@ fn sentry_manual(x: u32) -> Result<u32, ParseError> {
     result
 }
 
-/// A transport that drops everything: the client does its work, nothing leaves the process.
-struct Discard;
-
-impl sentry_core::Transport for Discard {
-    fn send_envelope(&self, _: sentry_core::Envelope) {}
-}
-
-fn sentry_hub() -> Arc<sentry_core::Hub> {
-    let options = sentry_core::ClientOptions {
-        dsn: Some(
-            "https://public@sentry.invalid/1"
-                .parse()
-                .expect("a valid DSN"),
-        ),
-        transport: Some(Arc::new(Arc::new(Discard))),
-        ..Default::default()
-    };
-    let client = Arc::new(sentry_core::Client::from(options));
-    Arc::new(sentry_core::Hub::new(
-        Some(client),
-        Arc::new(Default::default()),
-    ))
-}
-
 fn success_path(c: &mut criterion::Criterion) {
     // autoheal installed as a program would: the success path does not look at it.
     let _guard = autoheal::init_with_sink(
@@ -97,7 +72,7 @@ fn success_path(c: &mut criterion::Criterion) {
         .with_max_level(tracing::Level::TRACE)
         .finish();
     let dispatch = tracing::Dispatch::new(subscriber);
-    let hub = sentry_hub();
+    let hub = common::sentry_hub(false);
 
     let mut group = c.benchmark_group("success_path");
     group.bench_function("plain", |b| b.iter(|| plain(black_box(7))));
