@@ -42,8 +42,16 @@ macro_rules! pair_value {
     };
 }
 
+/// A name that may say it holds a secret: it contains one of the words [`is_secret_name`]
+/// looks for, which then decides. Ordinary `error: message` text matches no shape at all.
+macro_rules! pair_name {
+    () => {
+        r"(?P<name>\b[A-Za-z0-9_.-]*(?i:pass|pwd|token|secret|key|auth|credential|creds|cookie|session|private|signature|jwt|bearer)[A-Za-z0-9_.-]*)"
+    };
+}
+
 /// Every shape, most distinctive first. A later shape sees the text as the earlier ones left
-/// it, and [`MASK`] matches none of them as a secret.
+/// it; masking the result again changes nothing.
 const SHAPES: &[(&str, Rule)] = &[
     // PEM private key blocks, to their END line or, if cut off, to the end of the text.
     (
@@ -101,15 +109,12 @@ const SHAPES: &[(&str, Rule)] = &[
     ),
     // name=value: query parameters, flags, environment assignments, config and log fields.
     (
-        concat!(r"(?P<name>\b[A-Za-z][A-Za-z0-9_.-]*)\s*=\s*", pair_value!()),
+        concat!(pair_name!(), r"\s*=\s*", pair_value!()),
         Rule::SecretName,
     ),
     // name: value, "name": "value" (JSON), name: "value" (Debug output), headers.
     (
-        concat!(
-            r#"(?P<name>\b[A-Za-z][A-Za-z0-9_.-]*)["']?\s*:\s*"#,
-            pair_value!()
-        ),
+        concat!(pair_name!(), r#"["']?\s*:\s*"#, pair_value!()),
         Rule::SecretNameWithCredential,
     ),
 ];
@@ -139,12 +144,13 @@ static ANY_SHAPE: LazyLock<RegexSet> = LazyLock::new(|| {
         .unwrap_or_else(|_| RegexSet::empty())
 });
 
-/// `text` with every secret of every shape masked; borrowed when nothing was.
+/// `text` with every secret of every shape masked; borrowed when nothing was. Text that
+/// matches no shape costs one scan and no allocation.
 pub(crate) fn mask_shapes(text: &str) -> Cow<'_, str> {
-    let matched = ANY_SHAPE.matches(text);
-    if !matched.matched_any() {
+    if !ANY_SHAPE.is_match(text) {
         return Cow::Borrowed(text);
     }
+    let matched = ANY_SHAPE.matches(text);
     let mut current = Cow::Borrowed(text);
     for index in matched.iter() {
         let Some(shape) = SHAPES_COMPILED.get(index) else {
@@ -286,6 +292,18 @@ mod tests {
             mask_shapes("page=2&secret=s3&x=1"),
             "page=2&secret=[REDACTED]&x=1"
         );
+    }
+
+    #[test]
+    fn ordinary_messages_match_no_shape() {
+        for text in [
+            "bind 127.0.0.1:5001: address in use",
+            "error: connection refused (os error 111)",
+            "called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound }",
+            "GET /pins?page=2&limit=10",
+        ] {
+            assert!(!ANY_SHAPE.is_match(text), "{text}");
+        }
     }
 
     #[test]
