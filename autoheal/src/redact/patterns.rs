@@ -188,7 +188,7 @@ impl Shape {
                 search_from = whole.end();
             } else {
                 // A pair whose name is harmless: its value may be the name of the next pair
-                // (`error: token: 9f8e...`), so look again right after the name.
+                // (`key: token: 9f8e7d6c5b`), so look again right after the name.
                 search_from = caps.name("name").unwrap_or(whole).end();
             }
             if whole.is_empty() {
@@ -285,8 +285,8 @@ mod tests {
     #[test]
     fn a_harmless_pair_does_not_hide_the_secret_after_it() {
         assert_eq!(
-            mask_shapes("error: token: 9f8e7d6c5b4a"),
-            "error: token: [REDACTED]"
+            mask_shapes("key: token: 9f8e7d6c5b4a"),
+            "key: token: [REDACTED]"
         );
         assert_eq!(
             mask_shapes("page=2&secret=s3&x=1"),
