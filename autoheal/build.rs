@@ -10,6 +10,7 @@ fn main() {
         .ok()
         .and_then(|out| String::from_utf8(out.stdout).ok())
         .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=AUTOHEAL_RUSTC_VERSION={version}");
     println!("cargo:rerun-if-env-changed=RUSTC");

@@ -3,10 +3,11 @@
 //! secrets are removed afterwards by the redactor.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::Path;
 
 use crate::App;
-use crate::redact::is_secret_name;
+use crate::redact::{MASK, is_secret_name};
 use crate::report::{CommandLine, SystemInfo};
 
 /// Environment variables worth knowing when diagnosing a failure.
@@ -24,8 +25,11 @@ const ALLOWED_ENV: &[&str] = &[
     "IPFS_PATH",
 ];
 
-/// Longest environment value kept, in bytes.
-const MAX_ENV_VALUE: usize = 1024;
+/// Longest environment value or argument kept, in bytes (with the `…` that marks a cut).
+const MAX_VALUE_BYTES: usize = 1024;
+
+/// Marks a value cut at [`MAX_VALUE_BYTES`].
+const CUT_MARK: &str = "…";
 
 /// The system facts for `app`.
 pub(crate) fn system_info(app: &App) -> SystemInfo {
@@ -43,25 +47,31 @@ pub(crate) fn system_info(app: &App) -> SystemInfo {
     }
 }
 
-/// The process's command line: the program's file name and its arguments (lossy UTF-8).
+/// The process's command line: the program's file name and its arguments, as lossy UTF-8
+/// (an argument that is not valid UTF-8 gets `�` in place of its bad bytes), each bounded,
+/// the home directory shown as `~`.
 pub(crate) fn command_line() -> CommandLine {
-    command_line_from(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
+    command_line_from(std::env::args_os())
 }
 
-fn command_line_from(mut args: impl Iterator<Item = String>) -> CommandLine {
+fn command_line_from(mut args: impl Iterator<Item = OsString>) -> CommandLine {
     let argv0 = args.next().unwrap_or_default();
     let program = Path::new(&argv0)
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or(argv0);
+        .unwrap_or(&argv0)
+        .to_string_lossy()
+        .into_owned();
     CommandLine {
         program,
-        args: args.map(|a| home_relative(&a)).collect(),
+        args: args
+            .map(|arg| bounded(&home_relative(&arg.to_string_lossy())))
+            .collect(),
     }
 }
 
-/// The allow-listed environment variables, values bounded; secret-looking names are kept with
-/// the value `[REDACTED]`.
+/// The allow-listed environment variables (a fixed list plus every variable starting with the
+/// app's prefix), values bounded and the home directory shown as `~`; secret-looking names
+/// are kept with the value `[REDACTED]`. Names or values that are not UTF-8 are read lossily.
 pub(crate) fn allowed_env(app: &App) -> BTreeMap<String, String> {
     allowed_env_from(
         std::env::vars_os().map(|(k, v)| {
@@ -84,7 +94,7 @@ fn allowed_env_from(
     })
     .map(|(name, value)| {
         let value = if is_secret_name(&name) {
-            "[REDACTED]".to_string()
+            MASK.to_string()
         } else {
             bounded(&home_relative(&value))
         };
@@ -93,27 +103,35 @@ fn allowed_env_from(
     .collect()
 }
 
+/// `value` cut to at most [`MAX_VALUE_BYTES`] bytes, the cut marked with `…`.
 fn bounded(value: &str) -> String {
-    if value.len() <= MAX_ENV_VALUE {
+    if value.len() <= MAX_VALUE_BYTES {
         return value.to_string();
     }
-    let mut cut = MAX_ENV_VALUE;
+    let mut cut = MAX_VALUE_BYTES - CUT_MARK.len();
     while !value.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}…", &value[..cut])
+    let mut out = value.get(..cut).unwrap_or_default().to_string();
+    out.push_str(CUT_MARK);
+    out
 }
 
-/// `text` with the home directory shown as `~`.
+/// `text` with the home directory (`HOME`, or `USERPROFILE` on Windows) shown as `~`.
 pub(crate) fn home_relative(text: &str) -> String {
-    match std::env::var("HOME") {
-        Ok(home) => replace_home(text, &home),
-        Err(_) => text.to_string(),
+    let home = std::env::var("HOME")
+        .ok()
+        .filter(|home| !home.is_empty())
+        .or_else(|| std::env::var("USERPROFILE").ok());
+    match home {
+        Some(home) => replace_home(text, &home),
+        None => text.to_string(),
     }
 }
 
+/// `text` with every whole-segment occurrence of `home` replaced by `~`.
 fn replace_home(text: &str, home: &str) -> String {
-    let home = home.trim_end_matches('/');
+    let home = home.trim_end_matches(['/', '\\']);
     if home.len() < 2 {
         return text.to_string();
     }
@@ -156,18 +174,53 @@ mod tests {
             "only whole segments"
         );
         assert_eq!(replace_home("/x", "/"), "/x");
+        assert_eq!(
+            replace_home(r"C:\Users\bob\repo\pins.txt", r"C:\Users\bob\"),
+            r"~\repo\pins.txt"
+        );
     }
 
     #[test]
     fn the_command_line_keeps_the_program_name_only() {
         let line = command_line_from(
             ["/usr/local/bin/ipfs-kit", "mcp", "start", "--port", "8004"]
-                .map(String::from)
+                .map(OsString::from)
                 .into_iter(),
         );
         assert_eq!(line.program, "ipfs-kit");
         assert_eq!(line.args, ["mcp", "start", "--port", "8004"]);
+        let relative = command_line_from([OsString::from("ipfs-kit")].into_iter());
+        assert_eq!(relative.program, "ipfs-kit");
+        assert!(relative.args.is_empty());
         assert_eq!(command_line_from(std::iter::empty()).program, "");
+    }
+
+    #[test]
+    fn long_arguments_are_cut() {
+        let line = command_line_from(
+            [OsString::from("app"), OsString::from("é".repeat(3000))].into_iter(),
+        );
+        assert!(
+            line.args[0].len() <= MAX_VALUE_BYTES,
+            "{}",
+            line.args[0].len()
+        );
+        assert!(line.args[0].ends_with(CUT_MARK) && line.args[0].starts_with("éé"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn arguments_that_are_not_utf8_are_read_lossily() {
+        use std::os::unix::ffi::OsStringExt;
+        let line = command_line_from(
+            [
+                OsString::from_vec(b"/bin/ap\xffp".to_vec()),
+                OsString::from_vec(b"pin-\xfe\xff.txt".to_vec()),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(line.program, "ap\u{fffd}p");
+        assert_eq!(line.args, ["pin-\u{fffd}\u{fffd}.txt"]);
     }
 
     #[test]
@@ -198,7 +251,7 @@ mod tests {
                 && !env.contains_key("GITHUB_TOKEN")
                 && !env.contains_key("AWS_SECRET_ACCESS_KEY")
         );
-        assert!(env["LANG"].len() <= MAX_ENV_VALUE + 3);
+        assert!(env["LANG"].len() <= MAX_VALUE_BYTES && env["LANG"].ends_with(CUT_MARK));
     }
 
     #[test]

@@ -3,9 +3,13 @@
 
 /// A new trace ID: the trace-id of a valid `TRACEPARENT` in the environment, else a random one.
 pub(crate) fn new_trace_id() -> String {
-    std::env::var("TRACEPARENT")
-        .ok()
-        .and_then(|value| parse_traceparent(&value))
+    trace_id_from(std::env::var("TRACEPARENT").ok().as_deref())
+}
+
+/// The trace-id of `traceparent` when it is valid, else a random trace ID.
+fn trace_id_from(traceparent: Option<&str>) -> String {
+    traceparent
+        .and_then(parse_traceparent)
         .unwrap_or_else(random_trace_id)
 }
 
@@ -97,7 +101,18 @@ mod tests {
             parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")
                 .is_some()
         );
+        assert!(
+            parse_traceparent(
+                "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-will-be"
+            )
+            .is_some()
+        );
         assert!(parse_traceparent(&format!("{VALID}-extra")).is_none());
+        // After the flags, a later version still needs a dash or the end.
+        assert!(
+            parse_traceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.what")
+                .is_none()
+        );
     }
 
     #[test]
@@ -113,8 +128,24 @@ mod tests {
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
             "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+            "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
+            "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
         ] {
             assert_eq!(parse_traceparent(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_environment_traceparent_is_followed_only_when_valid() {
+        assert_eq!(
+            trace_id_from(Some(VALID)),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        for traceparent in [None, Some("garbage"), Some("")] {
+            let id = trace_id_from(traceparent);
+            assert!(is_lower_hex(&id, 32) && !is_all_zeros(&id), "{id}");
+            assert_ne!(id, "4bf92f3577b34da6a3ce929d0e0e4736");
         }
     }
 

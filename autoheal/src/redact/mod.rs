@@ -1,38 +1,26 @@
 //! Redaction: no secret leaves the machine. Every text field of a report passes through the
 //! [`Redactor`] before it is stored or sent.
 
+mod names;
 mod patterns;
 
 use std::borrow::Cow;
+use std::fmt;
 
 use crate::Report;
-use patterns::{ANY, MASK, PATTERNS};
+pub use names::is_secret_name;
+pub(crate) use patterns::MASK;
+use patterns::mask_shapes;
 
-/// Name parts that mark an environment variable or a flag as holding a secret.
-const SECRET_NAME_PARTS: &[&str] = &[
-    "TOKEN",
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "PASS",
-    "PWD",
-    "KEY",
-    "APIKEY",
-    "AUTH",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "COOKIE",
-    "SESSION",
-    "PRIVATE",
-    "SIGNATURE",
-];
+/// Shortest exact secret honoured: masking every `ab` would wreck the text and hide nothing.
+const MIN_EXACT_SECRET_LEN: usize = 4;
 
-/// Words that mark a name as secret even inside a longer part (`APITOKEN`, `DBPASSWORD`).
-const SECRET_NAME_WORDS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"];
-
-/// Replaces secret-looking text with `[REDACTED]`: tokens of GitHub, AWS and Slack, JWTs,
-/// authorization headers, passwords in URLs, `password=`-style pairs, PEM private keys, and the
-/// exact values it was given (the configured GitHub token).
+/// Replaces secret-looking text with `[REDACTED]`: tokens of GitHub, AWS, Slack and other
+/// platforms, JWTs, authorization and cookie headers, passwords in URLs, `password=`-style
+/// pairs whose name says they hold a secret, PEM private keys, and the exact values it was
+/// given (the configured GitHub token), wherever they appear.
+///
+/// Text without secrets comes back borrowed, without a copy.
 ///
 /// ```
 /// let redactor = autoheal::Redactor::new(["s3cr3t-value".to_string()]);
@@ -42,17 +30,31 @@ const SECRET_NAME_WORDS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "PASSWD", "C
 /// );
 /// assert_eq!(redactor.redact("key not found"), "key not found");
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Redactor {
+    /// Longest first, so a secret containing another is removed whole.
     exact: Vec<String>,
 }
 
+/// Shows how many exact secrets there are, never the secrets.
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor")
+            .field("exact_secrets", &self.exact.len())
+            .finish()
+    }
+}
+
 impl Redactor {
-    /// A redactor that also removes these exact values wherever they appear.
+    /// A redactor that also removes these exact values wherever they appear, even inside
+    /// other words. Values shorter than four bytes are ignored.
     pub fn new(exact_secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut exact: Vec<String> = exact_secrets.into_iter().filter(|s| s.len() >= 4).collect();
-        // Longest first, so a secret containing another is removed whole.
-        exact.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut exact: Vec<String> = exact_secrets
+            .into_iter()
+            .filter(|secret| secret.len() >= MIN_EXACT_SECRET_LEN)
+            .collect();
+        exact.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        exact.dedup();
         Redactor { exact }
     }
 
@@ -64,19 +66,10 @@ impl Redactor {
                 out = Cow::Owned(out.replace(secret.as_str(), MASK));
             }
         }
-        if !ANY.is_match(&out) {
-            return out;
+        match out {
+            Cow::Borrowed(text) => mask_shapes(text),
+            Cow::Owned(text) => Cow::Owned(mask_shapes(&text).into_owned()),
         }
-        let mut owned = out.into_owned();
-        for pattern in PATTERNS.iter() {
-            if pattern.regex.is_match(&owned) {
-                owned = pattern
-                    .regex
-                    .replace_all(&owned, |caps: &regex::Captures<'_>| pattern.replace(caps))
-                    .into_owned();
-            }
-        }
-        Cow::Owned(owned)
     }
 
     fn redact_in_place(&self, text: &mut String) {
@@ -85,21 +78,23 @@ impl Redactor {
         }
     }
 
-    /// Redact every text field of a report in place; an argument following a secret-looking
-    /// flag (`--token VALUE`) is masked whole.
+    /// Redact every text field of a report in place: the error, the site, the frames, the
+    /// command line, the backtrace, the logs and spans, the environment, the working
+    /// directory and the labels.
+    ///
+    /// Environment variables whose names say they hold a secret keep their name but get the
+    /// value `[REDACTED]`; so does the argument after a flag or configuration key naming a
+    /// secret (`--token VALUE`, `--api-key=VALUE`, `--set github_token VALUE`).
     pub fn redact_report(&self, report: &mut Report) {
         let error = &mut report.error;
-        for text in std::iter::once(&mut error.type_name)
-            .chain([&mut error.message])
+        for text in [&mut error.type_name, &mut error.message]
+            .into_iter()
             .chain(error.chain.iter_mut())
         {
             self.redact_in_place(text);
         }
-        for text in [
-            &mut report.site.function,
-            &mut report.site.module,
-            &mut report.site.file,
-        ] {
+        let site = &mut report.site;
+        for text in [&mut site.function, &mut site.module, &mut site.file] {
             self.redact_in_place(text);
         }
         for text in report
@@ -107,6 +102,7 @@ impl Redactor {
             .iter_mut()
             .chain(report.logs.iter_mut())
             .chain(report.spans.iter_mut())
+            .chain(report.labels.iter_mut())
         {
             self.redact_in_place(text);
         }
@@ -120,116 +116,140 @@ impl Redactor {
         }
         for (name, value) in report.env.iter_mut() {
             if is_secret_name(name) {
-                *value = MASK.to_string();
+                MASK.clone_into(value);
             } else {
                 self.redact_in_place(value);
             }
         }
         self.redact_in_place(&mut report.system.cwd);
-        for text in report.labels.iter_mut() {
-            self.redact_in_place(text);
-        }
     }
 
+    /// Redact command-line arguments: each on its own, and the one after an argument that
+    /// names a secret as a whole.
     fn redact_args(&self, args: &mut [String]) {
         let mut mask_next = false;
         for arg in args.iter_mut() {
-            if mask_next {
-                *arg = MASK.to_string();
-                mask_next = false;
+            if std::mem::take(&mut mask_next) {
+                MASK.clone_into(arg);
                 continue;
             }
-            let flag = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'));
-            match flag.map(|f| f.split_once('=')) {
-                Some(Some((name, _))) if is_secret_name(name) => {
-                    let key = arg.split_once('=').map_or("", |(key, _)| key);
-                    *arg = format!("{key}={MASK}");
+            match SecretArg::classify(arg) {
+                SecretArg::Inline { name_len } => {
+                    arg.truncate(name_len);
+                    arg.push_str(MASK);
                 }
-                Some(None) if flag.is_some_and(is_secret_name) => mask_next = true,
-                _ => self.redact_in_place(arg),
+                SecretArg::ValueFollows => mask_next = true,
+                SecretArg::No => self.redact_in_place(arg),
             }
         }
     }
 }
 
-/// Whether a variable or flag name says it holds a secret: `GITHUB_TOKEN`, `DB_PASS`, `API_KEY`,
-/// `api-key`, `AWS_SECRET_ACCESS_KEY` — but not `KEYBOARD_LAYOUT` or `MONKEY`.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    upper
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|part| SECRET_NAME_PARTS.contains(&part))
-        || SECRET_NAME_WORDS.iter().any(|word| upper.contains(word))
+/// What a command-line argument says about secrets.
+#[derive(Debug, PartialEq, Eq)]
+enum SecretArg {
+    /// `--token=VALUE`: the first `name_len` bytes (up to and including the `=`) are kept.
+    Inline { name_len: usize },
+    /// `--token`, or a configuration key such as `github_token`: the next argument is secret.
+    ValueFollows,
+    /// Anything else.
+    No,
+}
+
+impl SecretArg {
+    fn classify(arg: &str) -> Self {
+        let flag = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'));
+        match flag {
+            Some(flag) => {
+                let (name, value) = match flag.split_once('=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (flag, None),
+                };
+                if !is_word(name) || !is_secret_name(name) {
+                    return SecretArg::No;
+                }
+                match value {
+                    Some("") => SecretArg::No,
+                    Some(value) => SecretArg::Inline {
+                        name_len: arg.len() - value.len(),
+                    },
+                    // `--no-auth` switches something off: no value follows.
+                    None if name.starts_with("no-") => SecretArg::No,
+                    None => SecretArg::ValueFollows,
+                }
+            }
+            // A key of `config --set KEY VALUE`: only names with a separator, so that a
+            // subcommand such as `key list` keeps its argument.
+            None if arg.contains(['_', '-', '.']) && is_word(arg) && is_secret_name(arg) => {
+                SecretArg::ValueFollows
+            }
+            None => SecretArg::No,
+        }
+    }
+}
+
+/// Whether `arg` is a word of letters, digits and separators, as flag names and
+/// configuration keys are (`api-key`, `github_token`, `auth.token`).
+fn is_word(arg: &str) -> bool {
+    arg.starts_with(|c: char| c.is_ascii_alphabetic())
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_pattern_compiles() {
-        assert!(patterns::all_compiled());
+    fn redacted_args(args: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        Redactor::default().redact_args(&mut args);
+        args
     }
 
     #[test]
     fn text_without_secrets_is_borrowed() {
         let redactor = Redactor::new(["configured-token-value".to_string()]);
-        assert!(matches!(
-            redactor.redact("connection refused at 127.0.0.1:5001"),
-            Cow::Borrowed(_)
-        ));
+        for text in [
+            "connection refused at 127.0.0.1:5001",
+            "GET /pins?page=2",
+            "error: key not found",
+        ] {
+            assert!(matches!(redactor.redact(text), Cow::Borrowed(_)), "{text}");
+        }
     }
 
     #[test]
-    fn secret_names() {
-        for name in [
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-            "DB_PASS",
-            "API_KEY",
-            "api-key",
-            "AWS_SECRET_ACCESS_KEY",
-            "APITOKEN",
-            "SESSION_ID",
-            "HTTP_COOKIE",
-            "token",
-            "password",
-        ] {
-            assert!(is_secret_name(name), "{name}");
-        }
-        for name in [
-            "KEYBOARD_LAYOUT",
-            "MONKEY",
-            "RUST_LOG",
-            "PATH",
-            "AUTHOR",
-            "port",
-            "IPFS_PATH",
-        ] {
-            assert!(!is_secret_name(name), "{name}");
-        }
+    fn exact_secrets_are_masked_longest_first_and_never_shown_in_debug() {
+        let redactor = Redactor::new(
+            ["abcd", "abcdefgh", "ab", "abcd"]
+                .into_iter()
+                .map(String::from),
+        );
+        assert_eq!(
+            redactor.redact("xabcdefghx ab abcd"),
+            "x[REDACTED]x ab [REDACTED]"
+        );
+        let debug = format!("{redactor:?}");
+        assert!(!debug.contains("abcd"), "{debug}");
+        assert!(debug.contains('2'), "{debug}");
     }
 
     #[test]
     fn flags_followed_by_secrets_are_masked() {
-        let redactor = Redactor::default();
-        let mut args: Vec<String> = [
-            "add",
-            "--token",
-            "abc",
-            "--api-key=xyz",
-            "-p",
-            "hunter2",
-            "--password",
-            "pw",
-            "--port",
-            "8004",
-        ]
-        .map(String::from)
-        .to_vec();
-        redactor.redact_args(&mut args);
         assert_eq!(
-            args,
+            redacted_args(&[
+                "add",
+                "--token",
+                "abc",
+                "--api-key=xyz",
+                "-p",
+                "hunter2",
+                "--password",
+                "pw",
+                "--port",
+                "8004",
+            ]),
             [
                 "add",
                 "--token",
@@ -241,6 +261,57 @@ mod tests {
                 MASK,
                 "--port",
                 "8004"
+            ]
+        );
+    }
+
+    #[test]
+    fn configuration_keys_naming_secrets_mask_their_value() {
+        assert_eq!(
+            redacted_args(&["config", "--set", "github_token", "mytoken", "--json"]),
+            ["config", "--set", "github_token", MASK, "--json"]
+        );
+        assert_eq!(
+            redacted_args(&["config", "--set", "repository", "o/r"]),
+            ["config", "--set", "repository", "o/r"]
+        );
+        assert_eq!(redacted_args(&["key", "list"]), ["key", "list"]);
+    }
+
+    #[test]
+    fn switches_and_empty_values_are_not_secrets() {
+        assert_eq!(
+            redacted_args(&[
+                "--no-auth",
+                "start",
+                "--token=",
+                "next",
+                "-----BEGIN KEY",
+                "x"
+            ]),
+            [
+                "--no-auth",
+                "start",
+                "--token=",
+                "next",
+                "-----BEGIN KEY",
+                "x"
+            ]
+        );
+    }
+
+    #[test]
+    fn arguments_are_redacted_on_their_own_too() {
+        assert_eq!(
+            redacted_args(&[
+                "--url",
+                "https://bob:hunter2@example.com/x",
+                "DB_PASSWORD=pw"
+            ]),
+            [
+                "--url",
+                "https://bob:[REDACTED]@example.com/x",
+                "DB_PASSWORD=[REDACTED]"
             ]
         );
     }

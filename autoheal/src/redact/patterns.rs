@@ -1,148 +1,334 @@
-//! The shapes of secrets: each pattern, and how much of a match to keep.
+//! The shapes of secrets: one regex per shape, the part of a match that is secret, and when a
+//! match is a secret at all (a `key=value` pair is one only when the key names a secret).
+//!
+//! All shapes are also compiled into one [`RegexSet`]: text that none of them matches is
+//! returned as it came, and a shape whose matches all turn out harmless copies nothing either.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex, RegexSet};
 
+use super::names::is_secret_name;
+
 /// What replaces a secret.
 pub(crate) const MASK: &str = "[REDACTED]";
 
-/// One secret shape: the text matching `regex` becomes `keep` groups followed by the mask.
-pub(crate) struct Pattern {
-    pub(crate) regex: Regex,
-    /// How many leading capture groups are kept verbatim before the mask (a key name, a
-    /// scheme, a user name), and whether a trailing group is kept after it.
-    kept_prefix_groups: usize,
-    kept_suffix_group: Option<usize>,
-    /// Only redact when the secret part looks like a credential, not a word.
-    needs_credential_shape: bool,
+/// When a match of a shape is a secret.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// Always: the shape itself is distinctive (a GitHub token, a PEM block).
+    Always,
+    /// When the secret part looks like a credential rather than a word (`Bearer abc123` but
+    /// not `Bearer authentication`).
+    CredentialShaped,
+    /// When the `name` group names a secret (`DB_PASSWORD=...` but not `page=2`).
+    SecretName,
+    /// When the `name` group names a secret and the value is quoted or looks like a
+    /// credential: `password: "x"` and `api-key: 9f8e7d6c5b` but not `token: expired`.
+    SecretNameWithCredential,
 }
 
-impl Pattern {
-    /// The replacement for one match.
-    pub(crate) fn replace(&self, caps: &Captures<'_>) -> String {
-        let whole = caps.get(0).map_or("", |m| m.as_str());
-        let prefix: String = (1..=self.kept_prefix_groups)
-            .filter_map(|i| caps.get(i))
-            .map(|m| m.as_str())
-            .collect();
-        let suffix = self
-            .kept_suffix_group
-            .and_then(|i| caps.get(i))
-            .map_or("", |m| m.as_str());
-        if self.needs_credential_shape {
-            let secret = &whole[prefix.len()..whole.len() - suffix.len()];
-            if !looks_like_credential(secret) {
-                return whole.to_string();
-            }
-        }
-        format!("{prefix}{MASK}{suffix}")
-    }
+/// The groups that hold the secret part of a match, first present wins; without any of them
+/// the whole match is secret.
+const SECRET_GROUPS: &[&str] = &["secret", "quoted", "single_quoted", "bare"];
+
+/// Value of a `name=value` or `name: value` pair: double- or single-quoted (also inside a
+/// Rust `Some(...)`), or a bare run that stops at separators of query strings, lists, code
+/// and markup. Does not start with `=`, so `token == expected` is not a pair.
+macro_rules! pair_value {
+    () => {
+        r#"(?:(?:Some\()?"(?P<quoted>[^"\r\n]*)"|'(?P<single_quoted>[^'\r\n]*)'|(?P<bare>[^=&\s'"{}()\[\],;<>][^&\s'"{}()\[\],;<>]*))"#
+    };
 }
 
-/// A credential, not a word: long, or mixing letters with digits or symbols.
-fn looks_like_credential(text: &str) -> bool {
-    let has_digit = text.chars().any(|c| c.is_ascii_digit());
-    let has_letter = text.chars().any(|c| c.is_ascii_alphabetic());
-    let has_symbol = text
-        .chars()
-        .any(|c| matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '='));
-    text.len() >= 24 || (text.len() >= 8 && has_letter && (has_digit || has_symbol))
+/// A name that may say it holds a secret: it contains one of the words [`is_secret_name`]
+/// looks for, which then decides. Ordinary `error: message` text matches no shape at all.
+macro_rules! pair_name {
+    () => {
+        r"(?P<name>\b[A-Za-z0-9_.-]*(?i:pass|pwd|token|secret|key|auth|credential|creds|cookie|session|private|signature|jwt|bearer)[A-Za-z0-9_.-]*)"
+    };
 }
 
-const SPECS: &[(&str, usize, Option<usize>, bool)] = &[
+/// Every shape, most distinctive first. A later shape sees the text as the earlier ones left
+/// it; masking the result again changes nothing.
+const SHAPES: &[(&str, Rule)] = &[
     // PEM private key blocks, to their END line or, if cut off, to the end of the text.
     (
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
-        0,
-        None,
-        false,
+        Rule::Always,
     ),
-    // GitHub tokens: classic, OAuth, user-to-server, server-to-server, refresh; fine-grained.
-    (r"\bgh[pousr]_[A-Za-z0-9]{30,255}\b", 0, None, false),
-    (r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b", 0, None, false),
-    // AWS access key IDs and secret access keys given by name.
+    // GitHub: classic, OAuth, user-to-server, server-to-server and refresh tokens, and
+    // fine-grained personal access tokens. No word boundary: `MY_ghp_...` is still a token.
+    (r"gh[pousr]_[A-Za-z0-9]{30,}", Rule::Always),
+    (r"github_pat_[A-Za-z0-9_]{22,}", Rule::Always),
+    // AWS access key IDs (secret access keys are caught by their names below).
     (
         r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
-        0,
-        None,
-        false,
+        Rule::Always,
+    ),
+    // Slack bot, user, app-level and legacy tokens, and incoming-webhook URLs.
+    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", Rule::Always),
+    (r"\bxapp-[0-9]+-[A-Za-z0-9-]{10,}", Rule::Always),
+    (
+        r"hooks\.slack\.com/services/(?P<secret>[A-Za-z0-9/_-]{16,})",
+        Rule::Always,
+    ),
+    // Other registries' and platforms' tokens with a fixed prefix: GitLab, npm, PyPI,
+    // Stripe, Google API keys, OpenAI and Anthropic keys.
+    (r"\bglpat-[A-Za-z0-9_-]{20,}", Rule::Always),
+    (r"\bnpm_[A-Za-z0-9]{36,}", Rule::Always),
+    (r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", Rule::Always),
+    (r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", Rule::Always),
+    (r"\bAIza[0-9A-Za-z_-]{35}", Rule::Always),
+    (r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}", Rule::Always),
+    // JSON Web Tokens (and JWE): a base64url JSON header, then two to four more segments.
+    (
+        r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,3}",
+        Rule::Always,
+    ),
+    // Passwords in URLs: scheme://user:password@host keeps the user and the host.
+    (
+        r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?P<secret>[^@\s/]+)@",
+        Rule::Always,
+    ),
+    // Authorization headers keep their scheme; cookie headers are masked to the line's end.
+    (
+        r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<secret>[^\s,;]+)",
+        Rule::Always,
     ),
     (
-        r"(?i)(aws_secret_access_key\s*[=:]\s*)[A-Za-z0-9/+=]{16,}",
-        1,
-        None,
-        false,
+        r"(?i)\b(?:set-)?cookie\s*:\s*(?P<secret>[^\r\n]+)",
+        Rule::Always,
     ),
-    // Slack tokens.
-    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0, None, false),
-    // JSON Web Tokens.
+    // `Bearer <token>` and friends outside a header. `=` only as base64 padding, and the
+    // token must end there: `bearer expires_in=3600` is a pair, not a token.
     (
-        r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",
-        0,
-        None,
-        false,
+        r"(?i)\b(?:bearer|token|basic)\s+(?P<secret>[A-Za-z0-9._~+/-]{6,}=*)(?:[^A-Za-z0-9._~+/=-]|\z)",
+        Rule::CredentialShaped,
     ),
-    // Authorization headers and schemes.
+    // name=value: query parameters, flags, environment assignments, config and log fields.
     (
-        r"(?i)(\bauthorization\s*[:=]\s*)(?:(?:bearer|basic|token|digest)\s+)?[^\s,;]+",
-        1,
-        None,
-        false,
+        concat!(pair_name!(), r"\s*=\s*", pair_value!()),
+        Rule::SecretName,
     ),
+    // name: value, "name": "value" (JSON), name: "value" (Debug output), headers.
     (
-        r"(?i)(\b(?:bearer|token|basic)\s+)[A-Za-z0-9._~+/=-]{8,}",
-        1,
-        None,
-        true,
-    ),
-    // Passwords in URLs: scheme://user:password@host.
-    (
-        r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)",
-        1,
-        Some(2),
-        false,
-    ),
-    // key=value and key: value pairs (query strings, flags, config lines).
-    (
-        r#"(?i)(\b(?:password|passwd|pwd|pass|token|access_token|refresh_token|id_token|secret|client_secret|api[_-]?key|apikey|key|auth|session|session_?id|private_key|credentials?)\s*=\s*)[^&\s'"{}()\[\],;]+"#,
-        1,
-        None,
-        false,
-    ),
-    // "password": "value" in JSON.
-    (
-        r#"(?i)("(?:password|passwd|token|access_token|refresh_token|secret|client_secret|api[_-]?key|private_key|credentials?)"\s*:\s*")[^"]*(")"#,
-        1,
-        Some(2),
-        false,
+        concat!(pair_name!(), r#"["']?\s*:\s*"#, pair_value!()),
+        Rule::SecretNameWithCredential,
     ),
 ];
 
-/// Every pattern, compiled once.
-pub(crate) static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    SPECS
+/// One compiled shape.
+struct Shape {
+    regex: Regex,
+    rule: Rule,
+}
+
+/// Every shape, compiled once. A shape that failed to compile would be left out (the tests
+/// check that none does).
+static SHAPES_COMPILED: LazyLock<Vec<Shape>> = LazyLock::new(|| {
+    SHAPES
         .iter()
-        .filter_map(
-            |(source, kept_prefix_groups, kept_suffix_group, needs_credential_shape)| {
-                Regex::new(source).ok().map(|regex| Pattern {
-                    regex,
-                    kept_prefix_groups: *kept_prefix_groups,
-                    kept_suffix_group: *kept_suffix_group,
-                    needs_credential_shape: *needs_credential_shape,
-                })
-            },
-        )
+        .filter_map(|(source, rule)| {
+            Regex::new(source)
+                .ok()
+                .map(|regex| Shape { regex, rule: *rule })
+        })
         .collect()
 });
 
-/// All patterns at once: a text none of them matches is returned untouched, without a copy.
-pub(crate) static ANY: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(SPECS.iter().map(|(source, ..)| *source)).unwrap_or_else(|_| RegexSet::empty())
+/// All shapes at once, in the order of [`SHAPES_COMPILED`].
+static ANY_SHAPE: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(SHAPES_COMPILED.iter().map(|shape| shape.regex.as_str()))
+        .unwrap_or_else(|_| RegexSet::empty())
 });
 
-/// Whether every pattern compiled (checked by the tests).
+/// `text` with every secret of every shape masked; borrowed when nothing was. Text that
+/// matches no shape costs one scan and no allocation.
+pub(crate) fn mask_shapes(text: &str) -> Cow<'_, str> {
+    if !ANY_SHAPE.is_match(text) {
+        return Cow::Borrowed(text);
+    }
+    let matched = ANY_SHAPE.matches(text);
+    let mut current = Cow::Borrowed(text);
+    for index in matched.iter() {
+        let Some(shape) = SHAPES_COMPILED.get(index) else {
+            continue;
+        };
+        if let Some(masked) = shape.mask(&current) {
+            current = Cow::Owned(masked);
+        }
+    }
+    current
+}
+
+impl Shape {
+    /// `text` with this shape's secrets masked, or `None` when it had none.
+    fn mask(&self, text: &str) -> Option<String> {
+        let mut out: Option<String> = None;
+        let mut copied_up_to = 0;
+        let mut search_from = 0;
+        while search_from <= text.len() {
+            let Some(caps) = self.regex.captures_at(text, search_from) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else {
+                break;
+            };
+            let secret = SECRET_GROUPS
+                .iter()
+                .find_map(|group| caps.name(group))
+                .unwrap_or(whole);
+            if self.is_secret(&caps, secret.as_str()) {
+                let buffer = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                buffer.push_str(text.get(copied_up_to..secret.start()).unwrap_or(""));
+                buffer.push_str(MASK);
+                copied_up_to = secret.end();
+                search_from = whole.end();
+            } else {
+                // A pair whose name is harmless: its value may be the name of the next pair
+                // (`key: token: 9f8e7d6c5b`), so look again right after the name.
+                search_from = caps.name("name").unwrap_or(whole).end();
+            }
+            if whole.is_empty() {
+                search_from = next_char_boundary(text, search_from);
+            }
+        }
+        out.map(|mut buffer| {
+            buffer.push_str(text.get(copied_up_to..).unwrap_or(""));
+            buffer
+        })
+    }
+
+    fn is_secret(&self, caps: &Captures<'_>, secret: &str) -> bool {
+        let name_is_secret = || {
+            caps.name("name")
+                .is_some_and(|n| is_secret_name(n.as_str()))
+        };
+        let quoted = caps.name("quoted").is_some() || caps.name("single_quoted").is_some();
+        match self.rule {
+            Rule::Always => true,
+            Rule::CredentialShaped => looks_like_credential(secret),
+            Rule::SecretName => !is_placeholder(secret) && name_is_secret(),
+            Rule::SecretNameWithCredential => {
+                !is_placeholder(secret)
+                    && name_is_secret()
+                    && (quoted || looks_like_credential(secret))
+            }
+        }
+    }
+}
+
+/// Values that stand for "no secret here": `auth=none`, `password=""`, `token: null`.
+fn is_placeholder(value: &str) -> bool {
+    const PLACEHOLDERS: &[&str] = &[
+        "", "none", "null", "nil", "true", "false", "yes", "no", "on", "off", "unset",
+    ];
+    PLACEHOLDERS
+        .iter()
+        .any(|placeholder| value.eq_ignore_ascii_case(placeholder))
+}
+
+fn next_char_boundary(text: &str, from: usize) -> usize {
+    let mut next = from + 1;
+    while next < text.len() && !text.is_char_boundary(next) {
+        next += 1;
+    }
+    next
+}
+
+/// A credential rather than a word: long, or letters mixed with digits, or letters joined by
+/// the symbols of tokens (`_ ~ + =`; not a hyphenated word like `read-only` nor a path like
+/// `expired/main.rs`).
+fn looks_like_credential(text: &str) -> bool {
+    let letters = text.chars().filter(char::is_ascii_alphabetic).count();
+    let has_digit = text.chars().any(|c| c.is_ascii_digit());
+    let has_symbol = text.chars().any(|c| matches!(c, '_' | '~' | '+' | '='));
+    text.len() >= 24
+        || (letters > 0 && has_digit && text.len() >= 6)
+        || (letters > 0 && has_symbol && text.len() >= 8)
+}
+
 #[cfg(test)]
-pub(crate) fn all_compiled() -> bool {
-    PATTERNS.len() == SPECS.len() && ANY.len() == SPECS.len()
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_compiles_into_the_set() {
+        assert_eq!(SHAPES_COMPILED.len(), SHAPES.len());
+        assert_eq!(ANY_SHAPE.len(), SHAPES.len());
+    }
+
+    #[test]
+    fn credentials_are_told_from_words() {
+        for credential in [
+            "abc123",
+            "tok_live_abcdef",
+            "9f8e7d6c5b4a39281706",
+            "dGhpcyBpcyBhIHRva2VuIGZvciB0ZXN0aW5n",
+        ] {
+            assert!(looks_like_credential(credential), "{credential}");
+        }
+        for word in [
+            "authentication",
+            "expired",
+            "read-only",
+            "expired/main.rs",
+            "scheme",
+            "123456",
+        ] {
+            assert!(!looks_like_credential(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_harmless_pair_does_not_hide_the_secret_after_it() {
+        assert_eq!(
+            mask_shapes("key: token: 9f8e7d6c5b4a"),
+            "key: token: [REDACTED]"
+        );
+        assert_eq!(
+            mask_shapes("page=2&secret=s3&x=1"),
+            "page=2&secret=[REDACTED]&x=1"
+        );
+    }
+
+    #[test]
+    fn ordinary_messages_match_no_shape() {
+        for text in [
+            "bind 127.0.0.1:5001: address in use",
+            "error: connection refused (os error 111)",
+            "called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound }",
+            "GET /pins?page=2&limit=10",
+        ] {
+            assert!(!ANY_SHAPE.is_match(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn harmless_matches_copy_nothing() {
+        for text in [
+            "bind 127.0.0.1:5001: address in use",
+            "auth=none password=\"\" token: null",
+            "token_type=bearer expires_in=3600",
+            "GET /pins?page=2&limit=10",
+            "error: key: not found",
+            "Bearer authentication is required",
+        ] {
+            assert!(matches!(mask_shapes(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+
+    #[test]
+    fn masking_twice_changes_nothing_more() {
+        for text in [
+            "Cookie: sid=abcdef0123456789",
+            "https://bob:hunter2@example.com/?token=abc",
+            "password: \"x\" and Authorization: Bearer abc.def-123",
+        ] {
+            let once = mask_shapes(text).into_owned();
+            assert_eq!(mask_shapes(&once), once);
+        }
+    }
 }
