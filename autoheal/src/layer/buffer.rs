@@ -1,11 +1,18 @@
-//! The bounded rings of recent log lines.
+//! The bounded store of recent log lines.
 //!
 //! Threads write to one of a few shards (assigned round-robin on a thread's first event), so
-//! threads logging at once do not fight over one lock and one set of cache lines. Every line
-//! carries a global sequence number; readers merge the shards back into one ordered list.
-//! Each shard is bounded by line count and by bytes, whichever is hit first; the oldest lines go
-//! first. In steady state a push reuses the evicted line's allocation, so logging does not
-//! allocate.
+//! threads logging at once do not fight over one lock. Every line carries a sequence number taken
+//! under its shard's lock; readers merge the shards back into one ordered list.
+//!
+//! Two bounds, whichever is hit first:
+//! - lines: each shard keeps at most `max_lines`, so the newest `max_lines` lines of the whole
+//!   process are always among those kept, whichever threads logged them;
+//! - bytes: the text of all shards together stays within `max_bytes`; past it the oldest lines
+//!   of the process go first, from whichever shard holds them.
+//!
+//! A push is O(1): a ring append plus, at most, the evictions it causes (each line is evicted
+//! once, so evictions cost O(1) per line over time). In steady state a push reuses the evicted
+//! line's allocation.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -15,7 +22,7 @@ use parking_lot::Mutex;
 /// Most lines the buffer can be configured to keep.
 pub(crate) const MAX_LINES_LIMIT: usize = 10_000;
 
-/// The default byte bound of one shard.
+/// The default byte bound of the whole buffer.
 pub(crate) const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
 
 /// How many shards threads spread over.
@@ -27,70 +34,97 @@ thread_local! {
     static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
 }
 
-/// Recent log lines, oldest first.
-#[derive(Debug)]
+/// Recent log lines, oldest first, bounded by count and by bytes.
 pub(crate) struct LogBuffer {
     shards: [Mutex<Ring>; SHARDS],
     sequence: AtomicU64,
     max_lines: AtomicUsize,
+    max_bytes: usize,
+    /// Bytes of text across all shards; changed only under the lock of the shard concerned.
+    bytes: AtomicUsize,
+    /// Serialises resizing; `true` once the size was pinned by [`LogBuffer::pin_max_lines`].
+    pinned: Mutex<bool>,
 }
 
-#[derive(Debug)]
+/// One shard: lines with their sequence numbers, in increasing sequence.
+#[derive(Default)]
 struct Ring {
     lines: VecDeque<(u64, String)>,
-    bytes: usize,
-    max_lines: usize,
-    max_bytes: usize,
-}
-
-impl Ring {
-    fn evict_to(&mut self, lines: usize, room_for: usize) -> Option<String> {
-        let mut reusable = None;
-        while !self.lines.is_empty()
-            && (self.lines.len() > lines || self.bytes + room_for > self.max_bytes)
-        {
-            if let Some((_, old)) = self.lines.pop_front() {
-                self.bytes -= old.len();
-                reusable = Some(old);
-            }
-        }
-        reusable
-    }
 }
 
 impl LogBuffer {
-    /// A buffer keeping at most `max_lines` lines (clamped to 1..=10,000), each shard at most
-    /// `max_bytes` bytes.
+    /// A buffer keeping at most `max_lines` lines (clamped to 1..=10,000) and at most
+    /// `max_bytes` bytes of text.
     pub(crate) fn new(max_lines: usize, max_bytes: usize) -> Self {
-        let max_lines = max_lines.clamp(1, MAX_LINES_LIMIT);
         LogBuffer {
-            shards: std::array::from_fn(|_| {
-                Mutex::new(Ring {
-                    lines: VecDeque::new(),
-                    bytes: 0,
-                    max_lines,
-                    max_bytes,
-                })
-            }),
+            shards: std::array::from_fn(|_| Mutex::new(Ring::default())),
             sequence: AtomicU64::new(0),
-            max_lines: AtomicUsize::new(max_lines),
+            max_lines: AtomicUsize::new(max_lines.clamp(1, MAX_LINES_LIMIT)),
+            max_bytes,
+            bytes: AtomicUsize::new(0),
+            pinned: Mutex::new(false),
         }
     }
 
-    /// Append a line, evicting the oldest ones of this thread's shard to stay within bounds.
+    /// Append a line, evicting the oldest ones to stay within bounds. A line longer than the
+    /// whole byte bound is dropped.
     pub(crate) fn push(&self, line: &str) {
-        let shard = SHARD.try_with(|s| *s).unwrap_or(0);
-        let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
-        let mut ring = self.shards[shard].lock();
-        if line.len() > ring.max_bytes {
+        if line.len() > self.max_bytes {
             return;
         }
-        let max_lines = ring.max_lines;
-        let mut stored = ring.evict_to(max_lines - 1, line.len()).unwrap_or_default();
-        stored.clear();
-        stored.push_str(line);
-        ring.bytes += stored.len();
-        ring.lines.push_back((sequence, stored));
+        let max_lines = self.max_lines.load(Ordering::Relaxed);
+        let shard = SHARD.try_with(|shard| *shard).unwrap_or(0);
+        let Some(shard) = self.shards.get(shard) else {
+            return;
+        };
+        let total = {
+            let mut ring = shard.lock();
+            let mut reusable = None;
+            while ring.lines.len() >= max_lines {
+                let Some((_, old)) = ring.lines.pop_front() else {
+                    break;
+                };
+                self.bytes.fetch_sub(old.len(), Ordering::Relaxed);
+                reusable = Some(old);
+            }
+            let mut stored = reusable.unwrap_or_default();
+            stored.clear();
+            stored.push_str(line);
+            let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+            ring.lines.push_back((sequence, stored));
+            self.bytes.fetch_add(line.len(), Ordering::Relaxed) + line.len()
+        };
+        if total > self.max_bytes {
+            self.evict_oldest_within_bytes();
+        }
+    }
+
+    /// Evict the oldest lines of the process until the text fits the byte bound.
+    fn evict_oldest_within_bytes(&self) {
+        while self.bytes.load(Ordering::Relaxed) > self.max_bytes {
+            let mut oldest: Option<(&Mutex<Ring>, u64)> = None;
+            for shard in &self.shards {
+                let front = shard.lock().lines.front().map(|(sequence, _)| *sequence);
+                if let Some(sequence) = front
+                    && oldest.is_none_or(|(_, seen)| sequence < seen)
+                {
+                    oldest = Some((shard, sequence));
+                }
+            }
+            let Some((shard, sequence)) = oldest else {
+                return;
+            };
+            let mut ring = shard.lock();
+            // Another thread may have evicted it meanwhile: then look again.
+            if ring
+                .lines
+                .front()
+                .is_some_and(|(front, _)| *front == sequence)
+                && let Some((_, old)) = ring.lines.pop_front()
+            {
+                self.bytes.fetch_sub(old.len(), Ordering::Relaxed);
+            }
+        }
     }
 
     /// The last `max` lines (at most the configured number), oldest first, across threads.
@@ -111,26 +145,47 @@ impl LogBuffer {
             .collect()
     }
 
-    /// Change the line bound, evicting the oldest lines if it shrinks.
+    /// Change the line bound (clamped to 1..=10,000), evicting the oldest lines if it shrinks;
+    /// ignored once the size is pinned.
     pub(crate) fn set_max_lines(&self, max_lines: usize) {
+        let pinned = self.pinned.lock();
+        if !*pinned {
+            self.resize(max_lines);
+        }
+    }
+
+    /// Change the line bound like [`LogBuffer::set_max_lines`], and keep it: later
+    /// `set_max_lines` calls are ignored.
+    pub(crate) fn pin_max_lines(&self, max_lines: usize) {
+        let mut pinned = self.pinned.lock();
+        *pinned = true;
+        self.resize(max_lines);
+    }
+
+    fn resize(&self, max_lines: usize) {
         let max_lines = max_lines.clamp(1, MAX_LINES_LIMIT);
         self.max_lines.store(max_lines, Ordering::Relaxed);
         for shard in &self.shards {
             let mut ring = shard.lock();
-            ring.max_lines = max_lines;
-            ring.evict_to(max_lines, 0);
+            while ring.lines.len() > max_lines {
+                if let Some((_, old)) = ring.lines.pop_front() {
+                    self.bytes.fetch_sub(old.len(), Ordering::Relaxed);
+                }
+            }
         }
     }
 
     /// Bytes of text held (not counting allocation slack).
     #[cfg(test)]
     pub(crate) fn bytes(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().bytes).sum()
+        self.bytes.load(Ordering::Relaxed)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
@@ -141,22 +196,43 @@ mod tests {
         }
         assert_eq!(buffer.recent(10), ["line 3", "line 4", "line 5"]);
         assert_eq!(buffer.recent(2), ["line 4", "line 5"]);
+        assert_eq!(buffer.bytes(), 3 * "line 3".len());
     }
 
     #[test]
     fn the_byte_bound_evicts_too() {
-        let buffer = LogBuffer::new(100, 20);
+        let buffer = LogBuffer::new(100, 30);
         for i in 0..5 {
             buffer.push(&format!("0123456789-{i}"));
         }
-        assert_eq!(buffer.recent(100), ["0123456789-4"]);
-        assert!(buffer.bytes() <= 20);
-        buffer.push(&"x".repeat(21));
+        assert_eq!(buffer.recent(100), ["0123456789-3", "0123456789-4"]);
+        assert_eq!(buffer.bytes(), 24);
+        buffer.push(&"x".repeat(31));
         assert_eq!(
             buffer.recent(100),
-            ["0123456789-4"],
+            ["0123456789-3", "0123456789-4"],
             "a line larger than the whole bound is dropped, and evicts nothing"
         );
+        buffer.push(&"y".repeat(30));
+        assert_eq!(buffer.recent(100), ["y".repeat(30)]);
+    }
+
+    #[test]
+    fn the_byte_bound_holds_across_threads_and_evicts_the_oldest_of_the_process() {
+        let buffer = Arc::new(LogBuffer::new(100, 40));
+        // Each line is 9 bytes: four fit in 40. Threads are spread over the shards round-robin.
+        for (i, thread) in ["a", "b", "c", "d", "e", "f"].into_iter().enumerate() {
+            let shared = Arc::clone(&buffer);
+            std::thread::spawn(move || shared.push(&format!("{thread}-45678-{i}")))
+                .join()
+                .unwrap();
+            assert!(buffer.bytes() <= 40);
+        }
+        assert_eq!(
+            buffer.recent(100),
+            ["c-45678-2", "d-45678-3", "e-45678-4", "f-45678-5"]
+        );
+        assert_eq!(buffer.bytes(), 36);
     }
 
     #[test]
@@ -171,10 +247,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_size_survives_later_resizes() {
+        let buffer = LogBuffer::new(10, DEFAULT_MAX_BYTES);
+        buffer.pin_max_lines(3);
+        buffer.set_max_lines(50);
+        for i in 0..10 {
+            buffer.push(&i.to_string());
+        }
+        assert_eq!(buffer.recent(100), ["7", "8", "9"]);
+    }
+
+    #[test]
     fn lines_from_several_threads_come_back_in_the_order_they_were_logged() {
-        let buffer = std::sync::Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+        let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
         for (round, thread) in [(1, "a"), (1, "b"), (2, "a"), (2, "c"), (3, "b")] {
-            let buffer = std::sync::Arc::clone(&buffer);
+            let buffer = Arc::clone(&buffer);
             std::thread::spawn(move || buffer.push(&format!("{thread}{round}")))
                 .join()
                 .unwrap();

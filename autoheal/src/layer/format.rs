@@ -1,14 +1,61 @@
-//! Formatting events and span fields into log lines:
-//! `2026-11-25T04:53:09.123Z  INFO target: span{k=v}:inner: message key=value`.
+//! Formatting events and span fields into bounded text.
+//!
+//! Fields are written `key=value`: strings bare (`path=/var/lib`), everything else with its
+//! `Debug` form (`attempt=2`, `peers=["a", "b"]`); an event's `message` comes first, without its
+//! key. Every write goes through [`Bounded`], so a huge value costs at most the line limit, in
+//! time and in memory.
 
 use std::fmt::{self, Write as _};
 
 use tracing::field::{Field, Visit};
 
-/// Longest line kept, in bytes; longer ones are cut with `…`.
+/// Longest line kept, in bytes; longer ones are cut with [`CUT_MARKER`].
 pub(crate) const MAX_LINE_BYTES: usize = 1024;
 
-/// Writes an event's fields: the message first and bare, then `key=value` pairs.
+/// Ends a line or field list that was cut.
+pub(crate) const CUT_MARKER: &str = "…";
+
+/// How far past [`MAX_LINE_BYTES`] a bounded write may reach: enough that text cut by
+/// [`Bounded`] is always longer than the limit, so [`truncate_line`] marks the cut.
+const OVERSHOOT: usize = 4;
+
+/// A `fmt::Write` into a `String` that stops a little past [`MAX_LINE_BYTES`]: what does not fit
+/// is dropped and the write fails, which stops the `Debug` impl doing it early.
+pub(crate) struct Bounded<'a>(pub(crate) &'a mut String);
+
+impl fmt::Write for Bounded<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let room = (MAX_LINE_BYTES + OVERSHOOT).saturating_sub(self.0.len());
+        if text.len() <= room {
+            self.0.push_str(text);
+            return Ok(());
+        }
+        self.0.push_str(prefix_within(text, room));
+        Err(fmt::Error)
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
+fn prefix_within(text: &str, max: usize) -> &str {
+    let mut cut = max.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.get(..cut).unwrap_or_default()
+}
+
+/// Cut `line` to at most `max` bytes on a char boundary, ending it with [`CUT_MARKER`].
+pub(crate) fn truncate_line(line: &mut String, max: usize) {
+    if line.len() <= max {
+        return;
+    }
+    let cut = prefix_within(line, max.saturating_sub(CUT_MARKER.len())).len();
+    line.truncate(cut);
+    line.push_str(CUT_MARKER);
+}
+
+/// Writes an event's fields: the message (bare) into one string, ` key=value` pairs into
+/// another, so the message leads whatever order the fields were recorded in.
 pub(crate) struct EventVisitor<'a> {
     pub(crate) message: &'a mut String,
     pub(crate) fields: &'a mut String,
@@ -17,17 +64,17 @@ pub(crate) struct EventVisitor<'a> {
 impl Visit for EventVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
-            self.message.push_str(value);
+            let _ = Bounded(self.message).write_str(value);
         } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
+            let _ = write!(Bounded(self.fields), " {}={value}", field.name());
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         if field.name() == "message" {
-            let _ = write!(self.message, "{value:?}");
+            let _ = write!(Bounded(self.message), "{value:?}");
         } else {
-            let _ = write!(self.fields, " {}={value:?}", field.name());
+            let _ = write!(Bounded(self.fields), " {}={value:?}", field.name());
         }
     }
 }
@@ -38,7 +85,7 @@ pub(crate) struct SpanVisitor<'a>(pub(crate) &'a mut String);
 impl SpanVisitor<'_> {
     fn separator(&mut self) {
         if !self.0.is_empty() {
-            self.0.push(' ');
+            let _ = Bounded(self.0).write_char(' ');
         }
     }
 }
@@ -46,36 +93,23 @@ impl SpanVisitor<'_> {
 impl Visit for SpanVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.separator();
-        let _ = write!(self.0, "{}={value}", field.name());
+        let _ = write!(Bounded(self.0), "{}={value}", field.name());
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.separator();
-        let _ = write!(self.0, "{}={value:?}", field.name());
+        let _ = write!(Bounded(self.0), "{}={value:?}", field.name());
     }
 }
 
-/// Cut `line` to at most `max` bytes on a char boundary, marking the cut.
-pub(crate) fn truncate_line(line: &mut String, max: usize) {
-    if line.len() <= max {
-        return;
-    }
-    let marker = "…";
-    let mut cut = max.saturating_sub(marker.len());
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    line.truncate(cut);
-    line.push_str(marker);
-}
-
-/// `name{fields}` or `name` when there are none.
-pub(crate) fn span_label(name: &str, fields: &str) -> String {
-    if fields.is_empty() {
-        name.to_string()
+/// Write `name{fields}`, or `name` when there are none.
+pub(crate) fn write_span_label(out: &mut String, name: &str, fields: &str) {
+    let mut out = Bounded(out);
+    let _ = if fields.is_empty() {
+        out.write_str(name)
     } else {
-        format!("{name}{{{fields}}}")
-    }
+        write!(out, "{name}{{{fields}}}")
+    };
 }
 
 #[cfg(test)]
@@ -84,18 +118,49 @@ mod tests {
 
     #[test]
     fn truncation_respects_char_boundaries_and_marks_the_cut() {
+        // 'é' is two bytes and '…' three: the cut at 1021 bytes falls inside a character.
         let mut line = "é".repeat(MAX_LINE_BYTES);
         truncate_line(&mut line, MAX_LINE_BYTES);
-        assert!(line.len() <= MAX_LINE_BYTES);
-        assert!(line.ends_with('…'));
-        let mut short = "short".to_string();
-        truncate_line(&mut short, MAX_LINE_BYTES);
-        assert_eq!(short, "short");
+        assert_eq!(line.len(), 1020 + CUT_MARKER.len());
+        assert!(
+            line.strip_suffix(CUT_MARKER)
+                .unwrap()
+                .chars()
+                .all(|c| c == 'é')
+        );
+        let mut exact = "x".repeat(MAX_LINE_BYTES);
+        truncate_line(&mut exact, MAX_LINE_BYTES);
+        assert_eq!(
+            exact,
+            "x".repeat(MAX_LINE_BYTES),
+            "a line at the limit is kept whole"
+        );
+    }
+
+    #[test]
+    fn bounded_writes_stop_past_the_limit_and_leave_a_cut_to_mark() {
+        struct Endless;
+        impl fmt::Debug for Endless {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // Stops only when the writer refuses: a bound that never refused would hang.
+                loop {
+                    f.write_str("€")?;
+                }
+            }
+        }
+        let mut out = String::new();
+        assert!(write!(Bounded(&mut out), "{:?}", Endless).is_err());
+        assert!(out.len() > MAX_LINE_BYTES && out.len() <= MAX_LINE_BYTES + OVERSHOOT);
+        truncate_line(&mut out, MAX_LINE_BYTES);
+        assert!(out.ends_with(CUT_MARKER) && out.len() <= MAX_LINE_BYTES);
     }
 
     #[test]
     fn span_labels() {
-        assert_eq!(span_label("sync", ""), "sync");
-        assert_eq!(span_label("sync", "port=8004"), "sync{port=8004}");
+        let mut out = String::new();
+        write_span_label(&mut out, "sync", "");
+        out.push(':');
+        write_span_label(&mut out, "mcp", "port=8004");
+        assert_eq!(out, "sync:mcp{port=8004}");
     }
 }

@@ -1,0 +1,383 @@
+//! The layer against real subscribers, each test with a buffer of its own.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tracing_subscriber::prelude::*;
+
+use super::buffer::{DEFAULT_MAX_BYTES, LogBuffer};
+use super::format::CUT_MARKER;
+use super::*;
+
+/// Run `f` with a subscriber whose only layer is a context layer keeping at most `max_lines`
+/// lines at `level`; return the lines it kept.
+fn with_buffer(max_lines: usize, level: LevelFilter, f: impl FnOnce()) -> Vec<String> {
+    let buffer = Arc::new(LogBuffer::new(max_lines, DEFAULT_MAX_BYTES));
+    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer)).with_level(level);
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f);
+    buffer.recent(usize::MAX)
+}
+
+/// The part of a line after its timestamp.
+fn after_time(line: &str) -> &str {
+    line.split_once(' ').map_or("", |(_, rest)| rest)
+}
+
+/// Output of a `fmt` layer, kept in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Logs an event whenever it is formatted.
+struct LogsWhenFormatted;
+
+impl std::fmt::Debug for LogsWhenFormatted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        tracing::info!("logged from inside Debug");
+        f.write_str("value")
+    }
+}
+
+/// Run `f` on another thread; fail if it has not finished within a minute (a deadlock).
+fn finishes<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(f());
+    });
+    finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("finished, not deadlocked")
+}
+
+#[test]
+fn lines_carry_time_level_target_spans_message_and_fields() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        let outer = tracing::info_span!("sync", repo = "pins").entered();
+        let inner = tracing::debug_span!("fetch").entered();
+        tracing::warn!(attempt = 2, cid = "bafk", "retrying");
+        drop((inner, outer));
+    });
+    assert_eq!(lines.len(), 1);
+    let (time, _) = lines[0].split_once(' ').unwrap();
+    assert!(humantime::parse_rfc3339(time).is_ok(), "{time}");
+    assert!(
+        time.len() == 24 && time.ends_with('Z'),
+        "milliseconds, UTC: {time}"
+    );
+    assert_eq!(
+        after_time(&lines[0]),
+        " WARN autoheal::layer::tests: sync{repo=pins}:fetch: retrying attempt=2 cid=bafk"
+    );
+}
+
+#[test]
+fn fields_are_bare_strings_or_debug_values_after_the_message() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        tracing::info!(
+            name = "bob",
+            peers = ?vec!["a", "b"],
+            quoted = ?"x",
+            flag = true,
+            "hello {}",
+            5
+        );
+        tracing::info!(port = 8004);
+        tracing::info!(message = "explicit", code = 7);
+    });
+    let lines: Vec<&str> = lines.iter().map(|l| after_time(l)).collect();
+    assert_eq!(
+        lines,
+        [
+            r#" INFO autoheal::layer::tests: hello 5 name=bob peers=["a", "b"] quoted="x" flag=true"#,
+            " INFO autoheal::layer::tests: port=8004",
+            " INFO autoheal::layer::tests: explicit code=7",
+        ]
+    );
+}
+
+#[test]
+fn keeps_the_last_lines_oldest_first() {
+    let lines = with_buffer(3, LevelFilter::DEBUG, || {
+        for i in 1..=5 {
+            tracing::info!("event {i}");
+        }
+    });
+    let messages: Vec<&str> = lines
+        .iter()
+        .map(|l| l.rsplit(": ").next().unwrap())
+        .collect();
+    assert_eq!(messages, ["event 3", "event 4", "event 5"]);
+}
+
+#[test]
+fn a_long_line_is_cut_at_1_kib_on_a_character_boundary() {
+    let message = "日本".repeat(400); // 2,400 bytes of 3-byte characters
+    let lines = with_buffer(10, LevelFilter::DEBUG, || tracing::info!("{message}"));
+    let line = &lines[0];
+    assert!(
+        line.len() <= MAX_LINE_BYTES && line.len() > MAX_LINE_BYTES - 4,
+        "{}",
+        line.len()
+    );
+    let kept = line.strip_suffix(CUT_MARKER).expect("the cut is marked");
+    let kept_message = kept.rsplit(": ").next().unwrap();
+    assert!(message.starts_with(kept_message) && !kept_message.is_empty());
+}
+
+#[test]
+fn a_huge_value_is_formatted_only_up_to_the_line_limit() {
+    struct Huge(Arc<Mutex<usize>>);
+    impl std::fmt::Debug for Huge {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            for _ in 0..100_000 {
+                *self.0.lock() += 1;
+                f.write_str("0123456789")?;
+            }
+            Ok(())
+        }
+    }
+    let writes = Arc::new(Mutex::new(0));
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        tracing::info!(blob = ?Huge(Arc::clone(&writes)), "stored");
+    });
+    assert!(lines[0].ends_with(CUT_MARKER) && lines[0].len() <= MAX_LINE_BYTES);
+    assert!(lines[0].contains("stored blob=0123456789"));
+    assert!(
+        *writes.lock() < 200,
+        "{} writes: not stopped early",
+        writes.lock()
+    );
+}
+
+#[test]
+fn its_own_level_filter_applies() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        tracing::trace!("too fine");
+        tracing::debug!("kept");
+    });
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].ends_with("kept"));
+    let lines = with_buffer(10, LevelFilter::WARN, || {
+        tracing::info!("dropped");
+        tracing::error!("kept");
+    });
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].ends_with("kept"));
+    let lines = with_buffer(10, LevelFilter::TRACE, || tracing::trace!("kept"));
+    assert_eq!(lines.len(), 1);
+}
+
+#[test]
+fn other_layers_still_see_what_this_one_drops() {
+    let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let filtered = Captured::default();
+    let unfiltered = Captured::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer({
+                    let filtered = filtered.clone();
+                    move || filtered.clone()
+                })
+                .with_filter(LevelFilter::TRACE),
+        )
+        .with(tracing_subscriber::fmt::layer().with_writer({
+            let unfiltered = unfiltered.clone();
+            move || unfiltered.clone()
+        }))
+        .with(ContextLayer::with_private_buffer(Arc::clone(&buffer)));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::trace!("fine detail");
+        tracing::debug!("coarser");
+    });
+    for output in [filtered.text(), unfiltered.text()] {
+        assert!(
+            output.contains("fine detail") && output.contains("coarser"),
+            "{output}"
+        );
+    }
+    let lines = buffer.recent(10);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].ends_with("coarser"));
+}
+
+#[test]
+fn spans_finer_than_the_level_show_by_name_only() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        let _outer = tracing::info_span!("request", id = 7).entered();
+        let _inner = tracing::trace_span!("poll", round = 3).entered();
+        tracing::info!("ready");
+    });
+    assert!(
+        lines[0].ends_with("request{id=7}:poll: ready"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn a_span_field_recorded_later_shows() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        let span = tracing::info_span!("request", id = 7, status = tracing::field::Empty);
+        let _entered = span.enter();
+        span.record("status", 503);
+        tracing::info!("done");
+    });
+    assert!(
+        lines[0].ends_with("request{id=7 status=503}: done"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn an_event_logged_while_formatting_an_event_is_skipped_not_a_deadlock() {
+    let lines = finishes(|| {
+        with_buffer(10, LevelFilter::DEBUG, || {
+            tracing::info!(field = ?LogsWhenFormatted, "outer");
+        })
+    });
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].ends_with("outer field=value"), "{}", lines[0]);
+}
+
+#[test]
+fn an_event_logged_while_a_span_records_a_value_is_kept_not_a_deadlock() {
+    let lines = finishes(|| {
+        with_buffer(10, LevelFilter::DEBUG, || {
+            let span = tracing::info_span!("job", state = tracing::field::Empty);
+            let _entered = span.enter();
+            span.record("state", tracing::field::debug(LogsWhenFormatted));
+            tracing::info!("after");
+        })
+    });
+    let tails: Vec<&str> = lines
+        .iter()
+        .map(|l| l.rsplit(": ").next().unwrap())
+        .collect();
+    assert_eq!(tails, ["logged from inside Debug", "after"]);
+    assert!(
+        lines[1].ends_with("job{state=value}: after"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn two_context_layers_on_one_subscriber_both_keep_lines() {
+    let first = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let second = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let subscriber = tracing_subscriber::registry()
+        .with(ContextLayer::with_private_buffer(Arc::clone(&first)))
+        .with(ContextLayer::with_private_buffer(Arc::clone(&second)));
+    tracing::subscriber::with_default(subscriber, || {
+        let _span = tracing::info_span!("mcp", port = 8004).entered();
+        tracing::info!("up");
+    });
+    for buffer in [first, second] {
+        let lines = buffer.recent(10);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].ends_with("mcp{port=8004}: up"), "{}", lines[0]);
+    }
+}
+
+#[test]
+fn a_size_set_on_the_layer_outlasts_the_configured_one() {
+    let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer)).with_max_lines(2);
+    // What `init` does with `max_log_lines`, here after the layer was built.
+    buffer.set_max_lines(50);
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        for i in 1..=5 {
+            tracing::info!("event {i}");
+        }
+    });
+    let lines = buffer.recent(usize::MAX);
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].ends_with("event 4") && lines[1].ends_with("event 5"));
+}
+
+#[test]
+fn threads_logging_at_once_fill_the_buffer_exactly_in_order() {
+    let buffer = Arc::new(LogBuffer::new(100, DEFAULT_MAX_BYTES));
+    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer));
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let dispatch = dispatch.clone();
+            std::thread::spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    for i in 0..1000 {
+                        tracing::info!(thread, i, "event");
+                    }
+                })
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let lines = buffer.recent(usize::MAX);
+    assert_eq!(lines.len(), 100);
+    let mut last_seen = [None; 4];
+    for line in &lines {
+        let fields = line.split_once("event thread=").unwrap().1;
+        let (thread, i) = fields.split_once(" i=").unwrap();
+        let (thread, i): (usize, u32) = (thread.parse().unwrap(), i.parse().unwrap());
+        assert!(last_seen[thread] < Some(i), "thread {thread} out of order");
+        last_seen[thread] = Some(i);
+    }
+    let newest = last_seen.iter().flatten().max();
+    assert_eq!(newest, Some(&999), "the newest line is among those kept");
+}
+
+#[test]
+fn the_span_stack_is_read_through_the_layers_around_the_registry() {
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink))
+        .with(layer())
+        .with(LevelFilter::TRACE)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::sink)
+                .with_filter(LevelFilter::INFO),
+        );
+    let spans = tracing::subscriber::with_default(subscriber, || {
+        let _outer = tracing::info_span!("mcp", port = 8004).entered();
+        let _inner = tracing::info_span!("accept", peer = "12D3").entered();
+        current_spans()
+    });
+    assert_eq!(spans, ["mcp{port=8004}", "accept{peer=12D3}"]);
+}
+
+#[test]
+fn no_registry_means_no_span_stack() {
+    let spans =
+        tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || {
+            let _span = tracing::info_span!("mcp").entered();
+            current_spans()
+        });
+    assert!(spans.is_empty());
+    let outside_spans = tracing::subscriber::with_default(
+        tracing_subscriber::registry().with(layer()),
+        current_spans,
+    );
+    assert!(outside_spans.is_empty());
+}
