@@ -47,8 +47,9 @@ impl SiteInfo {
     }
 }
 
-/// `my_app::Server::run::{{closure}}::__autoheal_locate` → `my_app::Server::run`.
-fn function_path(locator: &str) -> String {
+/// `my_app::Server::run::{{closure}}::__autoheal_locate` → `my_app::Server::run`; also names
+/// the function of a backtrace frame inside a closure (`my_app::main::{{closure}}`).
+pub(crate) fn function_path(locator: &str) -> String {
     let path = locator
         .strip_suffix("::__autoheal_locate")
         .unwrap_or(locator);

@@ -131,8 +131,31 @@ pub(crate) fn details_of_dyn_error(
     fallback_type: &str,
     error: &(dyn StdError + 'static),
 ) -> ErrorDetails {
-    let type_name = dyn_error_type_name(error).unwrap_or_else(|| short_type_name(fallback_type));
+    let type_name = dyn_error_type_name(error).unwrap_or_else(|| pointer_type_name(fallback_type));
     details_of_error(&type_name, error)
+}
+
+/// The type of a pointer to an error object whose contents were not recognised, as written in
+/// code: `alloc::boxed::Box<dyn core::error::Error + core::marker::Send>` →
+/// `Box<dyn Error + Send>` (not a bare `Box`); `anyhow::Error` stays as it is.
+fn pointer_type_name(full: &str) -> String {
+    if !full.contains("<dyn ") {
+        return short_type_name(full);
+    }
+    let last_segment = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+    let mut written = String::with_capacity(full.len());
+    let mut path = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            path.push(c);
+        } else {
+            written.push_str(&last_segment(&path));
+            path.clear();
+            written.push(c);
+        }
+    }
+    written.push_str(&last_segment(&path));
+    written
 }
 
 /// Details of a value that is only `Display` (a `String` error, say).
@@ -293,6 +316,21 @@ mod tests {
         );
         assert_eq!(short_type_name("alloc::string::String"), "String");
         assert_eq!(short_type_name("u32"), "u32");
+    }
+
+    #[test]
+    fn unrecognised_error_objects_are_named_by_their_pointer_as_written() {
+        assert_eq!(
+            pointer_type_name(
+                "alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
+            ),
+            "Box<dyn Error + Send + Sync>"
+        );
+        assert_eq!(
+            pointer_type_name("alloc::sync::Arc<dyn core::error::Error>"),
+            "Arc<dyn Error>"
+        );
+        assert_eq!(pointer_type_name("anyhow::Error"), "anyhow::Error");
     }
 
     #[test]

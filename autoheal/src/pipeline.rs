@@ -162,10 +162,11 @@ impl Pipeline {
             .unwrap_or_default();
         let mut site = capture.site;
         if site.function.is_empty() {
-            // A panic: its site is the innermost application frame.
+            // A panic: its site is the innermost application frame, named by its function
+            // (the closure an annotated function runs its body in is not a function of its own).
             if let Some(frame) = backtrace.iter().find(|f| f.in_app) {
-                site.function = frame.function.clone();
-                site.module = frame
+                site.function = crate::__private::function_path(&frame.function);
+                site.module = site
                     .function
                     .rsplit_once("::")
                     .map(|(m, _)| m.to_string())
