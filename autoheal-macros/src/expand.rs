@@ -3,6 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
 use syn::{ItemFn, ReturnType, Signature, Type};
 
 use crate::attr::Args;
@@ -109,19 +110,25 @@ fn site_static(args: &Args, sig: &Signature) -> TokenStream {
     }
 }
 
-/// `: ReturnType` for the result binding, unless the type cannot be written there (`impl Trait`).
+/// `: ReturnType` for the result binding.
 fn annotatable_return_type(output: &ReturnType) -> TokenStream {
     match output {
-        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => quote!(: #ty),
-        _ => TokenStream::new(),
+        ReturnType::Type(_, ty) => {
+            let ty = inferable(ty);
+            quote!(: #ty)
+        }
+        ReturnType::Default => TokenStream::new(),
     }
 }
 
 /// `-> ReturnType` for the closure, so the body's tail is checked (and coerced) against it.
 fn closure_return_type(output: &ReturnType) -> TokenStream {
     match output {
-        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => quote!(-> #ty),
-        _ => TokenStream::new(),
+        ReturnType::Type(_, ty) => {
+            let ty = inferable(ty);
+            quote!(-> #ty)
+        }
+        ReturnType::Default => TokenStream::new(),
     }
 }
 
@@ -130,19 +137,40 @@ fn closure_return_type(output: &ReturnType) -> TokenStream {
 /// the function itself (`Ok(&self.name)` to `Result<&str, E>`).
 fn fake_return_edge(output: &ReturnType) -> TokenStream {
     match output {
-        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => quote! {
-            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::let_unit_value)]
-            if false {
-                let __autoheal_fake_return: #ty = loop {};
-                return __autoheal_fake_return;
+        ReturnType::Type(_, ty) => {
+            let ty = inferable(ty);
+            quote! {
+                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::let_unit_value)]
+                if false {
+                    let __autoheal_fake_return: #ty = loop {};
+                    return __autoheal_fake_return;
+                }
             }
-        },
-        _ => TokenStream::new(),
+        }
+        ReturnType::Default => TokenStream::new(),
     }
 }
 
-fn mentions_impl_trait(ty: &Type) -> bool {
-    quote!(#ty).to_string().contains("impl ")
+/// The return type as it can be written inside the body: each `impl Trait` (which only the
+/// signature may name) becomes `_`, inferred from the body. The rest stays, so the error type
+/// is known before the error is inspected: `Result<impl Display, String>` becomes
+/// `Result<_, String>`, not no annotation at all.
+fn inferable(ty: &Type) -> Type {
+    struct ImplTraitToInfer;
+    impl VisitMut for ImplTraitToInfer {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(impl_trait) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: syn::Token![_](impl_trait.impl_token.span),
+                });
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    ImplTraitToInfer.visit_type_mut(&mut ty);
+    ty
 }
 
 /// Reject what the attribute cannot wrap, pointing at the part at fault.
