@@ -1,289 +1,465 @@
-//! The issue body: summary, cause chain, in-app frames, command line, logs, spans, environment,
-//! the fingerprint marker and the report JSON — within GitHub's size limit.
+//! The sections of an issue body, in the order a maintainer reads them: what failed, why,
+//! where, how it was run, what the program logged, and in which environment; then the
+//! fingerprint marker and the report JSON. Every untrusted text passes through the safe
+//! markdown of [`super::markdown`], each within its bound from [`super::limits`].
 
 use std::fmt::Write as _;
 
-use super::markdown::{code, fence, fenced_text, inline, truncate_chars};
-use crate::Report;
+use super::fingerprint_marker;
+use super::limits::{
+    ANNOTATED_FRAMES_CHARS, CAUSE_CHARS, CHAIN_CHARS, COMMAND_CHARS, ENV_CHARS, FACT_CHARS,
+    IN_APP_FRAMES, LOG_LINE_CHARS, MESSAGE_BLOCK_CHARS, MESSAGE_CHARS, NAME_CHARS, SPANS_CHARS,
+};
+use super::markdown::{block_text, code, code_cell, details, fence, line_text, text};
+use crate::{BacktraceFrame, Report, ReportKind};
 
-/// GitHub's limit on an issue body, in characters, less a margin.
-pub(crate) const MAX_BODY_CHARS: usize = 65_000;
-
-/// The marker that opens the embedded report JSON in an issue body.
-pub const REPORT_MARKER: &str = "<!-- autoheal:report -->";
-
-/// How much of the long parts goes into the body; shrunk until the body fits.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Budget {
-    pub(crate) log_lines: usize,
-    pub(crate) backtrace_frames: usize,
-    pub(crate) in_app_frames: usize,
-    pub(crate) json_trimmed: bool,
+/// How much of the long, cuttable parts the body shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Shown {
+    /// In-app frames listed.
+    pub(super) in_app: usize,
+    /// Frames of the full backtrace.
+    pub(super) backtrace: usize,
+    /// Log lines, the most recent ones.
+    pub(super) log_lines: usize,
 }
 
-impl Budget {
-    pub(crate) const FULL: Budget = Budget {
-        log_lines: usize::MAX,
-        backtrace_frames: usize::MAX,
-        in_app_frames: 30,
-        json_trimmed: false,
+impl Shown {
+    /// None of the cuttable parts.
+    pub(super) const NOTHING: Shown = Shown {
+        in_app: 0,
+        backtrace: 0,
+        log_lines: 0,
     };
+}
 
-    /// The next smaller budget, or `None` when nothing more can be cut. Logs and the full
-    /// backtrace go first, then the in-app frames, then the JSON's long parts.
-    pub(crate) fn shrink(self, report: &Report) -> Option<Budget> {
-        let logs = report.logs.len().min(self.log_lines);
-        let frames = report.backtrace.len().min(self.backtrace_frames);
-        if logs > 0 {
-            Some(Budget {
-                log_lines: logs / 2,
-                ..self
-            })
-        } else if frames > 0 {
-            Some(Budget {
-                backtrace_frames: frames / 2,
-                ..self
-            })
-        } else if !self.json_trimmed {
-            Some(Budget {
-                json_trimmed: true,
-                ..self
-            })
-        } else if self.in_app_frames > 0 {
-            Some(Budget {
-                in_app_frames: self.in_app_frames / 2,
-                ..self
-            })
-        } else {
-            None
+/// The sections that are never cut, each already within its own bound.
+#[derive(Debug)]
+pub(super) struct FixedParts {
+    summary: String,
+    chain: String,
+    location: String,
+    command: String,
+    spans: String,
+    environment: String,
+    marker: String,
+}
+
+impl FixedParts {
+    /// The fixed sections of `report`.
+    pub(super) fn of(report: &Report) -> FixedParts {
+        FixedParts {
+            summary: summary(report),
+            chain: chain(report),
+            location: location(report),
+            command: command(report),
+            spans: spans(report),
+            environment: environment(report),
+            marker: format!("{}\n\n", fingerprint_marker(&report.fingerprint)),
         }
+    }
+
+    /// Their length in characters.
+    pub(super) fn len_chars(&self) -> usize {
+        [
+            &self.summary,
+            &self.chain,
+            &self.location,
+            &self.command,
+            &self.spans,
+            &self.environment,
+            &self.marker,
+        ]
+        .iter()
+        .map(|part| part.chars().count())
+        .sum()
+    }
+
+    /// The whole body: these sections with `shown` of the others and the `json` block.
+    pub(super) fn assemble(self, report: &Report, shown: Shown, json: &str) -> String {
+        [
+            self.summary,
+            self.chain,
+            self.location,
+            in_app_frames(report, shown.in_app),
+            backtrace(report, shown.backtrace),
+            self.command,
+            logs(report, shown.log_lines),
+            self.spans,
+            self.environment,
+            self.marker,
+            json.to_string(),
+        ]
+        .concat()
     }
 }
 
-/// The body of `report` within `budget`.
-pub(crate) fn body(report: &Report, budget: Budget) -> String {
-    let mut out = String::new();
-    summary(&mut out, report);
-    chain(&mut out, report);
-    frames(&mut out, report, budget);
-    command(&mut out, report);
-    logs(&mut out, report, budget);
-    spans(&mut out, report);
-    environment(&mut out, report);
-    let _ = writeln!(
+/// One paragraph: the operation, what went wrong, and when and in which program. A message of
+/// several lines follows it whole, in a code block.
+fn summary(report: &Report) -> String {
+    let message = report.error.message.trim();
+    let mut lines = message
+        .split(['\n', '\r'])
+        .filter(|line| !line.trim().is_empty());
+    let first_line = lines.next().unwrap_or("");
+    let more_lines = lines.next().is_some();
+    let operation = code(&report.site.function, NAME_CHARS);
+    let mut out = match report.kind {
+        ReportKind::Panic => format!("{operation} panicked"),
+        ReportKind::Error => format!(
+            "{operation} failed with {}",
+            code(&report.error.type_name, NAME_CHARS)
+        ),
+    };
+    if !first_line.is_empty() {
+        let _ = write!(out, ": {}", text(first_line, MESSAGE_CHARS));
+    }
+    let _ = write!(
         out,
-        "<!-- autoheal:fingerprint={} -->\n",
-        hex_only(&report.fingerprint)
+        "\nTrace ID {} · {} · {} {}\n\n",
+        code(&report.trace_id, NAME_CHARS),
+        text(&report.timestamp, NAME_CHARS),
+        code(&report.system.app, NAME_CHARS),
+        text(&report.system.app_version, NAME_CHARS),
     );
-    embedded_json(&mut out, report, budget);
+    if more_lines {
+        out.push_str(&fence(&block_text(message, MESSAGE_BLOCK_CHARS), "text"));
+        out.push('\n');
+    }
     out
 }
 
-fn summary(out: &mut String, report: &Report) {
-    let what = match report.kind {
-        crate::ReportKind::Panic => "panicked",
-        crate::ReportKind::Error => "failed",
-    };
-    let _ = writeln!(out, "## Summary\n");
-    let _ = writeln!(
-        out,
-        "**{}** {what} with {}: {}\n",
-        inline(report.operation()),
-        code(&report.error.type_name),
-        inline(&truncate_chars(&report.error.message, 4000)),
-    );
-    let _ = writeln!(
-        out,
-        "Trace ID `{}` · {} · {} · first seen in {} at {}\n",
-        hex_only(&report.trace_id),
-        code(&report.timestamp),
-        code(&format!(
-            "{} {}",
-            report.system.app, report.system.app_version
-        )),
-        code(&report.site.function),
-        code(&format!("{}:{}", report.site.file, report.site.line)),
-    );
+/// The causes, outermost first, as a numbered list.
+fn chain(report: &Report) -> String {
+    let (causes, omitted) = within(&report.error.chain, CHAIN_CHARS, |(i, cause)| {
+        format!("{}. {}\n", i + 1, text(cause, CAUSE_CHARS))
+    });
+    if causes.is_empty() && omitted == 0 {
+        return String::new();
+    }
+    let mut out = format!("### Cause chain\n\n{}\n", causes.concat());
+    if omitted > 0 {
+        let _ = writeln!(out, "… {omitted} more causes omitted.\n");
+    }
+    out
 }
 
-fn chain(out: &mut String, report: &Report) {
-    if report.error.chain.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "### Cause chain\n");
-    for (i, cause) in report.error.chain.iter().take(20).enumerate() {
-        let _ = writeln!(out, "{}. {}", i + 1, inline(&truncate_chars(cause, 2000)));
-    }
-    out.push('\n');
-}
-
-fn frames(out: &mut String, report: &Report, budget: Budget) {
-    let _ = writeln!(out, "### Where\n");
-    if !report.frames.is_empty() {
-        let path: Vec<String> = report.frames.iter().map(|f| code(f)).collect();
-        let _ = writeln!(
+/// Where the failure happened and the annotated functions it passed through.
+fn location(report: &Report) -> String {
+    let site = &report.site;
+    let mut out = format!(
+        "### Where\n\nIn {} (module {}) at {}.",
+        code(&site.function, NAME_CHARS),
+        code(&site.module, NAME_CHARS),
+        code(&format!("{}:{}", site.file, site.line), NAME_CHARS),
+    );
+    if report.frames.len() > 1 {
+        let (names, omitted) = within(&report.frames, ANNOTATED_FRAMES_CHARS, |(_, name)| {
+            code(name, NAME_CHARS)
+        });
+        let _ = write!(
             out,
-            "Annotated frames, innermost first: {}\n",
-            path.join(" → ")
+            " Through the annotated functions, innermost first: {}",
+            names.join(" → ")
         );
+        if omitted > 0 {
+            let _ = write!(out, " → … {omitted} more");
+        }
+        out.push('.');
     }
-    let in_app: Vec<_> = report
-        .backtrace
-        .iter()
-        .filter(|f| f.in_app)
-        .take(budget.in_app_frames)
-        .collect();
-    for frame in &in_app {
-        let location = match (&frame.file, frame.line) {
-            (Some(file), Some(line)) => format!(" at {}", code(&format!("{file}:{line}"))),
-            (Some(file), None) => format!(" at {}", code(file)),
-            _ => String::new(),
-        };
-        let _ = writeln!(out, "- {}{location}", code(&frame.function));
+    out.push_str("\n\n");
+    out
+}
+
+/// The first `shown` in-app frames of the backtrace, as a list.
+pub(super) fn in_app_frames(report: &Report, shown: usize) -> String {
+    let in_app = report.backtrace.iter().filter(|f| f.in_app).count();
+    if in_app == 0 {
+        return String::new();
     }
-    if !in_app.is_empty() {
+    let mut out = String::from("In-app frames, innermost first:\n\n");
+    for frame in report.backtrace.iter().filter(|f| f.in_app).take(shown) {
+        let _ = write!(out, "- {}", code(&frame.function, NAME_CHARS));
+        if let Some(place) = place(frame) {
+            let _ = write!(out, " at {}", code(&place, NAME_CHARS));
+        }
         out.push('\n');
     }
-    let shown = report.backtrace.len().min(budget.backtrace_frames);
-    if report.backtrace.is_empty() {
-        return;
-    }
-    let mut text = String::new();
-    for frame in report.backtrace.iter().take(shown) {
-        let _ = write!(
-            text,
-            "{}{}",
-            if frame.in_app { "* " } else { "  " },
-            frame.function
+    let omitted = in_app.saturating_sub(shown);
+    if omitted == in_app {
+        let _ = writeln!(
+            out,
+            "All {in_app} in-app frames omitted to fit GitHub's size limit."
         );
-        if let (Some(file), Some(line)) = (&frame.file, frame.line) {
-            let _ = write!(text, "\n      at {file}:{line}");
+    } else if omitted > 0 && shown < IN_APP_FRAMES {
+        let _ = writeln!(
+            out,
+            "\n… {omitted} more in-app frames omitted to fit GitHub's size limit."
+        );
+    } else if omitted > 0 {
+        let _ = writeln!(out, "\n… {omitted} more in-app frames in the full backtrace.");
+    }
+    out.push('\n');
+    out
+}
+
+/// The first `shown` frames of the full backtrace, collapsed.
+pub(super) fn backtrace(report: &Report, shown: usize) -> String {
+    let frames = &report.backtrace;
+    if frames.is_empty() {
+        return "No backtrace was captured.\n\n".to_string();
+    }
+    let mut listing = String::new();
+    for frame in frames.iter().take(shown) {
+        let mark = if frame.in_app { "* " } else { "  " };
+        let _ = writeln!(listing, "{mark}{}", line_text(&frame.function, NAME_CHARS));
+        if let Some(place) = place(frame) {
+            let _ = writeln!(listing, "      at {}", line_text(&place, NAME_CHARS));
         }
-        text.push('\n');
     }
-    if shown < report.backtrace.len() {
+    let omitted = frames.len().saturating_sub(shown);
+    if omitted > 0 {
         let _ = writeln!(
-            text,
-            "… {} more frames omitted to fit GitHub's size limit",
-            report.backtrace.len() - shown
+            listing,
+            "… {omitted} frames omitted to fit GitHub's size limit"
         );
     }
     details(
-        out,
         &format!(
-            "Full backtrace ({} frames, * = in app)",
-            report.backtrace.len()
+            "Full backtrace: {} frames, in-app ones marked *",
+            frames.len()
         ),
-        &fence(&fenced_text(&text), "text"),
-    );
+        &fence(&listing, "text"),
+    )
 }
 
-fn command(out: &mut String, report: &Report) {
-    let mut line = report.command.program.clone();
+/// `file:line` of a frame, when known.
+fn place(frame: &BacktraceFrame) -> Option<String> {
+    match (&frame.file, frame.line) {
+        (Some(file), Some(line)) => Some(format!("{file}:{line}")),
+        (Some(file), None) => Some(file.clone()),
+        _ => None,
+    }
+}
+
+/// The program and its arguments, as a shell would take them.
+fn command(report: &Report) -> String {
+    let mut line = shell_word(&report.command.program);
     for arg in &report.command.args {
+        if line.len() > COMMAND_CHARS * 4 {
+            break;
+        }
         line.push(' ');
-        line.push_str(&shell_quote(arg));
+        line.push_str(&shell_word(arg));
     }
-    let _ = writeln!(out, "### Command\n");
-    out.push_str(&fence(&fenced_text(&line), "text"));
-    out.push('\n');
+    format!(
+        "### Command line\n\n{}\n",
+        fence(&block_text(&line, COMMAND_CHARS), "sh")
+    )
 }
 
-fn logs(out: &mut String, report: &Report, budget: Budget) {
-    if report.logs.is_empty() {
-        return;
+/// The last `shown` log lines, collapsed.
+pub(super) fn logs(report: &Report, shown: usize) -> String {
+    let lines = &report.logs;
+    if lines.is_empty() {
+        return String::new();
     }
-    let shown = report.logs.len().min(budget.log_lines);
-    let mut text = String::new();
-    if shown < report.logs.len() {
+    let omitted = lines.len().saturating_sub(shown);
+    let mut listing = String::new();
+    if omitted > 0 {
         let _ = writeln!(
-            text,
-            "… {} earlier lines omitted to fit GitHub's size limit",
-            report.logs.len() - shown
+            listing,
+            "… {omitted} earlier lines omitted to fit GitHub's size limit"
         );
     }
-    for line in &report.logs[report.logs.len() - shown..] {
-        text.push_str(line);
-        text.push('\n');
+    for line in lines.iter().skip(omitted) {
+        let _ = writeln!(listing, "{}", block_text(line, LOG_LINE_CHARS));
     }
     details(
-        out,
-        &format!("Last {} log lines", report.logs.len()),
-        &fence(&fenced_text(&text), "text"),
-    );
+        &format!("Last {} log lines", lines.len()),
+        &fence(&listing, "text"),
+    )
 }
 
-fn spans(out: &mut String, report: &Report) {
+/// The tracing span stack, outermost first.
+fn spans(report: &Report) -> String {
     if report.spans.is_empty() {
-        return;
+        return String::new();
     }
-    let _ = writeln!(out, "### Span stack\n");
-    out.push_str(&fence(&fenced_text(&report.spans.join("\n")), "text"));
-    out.push('\n');
+    let mut listing = String::new();
+    for span in &report.spans {
+        if listing.len() > SPANS_CHARS * 4 {
+            break;
+        }
+        listing.push_str(span);
+        listing.push('\n');
+    }
+    format!(
+        "### Span stack\n\n{}\n",
+        fence(&block_text(&listing, SPANS_CHARS), "text")
+    )
 }
 
-fn environment(out: &mut String, report: &Report) {
+/// System facts and the allow-listed environment, as a table.
+fn environment(report: &Report) -> String {
     let system = &report.system;
-    let _ = writeln!(out, "### Environment\n");
-    let _ = writeln!(out, "| | |\n| --- | --- |");
-    let rows = [
-        ("OS / arch", format!("{} / {}", system.os, system.arch)),
+    let mut out = String::from("### Environment\n\n| | |\n| --- | --- |\n");
+    let facts = [
+        ("OS", format!("{} {}", system.os, system.arch)),
         ("App", format!("{} {}", system.app, system.app_version)),
         ("Rust", system.rust_version.clone()),
         ("PID", system.pid.to_string()),
         ("Working directory", system.cwd.clone()),
     ];
-    for (name, value) in rows
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.clone()))
-        .chain(report.env.iter().map(|(k, v)| (k.clone(), v.clone())))
-    {
-        let value = truncate_chars(&value, 300).replace('|', "\\|");
-        let _ = writeln!(out, "| {} | {} |", inline(&name), code(&value));
+    for (name, value) in facts {
+        let _ = writeln!(out, "| {name} | {} |", code_cell(&value, FACT_CHARS));
     }
+    let variables: Vec<(&String, &String)> = report.env.iter().collect();
+    let (rows, omitted) = within(&variables, ENV_CHARS, |(_, (name, value))| {
+        format!(
+            "| {} | {} |\n",
+            code_cell(name, FACT_CHARS),
+            code_cell(value, FACT_CHARS)
+        )
+    });
+    out.push_str(&rows.concat());
     out.push('\n');
-}
-
-fn embedded_json(out: &mut String, report: &Report, budget: Budget) {
-    let mut embedded = report.clone();
-    let mut note = "";
-    if budget.json_trimmed {
-        let keep = embedded.logs.len().min(20);
-        embedded.logs.drain(..embedded.logs.len() - keep);
-        embedded.backtrace.retain(|f| f.in_app);
-        embedded.backtrace.truncate(30);
-        embedded.error.message = truncate_chars(&embedded.error.message, 8000);
-        note = " (shortened to fit GitHub's size limit: logs and backtrace trimmed)";
+    if omitted > 0 {
+        let _ = writeln!(out, "… {omitted} more environment variables omitted.\n");
     }
-    // `<` only occurs inside JSON strings, where `\u003c` means the same: no marker can be forged.
-    let json = embedded.to_json_pretty().replace('<', "\\u003c");
-    let content = format!("{REPORT_MARKER}\n\n{}", fence(&json, "json"));
-    details(
-        out,
-        &format!("Report JSON, for the fix generator{note}"),
-        &content,
-    );
+    out
 }
 
-fn details(out: &mut String, summary: &str, content: &str) {
-    let _ = write!(
-        out,
-        "<details><summary>{summary}</summary>\n\n{content}\n</details>\n\n"
-    );
+/// `items` rendered one by one, as many as fit in `max` characters, and how many did not.
+fn within<T>(
+    items: &[T],
+    max: usize,
+    render: impl Fn((usize, &T)) -> String,
+) -> (Vec<String>, usize) {
+    let mut rendered = Vec::new();
+    let mut used = 0;
+    for item in items.iter().enumerate() {
+        let piece = render(item);
+        used += piece.chars().count();
+        if used > max {
+            break;
+        }
+        rendered.push(piece);
+    }
+    let omitted = items.len() - rendered.len();
+    (rendered, omitted)
 }
 
-fn hex_only(text: &str) -> String {
-    text.chars().filter(char::is_ascii_hexdigit).collect()
-}
-
-fn shell_quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
+/// `word` as a shell would read it back: bare when it holds only safe characters, else in
+/// single quotes.
+fn shell_word(word: &str) -> String {
+    let bare = !word.is_empty()
+        && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
-    {
-        arg.to_string()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if bare {
+        word.to_string()
     } else {
-        format!("'{}'", arg.replace('\'', "'\\''"))
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        crate::report::sample()
+    }
+
+    #[test]
+    fn the_summary_names_operation_type_message_trace_time_and_app() {
+        let mut report = sample();
+        report.system.app = "ipfs_kit".into();
+        report.system.app_version = "0.1.0".into();
+        assert_eq!(
+            summary(&report),
+            "`app::load` failed with `io::Error`: No such file or directory (os error 2)\n\
+             Trace ID `4bf92f3577b34da6a3ce929d0e0e4736` · 2026-11-25T04:53:09.123Z · \
+             `ipfs_kit` 0.1.0\n\n"
+        );
+    }
+
+    #[test]
+    fn a_panic_says_it_panicked_and_a_long_message_gets_its_own_block() {
+        let mut report = sample();
+        report.kind = ReportKind::Panic;
+        report.error.message = "assertion failed\n  left: 1\n right: 2".into();
+        let out = summary(&report);
+        assert!(
+            out.starts_with("`app::load` panicked: assertion failed\n"),
+            "{out}"
+        );
+        assert!(out.contains("```text\nassertion failed\n  left: 1\n right: 2\n```\n"));
+    }
+
+    #[test]
+    fn the_chain_is_numbered_and_bounded() {
+        let mut report = sample();
+        report.error.chain = vec!["first # cause".into(), "- second".into()];
+        assert_eq!(
+            chain(&report),
+            "### Cause chain\n\n1. first # cause\n2. \\- second\n\n"
+        );
+        report.error.chain = vec!["x".repeat(CAUSE_CHARS); 100];
+        let out = chain(&report);
+        assert!(out.chars().count() < CHAIN_CHARS + 200);
+        assert!(out.contains("more causes omitted."));
+        assert_eq!(chain(&sample()), "");
+    }
+
+    #[test]
+    fn frames_list_in_app_ones_and_say_what_was_cut() {
+        let mut report = sample();
+        report.backtrace = (0..4)
+            .map(|i| BacktraceFrame {
+                function: format!("app::f{i}"),
+                file: Some("src/lib.rs".into()),
+                line: Some(i),
+                in_app: i != 1,
+            })
+            .collect();
+        let out = in_app_frames(&report, 2);
+        assert!(out.contains("- `app::f0` at `src/lib.rs:0`\n- `app::f2` at `src/lib.rs:2`\n"));
+        assert!(out.contains("1 more in-app frames omitted"), "{out}");
+        let out = backtrace(&report, 3);
+        assert!(
+            out.contains("* app::f0\n      at src/lib.rs:0\n  app::f1\n"),
+            "{out}"
+        );
+        assert!(out.contains("1 frames omitted"));
+        assert!(out.starts_with("<details><summary>Full backtrace: 4 frames"));
+    }
+
+    #[test]
+    fn logs_keep_the_most_recent_lines() {
+        let mut report = sample();
+        report.logs = vec!["one".into(), "two".into(), "three".into()];
+        let out = logs(&report, 1);
+        assert!(out.contains("… 2 earlier lines omitted to fit GitHub's size limit\nthree\n"));
+        assert!(out.starts_with("<details><summary>Last 3 log lines</summary>"));
+    }
+
+    #[test]
+    fn the_command_line_reads_back_in_a_shell() {
+        let mut report = sample();
+        report.command.args = vec!["add".into(), "it's here".into(), String::new()];
+        assert_eq!(
+            command(&report),
+            "### Command line\n\n```sh\napp add 'it'\\''s here' ''\n```\n\n"
+        );
+    }
+
+    #[test]
+    fn environment_values_stay_inside_their_cells() {
+        let mut report = sample();
+        report.env.insert("RUST_LOG".into(), "a|b".into());
+        let out = environment(&report);
+        assert!(out.contains("| `RUST_LOG` | `a\\|b` |\n"), "{out}");
     }
 }

@@ -1,21 +1,30 @@
 //! Rendering a report as the GitHub issue a maintainer is glad to receive: a precise title, a
 //! readable body in a fixed order, safe for any content, within GitHub's limits, with the
 //! report JSON embedded for the fix generator.
+//!
+//! - `title`: `[auto-heal] <ErrorType>: <first line of message> in <operation>`.
+//! - `body`: the sections, in order.
+//! - `sanitize` and `markdown`: how untrusted text is made safe.
+//! - `embedded`: the report JSON and its marker.
+//! - `limits`: GitHub's limits and how a body is fit into them.
 
 mod body;
+mod embedded;
+mod limits;
 mod markdown;
+mod sanitize;
 mod title;
 
 use crate::Report;
 
-pub use body::REPORT_MARKER;
+pub use embedded::REPORT_MARKER;
 
 /// An issue ready to be filed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueDraft {
     /// The title, at most 256 characters.
     pub title: String,
-    /// The markdown body, at most 65,536 characters.
+    /// The markdown body, at most 65,000 characters (GitHub allows 65,536).
     pub body: String,
     /// The labels, de-duplicated, in order.
     pub labels: Vec<String>,
@@ -25,40 +34,73 @@ pub struct IssueDraft {
 ///
 /// The body holds, in order: a summary, the cause chain, the in-app frames and the full
 /// backtrace (collapsed), the command line, the last log lines (collapsed), the span stack,
-/// environment and system facts, the marker `<!-- autoheal:fingerprint=... -->` and the report
-/// JSON (collapsed). When it would exceed GitHub's limit the logs and the backtrace are cut
-/// first, saying so; the summary, the chain and the fingerprint never are.
+/// environment and system facts, the marker `<!-- autoheal:fingerprint=... -->` on a line of
+/// its own, and the report JSON (collapsed, after [`REPORT_MARKER`]). No text of the report
+/// can open HTML, ping anyone, link an issue or forge a marker. When the body would exceed
+/// GitHub's limit the log lines and the full backtrace are cut first, then the in-app frames,
+/// then the embedded JSON, each saying so; the summary, the chain and the fingerprint marker
+/// never are (though each message in them is bounded).
 pub fn render_issue(report: &Report) -> IssueDraft {
-    let mut budget = body::Budget::FULL;
-    if serde_json::to_string(report).map_or(0, |json| json.len()) > body::MAX_BODY_CHARS / 2 {
-        // The JSON alone would crowd out the rest: embed its shortened form from the start.
-        budget.json_trimmed = true;
-    }
-    let mut text = body::body(report, budget);
-    while text.chars().count() > body::MAX_BODY_CHARS {
-        match budget.shrink(report) {
-            Some(smaller) => {
-                budget = smaller;
-                text = body::body(report, budget);
-            }
-            None => break,
-        }
-    }
-    let mut labels: Vec<String> = Vec::new();
-    for label in &report.labels {
-        let label = label.trim();
-        if !label.is_empty() && !labels.iter().any(|l| l == label) {
-            labels.push(label.to_string());
-        }
-    }
     IssueDraft {
         title: title::title(report),
-        body: text,
-        labels,
+        body: limits::fit_body(report),
+        labels: labels(&report.labels),
     }
 }
 
-/// The fingerprint marker of an issue body, if it has one.
+/// The marker that identifies the issue of a fingerprint: the line every issue body carries
+/// and that duplicate searches look for. Only the fingerprint's hex digits are used, so the
+/// marker is the same wherever it is made.
 pub fn fingerprint_marker(fingerprint: &str) -> String {
-    format!("<!-- autoheal:fingerprint={fingerprint} -->")
+    let hex: String = fingerprint
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(128)
+        .collect();
+    format!("<!-- autoheal:fingerprint={hex} -->")
+}
+
+/// `labels` trimmed, without empty ones, each kept once (GitHub's label names ignore case).
+fn labels(labels: &[String]) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::new();
+    for label in labels.iter().map(|l| l.trim()) {
+        if !label.is_empty() && !kept.iter().any(|k| k.eq_ignore_ascii_case(label)) {
+            kept.push(label.to_string());
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_deduplicated_in_order_without_empty_ones() {
+        let given = ["auto-heal", " cli-error ", "", "Auto-Heal", "  ", "bug", "cli-error"];
+        let given: Vec<String> = given.iter().map(|s| s.to_string()).collect();
+        assert_eq!(labels(&given), ["auto-heal", "cli-error", "bug"]);
+    }
+
+    #[test]
+    fn the_fingerprint_marker_holds_only_hex_digits() {
+        assert_eq!(
+            fingerprint_marker("0123abcdef"),
+            "<!-- autoheal:fingerprint=0123abcdef -->"
+        );
+        assert_eq!(
+            fingerprint_marker("ab --> <script>"),
+            "<!-- autoheal:fingerprint=abc -->"
+        );
+    }
+
+    #[test]
+    fn the_body_carries_its_fingerprint_marker_on_a_line_of_its_own() {
+        let report = crate::report::sample();
+        let issue = render_issue(&report);
+        let marker = fingerprint_marker(&report.fingerprint);
+        assert_eq!(issue.body.lines().filter(|l| *l == marker).count(), 1);
+        assert_eq!(issue.body.matches("<!-- autoheal:fingerprint=").count(), 1);
+        assert_eq!(issue.labels, ["auto-heal"]);
+    }
 }
