@@ -1,35 +1,100 @@
-//! The issue body stays well-formed whatever the error text holds: backtick runs, `</details>`,
-//! HTML, mentions, issue references, forged markers, control characters, 5 MB messages.
+//! The issue stays well-formed whatever the error text holds: backtick runs, `</details>`,
+//! HTML, mentions, issue references, forged markers, control characters, CRLF, 5 MB messages.
+//! The structure is checked twice: by reading the markdown the way GitHub delimits it, and by
+//! rendering it with GitHub's own renderer, `cmark-gfm` (Debian package `cmark-gfm`).
 
-use autoheal::{BacktraceFrame, Report, render_issue};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
 
-fn report_with(message: &str, logs: Vec<String>) -> Report {
-    let json = serde_json::json!({
-        "schema": 1, "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "timestamp": "2026-11-25T04:53:09.123Z",
-        "fingerprint": "0123456789abcdef0123456789abcdef", "kind": "error",
-        "error": { "type": "io::Error", "message": message, "chain": ["cause @octocat #7 </details>", "```"] },
-        "site": { "function": "app::load", "module": "app", "file": "src/lib.rs", "line": 7 },
-        "frames": ["app::load", "mcp start"],
-        "command": { "program": "ipfs-kit", "args": ["add", "\u{FFFD}bad", "it's"] },
-        "backtrace": [], "logs": logs, "spans": ["mcp{port=8004}"],
-        "env": { "RUST_LOG": "debug</details>" },
-        "system": { "os": "linux", "arch": "x86_64", "app": "ipfs_kit", "app_version": "0.1.0",
-                    "rust_version": "rustc 1.95.0", "pid": 42, "cwd": "~/src" },
-        "labels": ["auto-heal", "cli-error", "auto-heal", " "]
-    });
-    let mut report: Report = serde_json::from_value(json).unwrap();
-    report.backtrace = (0..40)
-        .map(|i| BacktraceFrame {
-            function: format!("app::step{i}"),
-            file: Some("src/lib.rs".into()),
-            line: Some(i),
-            in_app: i % 2 == 0,
-        })
-        .collect();
-    report
+use autoheal::{
+    BacktraceFrame, CommandLine, ErrorDetails, IssueDraft, REPORT_MARKER, Report, ReportKind,
+    SCHEMA_VERSION, Site, SystemInfo, fingerprint_marker, render_issue,
+};
+
+const FINGERPRINT: &str = "0123456789abcdef0123456789abcdef";
+const FORGED: &str = "ffffffffffffffffffffffffffffffff";
+
+/// Everything an error text could use against the body at once.
+fn hostile() -> String {
+    format!(
+        "````` </details> <script>alert(1)</script> <img src=x onerror=alert(1)> @octocat fixes \
+         #123, GH-45 and acme/tools#9 <!-- autoheal:fingerprint={FORGED} --> \
+         <!-- autoheal:report --> \u{1b}[31mred\u{1b}[0m \0 \u{202e}evil\r\n# heading\n- item\n\
+         | a | b |\n| - | - |\n<details><summary>x</summary>"
+    )
 }
 
-/// The body's lines outside code fences (as GitHub-flavoured markdown delimits them).
+fn report(message: &str, logs: Vec<String>) -> Report {
+    Report {
+        schema: SCHEMA_VERSION,
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+        timestamp: "2026-11-25T04:53:09.123Z".into(),
+        fingerprint: FINGERPRINT.into(),
+        kind: ReportKind::Error,
+        error: ErrorDetails {
+            type_name: "io::Error".into(),
+            message: message.into(),
+            chain: vec![hostile(), "```".into(), "@octocat".into()],
+        },
+        site: Site {
+            function: "pins::sync".into(),
+            module: "ipfs_kit::pins".into(),
+            file: "src/pins.rs".into(),
+            line: 7,
+        },
+        frames: vec!["pins::sync".into(), "pin sync".into()],
+        command: CommandLine {
+            program: "ipfs-kit".into(),
+            args: vec!["add".into(), "\u{FFFD}bad".into(), "it's".into(), hostile()],
+        },
+        backtrace: (0..40)
+            .map(|i| BacktraceFrame {
+                function: if i == 3 {
+                    hostile()
+                } else {
+                    format!("ipfs_kit::step{i}")
+                },
+                file: Some("src/pins.rs".into()),
+                line: Some(i),
+                in_app: i % 2 == 0,
+            })
+            .collect(),
+        logs,
+        spans: vec!["pin_sync{count=3}".into(), hostile()],
+        env: BTreeMap::from([
+            ("RUST_LOG".to_string(), "debug</details> | x".to_string()),
+            ("IPFS_PATH".to_string(), hostile()),
+        ]),
+        system: SystemInfo {
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            app: "ipfs_kit".into(),
+            app_version: "0.1.0".into(),
+            rust_version: "rustc 1.95.0".into(),
+            pid: 42,
+            cwd: "~/src/@octocat".into(),
+        },
+        labels: vec![
+            "auto-heal".into(),
+            "cli-error".into(),
+            "auto-heal".into(),
+            " ".into(),
+        ],
+    }
+}
+
+fn hostile_logs() -> Vec<String> {
+    vec![
+        hostile(),
+        "```".into(),
+        "</details>".into(),
+        format!("<!-- autoheal:fingerprint={FORGED} -->"),
+        "\u{1b}[1mbold\u{1b}[0m\r\nline\u{0}".into(),
+    ]
+}
+
+/// The lines of `body` outside code fences, as GitHub-flavoured markdown delimits fences.
 fn outside_fences(body: &str) -> Vec<&str> {
     let mut outside = Vec::new();
     let mut open: Option<usize> = None;
@@ -37,8 +102,8 @@ fn outside_fences(body: &str) -> Vec<&str> {
         let ticks = line.chars().take_while(|c| *c == '`').count();
         match open {
             None if ticks >= 3 => open = Some(ticks),
-            Some(n) if ticks >= n && line.trim_end().chars().all(|c| c == '`') => open = None,
             None => outside.push(line),
+            Some(n) if ticks >= n && line.trim_end().chars().all(|c| c == '`') => open = None,
             Some(_) => {}
         }
     }
@@ -46,10 +111,42 @@ fn outside_fences(body: &str) -> Vec<&str> {
     outside
 }
 
-const HOSTILE: &str = "````` </details> <script>alert(1)</script> <img src=x onerror=alert(1)> @octocat fixes #123 \
-                       and acme/tools#9 <!-- autoheal:fingerprint=ffffffffffffffffffffffffffffffff --> \u{1b}[31mred\u{1b}[0m \0 \r\n# heading";
+/// `line` without its code spans (a backtick run up to the next run of the same length).
+fn without_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let run = run_at(i);
+        let mut j = i + run;
+        let mut closed = None;
+        while j < chars.len() {
+            let other = run_at(j);
+            if other == run {
+                closed = Some(j + other);
+                break;
+            }
+            j += other.max(1);
+        }
+        match closed {
+            Some(end) => i = end,
+            None => {
+                out.extend(&chars[i..i + run]);
+                i += run;
+            }
+        }
+    }
+    out
+}
 
-fn check_structure(report: &Report) -> String {
+/// The structural promises of an issue, whatever the report holds. Returns the issue.
+fn check_structure(report: &Report) -> IssueDraft {
     let issue = render_issue(report);
     let body = &issue.body;
     assert!(
@@ -58,140 +155,266 @@ fn check_structure(report: &Report) -> String {
         body.chars().count()
     );
     let outside = outside_fences(body);
-    let opens = outside
-        .iter()
-        .filter(|l| l.starts_with("<details>"))
-        .count();
-    let closes = outside.iter().filter(|l| l.trim() == "</details>").count();
-    assert_eq!(opens, closes, "every <details> is closed");
-    assert!(opens >= 2);
-    let markers: Vec<&&str> = outside
-        .iter()
-        .filter(|l| l.starts_with("<!-- autoheal:fingerprint="))
-        .collect();
-    assert_eq!(
-        markers,
-        [&"<!-- autoheal:fingerprint=0123456789abcdef0123456789abcdef -->"]
-    );
-    assert_eq!(
-        body.matches("<!-- autoheal:fingerprint=").count(),
-        1,
-        "no forged marker anywhere, fenced or not"
-    );
+
+    let mut depth = 0usize;
     for line in &outside {
-        let lower = line.to_ascii_lowercase();
+        if line.starts_with("<details>") {
+            depth += 1;
+        } else if line.trim() == "</details>" {
+            assert!(depth > 0, "a </details> closes nothing");
+            depth -= 1;
+        }
+        assert!(
+            !line.contains("<details") || line.starts_with("<details><summary>"),
+            "a <details> opened by report text: {line}"
+        );
+    }
+    assert_eq!(depth, 0, "every <details> is closed");
+
+    let marker = fingerprint_marker(FINGERPRINT);
+    assert_eq!(body.matches("<!-- autoheal:fingerprint=").count(), 1);
+    assert_eq!(outside.iter().filter(|l| **l == marker).count(), 1);
+    assert!(!body.contains(&fingerprint_marker(FORGED)), "a forged marker");
+    assert_eq!(body.matches(REPORT_MARKER).count(), 1);
+    assert!(body.find(&marker) < body.find(REPORT_MARKER));
+
+    for line in &outside {
+        let text = without_code_spans(line);
+        let lower = text.to_ascii_lowercase();
         assert!(
             !lower.contains("<script") && !lower.contains("<img"),
             "raw HTML outside code: {line}"
         );
-        assert!(
-            !line.contains("@octocat") && !line.contains("#123"),
-            "a mention or reference survived: {line}"
-        );
-        assert!(
-            !line.starts_with("# "),
-            "untrusted text started a heading: {line}"
-        );
-        assert!(!line.contains('\u{1b}') && !line.contains('\0'));
+        for linked in ["@octocat", "#123", "GH-45", "tools#9"] {
+            assert!(
+                !text.contains(linked),
+                "{linked} survived outside code: {line}"
+            );
+        }
+        assert!(!line.starts_with("# "), "report text made a heading: {line}");
+        assert!(!line.starts_with("| a |"), "report text made a table: {line}");
     }
+    for hidden in ['\u{1b}', '\0', '\r', '\u{202e}'] {
+        assert!(!body.contains(hidden), "{hidden:?} in the body");
+        assert!(!issue.title.contains(hidden), "{hidden:?} in the title");
+    }
+
+    assert!(issue.title.starts_with("[auto-heal] "));
     assert!(issue.title.chars().count() <= 256);
-    assert!(
-        !issue.title.contains('\u{1b}')
-            && !issue.title.contains('\n')
-            && !issue.title.contains("@octocat")
-    );
+    assert!(!issue.title.contains('\n') && !issue.title.contains("@octocat"));
     assert_eq!(issue.labels, ["auto-heal", "cli-error"]);
-    issue.body
+    issue
+}
+
+/// The report JSON of a body, found as the fix generator finds it: the report marker, then the
+/// first fence opened with `json`, then the line that closes that fence.
+fn embedded_json(body: &str) -> String {
+    let (_, after) = body.split_once(REPORT_MARKER).expect("the report marker");
+    let mut lines = after.lines();
+    let fence = lines
+        .by_ref()
+        .find_map(|line| {
+            let ticks = line.chars().take_while(|c| *c == '`').count();
+            (ticks >= 3 && &line[ticks..] == "json").then(|| "`".repeat(ticks))
+        })
+        .expect("a json fence after the marker");
+    let json: Vec<&str> = lines.take_while(|line| *line != fence).collect();
+    json.join("\n")
 }
 
 fn embedded_report(body: &str) -> Report {
-    let start = body
-        .find(autoheal::REPORT_MARKER)
-        .expect("the report marker");
-    let json_start = body[start..]
-        .find("```json\n")
-        .map(|i| start + i + "```json\n".len())
-        .expect("the json fence");
-    let json_end = body[json_start..]
-        .find("\n```")
-        .map(|i| json_start + i)
-        .expect("the closing fence");
-    serde_json::from_str(&body[json_start..json_end]).expect("the embedded JSON parses")
+    serde_json::from_str(&embedded_json(body)).expect("the embedded JSON parses")
 }
 
 #[test]
 fn hostile_text_cannot_break_the_structure_and_the_json_survives_exactly() {
-    let logs = vec![
-        HOSTILE.to_string(),
-        "```".to_string(),
-        "</details>".to_string(),
-    ];
-    let report = report_with(HOSTILE, logs);
-    let body = check_structure(&report);
+    let report = report(&hostile(), hostile_logs());
+    let body = check_structure(&report).body;
     assert_eq!(
         embedded_report(&body),
         report,
         "the fix generator reads back the very report"
     );
-    assert!(body.starts_with("## Summary"));
+    assert!(!body.contains("shortened"));
     let order = [
-        "## Summary",
+        "`pins::sync` failed with `io::Error`",
         "### Cause chain",
         "### Where",
-        "### Command",
-        "log lines",
+        "In-app frames",
+        "Full backtrace",
+        "### Command line",
+        "Last 5 log lines",
         "### Span stack",
         "### Environment",
         "<!-- autoheal:fingerprint=",
-        "Report JSON",
+        REPORT_MARKER,
     ];
     let positions: Vec<usize> = order
         .iter()
-        .map(|s| body.find(s).unwrap_or_else(|| panic!("{s} missing")))
+        .map(|s| {
+            body.find(s)
+                .unwrap_or_else(|| panic!("{s} missing from:\n{body}"))
+        })
         .collect();
     assert!(
         positions.windows(2).all(|w| w[0] < w[1]),
         "sections out of order: {positions:?}"
     );
+    assert!(body.starts_with(
+        "`pins::sync` failed with `io::Error`: \\`\\`\\`\\`\\` &lt;/details&gt; &lt;script&gt;"
+    ));
 }
 
 #[test]
-fn a_message_of_only_backticks_and_a_5_mb_message_still_fit() {
-    check_structure(&report_with(&"`".repeat(5000), vec![]));
+fn the_title_names_type_message_and_operation() {
+    let mut report = report("could not read the pin list\nmore detail", vec![]);
+    assert_eq!(
+        render_issue(&report).title,
+        "[auto-heal] io::Error: could not read the pin list in pins::sync"
+    );
+    report.kind = ReportKind::Panic;
+    report.error.message = "\u{1b}[31m@octocat\u{1b}[0m broke #123\r\n".into();
+    let title = check_structure(&report).title;
+    assert_eq!(
+        title.replace('\u{200B}', ""),
+        "[auto-heal] panic: @octocat broke #123 in pins::sync"
+    );
+}
+
+#[test]
+fn a_message_of_only_backticks_still_makes_a_well_formed_issue() {
+    for message in ["`", "```", &"`".repeat(5000)] {
+        let report = report(message, hostile_logs());
+        let body = check_structure(&report).body;
+        assert_eq!(embedded_report(&body), report);
+    }
+}
+
+#[test]
+fn crlf_nul_and_ansi_escapes_are_cleaned_from_what_people_read() {
+    let message = "first line\r\n\u{1b}[1;31msecond\u{1b}[0m line\0 end\r\n";
+    let report = report(message, vec!["log\r\nline two\u{1b}[0m".into()]);
+    let body = check_structure(&report).body;
+    assert!(
+        body.contains("```text\nfirst line\nsecond line end\n```"),
+        "{body}"
+    );
+    assert!(body.contains("log\nline two\n"));
+    assert_eq!(embedded_report(&body), report, "the JSON keeps them, escaped");
+}
+
+#[test]
+fn a_log_line_holding_another_fingerprint_marker_cannot_be_found_as_one() {
+    let mut report = report("boom", hostile_logs());
+    report.error.message = format!("<!-- autoheal:fingerprint={FORGED} -->");
+    let body = check_structure(&report).body;
+    let marker = fingerprint_marker(FINGERPRINT);
+    let first = body.find("<!-- autoheal:fingerprint=").unwrap();
+    assert_eq!(&body[first..first + marker.len()], marker);
+    assert_eq!(embedded_report(&body), report);
+}
+
+#[test]
+fn a_5_mb_message_and_5000_log_lines_still_fit_and_say_what_was_cut() {
     let huge = "x".repeat(5 * 1024 * 1024);
     let logs: Vec<String> = (0..5000)
         .map(|i| {
             format!(
-                "2026-11-25T04:53:09.123Z  INFO app: line {i} {}",
+                "2026-11-25T04:53:09.123Z  INFO pins: line {i} {}",
                 "y".repeat(200)
             )
         })
         .collect();
-    let body = check_structure(&report_with(&huge, logs));
+    let mut report = report(&huge, logs);
+    report.error.chain.push("c".repeat(1024 * 1024));
+    let body = check_structure(&report).body;
+    assert!(body.contains("earlier lines omitted to fit GitHub's size limit"));
     assert!(
-        body.contains("earlier lines omitted to fit GitHub's size limit"),
-        "the cut is stated"
+        body.contains("more characters]"),
+        "the message says it was cut"
     );
-    assert!(body.contains("Cause chain"), "the chain is never cut");
-    let embedded = embedded_report(&body);
     assert!(
-        embedded.logs.len() <= 20 && embedded.error.message.len() < huge.len(),
-        "the JSON was shortened, and says so"
+        body.contains("### Cause chain") && body.contains("4. ccc"),
+        "the chain stays"
     );
     assert!(body.contains("shortened to fit GitHub's size limit"));
+    let embedded = embedded_report(&body);
+    assert!(embedded.logs.len() < report.logs.len() && !embedded.logs.is_empty());
+    assert_eq!(
+        embedded.logs.last(),
+        report.logs.last(),
+        "the most recent lines stay"
+    );
+    assert!(embedded.error.message.len() < huge.len());
+    assert_eq!(embedded.fingerprint, report.fingerprint);
+    assert_eq!(embedded.trace_id, report.trace_id);
 }
 
-/// The HTML a GitHub-flavoured markdown renderer (comrak, a port of GitHub's cmark-gfm) makes of
-/// the body, with raw HTML let through so that any that slipped in would show.
-fn render_gfm(markdown: &str) -> String {
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.autolink = true;
-    options.extension.strikethrough = true;
-    options.render.r#unsafe = true;
-    comrak::markdown_to_html(markdown, &options)
+#[test]
+fn every_field_at_its_worst_still_fits() {
+    let worst = |n: usize| "`<&@#\u{1b}\0".repeat(n);
+    let mut report = report(&worst(100_000), (0..2000).map(|_| worst(500)).collect());
+    report.error.type_name = worst(10_000);
+    report.error.chain = vec![worst(10_000); 200];
+    report.site.function = worst(10_000);
+    report.site.file = worst(10_000);
+    report.frames = vec![worst(1000); 100];
+    report.command.args = vec![worst(1000); 1000];
+    report.spans = vec![worst(1000); 100];
+    report.env = (0..200).map(|i| (format!("VAR_{i}"), worst(1000))).collect();
+    report.system.cwd = worst(10_000);
+    report.backtrace = vec![
+        BacktraceFrame {
+            function: worst(1000),
+            file: Some(worst(1000)),
+            line: Some(1),
+            in_app: true,
+        };
+        500
+    ];
+    let issue = render_issue(&report);
+    assert!(issue.body.chars().count() <= 65_536);
+    assert!(issue.title.chars().count() <= 256);
+    outside_fences(&issue.body);
+    assert_eq!(issue.body.matches("<!-- autoheal:fingerprint=").count(), 1);
+    let embedded = embedded_report(&issue.body);
+    assert_eq!(embedded.fingerprint, FINGERPRINT);
 }
 
+/// The HTML GitHub's renderer makes of `markdown`, with raw HTML let through (as GitHub lets
+/// `<details>` through) so that any that slipped in would show. `None` when `cmark-gfm` is
+/// missing and `AUTOHEAL_SKIP_CMARK=1` allows skipping.
+fn cmark_gfm(markdown: &str) -> Option<String> {
+    let spawned = Command::new("cmark-gfm")
+        .args(["--unsafe", "--extension", "table", "--extension", "autolink"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(error) if std::env::var("AUTOHEAL_SKIP_CMARK").as_deref() == Ok("1") => {
+            eprintln!("skipped: cmark-gfm did not start ({error}) and AUTOHEAL_SKIP_CMARK=1");
+            return None;
+        }
+        Err(error) => panic!(
+            "cmark-gfm did not start ({error}): install it (`apt-get install cmark-gfm`), \
+             or set AUTOHEAL_SKIP_CMARK=1 to skip this check"
+        ),
+    };
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = markdown.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().expect("cmark-gfm runs");
+    writer
+        .join()
+        .expect("the writer thread")
+        .expect("the markdown is written");
+    assert!(output.status.success(), "cmark-gfm failed: {output:?}");
+    Some(String::from_utf8(output.stdout).expect("cmark-gfm writes UTF-8"))
+}
+
+/// `html` without the contents of `<code>` elements, where GitHub links nothing.
 fn outside_code(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html;
@@ -213,39 +436,59 @@ fn unescape_html(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-#[test]
-fn a_real_gfm_renderer_sees_the_intended_structure() {
-    let logs = vec![
-        HOSTILE.to_string(),
-        "</details>".to_string(),
-        "<script>x</script>".to_string(),
-    ];
-    let report = report_with(HOSTILE, logs);
-    let html = render_gfm(&render_issue(&report).body);
+/// What GitHub would show for `report`, checked element by element; the report read back
+/// from the rendered JSON block.
+fn check_rendered(report: &Report, details: usize) -> Option<Report> {
+    let html = cmark_gfm(&render_issue(report).body)?;
     let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"), "a script got through:\n{html}");
+    assert!(!lower.contains("<img"), "an image got through:\n{html}");
     assert!(
-        !lower.contains("<script") && !lower.contains("<img"),
-        "raw HTML got through:\n{html}"
+        !lower.contains("<h1") && !lower.contains("<h2"),
+        "report text made a heading:\n{html}"
     );
-    // GitHub links mentions and references in text, never inside code.
+    assert!(!lower.contains("<th>a</th>"), "report text made a table");
     let text = outside_code(&html);
-    assert!(
-        !text.contains("@octocat") && !text.contains("#123"),
-        "a mention or reference survived:\n{text}"
-    );
-    assert_eq!(
-        html.matches("<details>").count(),
-        3,
-        "backtrace, logs and report JSON:\n{html}"
-    );
-    assert_eq!(html.matches("</details>").count(), 3);
-    assert!(!html.contains("<h1>"), "untrusted text made a heading");
-    let start = html
-        .find("<pre><code class=\"language-json\">")
-        .expect("the JSON code block")
-        + "<pre><code class=\"language-json\">".len();
-    let end = start + html[start..].find("</code></pre>").unwrap();
-    let parsed: Report = serde_json::from_str(&unescape_html(&html[start..end]))
-        .expect("the rendered JSON block parses");
-    assert_eq!(parsed, report);
+    for linked in ["@octocat", "#123", "GH-45", "tools#9", "mailto:"] {
+        assert!(!text.contains(linked), "{linked} would be linked:\n{text}");
+    }
+    assert_eq!(html.matches("<details>").count(), details, "{html}");
+    assert_eq!(html.matches("</details>").count(), details, "{html}");
+    assert_eq!(html.matches("<!-- autoheal:fingerprint=").count(), 1);
+    assert!(html.contains(&format!("\n{}\n", fingerprint_marker(FINGERPRINT))));
+    assert_eq!(html.matches(REPORT_MARKER).count(), 1);
+    let open = "<pre><code class=\"language-json\">";
+    assert_eq!(html.matches(open).count(), 1);
+    let (_, json) = html.split_once(open).expect("the JSON code block");
+    let (json, _) = json.split_once("</code></pre>").expect("the JSON block ends");
+    Some(serde_json::from_str(&unescape_html(json)).expect("the rendered JSON parses"))
+}
+
+#[test]
+fn github_s_renderer_sees_the_intended_structure() {
+    let report = report(&hostile(), hostile_logs());
+    if let Some(parsed) = check_rendered(&report, 3) {
+        assert_eq!(parsed, report);
+    }
+}
+
+#[test]
+fn github_s_renderer_keeps_the_json_of_a_report_of_backticks() {
+    let mut report = report(&"`".repeat(300), vec![]);
+    report.backtrace.clear();
+    report.error.chain = vec!["``".into(), "`".repeat(40)];
+    if let Some(parsed) = check_rendered(&report, 1) {
+        assert_eq!(parsed, report);
+    }
+}
+
+#[test]
+fn github_s_renderer_sees_a_shortened_report_intact() {
+    let logs: Vec<String> = (0..3000).map(|i| format!("{} {i}", hostile())).collect();
+    let report = report(&"m".repeat(5 * 1024 * 1024), logs);
+    if let Some(parsed) = check_rendered(&report, 3) {
+        assert_eq!(parsed.fingerprint, report.fingerprint);
+        assert!(parsed.logs.len() < report.logs.len());
+        assert_eq!(parsed.logs.last(), report.logs.last());
+    }
 }
