@@ -174,7 +174,10 @@ fn check_structure(report: &Report) -> IssueDraft {
     let marker = fingerprint_marker(FINGERPRINT);
     assert_eq!(body.matches("<!-- autoheal:fingerprint=").count(), 1);
     assert_eq!(outside.iter().filter(|l| **l == marker).count(), 1);
-    assert!(!body.contains(&fingerprint_marker(FORGED)), "a forged marker");
+    assert!(
+        !body.contains(&fingerprint_marker(FORGED)),
+        "a forged marker"
+    );
     assert_eq!(body.matches(REPORT_MARKER).count(), 1);
     assert!(body.find(&marker) < body.find(REPORT_MARKER));
 
@@ -191,8 +194,14 @@ fn check_structure(report: &Report) -> IssueDraft {
                 "{linked} survived outside code: {line}"
             );
         }
-        assert!(!line.starts_with("# "), "report text made a heading: {line}");
-        assert!(!line.starts_with("| a |"), "report text made a table: {line}");
+        assert!(
+            !line.starts_with("# "),
+            "report text made a heading: {line}"
+        );
+        assert!(
+            !line.starts_with("| a |"),
+            "report text made a table: {line}"
+        );
     }
     for hidden in ['\u{1b}', '\0', '\r', '\u{202e}'] {
         assert!(!body.contains(hidden), "{hidden:?} in the body");
@@ -300,7 +309,11 @@ fn crlf_nul_and_ansi_escapes_are_cleaned_from_what_people_read() {
         "{body}"
     );
     assert!(body.contains("log\nline two\n"));
-    assert_eq!(embedded_report(&body), report, "the JSON keeps them, escaped");
+    assert_eq!(
+        embedded_report(&body),
+        report,
+        "the JSON keeps them, escaped"
+    );
 }
 
 #[test]
@@ -361,7 +374,9 @@ fn every_field_at_its_worst_still_fits() {
     report.frames = vec![worst(1000); 100];
     report.command.args = vec![worst(1000); 1000];
     report.spans = vec![worst(1000); 100];
-    report.env = (0..200).map(|i| (format!("VAR_{i}"), worst(1000))).collect();
+    report.env = (0..200)
+        .map(|i| (format!("VAR_{i}"), worst(1000)))
+        .collect();
     report.system.cwd = worst(10_000);
     report.backtrace = vec![
         BacktraceFrame {
@@ -386,7 +401,13 @@ fn every_field_at_its_worst_still_fits() {
 /// missing and `AUTOHEAL_SKIP_CMARK=1` allows skipping.
 fn cmark_gfm(markdown: &str) -> Option<String> {
     let spawned = Command::new("cmark-gfm")
-        .args(["--unsafe", "--extension", "table", "--extension", "autolink"])
+        .args([
+            "--unsafe",
+            "--extension",
+            "table",
+            "--extension",
+            "autolink",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -460,7 +481,9 @@ fn check_rendered(report: &Report, details: usize) -> Option<Report> {
     let open = "<pre><code class=\"language-json\">";
     assert_eq!(html.matches(open).count(), 1);
     let (_, json) = html.split_once(open).expect("the JSON code block");
-    let (json, _) = json.split_once("</code></pre>").expect("the JSON block ends");
+    let (json, _) = json
+        .split_once("</code></pre>")
+        .expect("the JSON block ends");
     Some(serde_json::from_str(&unescape_html(json)).expect("the rendered JSON parses"))
 }
 

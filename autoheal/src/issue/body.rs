@@ -197,7 +197,10 @@ pub(super) fn in_app_frames(report: &Report, shown: usize) -> String {
             "\n… {omitted} more in-app frames omitted to fit GitHub's size limit."
         );
     } else if omitted > 0 {
-        let _ = writeln!(out, "\n… {omitted} more in-app frames in the full backtrace.");
+        let _ = writeln!(
+            out,
+            "\n… {omitted} more in-app frames in the full backtrace."
+        );
     }
     out.push('\n');
     out
@@ -303,7 +306,7 @@ fn spans(report: &Report) -> String {
 /// System facts and the allow-listed environment, as a table.
 fn environment(report: &Report) -> String {
     let system = &report.system;
-    let mut out = String::from("### Environment\n\n| | |\n| --- | --- |\n");
+    let mut out = String::from("### Environment\n\n| Name | Value |\n| --- | --- |\n");
     let facts = [
         ("OS", format!("{} {}", system.os, system.arch)),
         ("App", format!("{} {}", system.app, system.app_version)),

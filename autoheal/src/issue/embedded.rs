@@ -123,7 +123,7 @@ pub(super) fn json_block(report: &Report, cut: JsonCut) -> String {
         let note = if short == *report {
             String::new()
         } else {
-            shortening_note(report, &short)
+            shortening_note(report, &short, cut)
         };
         (short.to_json_pretty(), note)
     };
@@ -135,16 +135,22 @@ pub(super) fn json_block(report: &Report, cut: JsonCut) -> String {
 }
 
 /// What the shortened JSON lacks, for the block's summary line.
-fn shortening_note(report: &Report, short: &Report) -> String {
-    let mut note = String::from(" (shortened to fit GitHub's size limit: ");
-    let _ = write!(
-        note,
-        "{} of {} log lines, {} of {} backtrace frames, long texts cut)",
+fn shortening_note(report: &Report, short: &Report, cut: JsonCut) -> String {
+    let mut note = format!(
+        " (shortened to fit GitHub's size limit: {} of {} log lines, {} of {} backtrace frames",
         short.logs.len(),
         report.logs.len(),
         short.backtrace.len(),
         report.backtrace.len()
     );
+    if cut.text_chars < usize::MAX {
+        let _ = write!(
+            note,
+            ", texts cut at {} characters, lists at {} items",
+            cut.text_chars, cut.items
+        );
+    }
+    note.push(')');
     note
 }
 
@@ -169,9 +175,8 @@ fn displayable(json: &str) -> String {
 /// same way.
 fn shortened(report: &Report, cut: JsonCut) -> Report {
     let text = |s: &String| truncate_chars(s, cut.text_chars);
-    let list = |items: &[String]| -> Vec<String> {
-        items.iter().take(cut.items).map(text).collect()
-    };
+    let list =
+        |items: &[String]| -> Vec<String> { items.iter().take(cut.items).map(text).collect() };
     let logs = &report.logs;
     Report {
         schema: report.schema,

@@ -159,7 +159,10 @@ mod tests {
             .collect();
         let block = richest_json(&report, 20_000);
         assert!(block.chars().count() <= 20_000);
-        assert!(block.contains("shortened"), "the block says it was shortened");
+        assert!(
+            block.contains("shortened"),
+            "the block says it was shortened"
+        );
     }
 
     #[test]

@@ -77,7 +77,15 @@ mod tests {
 
     #[test]
     fn labels_are_deduplicated_in_order_without_empty_ones() {
-        let given = ["auto-heal", " cli-error ", "", "Auto-Heal", "  ", "bug", "cli-error"];
+        let given = [
+            "auto-heal",
+            " cli-error ",
+            "",
+            "Auto-Heal",
+            "  ",
+            "bug",
+            "cli-error",
+        ];
         let given: Vec<String> = given.iter().map(|s| s.to_string()).collect();
         assert_eq!(labels(&given), ["auto-heal", "cli-error", "bug"]);
     }

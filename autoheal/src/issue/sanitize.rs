@@ -108,8 +108,7 @@ impl Visible<'_> {
             .next_if(|c| ('\u{20}'..='\u{7e}').contains(c))
             .is_some()
         {}
-        if self.chars.next_if_eq(&'\u{7}').is_none() && self.chars.next_if_eq(&'\u{1b}').is_some()
-        {
+        if self.chars.next_if_eq(&'\u{7}').is_none() && self.chars.next_if_eq(&'\u{1b}').is_some() {
             self.chars.next_if_eq(&'\\');
         }
     }
