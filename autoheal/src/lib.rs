@@ -41,6 +41,7 @@ mod durable;
 
 mod error;
 mod fingerprint;
+pub mod fix;
 mod frames;
 pub mod github;
 mod issue;

@@ -96,6 +96,64 @@ pub enum AutohealCommand {
     Queue(QueueArgs),
     /// Send the queued reports to GitHub, oldest first.
     Flush,
+    /// Diagnose a failure offline: a queued report, an issue body, or the last failure.
+    Diagnose(DiagnoseArgs),
+    /// Answer an auto-heal issue: a diagnosis comment, a draft pull request, or a hand-off.
+    Fix(FixArgs),
+    /// Turn a failed job's log (on standard input) into a report and file it.
+    ReportLog(ReportLogArgs),
+}
+
+/// `ipfs-kit autoheal diagnose`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DiagnoseArgs {
+    /// The trace ID of a queued report.
+    pub trace_id: Option<String>,
+    /// An issue body (markdown) to read the report from; `-` reads standard input.
+    #[arg(long, value_name = "ISSUE_BODY.md")]
+    pub file: Option<std::path::PathBuf>,
+    /// The last failure reported on this machine.
+    #[arg(long)]
+    pub last: bool,
+}
+
+/// `ipfs-kit autoheal fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The issue to answer.
+    #[arg(long, value_name = "N")]
+    pub issue: u64,
+    /// The repository of the issue (OWNER/REPO); defaults to the configured one.
+    #[arg(long, value_name = "OWNER/REPO")]
+    pub repo: Option<String>,
+    /// Print every request it would make, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also open a draft pull request with the fix and a troubleshooting entry.
+    #[arg(long)]
+    pub create_pr: bool,
+    /// Hand an unrecognised failure to the Copilot coding agent.
+    #[arg(long)]
+    pub copilot: bool,
+}
+
+/// `ipfs-kit autoheal report-log`.
+#[derive(Debug, Args)]
+pub struct ReportLogArgs {
+    /// What produced the log.
+    #[arg(long, value_enum, default_value = "workflow")]
+    pub kind: LogKind,
+    /// The URL of the failed run, linked from the issue.
+    #[arg(long, value_name = "URL")]
+    pub run_url: Option<String>,
+}
+
+/// What produced a log given to `report-log`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogKind {
+    /// A GitHub Actions job.
+    Workflow,
 }
 
 /// `ipfs-kit autoheal status`.

@@ -22,6 +22,9 @@ pub fn run(
         AutohealCommand::Config(args) => config(app, overrides, args),
         AutohealCommand::Queue(args) => queue(app, overrides, args.action.as_ref()),
         AutohealCommand::Flush => flush(app, overrides),
+        AutohealCommand::Diagnose(args) => super::diagnose::run(app, overrides, args),
+        AutohealCommand::Fix(args) => super::fix::run(app, overrides, repo_flag, args),
+        AutohealCommand::ReportLog(args) => super::report_log::run(app, overrides, args),
     }
 }
 

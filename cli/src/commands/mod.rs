@@ -2,8 +2,11 @@
 
 pub mod add;
 pub mod autoheal;
+pub mod diagnose;
+pub mod fix;
 pub mod id;
 pub mod mcp;
+pub mod report_log;
 
 use anyhow::Result;
 
