@@ -20,9 +20,11 @@ pub(crate) fn compose(
     handoff_section: Option<&str>,
 ) -> String {
     let mut body = comment_markdown(diagnosis).trim_end().to_string();
+    // The same words whether this run opened the pull request or found it open: a second
+    // run leaves the comment as it is.
     let pull_line = match pull_request {
         Some(PullRequestOutcome::Opened { url, .. }) => Some(format!(
-            "**Pull request:** {url} (draft) proposes the fix and a troubleshooting entry."
+            "**Pull request:** {url} proposes the fix and a troubleshooting entry."
         )),
         Some(PullRequestOutcome::Existing { url, state, .. }) if state == "open" => Some(format!(
             "**Pull request:** {url} proposes the fix and a troubleshooting entry."
@@ -184,9 +186,15 @@ mod tests {
         };
         let body = compose(&diagnosis(), Some(&opened), None);
         assert!(
-            body.contains("https://github.com/acme/tools/pull/7 (draft)"),
+            body.contains("**Pull request:** https://github.com/acme/tools/pull/7 proposes"),
             "{body}"
         );
+        let found = PullRequestOutcome::Existing {
+            number: 7,
+            url: "https://github.com/acme/tools/pull/7".to_string(),
+            state: "open".to_string(),
+        };
+        assert_eq!(compose(&diagnosis(), Some(&found), None), body);
         assert_eq!(inline_code("a`b\nc"), "abc");
     }
 }
