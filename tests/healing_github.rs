@@ -193,3 +193,48 @@ fn a_run_stopped_by_a_fault_is_finished_by_the_next_one() {
     );
     assert_eq!(github.comments(REPO, number).len(), 1);
 }
+
+#[autoheal::auto_heal(name = "connect")]
+fn connect() -> Result<(), String> {
+    Err("environment variable IPFS_KIT_API_URL is not set".to_string())
+}
+
+#[test]
+fn a_diagnosis_with_a_patch_commits_it_beside_the_entry() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&github, &dir);
+    let (_, reports) = autoheal::test::with_captured_reports(connect);
+    let report = reports.into_iter().next().unwrap();
+    let diagnosis = diagnose(&report);
+    let patch = diagnosis.patch.clone().expect("this rule proposes a patch");
+    let existing = "# Settings the daemon reads\nIPFS_PATH=\n";
+    github.put_file(REPO, "main", &patch.path, existing.as_bytes());
+    let number = seed(&github, &report);
+
+    let outcome = fix_issue(&client, &options(number)).unwrap();
+    let Some(PullRequestOutcome::Opened { committed, .. }) = &outcome.pull_request else {
+        panic!("{:?}", outcome.pull_request)
+    };
+    assert_eq!(
+        committed,
+        &[patch.path.clone(), TROUBLESHOOTING_PATH.to_string()]
+    );
+    let branch = fix_branch(number);
+    let changed = String::from_utf8(github.file(REPO, &branch, &patch.path).unwrap()).unwrap();
+    assert!(changed.starts_with(existing), "{changed}");
+    assert!(changed.contains("IPFS_KIT_API_URL="), "{changed}");
+    assert_eq!(
+        github.file(REPO, "main", &patch.path).unwrap(),
+        existing.as_bytes()
+    );
+    let comment = github.comments(REPO, number).pop().unwrap().body;
+    assert!(
+        comment.contains(&format!("a change to `{}`", patch.path)),
+        "{comment}"
+    );
+
+    github.clear_requests();
+    fix_issue(&client, &options(number)).unwrap();
+    assert!(github.requests().iter().all(|r| r.method == "GET"));
+}

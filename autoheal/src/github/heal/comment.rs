@@ -20,15 +20,22 @@ pub(crate) fn compose(
     handoff_section: Option<&str>,
 ) -> String {
     let mut body = comment_markdown(diagnosis).trim_end().to_string();
+    let proposal = match &diagnosis.patch {
+        Some(patch) => format!(
+            "a change to `{}` and a troubleshooting entry",
+            inline_code(&patch.path)
+        ),
+        None => "a troubleshooting entry for this failure".to_string(),
+    };
     // The same words whether this run opened the pull request or found it open: a second
     // run leaves the comment as it is.
     let pull_line = match pull_request {
-        Some(PullRequestOutcome::Opened { url, .. }) => Some(format!(
-            "**Pull request:** {url} proposes the fix and a troubleshooting entry."
-        )),
-        Some(PullRequestOutcome::Existing { url, state, .. }) if state == "open" => Some(format!(
-            "**Pull request:** {url} proposes the fix and a troubleshooting entry."
-        )),
+        Some(PullRequestOutcome::Opened { url, .. }) => {
+            Some(format!("**Pull request:** {url} proposes {proposal}."))
+        }
+        Some(PullRequestOutcome::Existing { url, state, .. }) if state == "open" => {
+            Some(format!("**Pull request:** {url} proposes {proposal}."))
+        }
         Some(PullRequestOutcome::Existing { url, state, .. }) => {
             Some(format!("**Pull request:** {url} ({state})."))
         }
@@ -186,7 +193,7 @@ mod tests {
         };
         let body = compose(&diagnosis(), Some(&opened), None);
         assert!(
-            body.contains("**Pull request:** https://github.com/acme/tools/pull/7 proposes"),
+            body.contains("**Pull request:** https://github.com/acme/tools/pull/7 proposes a troubleshooting entry"),
             "{body}"
         );
         let found = PullRequestOutcome::Existing {
