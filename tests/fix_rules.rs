@@ -174,7 +174,7 @@ fn panic_report(message: &str) -> Report {
 
 #[test]
 fn real_panics_point_at_the_in_app_frame() {
-    let values = vec![1, 2, 3];
+    let values = [1, 2, 3];
     let cases = [
         (
             panic_message(|| {
