@@ -104,7 +104,8 @@ fn ureq_errors_for_a_closed_port_and_a_401() {
     let error = ureq::get(&url).call().unwrap_err();
     answering.join().unwrap();
     assert_eq!(error.to_string(), "http status: 401");
-    let diagnosis = diagnose(&report(&format!("GET {url} failed"), &[error.to_string()]));
+    let message = format!("listing the issues at {url} with GITHUB_TOKEN failed");
+    let diagnosis = diagnose(&report(&message, &[error.to_string()]));
     assert_eq!(diagnosis.rule_id, "http-unauthorized");
     assert!(diagnosis.steps.iter().any(|s| s.contains("`GITHUB_TOKEN`")));
 }
