@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn a_panic_points_at_its_in_app_frame_and_an_error_at_its_site() {
         let mut report = crate::report::sample();
-        assert_eq!(location(&report).as_deref(), Some("src/lib.rs:7 in app::load"));
+        assert_eq!(
+            location(&report).as_deref(),
+            Some("src/lib.rs:7 in app::load")
+        );
         report.backtrace = vec![
             BacktraceFrame {
                 function: "core::panicking::panic".into(),
@@ -231,7 +234,10 @@ mod tests {
                 in_app: true,
             },
         ];
-        assert_eq!(location(&report).as_deref(), Some("src/lib.rs:7 in app::load"));
+        assert_eq!(
+            location(&report).as_deref(),
+            Some("src/lib.rs:7 in app::load")
+        );
         report.kind = ReportKind::Panic;
         assert_eq!(
             location(&report).as_deref(),
@@ -244,10 +250,19 @@ mod tests {
 
     #[test]
     fn frame_paths_are_made_relative_like_the_site() {
-        assert_eq!(relative_to_site("/w/app/cli/src/x.rs", "cli/src/main.rs"), "cli/src/x.rs");
-        assert_eq!(relative_to_site("/w/app/cli/src/x.rs", "main.rs"), "/w/app/cli/src/x.rs");
+        assert_eq!(
+            relative_to_site("/w/app/cli/src/x.rs", "cli/src/main.rs"),
+            "cli/src/x.rs"
+        );
+        assert_eq!(
+            relative_to_site("/w/app/cli/src/x.rs", "main.rs"),
+            "/w/app/cli/src/x.rs"
+        );
         assert_eq!(relative_to_site("src/x.rs", "src/main.rs"), "src/x.rs");
-        assert_eq!(relative_to_site("/other/place.rs", "src/main.rs"), "/other/place.rs");
+        assert_eq!(
+            relative_to_site("/other/place.rs", "src/main.rs"),
+            "/other/place.rs"
+        );
     }
 
     #[test]
