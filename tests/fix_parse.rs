@@ -229,3 +229,62 @@ fn every_cut_of_a_rendered_body_gives_an_answer() {
         let _ = parse_issue_body(&body[cut..]);
     }
 }
+
+#[test]
+fn rendered_bodies_with_markdown_spliced_in_give_an_answer() {
+    const PIECES: &[&str] = &[
+        "```",
+        "````json\n",
+        "\n",
+        "`",
+        "<!-- autoheal:report -->",
+        "{",
+        "}",
+        "\"",
+        "\\",
+        "### Where\n",
+        "### Cause chain\n",
+        "1. ",
+        "- `",
+        "| `a` | `b` |\n",
+        "<details><summary>",
+        "&amp;",
+        "é",
+        "\r\n",
+        "<!-- autoheal:fingerprint=00 -->\n",
+    ];
+    let bodies: Vec<String> = reports()[..5]
+        .iter()
+        .map(|r| render_issue(r).body)
+        .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        // xorshift64: a fixed sequence, so a failure can be replayed.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for round in 0..400 {
+        let mut body = bodies[round % bodies.len()].clone();
+        for _ in 0..1 + next(6) {
+            let mut at = next(body.len() + 1);
+            while !body.is_char_boundary(at) {
+                at -= 1;
+            }
+            if next(3) == 0 {
+                let mut end = (at + next(200)).min(body.len());
+                while !body.is_char_boundary(end) {
+                    end -= 1;
+                }
+                body.replace_range(at..end, "");
+            } else {
+                body.insert_str(at, PIECES[next(PIECES.len())]);
+            }
+        }
+        if let Ok(parsed) = parse_issue_body(&body) {
+            // Whatever was read is a report that serialises and renders again.
+            let _ = render_issue(&parsed.report);
+        }
+    }
+}
