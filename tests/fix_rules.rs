@@ -254,3 +254,31 @@ fn an_unknown_failure_is_unrecognised_with_a_bounded_prompt() {
     assert!(comment_markdown(&diagnosis).contains("Prompt for a coding agent"));
     assert!(rules().all(|rule| rule.id != UNRECOGNISED));
 }
+
+#[test]
+fn an_issue_body_without_its_json_is_diagnosed_the_same() {
+    let cases = [
+        (
+            "could not read /missing/file",
+            "No such file or directory (os error 2)",
+        ),
+        (
+            "could not listen on 127.0.0.1:8004",
+            "Address already in use (os error 98)",
+        ),
+        (
+            "reading GITHUB_REPOSITORY",
+            "environment variable not found",
+        ),
+        ("the frobnicator jammed", "3 teeth missing"),
+    ];
+    for (message, cause) in cases {
+        let mut original = report(message, &[cause.to_string()]);
+        original.system.os = "linux".into();
+        let body = autoheal::render_issue(&original).body;
+        let without_json = &body[..body.find(autoheal::REPORT_MARKER).unwrap()];
+        let parsed = autoheal::fix::parse_issue_body(without_json).unwrap();
+        assert_eq!(parsed.source, autoheal::fix::ParseSource::Markdown);
+        assert_eq!(diagnose(&parsed.report), diagnose(&original), "{message}");
+    }
+}
