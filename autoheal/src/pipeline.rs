@@ -91,6 +91,9 @@ pub fn init(config: Config) -> Guard {
 }
 
 /// Install `config` with a sink of your own, and the panic hook.
+///
+/// Whatever the sink does with a report, the last one is also kept in
+/// `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report).
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
     crate::layer::set_capacity(config.max_log_lines);
     crate::panic_hook::install();

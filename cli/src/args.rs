@@ -106,16 +106,21 @@ pub enum AutohealCommand {
 
 /// `ipfs-kit autoheal diagnose`.
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(skip)]
+#[command(group(clap::ArgGroup::new("report").required(true).multiple(false)))]
 pub struct DiagnoseArgs {
-    /// The trace ID of a queued report.
+    /// The trace ID of a queued report (a unique prefix is enough).
+    #[arg(group = "report")]
     pub trace_id: Option<String>,
     /// An issue body (markdown) to read the report from; `-` reads standard input.
-    #[arg(long, value_name = "ISSUE_BODY.md")]
+    #[arg(long, value_name = "ISSUE_BODY.md", group = "report")]
     pub file: Option<std::path::PathBuf>,
     /// The last failure reported on this machine.
-    #[arg(long)]
+    #[arg(long, group = "report")]
     pub last: bool,
+    /// Print the diagnosis as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `ipfs-kit autoheal fix`.

@@ -54,6 +54,7 @@ fn fail(error: &anyhow::Error) -> ExitCode {
     eprintln!("error: {error:#}");
     match error.downcast_ref::<autoheal::Error>() {
         Some(autoheal::Error::InvalidConfig { .. }) => ExitCode::from(INVALID_INPUT),
+        _ if error.is::<commands::diagnose::InvalidInput>() => ExitCode::from(INVALID_INPUT),
         _ => ExitCode::from(FAILED),
     }
 }

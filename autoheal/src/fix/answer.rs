@@ -41,6 +41,14 @@ pub fn comment_markdown(diagnosis: &Diagnosis) -> String {
     if let Some(location) = &diagnosis.location {
         let _ = write!(out, "**Location:** {}\n\n", code(location, CODE_CHARS));
     }
+    if let Some(patch) = &diagnosis.patch {
+        let _ = write!(
+            out,
+            "**Proposed change:** {} ({})\n\n",
+            code(&patch.path, CODE_CHARS),
+            text(&patch.description, TEXT_CHARS)
+        );
+    }
     let _ = write!(
         out,
         "**Confidence:** {} · rule {}\n\n",
@@ -173,6 +181,17 @@ mod tests {
         assert!(comment.contains("**Location:** `src/lib.rs:7 in app::load`"));
         assert!(comment.contains("**Confidence:** high · rule `file-not-found`"));
         assert!(!comment.contains("coding agent"));
+    }
+
+    #[test]
+    fn a_proposed_change_is_named() {
+        let mut report = crate::report::sample();
+        report.error.message = "DATABASE_URL must be set".into();
+        let comment = comment_markdown(&diagnose(&report));
+        assert!(
+            comment.contains("**Proposed change:** `.env.example` (Document the environment variable DATABASE\\_URL in .env.example)"),
+            "{comment}"
+        );
     }
 
     #[test]

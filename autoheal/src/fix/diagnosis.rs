@@ -140,30 +140,54 @@ fn unrecognised_title(report: &Report) -> String {
     )
 }
 
-/// Where the failure points in the application's code: the innermost in-app frame of the
-/// backtrace that has a file (`src/config.rs:42 in app::config::load`), else the report's site.
+/// Where the failure points in the application's code (`src/config.rs:42 in app::config::load`).
+///
+/// For a panic, the innermost in-app frame of the backtrace that has a file, where the code
+/// panicked; else the report's site. For an error, the site: the annotated function it escaped,
+/// under the name the report groups it by; else the innermost in-app frame.
 pub(crate) fn location(report: &Report) -> Option<String> {
-    let frame = report
-        .backtrace
-        .iter()
-        .find(|frame| frame.in_app && frame.file.as_deref().is_some_and(|f| !f.is_empty()));
-    if let Some(frame) = frame {
-        let file = frame.file.as_deref().unwrap_or("");
+    let site = &report.site;
+    let from_site = || {
+        if site.file.is_empty() {
+            return (!site.function.is_empty())
+                .then(|| bounded(&site.function, PLACE_BYTES).to_string());
+        }
+        Some(bounded_place(
+            &format!("{}:{}", site.file, site.line),
+            &site.function,
+        ))
+    };
+    let from_frame = || {
+        let frame = report
+            .backtrace
+            .iter()
+            .find(|frame| frame.in_app && frame.file.as_deref().is_some_and(|f| !f.is_empty()))?;
+        let file = relative_to_site(frame.file.as_deref().unwrap_or(""), &site.file);
         let place = match frame.line {
             Some(line) => format!("{file}:{line}"),
             None => file.to_string(),
         };
-        return Some(bounded_place(&place, &frame.function));
+        Some(bounded_place(&place, &frame.function))
+    };
+    match report.kind {
+        ReportKind::Panic => from_frame().or_else(from_site),
+        ReportKind::Error => from_site().or_else(from_frame),
     }
-    let site = &report.site;
-    if site.file.is_empty() {
-        return (!site.function.is_empty())
-            .then(|| bounded(&site.function, PLACE_BYTES).to_string());
+}
+
+/// An absolute frame path (`/home/me/app/cli/src/x.rs`) made relative like the site's
+/// (`cli/src/main.rs`), when the site's first directory is in it.
+fn relative_to_site<'a>(file: &'a str, site_file: &str) -> &'a str {
+    let Some((top, _)) = site_file.split_once('/') else {
+        return file;
+    };
+    if top.is_empty() || top == "." || !file.starts_with('/') {
+        return file;
     }
-    Some(bounded_place(
-        &format!("{}:{}", site.file, site.line),
-        &site.function,
-    ))
+    match file.rfind(&format!("/{top}/")) {
+        Some(at) => file.get(at + 1..).unwrap_or(file),
+        None => file,
+    }
 }
 
 /// The most bytes of a file or a function a location shows.
@@ -184,7 +208,7 @@ mod tests {
     use crate::BacktraceFrame;
 
     #[test]
-    fn the_location_is_the_innermost_in_app_frame_with_a_file() {
+    fn a_panic_points_at_its_in_app_frame_and_an_error_at_its_site() {
         let mut report = crate::report::sample();
         assert_eq!(
             location(&report).as_deref(),
@@ -205,11 +229,16 @@ mod tests {
             },
             BacktraceFrame {
                 function: "app::config::load".into(),
-                file: Some("src/config.rs".into()),
+                file: Some("/home/me/app/src/config.rs".into()),
                 line: Some(42),
                 in_app: true,
             },
         ];
+        assert_eq!(
+            location(&report).as_deref(),
+            Some("src/lib.rs:7 in app::load")
+        );
+        report.kind = ReportKind::Panic;
         assert_eq!(
             location(&report).as_deref(),
             Some("src/config.rs:42 in app::config::load")
@@ -217,6 +246,23 @@ mod tests {
         report.backtrace.clear();
         report.site = Default::default();
         assert_eq!(location(&report), None);
+    }
+
+    #[test]
+    fn frame_paths_are_made_relative_like_the_site() {
+        assert_eq!(
+            relative_to_site("/w/app/cli/src/x.rs", "cli/src/main.rs"),
+            "cli/src/x.rs"
+        );
+        assert_eq!(
+            relative_to_site("/w/app/cli/src/x.rs", "main.rs"),
+            "/w/app/cli/src/x.rs"
+        );
+        assert_eq!(relative_to_site("src/x.rs", "src/main.rs"), "src/x.rs");
+        assert_eq!(
+            relative_to_site("/other/place.rs", "src/main.rs"),
+            "/other/place.rs"
+        );
     }
 
     #[test]

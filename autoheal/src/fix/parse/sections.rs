@@ -30,7 +30,7 @@ enum Section {
 pub(super) fn report(body: &str) -> Option<Report> {
     let mut report = empty_report();
     let mut section = Section::Summary;
-    let mut summary_lines = 0;
+    let mut summary_found = false;
     let mut recognised = false;
     for block in blocks(body) {
         match block {
@@ -46,14 +46,12 @@ pub(super) fn report(body: &str) -> Option<Report> {
                     continue;
                 }
                 match section {
-                    Section::Summary => {
-                        summary_lines += 1;
-                        if summary_lines == 1 {
-                            recognised |= summary(line, &mut report);
-                        } else if summary_lines == 2 {
-                            trace_line(line, &mut report);
-                        }
+                    // A line may precede the summary (a note put above the body).
+                    Section::Summary if !summary_found => {
+                        summary_found = summary(line, &mut report);
+                        recognised |= summary_found;
                     }
+                    Section::Summary => trace_line(line, &mut report),
                     Section::Chain => {
                         if let Some(cause) = numbered_item(line) {
                             report.error.chain.push(unescape::text(cause));
@@ -410,5 +408,17 @@ mod tests {
             "called `Option::unwrap()` on a `None` value"
         );
         assert_eq!(report.fingerprint, "abcd");
+    }
+
+    #[test]
+    fn a_note_above_the_summary_is_skipped() {
+        let body = "Reopened: this happened again in 0.2.0.\n\n\
+                    `add` failed with `io::Error`: denied\n\
+                    Trace ID `abc` · 2026-11-25T04:53:09Z · `app` 1.0\n";
+        let report = report(body).unwrap();
+        assert_eq!(report.error.type_name, "io::Error");
+        assert_eq!(report.error.message, "denied");
+        assert_eq!(report.trace_id, "abc");
+        assert_eq!(report.system.app_version, "1.0");
     }
 }

@@ -437,37 +437,45 @@ fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
     if rate_limited {
         finding = finding.step("Wait for the limit to reset (the `x-ratelimit-reset` header says when), or authenticate to get a higher limit.");
     }
+    let (check, renew) = match &variable {
+        Some(variable) => (
+            format!(
+                "Check that {} is set where the program runs (it is read from the environment): {}.",
+                quote(variable),
+                quote(&format!("test -n \"${variable}\" && echo set"))
+            ),
+            format!(
+                "Check that the token is still valid (not expired or revoked) and create a new one if it is not; then set {} to it.",
+                quote(variable)
+            ),
+        ),
+        None => (
+            "Check that the credentials the program sends for this API are set where it runs.".to_string(),
+            "Check that they are still valid (not expired or revoked), and replace them if they are not.".to_string(),
+        ),
+    };
     Some(
         finding
-            .step(format!(
-                "Check that {} is set where the program runs (it is read from the environment): {}.",
-                quote(&variable),
-                quote(&format!("test -n \"${variable}\" && echo set"))
-            ))
-            .step(format!(
-                "Check that the token is still valid (not expired or revoked) and create a new one if it is not; then set {} to it.",
-                quote(&variable)
-            ))
+            .step(check)
+            .step(renew)
             .step("For 403: give the token the permission the call needs (for GitHub: the repository's Issues and Contents, read and write)."),
     )
 }
 
 /// The environment variable that holds the token: one the message names, else the usual one
-/// for the host.
-fn token_variable(evidence: &Evidence<'_>, host: Option<&str>) -> String {
+/// for a GitHub or GitLab host.
+fn token_variable(evidence: &Evidence<'_>, host: Option<&str>) -> Option<String> {
     static VARIABLE: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"\b([A-Z][A-Z0-9]*_(?:TOKEN|KEY|API_KEY|PAT))\b").ok());
-    if let Some(name) = VARIABLE
+    let named = VARIABLE
         .as_ref()
         .and_then(|regex| evidence.captures(regex))
-        .and_then(|c| Some(c.get(1)?.as_str().to_string()))
-    {
-        return name;
-    }
-    match host {
-        Some(host) if host.contains("gitlab") => "GITLAB_TOKEN".to_string(),
-        _ => "GITHUB_TOKEN".to_string(),
-    }
+        .and_then(|c| Some(c.get(1)?.as_str().to_string()));
+    named.or_else(|| match host {
+        Some(host) if host.contains("github") => Some("GITHUB_TOKEN".to_string()),
+        Some(host) if host.contains("gitlab") => Some("GITLAB_TOKEN".to_string()),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

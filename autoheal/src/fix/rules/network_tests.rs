@@ -145,6 +145,17 @@ fn name_resolution_tls_and_auth_failures_are_told_apart() {
     assert!(finding.cause.contains("rate limit"));
     let report = report_with("HF_TOKEN was refused", &["status code 401"]);
     assert!(http_unauthorized(&Evidence::of(&report)).unwrap().steps[0].contains("`HF_TOKEN`"));
+    let report = report_with(
+        "the IPFS daemon at http://127.0.0.1:5001 answered 401 Unauthorized: no token",
+        &[],
+    );
+    let finding = http_unauthorized(&Evidence::of(&report)).unwrap();
+    assert_eq!(finding.title, "HTTP 401 from `127.0.0.1`");
+    assert!(
+        !finding.steps.iter().any(|s| s.contains("GITHUB_TOKEN")),
+        "{:?}",
+        finding.steps
+    );
 }
 
 #[test]

@@ -1,0 +1,290 @@
+//! Issue bodies read back into reports: every rendered body gives back its report from the
+//! embedded JSON; without the JSON, the markdown sections give back the error, the site and the
+//! command; any other text, however hostile or large, gives a result or an error, quickly.
+
+use std::collections::BTreeMap;
+
+use autoheal::fix::{MAX_BODY_BYTES, ParseError, ParseSource, parse_issue_body};
+use autoheal::{
+    BacktraceFrame, CommandLine, ErrorDetails, REPORT_MARKER, Report, ReportKind, SCHEMA_VERSION,
+    Site, SystemInfo, render_issue,
+};
+
+fn report(type_name: &str, message: &str, chain: &[&str]) -> Report {
+    Report {
+        schema: SCHEMA_VERSION,
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+        timestamp: "2026-11-25T04:53:09.123Z".into(),
+        fingerprint: "0123456789abcdef0123456789abcdef".into(),
+        kind: ReportKind::Error,
+        error: ErrorDetails {
+            type_name: type_name.into(),
+            message: message.into(),
+            chain: chain.iter().map(|c| c.to_string()).collect(),
+        },
+        site: Site {
+            function: "pins::sync".into(),
+            module: "ipfs_kit::pins".into(),
+            file: "src/pins.rs".into(),
+            line: 7,
+        },
+        frames: vec!["pins::sync".into(), "pin sync".into()],
+        command: CommandLine {
+            program: "ipfs-kit".into(),
+            args: vec!["add".into(), "/data/my pins.txt".into(), "it's".into()],
+        },
+        backtrace: (0..6)
+            .map(|i| BacktraceFrame {
+                function: format!("ipfs_kit::step{i}"),
+                file: (i != 2).then(|| format!("src/step{i}.rs")),
+                line: (i != 2).then_some(i * 10),
+                in_app: i % 2 == 0,
+            })
+            .collect(),
+        logs: vec![
+            "2026-11-25T04:53:09Z DEBUG adding file=/data/my pins.txt".into(),
+            "### Where".into(),
+        ],
+        spans: vec!["pin_sync{count=3}".into()],
+        env: BTreeMap::from([("RUST_LOG".to_string(), "debug|trace".to_string())]),
+        system: SystemInfo {
+            os: "linux".into(),
+            arch: "x86_64".into(),
+            app: "ipfs_kit".into(),
+            app_version: "0.1.0".into(),
+            rust_version: "rustc 1.95.0".into(),
+            pid: 42,
+            cwd: "~/src".into(),
+        },
+        labels: vec!["auto-heal".into(), "cli-error".into()],
+    }
+}
+
+/// Reports with ordinary and awkward values.
+fn reports() -> Vec<Report> {
+    let mut reports = vec![
+        report("io::Error", "No such file or directory (os error 2)", &[]),
+        report(
+            "anyhow::Error",
+            "could not read /data/my pins.txt",
+            &["No such file or directory (os error 2)"],
+        ),
+        report(
+            "serde_json::Error",
+            "expected `,` or `}` at line 3 column 5",
+            &["a `code` span", "<b>html</b> & *stars* [link](x) | pipe"],
+        ),
+        report("Error", "first line\nsecond line\n  indented third", &[]),
+        report(
+            "Error",
+            "@octocat see #12 and GH-3 <!-- autoheal:fingerprint=ffff --> ```` fence",
+            &["\\backslash\\ and trailing \\"],
+        ),
+        report(
+            "Error",
+            "unicode: café — 日本語 😀",
+            &["é".repeat(300).as_str()],
+        ),
+        report("Error", "", &[]),
+    ];
+    let mut panic = report("panic", "called `Option::unwrap()` on a `None` value", &[]);
+    panic.kind = ReportKind::Panic;
+    reports.push(panic);
+    let mut bare = report("Error", "no frames, no logs", &[]);
+    bare.backtrace.clear();
+    bare.logs.clear();
+    bare.spans.clear();
+    bare.env.clear();
+    bare.frames = vec!["pins::sync".into()];
+    bare.command.args.clear();
+    reports.push(bare);
+    let mut large = report("Error", &"m".repeat(30_000), &[]);
+    large.logs = (0..3_000)
+        .map(|i| format!("log line {i} {}", "x".repeat(80)))
+        .collect();
+    reports.push(large);
+    reports
+}
+
+#[test]
+fn every_rendered_body_reads_back_to_its_report() {
+    for report in reports() {
+        let body = render_issue(&report).body;
+        let parsed = parse_issue_body(&body).unwrap();
+        assert_eq!(parsed.source, ParseSource::EmbeddedJson);
+        if body.contains("shortened to fit") {
+            assert_eq!(parsed.report.fingerprint, report.fingerprint);
+            assert_eq!(parsed.report.trace_id, report.trace_id);
+            assert_eq!(parsed.report.site, report.site);
+            assert!(parsed.report.logs.len() < report.logs.len());
+        } else {
+            assert_eq!(parsed.report, report, "{body}");
+        }
+    }
+}
+
+#[test]
+fn a_body_edited_by_github_with_crlf_still_reads_back() {
+    let report = &reports()[2];
+    let body = render_issue(report).body.replace('\n', "\r\n");
+    assert_eq!(parse_issue_body(&body).unwrap().report, *report);
+}
+
+/// `body` without the report marker and everything after it.
+fn without_json(body: &str) -> &str {
+    &body[..body.find(REPORT_MARKER).unwrap()]
+}
+
+#[test]
+fn without_the_json_the_sections_give_back_error_site_and_command() {
+    for report in reports()
+        .into_iter()
+        .filter(|r| r.error.message.len() < 2_000)
+    {
+        let body = render_issue(&report).body;
+        let parsed = parse_issue_body(without_json(&body)).unwrap();
+        assert_eq!(parsed.source, ParseSource::Markdown);
+        let read = parsed.report;
+        let context = format!("{:?}\n{}", report.error, without_json(&body));
+        assert_eq!(read.kind, report.kind, "{context}");
+        if report.kind == ReportKind::Error {
+            assert_eq!(read.error.type_name, report.error.type_name, "{context}");
+        }
+        assert_eq!(read.error.message, report.error.message.trim(), "{context}");
+        assert_eq!(read.error.chain, report.error.chain, "{context}");
+        assert_eq!(read.site, report.site, "{context}");
+        assert_eq!(read.frames, report.frames, "{context}");
+        assert_eq!(read.command, report.command, "{context}");
+        assert_eq!(read.fingerprint, report.fingerprint);
+        assert_eq!(read.trace_id, report.trace_id);
+        assert_eq!(read.system, report.system);
+        assert_eq!(read.env, report.env);
+        assert_eq!(read.spans, report.spans);
+        assert_eq!(read.logs, report.logs);
+        assert_eq!(read.backtrace, report.backtrace);
+    }
+}
+
+#[test]
+fn a_broken_json_falls_back_to_the_sections() {
+    let report = &reports()[1];
+    let body = render_issue(report)
+        .body
+        .replace("\"schema\": 1", "\"schema\": \"one\"");
+    let parsed = parse_issue_body(&body).unwrap();
+    assert_eq!(parsed.source, ParseSource::Markdown);
+    assert_eq!(parsed.report.error, report.error);
+}
+
+#[test]
+fn text_that_is_not_an_issue_is_refused_plainly() {
+    for body in [
+        "",
+        "Just a bug report, written by hand.\n\nIt crashes.",
+        "```json\n{\"schema\": 1}\n```",
+        "`a` b `c`",
+    ] {
+        assert_eq!(parse_issue_body(body), Err(ParseError::NotAnAutohealIssue));
+    }
+    let too_large = "a".repeat(MAX_BODY_BYTES + 1);
+    assert!(matches!(
+        parse_issue_body(&too_large),
+        Err(ParseError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn hostile_and_huge_bodies_give_an_answer() {
+    let near_limit = MAX_BODY_BYTES - 16;
+    let fills = [
+        "`".repeat(near_limit),
+        "`a".repeat(near_limit / 2),
+        "``` ".repeat(near_limit / 4),
+        "\n```\n".repeat(near_limit / 5),
+        "[".repeat(near_limit),
+        "\\".repeat(near_limit),
+        "&amp;".repeat(near_limit / 5),
+        "| a | b |\n".repeat(near_limit / 10),
+        "1. x\n".repeat(near_limit / 5),
+        format!("{REPORT_MARKER}\n").repeat(near_limit / (REPORT_MARKER.len() + 1)),
+        format!("{REPORT_MARKER}\n```json\n{}", "[".repeat(near_limit - 40)),
+        format!("{REPORT_MARKER}\n{{{}", "\"a\":{".repeat(near_limit / 6)),
+        "<!-- autoheal:fingerprint=".repeat(near_limit / 27),
+        "`x` failed with `".repeat(near_limit / 18),
+    ];
+    for fill in &fills {
+        // Only that it returns (without panicking) matters here.
+        let _ = parse_issue_body(fill);
+    }
+}
+
+#[test]
+fn every_cut_of_a_rendered_body_gives_an_answer() {
+    let body = render_issue(&reports()[4]).body;
+    let boundaries: Vec<usize> = (0..=body.len())
+        .filter(|&i| body.is_char_boundary(i))
+        .collect();
+    for &cut in boundaries.iter().step_by(7) {
+        let _ = parse_issue_body(&body[..cut]);
+        let _ = parse_issue_body(&body[cut..]);
+    }
+}
+
+#[test]
+fn rendered_bodies_with_markdown_spliced_in_give_an_answer() {
+    const PIECES: &[&str] = &[
+        "```",
+        "````json\n",
+        "\n",
+        "`",
+        "<!-- autoheal:report -->",
+        "{",
+        "}",
+        "\"",
+        "\\",
+        "### Where\n",
+        "### Cause chain\n",
+        "1. ",
+        "- `",
+        "| `a` | `b` |\n",
+        "<details><summary>",
+        "&amp;",
+        "é",
+        "\r\n",
+        "<!-- autoheal:fingerprint=00 -->\n",
+    ];
+    let bodies: Vec<String> = reports()[..5]
+        .iter()
+        .map(|r| render_issue(r).body)
+        .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        // xorshift64: a fixed sequence, so a failure can be replayed.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound.max(1) as u64) as usize
+    };
+    for round in 0..400 {
+        let mut body = bodies[round % bodies.len()].clone();
+        for _ in 0..1 + next(6) {
+            let mut at = next(body.len() + 1);
+            while !body.is_char_boundary(at) {
+                at -= 1;
+            }
+            if next(3) == 0 {
+                let mut end = (at + next(200)).min(body.len());
+                while !body.is_char_boundary(end) {
+                    end -= 1;
+                }
+                body.replace_range(at..end, "");
+            } else {
+                body.insert_str(at, PIECES[next(PIECES.len())]);
+            }
+        }
+        if let Ok(parsed) = parse_issue_body(&body) {
+            // Whatever was read is a report that serialises and renders again.
+            let _ = render_issue(&parsed.report);
+        }
+    }
+}
