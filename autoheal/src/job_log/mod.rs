@@ -17,7 +17,7 @@ mod cargo;
 mod lines;
 mod network;
 mod report;
-mod tests;
+mod test_failures;
 
 #[cfg(test)]
 mod samples;
@@ -138,7 +138,7 @@ pub fn classify(log: &str) -> JobFailure {
     } else if !diagnostics.lints.is_empty() {
         (FailureKind::Lint, diagnostics.lints)
     } else {
-        let tests = tests::failed_tests(&lines);
+        let tests = test_failures::failed_tests(&lines);
         if !tests.is_empty() {
             (FailureKind::Test, tests)
         } else if diagnostics.could_not_compile {
