@@ -310,3 +310,24 @@ fn one_connection_serves_many_requests_and_chunked_bodies_are_read() {
         "dropped: nothing listens"
     );
 }
+
+#[test]
+fn a_fault_for_one_method_leaves_the_others_alone() {
+    let github = FakeGitHub::start();
+    let client = Client::new(&github);
+    github.set_fault(
+        FaultRule::new(Fault::Status(500))
+            .on_path("/repos/acme/tools/contents")
+            .on_method("put")
+            .times(1),
+    );
+    let path = "/repos/acme/tools/contents/docs/A.md";
+    assert_eq!(client.get(path).status, 404, "a read passes");
+    let write = json!({ "message": "Add A", "content": "QQ==" });
+    assert_eq!(client.put(path, write.clone()).status, 500);
+    assert_eq!(client.put(path, write).status, 201, "spent after once");
+    assert_eq!(
+        github.file("acme/tools", "main", "docs/A.md"),
+        Some(b"A".to_vec())
+    );
+}

@@ -27,6 +27,9 @@ pub(crate) struct Pipeline {
     #[cfg(feature = "test")]
     pub(crate) capture_counter: Option<Arc<std::sync::atomic::AtomicU64>>,
     redactor: Redactor,
+    /// Whether each report is also kept as `config_dir/last_report.json` (see
+    /// [`crate::fix::last_report`]); off for the in-memory test pipelines.
+    remember_last: bool,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -91,7 +94,9 @@ pub fn init(config: Config) -> Guard {
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
     crate::layer::set_capacity(config.max_log_lines);
     crate::panic_hook::install();
-    let pipeline = Arc::new(Pipeline::new(config, Box::new(sink)));
+    let mut pipeline = Pipeline::new(config, Box::new(sink));
+    pipeline.remember_last = true;
+    let pipeline = Arc::new(pipeline);
     *ACTIVE.write() = Some(Arc::clone(&pipeline));
     Guard { pipeline }
 }
@@ -112,6 +117,7 @@ impl Pipeline {
             redactor,
             #[cfg(feature = "test")]
             capture_counter: None,
+            remember_last: false,
         }
     }
 
@@ -130,6 +136,11 @@ impl Pipeline {
             };
         }
         let report = self.build(capture);
+        if self.remember_last
+            && let Err(error) = crate::fix::remember_last_report(&self.config, &report)
+        {
+            self.debug(&format!("the last report could not be kept: {error}"));
+        }
         let outcome = self.sink.send(&report);
         if let Outcome::Failed { reason } = &outcome {
             self.debug(&format!(

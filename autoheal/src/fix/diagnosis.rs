@@ -1,6 +1,9 @@
 //! A diagnosis: what went wrong, why, and what to do, with the report's own values.
 
-use crate::Report;
+use super::evidence::{Evidence, bounded};
+use super::prompt::prompt;
+use super::rules::{first_match, quote};
+use crate::{Report, ReportKind};
 
 /// The rule id of a report no rule recognises.
 pub const UNRECOGNISED: &str = "unrecognised";
@@ -14,6 +17,16 @@ pub enum Confidence {
     Medium,
     /// An OS error code or `io::ErrorKind` that says exactly this.
     High,
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        })
+    }
 }
 
 /// A change to a file of the target repository that fixes (or documents) the failure.
@@ -69,16 +82,172 @@ impl Diagnosis {
     }
 }
 
-/// Diagnose `report` with the first rule that recognises it.
+/// Diagnose `report` with the first rule that recognises it; a report no rule recognises is
+/// [`UNRECOGNISED`], with a [`prompt`](Diagnosis::prompt) for a coding agent.
+///
+/// Only the error's message and cause chain (and, for values, the command line) are read, each
+/// within a bound, so any report is diagnosed in time proportional to its size.
 pub fn diagnose(report: &Report) -> Diagnosis {
-    Diagnosis {
-        rule_id: UNRECOGNISED.to_string(),
-        title: format!("{}: {}", report.error.type_name, report.error.message),
-        cause: String::new(),
-        steps: Vec::new(),
-        confidence: Confidence::Low,
-        location: None,
-        patch: None,
-        prompt: None,
+    let evidence = Evidence::of(report);
+    let location = location(report);
+    match first_match(&evidence) {
+        Some((rule, finding)) => Diagnosis {
+            rule_id: rule.id.to_string(),
+            title: finding.title,
+            cause: finding.cause,
+            steps: finding.steps,
+            confidence: finding.confidence,
+            location,
+            patch: finding.patch,
+            prompt: None,
+        },
+        None => Diagnosis {
+            rule_id: UNRECOGNISED.to_string(),
+            title: unrecognised_title(report),
+            cause: "No rule recognises this failure; the report is summarised below for a closer \
+                    look."
+                .to_string(),
+            steps: vec![
+                "Read the cause chain and the log lines of the report for the first thing that went wrong.".to_string(),
+                match &location {
+                    Some(place) => format!("Start at {}.", quote(place)),
+                    None => "Start at the function named in the report.".to_string(),
+                },
+            ],
+            confidence: Confidence::Low,
+            location,
+            patch: None,
+            prompt: Some(prompt(report)),
+        },
+    }
+}
+
+/// `Type: first line of the message`, bounded, with values as code spans.
+fn unrecognised_title(report: &Report) -> String {
+    let first_line = report
+        .error
+        .message
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let type_name = match report.kind {
+        ReportKind::Panic => "panic",
+        ReportKind::Error => report.error.type_name.as_str(),
+    };
+    format!(
+        "Unrecognised failure: {}",
+        quote(&format!("{type_name}: {first_line}"))
+    )
+}
+
+/// Where the failure points in the application's code: the innermost in-app frame of the
+/// backtrace that has a file (`src/config.rs:42 in app::config::load`), else the report's site.
+pub(crate) fn location(report: &Report) -> Option<String> {
+    let frame = report
+        .backtrace
+        .iter()
+        .find(|frame| frame.in_app && frame.file.as_deref().is_some_and(|f| !f.is_empty()));
+    if let Some(frame) = frame {
+        let file = frame.file.as_deref().unwrap_or("");
+        let place = match frame.line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_string(),
+        };
+        return Some(bounded_place(&place, &frame.function));
+    }
+    let site = &report.site;
+    if site.file.is_empty() {
+        return (!site.function.is_empty())
+            .then(|| bounded(&site.function, PLACE_BYTES).to_string());
+    }
+    Some(bounded_place(
+        &format!("{}:{}", site.file, site.line),
+        &site.function,
+    ))
+}
+
+/// The most bytes of a file or a function a location shows.
+const PLACE_BYTES: usize = 300;
+
+fn bounded_place(place: &str, function: &str) -> String {
+    let place = bounded(place, PLACE_BYTES);
+    if function.is_empty() {
+        place.to_string()
+    } else {
+        format!("{place} in {}", bounded(function, PLACE_BYTES))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BacktraceFrame;
+
+    #[test]
+    fn the_location_is_the_innermost_in_app_frame_with_a_file() {
+        let mut report = crate::report::sample();
+        assert_eq!(
+            location(&report).as_deref(),
+            Some("src/lib.rs:7 in app::load")
+        );
+        report.backtrace = vec![
+            BacktraceFrame {
+                function: "core::panicking::panic".into(),
+                file: Some("/rustc/core/src/panicking.rs".into()),
+                line: Some(1),
+                in_app: false,
+            },
+            BacktraceFrame {
+                function: "app::inline".into(),
+                file: None,
+                line: None,
+                in_app: true,
+            },
+            BacktraceFrame {
+                function: "app::config::load".into(),
+                file: Some("src/config.rs".into()),
+                line: Some(42),
+                in_app: true,
+            },
+        ];
+        assert_eq!(
+            location(&report).as_deref(),
+            Some("src/config.rs:42 in app::config::load")
+        );
+        report.backtrace.clear();
+        report.site = Default::default();
+        assert_eq!(location(&report), None);
+    }
+
+    #[test]
+    fn an_unrecognised_report_gets_a_prompt_and_low_confidence() {
+        let mut report = crate::report::sample();
+        report.error.type_name = "ParseError".into();
+        report.error.message = "the moon is in the wrong phase".into();
+        let diagnosis = diagnose(&report);
+        assert!(!diagnosis.is_recognised());
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_eq!(
+            diagnosis.title,
+            "Unrecognised failure: `ParseError: the moon is in the wrong phase`"
+        );
+        assert!(
+            diagnosis
+                .prompt
+                .as_deref()
+                .is_some_and(|p| p.contains("the moon is in the wrong phase"))
+        );
+    }
+
+    #[test]
+    fn a_recognised_report_names_its_rule_and_location() {
+        let report = crate::report::sample();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.rule_id, "file-not-found");
+        assert_eq!(
+            diagnosis.location.as_deref(),
+            Some("src/lib.rs:7 in app::load")
+        );
+        assert_eq!(diagnosis.prompt, None);
     }
 }

@@ -24,6 +24,15 @@ pub struct IssueRef {
     pub body: Option<String>,
 }
 
+/// A successful reply of [`GitHubClient::exchange`].
+#[derive(Debug)]
+pub(crate) struct ApiReply {
+    /// The body as JSON (`null` when empty).
+    pub(crate) json: Value,
+    /// The `rel="next"` address of its `Link` header, for a list with more pages.
+    pub(crate) next: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct SearchResults {
     items: Vec<IssueRef>,
@@ -183,18 +192,76 @@ impl GitHubClient {
         Ok(())
     }
 
-    fn send_json(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
-        let request = match method {
-            "PATCH" => self.agent.patch(url),
-            _ => self.agent.post(url),
+    /// One exchange with the API and nothing more: `target` is a path under the API's base
+    /// (`/repos/o/r/issues/1`) or an absolute address from a `Link` header; a body is sent as
+    /// JSON. No retry: a caller that writes decides itself whether trying again is safe.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange, or a reply that is not JSON.
+    pub(crate) fn exchange(
+        &self,
+        method: &str,
+        target: &str,
+        body: Option<&Value>,
+    ) -> Result<ApiReply, GitHubError> {
+        let url = if target.starts_with("http://") || target.starts_with("https://") {
+            target.to_string()
+        } else {
+            format!("{}{target}", self.api)
         };
-        let request = self.headers(request);
+        let reply = match (method, body) {
+            ("GET", _) => self.send(self.agent.get(&url))?,
+            (_, body) => {
+                let empty = json!({});
+                let request = self.headers(self.body_request(method, &url));
+                request
+                    .send_json(body.unwrap_or(&empty))
+                    .map_err(transport)
+                    .and_then(check)?
+            }
+        };
+        let next = next_link(&reply);
+        let mut reply = reply;
+        let text = reply
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| GitHubError::UnexpectedReply(e.to_string()))?;
+        let json = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).map_err(|e| {
+                GitHubError::UnexpectedReply(format!("not the documented JSON: {e}"))
+            })?
+        };
+        Ok(ApiReply { json, next })
+    }
+
+    /// The API's base address, without a trailing slash.
+    pub(crate) fn api_url(&self) -> &str {
+        &self.api
+    }
+
+    fn body_request(
+        &self,
+        method: &str,
+        url: &str,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+        match method {
+            "PATCH" => self.agent.patch(url),
+            "PUT" => self.agent.put(url),
+            _ => self.agent.post(url),
+        }
+    }
+
+    fn send_json(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
+        let request = self.headers(self.body_request(method, url));
         let first = request.send_json(body).map_err(transport);
         match first.and_then(check) {
             // One short retry for a 5xx: a blip should not cost a queued report.
             Err(GitHubError::Server(_)) => {
                 std::thread::sleep(Duration::from_millis(500));
-                let request = self.headers(self.agent.post(url));
+                let request = self.headers(self.body_request(method, url));
                 request.send_json(body).map_err(transport).and_then(check)
             }
             other => other,

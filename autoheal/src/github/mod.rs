@@ -1,12 +1,17 @@
 //! Reporting to GitHub: the client, one issue per bug, and the sink that queues every report
-//! before the first byte goes out.
+//! before the first byte goes out; and answering an auto-heal issue ([`fix_issue`]).
 
 mod client;
 mod deliver;
 mod error;
+mod heal;
 mod known_issues;
 mod sink;
 
 pub use client::{GitHubClient, IssueRef};
 pub use error::GitHubError;
+pub use heal::{
+    COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
+    PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
+};
 pub use sink::{FlushSummary, GitHubSink, flush};

@@ -13,7 +13,7 @@ use super::sanitize::{Lines, visible};
 
 /// Zero-width space: breaks `@name`, `#123` and `GH-123` so that GitHub links none of them,
 /// while the text reads the same.
-pub(super) const BREAK: char = '\u{200B}';
+pub(crate) const BREAK: char = '\u{200B}';
 
 /// The longest backtick run [`short_tick_runs`] leaves in untrusted text.
 const MAX_TICK_RUN: usize = 16;
@@ -23,7 +23,7 @@ const MAX_TICK_RUN: usize = 16;
 /// block too (a list item's text cannot start a heading, a nested list or a quote).
 ///
 /// At most `max` characters, then a note of how many more there were.
-pub(super) fn text(untrusted: &str, max: usize) -> String {
+pub(crate) fn text(untrusted: &str, max: usize) -> String {
     let mut out = String::new();
     let mut len = 0;
     let mut escape = Escaper::default();
@@ -106,12 +106,12 @@ pub(super) fn links_after(before: [char; 2], c: char, next: Option<char>) -> boo
 /// Untrusted text as an inline code span: shown verbatim on one line, never linked.
 ///
 /// At most `max` characters of the text, then a note of how many more there were.
-pub(super) fn code(untrusted: &str, max: usize) -> String {
+pub(crate) fn code(untrusted: &str, max: usize) -> String {
     code_span(untrusted, max, false)
 }
 
 /// [`code`] for a table cell, where a `|` would end the cell even inside a code span.
-pub(super) fn code_cell(untrusted: &str, max: usize) -> String {
+pub(crate) fn code_cell(untrusted: &str, max: usize) -> String {
     code_span(untrusted, max, true)
 }
 
@@ -141,12 +141,12 @@ fn code_span(untrusted: &str, max: usize, in_table: bool) -> String {
 
 /// Untrusted text for a code fence: line breaks kept, hidden characters removed, markers
 /// broken. At most `max` characters, then a line saying how many more there were.
-pub(super) fn block_text(untrusted: &str, max: usize) -> String {
+pub(crate) fn block_text(untrusted: &str, max: usize) -> String {
     fenced_text(untrusted, max, Lines::Keep)
 }
 
 /// [`block_text`] on one line: for a function name or a path, one to a line.
-pub(super) fn line_text(untrusted: &str, max: usize) -> String {
+pub(crate) fn line_text(untrusted: &str, max: usize) -> String {
     fenced_text(untrusted, max, Lines::Flatten)
 }
 
@@ -164,7 +164,7 @@ fn fenced_text(untrusted: &str, max: usize, lines: Lines) -> String {
 
 /// A code fence around `content`, longer than any backtick run inside it, so that no line of
 /// the content can close it.
-pub(super) fn fence(content: &str, info: &str) -> String {
+pub(crate) fn fence(content: &str, info: &str) -> String {
     let ticks = "`".repeat((longest_run(content, '`') + 1).max(3));
     let newline = if content.is_empty() || content.ends_with('\n') {
         ""
@@ -176,7 +176,7 @@ pub(super) fn fence(content: &str, info: &str) -> String {
 
 /// A collapsed `<details>` block. `summary` is autoheal's own text; `content` is markdown that
 /// is safe on its own.
-pub(super) fn details(summary: &str, content: &str) -> String {
+pub(crate) fn details(summary: &str, content: &str) -> String {
     let newline = if content.ends_with('\n') { "" } else { "\n" };
     format!("<details><summary>{summary}</summary>\n\n{content}{newline}</details>\n\n")
 }
@@ -231,7 +231,7 @@ fn short_tick_runs(text: &str) -> String {
 }
 
 /// The length of the longest run of `wanted` in `text`.
-pub(super) fn longest_run(text: &str, wanted: char) -> usize {
+pub(crate) fn longest_run(text: &str, wanted: char) -> usize {
     let (mut longest, mut current) = (0, 0);
     for c in text.chars() {
         current = if c == wanted { current + 1 } else { 0 };

@@ -11,7 +11,7 @@
 mod body;
 mod embedded;
 mod limits;
-mod markdown;
+pub(crate) mod markdown;
 mod sanitize;
 mod title;
 

@@ -67,6 +67,8 @@ pub struct FaultRule {
     pub fault: Fault,
     /// Only requests whose path starts with this (`/search`, `/repos/acme/tools/issues`).
     pub path_prefix: Option<String>,
+    /// Only requests with this method (`PUT`), when set.
+    pub method: Option<String>,
     /// Only this many more requests; `None` for all of them.
     pub remaining: Option<u64>,
 }
@@ -77,8 +79,15 @@ impl FaultRule {
         FaultRule {
             fault,
             path_prefix: None,
+            method: None,
             remaining: None,
         }
+    }
+
+    /// Only for requests with `method` (`PUT`, `POST`...): a write fails while reads pass.
+    pub fn on_method(mut self, method: &str) -> FaultRule {
+        self.method = Some(method.to_ascii_uppercase());
+        self
     }
 
     /// Only for requests whose path starts with `prefix`.
@@ -95,11 +104,15 @@ impl FaultRule {
 
     /// Whether this rule closes the listening socket (an unlimited `Down` for every path).
     pub(crate) fn refuses_connections(&self) -> bool {
-        self.fault == Fault::Down && self.path_prefix.is_none() && self.remaining.is_none()
+        self.fault == Fault::Down
+            && self.path_prefix.is_none()
+            && self.method.is_none()
+            && self.remaining.is_none()
     }
 
-    fn applies_to(&self, path: &str) -> bool {
+    fn applies_to(&self, method: &str, path: &str) -> bool {
         self.remaining != Some(0)
+            && self.method.as_deref().is_none_or(|m| m == method)
             && self
                 .path_prefix
                 .as_deref()
@@ -107,10 +120,12 @@ impl FaultRule {
     }
 }
 
-/// The fault for a request to `path`: the first rule that applies, counted down (and dropped
-/// once spent).
-pub(crate) fn take_fault(rules: &mut Vec<FaultRule>, path: &str) -> Option<Fault> {
-    let index = rules.iter().position(|rule| rule.applies_to(path))?;
+/// The fault for a `method` request to `path`: the first rule that applies, counted down (and
+/// dropped once spent).
+pub(crate) fn take_fault(rules: &mut Vec<FaultRule>, method: &str, path: &str) -> Option<Fault> {
+    let index = rules
+        .iter()
+        .position(|rule| rule.applies_to(method, path))?;
     let rule = rules.get_mut(index)?;
     let fault = rule.fault.clone();
     if let Some(remaining) = &mut rule.remaining {

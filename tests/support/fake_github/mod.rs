@@ -1,7 +1,8 @@
 //! A stateful fake of the GitHub REST API on 127.0.0.1, for tests.
 //!
 //! It serves issues, comments, labels, issue search (with an indexing lag), repositories,
-//! branch references, file contents and pull requests, paginates lists with RFC 8288 `Link`
+//! branch references, file contents, pull requests and the Copilot coding agent (agent tasks
+//! and assignment), paginates lists with RFC 8288 `Link`
 //! headers, records every request, and can be switched into the failures a client must
 //! survive ([`Fault`]). Replies follow GitHub's REST documentation field for field for the
 //! fields clients read, and carry GitHub's usual headers (`Content-Type`, `X-RateLimit-*`,
@@ -20,6 +21,7 @@
 //! [`FakeGitHub::accept_any_token`] was called. Repositories exist as soon as something names
 //! them; each starts with a `main` branch and no labels.
 
+mod copilot;
 mod encoding;
 mod faults;
 mod git;
@@ -34,6 +36,7 @@ mod shapes;
 mod snapshots;
 mod state;
 
+pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use snapshots::{CommentSnapshot, IssueSnapshot, NewIssue, PullSnapshot};

@@ -9,7 +9,7 @@ use super::encoding::{epoch_secs, http_date};
 use super::http::{Query, RecordedRequest, Reply, decode};
 use super::shapes::{bad_json, error_reply, not_found, user};
 use super::state::{Auth, Resource, State};
-use super::{git, issues, labels, search};
+use super::{copilot, git, issues, labels, search};
 
 /// What every handler needs to know about the request.
 pub(crate) struct Context<'a> {
@@ -59,6 +59,11 @@ pub(crate) fn handle(state: &mut State, base: &str, request: &RecordedRequest) -
         ("GET", ["search", "issues"]) => search::search_issues(state, &context),
         ("GET", ["user"]) => Reply::json(200, &user(&state.login, base)),
         ("GET", ["rate_limit"]) => rate_limit(),
+        ("POST", ["agents", "repos", owner, name, "tasks"]) => {
+            let repo = format!("{owner}/{name}");
+            state.repo_mut(&repo);
+            copilot::start_task(state, &context, &repo)
+        }
         (_, ["repos", owner, name, rest @ ..]) => {
             let repo = format!("{owner}/{name}");
             state.repo_mut(&repo);
@@ -83,6 +88,9 @@ fn repository_route(state: &mut State, context: &Context<'_>, repo: &str, rest: 
         }
         ("POST", ["issues", number, "comments"]) => {
             issues::add_comment(state, context, repo, number)
+        }
+        ("POST", ["issues", number, "assignees"]) => {
+            copilot::add_assignees(state, context, repo, number)
         }
         ("GET", ["issues", number, "labels"]) => labels::of_issue(state, context, repo, number),
         ("POST", ["issues", number, "labels"]) => {

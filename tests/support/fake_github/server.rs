@@ -263,7 +263,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
         let fault = {
             let mut state = shared.lock();
             state.requests.push(request.clone());
-            take_fault(&mut state.faults, &request.path)
+            take_fault(&mut state.faults, &request.method, &request.path)
         };
         let answer = || handle(&mut shared.lock(), &shared.base, &request);
         let mut truncated = false;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::copilot::{AgentTaskSnapshot, AgentTasks};
 use super::encoding::object_id;
 use super::faults::FaultRule;
 use super::http::RecordedRequest;
@@ -44,6 +45,12 @@ pub(crate) struct State {
     pub(crate) listening: bool,
     pub(crate) rate: RateWindow,
     pub(crate) replies_sent: u64,
+    /// How `POST /agents/repos/{o}/{r}/tasks` answers.
+    pub(crate) agent_tasks: AgentTasks,
+    /// Whether Copilot can be assigned to issues.
+    pub(crate) copilot_assignable: bool,
+    /// The agent tasks started, oldest first.
+    pub(crate) agent_task_log: Vec<AgentTaskSnapshot>,
 }
 
 impl State {
@@ -61,6 +68,9 @@ impl State {
             listening: true,
             rate: RateWindow::new(),
             replies_sent: 0,
+            agent_tasks: AgentTasks::Refuse(404),
+            copilot_assignable: false,
+            agent_task_log: Vec::new(),
         }
     }
 

@@ -1,0 +1,458 @@
+//! What the rules look at: the error's message and cause chain, bounded, and the facts read
+//! from them — OS error codes (by the report's OS), `io::ErrorKind` names, paths, hosts and
+//! ports. Every pattern is a `regex` (linear time, no backtracking) or a plain search, so any
+//! text is read in time proportional to its length.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::Report;
+
+/// The most of one text (message or cause) the rules read, in bytes.
+const TEXT_BYTES: usize = 16 * 1024;
+/// The most causes of the chain the rules read.
+const CHAIN_ITEMS: usize = 32;
+
+/// An error a rule recognises by its OS code, whose number depends on the OS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Errno {
+    /// ENOENT (ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND on Windows).
+    NotFound,
+    /// EACCES and EPERM (ERROR_ACCESS_DENIED).
+    PermissionDenied,
+    /// EROFS (ERROR_WRITE_PROTECT).
+    ReadOnly,
+    /// ENOSPC (ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL).
+    NoSpace,
+    /// EMFILE and ENFILE (ERROR_TOO_MANY_OPEN_FILES).
+    TooManyFiles,
+    /// ENOMEM (ERROR_NOT_ENOUGH_MEMORY, ERROR_OUTOFMEMORY).
+    NoMemory,
+    /// ECONNREFUSED.
+    ConnectionRefused,
+    /// EADDRINUSE.
+    AddrInUse,
+    /// ETIMEDOUT.
+    TimedOut,
+}
+
+impl Errno {
+    /// The codes of this error on `os` (`std::env::consts::OS`; Linux when unknown).
+    fn codes(self, os: &str) -> &'static [i32] {
+        let windows = os == "windows";
+        let linux = matches!(os, "linux" | "android" | "");
+        match self {
+            Errno::NotFound if windows => &[2, 3],
+            Errno::NotFound => &[2],
+            Errno::PermissionDenied if windows => &[5],
+            Errno::PermissionDenied => &[13, 1],
+            Errno::ReadOnly if windows => &[19],
+            Errno::ReadOnly => &[30],
+            Errno::NoSpace if windows => &[112, 39],
+            Errno::NoSpace => &[28],
+            Errno::TooManyFiles if windows => &[4],
+            Errno::TooManyFiles => &[24, 23],
+            Errno::NoMemory if windows => &[8, 14],
+            Errno::NoMemory => &[12],
+            Errno::ConnectionRefused if windows => &[10061],
+            Errno::ConnectionRefused if linux => &[111],
+            Errno::ConnectionRefused => &[61],
+            Errno::AddrInUse if windows => &[10048],
+            Errno::AddrInUse if linux => &[98],
+            Errno::AddrInUse => &[48],
+            Errno::TimedOut if windows => &[10060],
+            Errno::TimedOut if linux => &[110],
+            Errno::TimedOut => &[60],
+        }
+    }
+}
+
+/// A host and, when known, a port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    /// A host name or an address (IPv6 in brackets).
+    pub(crate) host: String,
+    /// The port, when the text has one (or a URL's scheme implies it).
+    pub(crate) port: Option<u16>,
+}
+
+impl Endpoint {
+    /// `host:port`, or the host alone.
+    pub(crate) fn address(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}:{port}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// The texts of one report, ready for the rules.
+#[derive(Debug)]
+pub(crate) struct Evidence<'a> {
+    /// The report.
+    pub(crate) report: &'a Report,
+    /// The message, then the causes, each bounded.
+    texts: Vec<&'a str>,
+    /// The same, in lower case, for case-insensitive searches.
+    lower: Vec<String>,
+    /// The first `(os error N)` of the texts.
+    pub(crate) os_error: Option<i32>,
+}
+
+static OS_ERROR: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"os error (-?\d{1,6})\b").ok());
+
+impl<'a> Evidence<'a> {
+    /// The evidence of `report`: its message and its cause chain.
+    pub(crate) fn of(report: &'a Report) -> Self {
+        let texts = std::iter::once(report.error.message.as_str())
+            .chain(
+                report
+                    .error
+                    .chain
+                    .iter()
+                    .take(CHAIN_ITEMS)
+                    .map(String::as_str),
+            )
+            .map(|text| bounded(text, TEXT_BYTES))
+            .collect();
+        Self::from_texts(report, texts)
+    }
+
+    /// Evidence from `texts` (a part of the report's message) with `report` for the rest.
+    pub(crate) fn from_texts(report: &'a Report, texts: Vec<&'a str>) -> Self {
+        let lower = texts.iter().map(|t| t.to_lowercase()).collect();
+        let os_error = texts.iter().find_map(|text| {
+            let regex = OS_ERROR.as_ref()?;
+            regex.captures(text)?.get(1)?.as_str().parse().ok()
+        });
+        Evidence {
+            report,
+            texts,
+            lower,
+            os_error,
+        }
+    }
+
+    /// The message and the causes, outermost first.
+    pub(crate) fn texts(&self) -> &[&'a str] {
+        &self.texts
+    }
+
+    /// Whether the OS error code is `errno` on the report's OS.
+    pub(crate) fn errno(&self, errno: Errno) -> bool {
+        self.os_error
+            .is_some_and(|code| errno.codes(&self.report.system.os).contains(&code))
+    }
+
+    /// Whether a text names the `io::ErrorKind` `kind` in its `Debug` form
+    /// (`kind: NotFound`, `Kind(NotFound)`).
+    pub(crate) fn kind(&self, kind: &str) -> bool {
+        let kind = kind.to_lowercase();
+        self.lower
+            .iter()
+            .any(|t| t.contains(&format!("kind: {kind}")) || t.contains(&format!("kind({kind})")))
+    }
+
+    /// Whether a text contains one of `needles`, ignoring ASCII case (give them in lower case).
+    pub(crate) fn mentions(&self, needles: &[&str]) -> bool {
+        self.lower
+            .iter()
+            .any(|text| needles.iter().any(|needle| text.contains(needle)))
+    }
+
+    /// The first match of `regex` in the texts, with its capture groups.
+    pub(crate) fn captures(&self, regex: &Regex) -> Option<regex::Captures<'a>> {
+        self.texts.iter().find_map(|text| regex.captures(text))
+    }
+
+    /// The first path a text names, else the first path among the command's arguments.
+    pub(crate) fn path(&self) -> Option<String> {
+        self.texts
+            .iter()
+            .find_map(|text| path_in(text))
+            .or_else(|| self.path_argument())
+    }
+
+    /// The first argument of the command that looks like a path.
+    pub(crate) fn path_argument(&self) -> Option<String> {
+        self.report
+            .command
+            .args
+            .iter()
+            .filter(|arg| !arg.starts_with('-') && !arg.contains("://"))
+            .find(|arg| looks_like_path(arg) || has_extension(arg))
+            .map(|arg| bounded(arg, 1024).to_string())
+    }
+
+    /// The first host (and port) a text or an argument names.
+    pub(crate) fn endpoint(&self) -> Option<Endpoint> {
+        let args = self.report.command.args.iter().map(String::as_str);
+        self.texts.iter().copied().chain(args).find_map(endpoint_in)
+    }
+
+    /// The port a text or the command names: an endpoint's, else `--port N`.
+    pub(crate) fn port(&self) -> Option<u16> {
+        self.endpoint()
+            .and_then(|e| e.port)
+            .or_else(|| self.port_argument())
+    }
+
+    /// The value of `--port N`, `--port=N` or `-p N` on the command line.
+    pub(crate) fn port_argument(&self) -> Option<u16> {
+        let args = &self.report.command.args;
+        args.iter().enumerate().find_map(|(i, arg)| {
+            if let Some(value) = arg.strip_prefix("--port=") {
+                return value.parse().ok();
+            }
+            if arg == "--port" || arg == "-p" {
+                return args.get(i + 1)?.parse().ok();
+            }
+            None
+        })
+    }
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub(crate) fn bounded(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or("")
+}
+
+/// The first path in `text`: a quoted one, else a bare absolute or relative one.
+pub(crate) fn path_in(text: &str) -> Option<String> {
+    quoted_path(text).or_else(|| {
+        text.split_whitespace()
+            .map(trim_token)
+            .find(|token| looks_like_path(token) && !token.contains("://"))
+            .map(|token| strip_line_column(token).to_string())
+    })
+}
+
+/// A path in quotes or backticks (Debug output quotes paths: `path: "/etc/app.toml"`).
+fn quoted_path(text: &str) -> Option<String> {
+    static QUOTED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r#""([^"\n]{1,1024})"|'([^'\n]{1,1024})'|`([^`\n]{1,1024})`"#).ok()
+    });
+    let regex = QUOTED.as_ref()?;
+    regex.captures_iter(text).find_map(|captures| {
+        let inner = captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .or_else(|| captures.get(3))?
+            .as_str();
+        (looks_like_path(inner) && !inner.contains("://")).then(|| inner.to_string())
+    })
+}
+
+/// Punctuation around a word of running text: `(/etc/x),` → `/etc/x`.
+fn trim_token(token: &str) -> &str {
+    token
+        .trim_start_matches(['(', '[', '{', '"', '\'', '`', '<'])
+        .trim_end_matches([':', ',', ';', '.', ')', ']', '}', '"', '\'', '`', '>'])
+}
+
+/// `/a/b.json:3:5` → `/a/b.json`.
+fn strip_line_column(token: &str) -> &str {
+    let mut rest = token;
+    for _ in 0..2 {
+        match rest.rsplit_once(':') {
+            Some((head, tail)) if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) => {
+                rest = head;
+            }
+            _ => break,
+        }
+    }
+    rest
+}
+
+/// Whether `token` is shaped like a path: absolute, home-relative, dot-relative, a Windows
+/// drive path, or a relative path whose last part has an extension.
+pub(crate) fn looks_like_path(token: &str) -> bool {
+    let drive = token.len() > 3
+        && token
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
+        && token.get(1..3).is_some_and(|s| s == ":\\" || s == ":/");
+    let anchored = (token.starts_with('/') && token.len() > 1 && !token.starts_with("//"))
+        || token.starts_with("~/")
+        || token.starts_with("./")
+        || token.starts_with("../")
+        || drive;
+    let relative = token.contains('/') && has_extension(token.rsplit('/').next().unwrap_or(""));
+    ((anchored || relative) && !token.contains(char::is_whitespace)) || quoted_with_space(token)
+}
+
+/// An absolute path that holds spaces (only ever found between quotes).
+fn quoted_with_space(token: &str) -> bool {
+    token.starts_with('/') && token.len() > 1 && token.contains(' ') && !token.contains("  ")
+}
+
+/// Whether the last part of `name` is `stem.ext` with a short alphanumeric extension.
+fn has_extension(name: &str) -> bool {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.is_empty()
+                && (1..=6).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && ext.chars().any(|c| c.is_ascii_alphabetic())
+                && !name.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The first endpoint in `text`: a URL, a multiaddr (`/ip4/127.0.0.1/tcp/5001`) or `host:port`.
+pub(crate) fn endpoint_in(text: &str) -> Option<Endpoint> {
+    static URL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(https?|wss?)://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?").ok()
+    });
+    static MULTIADDR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"/(?:ip4|ip6|dns|dns4|dns6)/([0-9A-Za-z.:-]+)/tcp/(\d{1,5})").ok()
+    });
+    static HOST_PORT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:^|[\s(,'`=@])((?:\d{1,3}\.){3}\d{1,3}|localhost|\[[0-9a-f:.]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}):(\d{1,5})\b",
+        )
+        .ok()
+    });
+    if let Some(captures) = URL.as_ref().and_then(|r| r.captures(text)) {
+        let scheme = captures.get(1)?.as_str().to_lowercase();
+        let host = captures.get(2)?.as_str().to_string();
+        let port = match captures.get(3) {
+            Some(port) => port.as_str().parse().ok(),
+            None if scheme == "https" || scheme == "wss" => Some(443),
+            None => Some(80),
+        };
+        return Some(Endpoint { host, port });
+    }
+    [MULTIADDR.as_ref(), HOST_PORT.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|regex| {
+            let captures = regex.captures(text)?;
+            let host = captures.get(1)?.as_str();
+            let source_file = host.rsplit_once('.').is_some_and(|(_, ext)| {
+                SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+            });
+            if source_file {
+                return None;
+            }
+            Some(Endpoint {
+                host: host.to_string(),
+                port: captures.get(2)?.as_str().parse().ok(),
+            })
+        })
+}
+
+/// Extensions of files that `name.ext:42` names with a line, not a host with a port.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "toml", "json", "yaml", "yml", "md", "txt", "log", "py", "go", "js", "ts", "c", "h",
+    "cc", "cpp", "hpp", "java", "rb", "sh", "lock",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_found_bare_quoted_or_in_debug_output() {
+        let cases = [
+            (
+                "could not read /nonexistent/pins.txt",
+                "/nonexistent/pins.txt",
+            ),
+            ("open \"/var/lib/my app/db\": denied", "/var/lib/my app/db"),
+            ("Custom { path: \"./conf/app.toml\" }", "./conf/app.toml"),
+            ("failed (~/data/x.bin), giving up", "~/data/x.bin"),
+            (
+                "/home/u/.cfg/a.json:3:5: not valid JSON",
+                "/home/u/.cfg/a.json",
+            ),
+            (
+                "reading config/settings.json failed",
+                "config/settings.json",
+            ),
+            ("C:\\Users\\me\\a.txt: denied", "C:\\Users\\me\\a.txt"),
+        ];
+        for (text, path) in cases {
+            assert_eq!(path_in(text).as_deref(), Some(path), "{text}");
+        }
+        for text in [
+            "No such file or directory (os error 2)",
+            "http://127.0.0.1:5001/api/v0/id refused",
+            "and/or 3.5 times",
+            "see / for more",
+        ] {
+            assert_eq!(path_in(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn endpoints_come_from_urls_multiaddrs_and_host_port_pairs() {
+        let endpoint = |host: &str, port| {
+            Some(Endpoint {
+                host: host.into(),
+                port: Some(port),
+            })
+        };
+        let cases = [
+            (
+                "daemon at http://127.0.0.1:5001 (refused)",
+                endpoint("127.0.0.1", 5001),
+            ),
+            (
+                "GET https://api.github.com/repos failed",
+                endpoint("api.github.com", 443),
+            ),
+            (
+                "listen /ip4/0.0.0.0/tcp/4001 failed",
+                endpoint("0.0.0.0", 4001),
+            ),
+            (
+                "address 127.0.0.1:8004 is in use",
+                endpoint("127.0.0.1", 8004),
+            ),
+            ("connect to [::1]:5001", endpoint("[::1]", 5001)),
+            (
+                "connect to db.internal.example:5432",
+                endpoint("db.internal.example", 5432),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(endpoint_in(text), expected, "{text}");
+        }
+        assert_eq!(endpoint_in("at line 3 column 5, time 10:30"), None);
+        assert_eq!(endpoint_in("std::io::Error"), None);
+        assert_eq!(endpoint_in("panicked at main.rs:42:5"), None);
+    }
+
+    #[test]
+    fn os_error_codes_are_read_by_the_reports_os() {
+        let mut report = crate::report::sample();
+        report.error.message = "Connection refused (os error 111)".into();
+        let evidence = Evidence::of(&report);
+        assert_eq!(evidence.os_error, Some(111));
+        assert!(evidence.errno(Errno::ConnectionRefused));
+        report.system.os = "macos".into();
+        assert!(!Evidence::of(&report).errno(Errno::ConnectionRefused));
+        report.error.message = "Connection refused (os error 61)".into();
+        assert!(Evidence::of(&report).errno(Errno::ConnectionRefused));
+    }
+
+    #[test]
+    fn huge_texts_are_read_only_so_far() {
+        let mut report = crate::report::sample();
+        report.error.message = format!("{}(os error 2)", "é".repeat(TEXT_BYTES));
+        assert_eq!(Evidence::of(&report).os_error, None);
+        assert_eq!(bounded("éé", 3), "é");
+    }
+}

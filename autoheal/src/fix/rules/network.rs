@@ -1,0 +1,475 @@
+//! The network: connection refused, address in use, timeouts, name resolution, TLS, and HTTP
+//! 401/403 from a remote API.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Finding, Rule, RuleInfo, command_line, confidence, quote, shell_word};
+use crate::fix::Confidence;
+use crate::fix::evidence::{Endpoint, Errno, Evidence};
+
+/// The port of the Kubo (go-ipfs) RPC API.
+const KUBO_RPC_PORT: u16 = 5001;
+
+pub(super) static CONNECTION_REFUSED: Rule = Rule {
+    info: RuleInfo {
+        id: "connection-refused",
+        name: "Connection refused",
+        symptom: "`Connection refused (os error 111)` (`ECONNREFUSED`; os error 61 on macOS, \
+                  10061 on Windows).",
+        cause: "Nothing listens on the host and port the program connects to: the service is \
+                not running, listens on another port or address, or a firewall rejects the \
+                connection.",
+        remedy: "Start the service (for the IPFS RPC API on port 5001: `ipfs daemon`), check \
+                 what listens (`ss -ltnp 'sport = :PORT'`), or point the program at the right \
+                 address.",
+    },
+    check: connection_refused,
+};
+
+fn connection_refused(evidence: &Evidence<'_>) -> Option<Finding> {
+    let matched = evidence.errno(Errno::ConnectionRefused)
+        || evidence.kind("ConnectionRefused")
+        || evidence.mentions(&["connection refused", "actively refused"]);
+    if !matched {
+        return None;
+    }
+    let endpoint = evidence.endpoint();
+    let address = endpoint.as_ref().map(Endpoint::address);
+    let port = endpoint.as_ref().and_then(|e| e.port);
+    let kubo = port == Some(KUBO_RPC_PORT) || evidence.mentions(&["ipfs daemon"]);
+    let title = match &address {
+        Some(address) => format!("Connection refused by {}", quote(address)),
+        None => "Connection refused".to_string(),
+    };
+    let cause = if kubo {
+        "Nothing listens on the IPFS daemon's RPC API: the daemon (`ipfs daemon`) is not running, \
+         or listens on another address."
+            .to_string()
+    } else {
+        "Nothing listens on the address the program connects to: the service is not running, \
+         listens on another port or address, or a firewall rejects the connection."
+            .to_string()
+    };
+    let mut finding = Finding::new(
+        title,
+        cause,
+        confidence(evidence, Errno::ConnectionRefused, "ConnectionRefused"),
+    );
+    if kubo {
+        finding = finding.step(
+            "Start the IPFS daemon: `ipfs daemon` (run `ipfs init` once first on a new machine), then run the command again.",
+        );
+    } else {
+        finding =
+            finding.step("Start the service the program connects to, then run the command again.");
+    }
+    let listening = match port {
+        Some(port) => format!(
+            "Check what listens on port {port}: {} (empty output: nothing does).",
+            quote(&format!("ss -ltnp 'sport = :{port}'"))
+        ),
+        None => "Check what listens on this machine: `ss -ltnp`.".to_string(),
+    };
+    let elsewhere = match &address {
+        Some(address) if kubo => format!(
+            "If the daemon listens elsewhere, its address is in `ipfs config Addresses.API`; pass it with `--api` instead of {}.",
+            quote(address)
+        ),
+        Some(address) => format!(
+            "If the service listens elsewhere, point the program at that address instead of {}.",
+            quote(address)
+        ),
+        None => "If the service listens elsewhere, point the program at that address.".to_string(),
+    };
+    Some(
+        finding
+            .step(listening)
+            .step(elsewhere)
+            .step("Inside a container, `127.0.0.1` is the container itself: use the host's address to reach a service on the host."),
+    )
+}
+
+pub(super) static ADDRESS_IN_USE: Rule = Rule {
+    info: RuleInfo {
+        id: "address-in-use",
+        name: "Address already in use",
+        symptom: "`Address already in use (os error 98)` (`EADDRINUSE`; os error 48 on macOS, \
+                  10048 on Windows).",
+        cause: "Another process (often an earlier instance of the same program) already listens \
+                on the port.",
+        remedy: "Find the holder (`ss -ltnp 'sport = :PORT'`) and stop it, or pick another \
+                 `--port`.",
+    },
+    check: address_in_use,
+};
+
+fn address_in_use(evidence: &Evidence<'_>) -> Option<Finding> {
+    let matched = evidence.errno(Errno::AddrInUse)
+        || evidence.kind("AddrInUse")
+        || evidence.mentions(&[
+            "address already in use",
+            "address in use",
+            "only one usage of each socket address",
+        ]);
+    if !matched {
+        return None;
+    }
+    let port = evidence.port();
+    let title = match port {
+        Some(port) => format!("Address already in use: port {}", quote(&port.to_string())),
+        None => "Address already in use".to_string(),
+    };
+    let finding = Finding::new(
+        title,
+        "Another process, often an earlier instance of the same program, already listens on \
+         the port."
+            .to_string(),
+        confidence(evidence, Errno::AddrInUse, "AddrInUse"),
+    );
+    let Some(port) = port else {
+        return Some(
+            finding
+                .step("Find the process that listens on the port: `ss -ltnp`.")
+                .step("Stop it, or run the program on another port."),
+        );
+    };
+    let other = port.checked_add(1).unwrap_or(port.saturating_sub(1));
+    let another = if evidence.port_argument().is_some() {
+        let mut replace_next = false;
+        let command = command_line(evidence, |_, arg| {
+            if replace_next {
+                replace_next = false;
+                return other.to_string();
+            }
+            replace_next = arg == "--port" || arg == "-p";
+            if arg.starts_with("--port=") {
+                format!("--port={other}")
+            } else {
+                arg.to_string()
+            }
+        });
+        format!("Or run it on another port: {}.", quote(&command))
+    } else {
+        format!("Or run it on another port (`--port {other}`).")
+    };
+    Some(
+        finding
+            .step(format!(
+                "Find the process holding port {port}: {} (or {}).",
+                quote(&format!("ss -ltnp 'sport = :{port}'")),
+                quote(&format!("lsof -i :{port}"))
+            ))
+            .step("If it is an earlier instance of this program, stop it (`kill PID` with the PID shown).")
+            .step(another),
+    )
+}
+
+pub(super) static TIMED_OUT: Rule = Rule {
+    info: RuleInfo {
+        id: "timed-out",
+        name: "Timed out",
+        symptom: "`timed out`, `Connection timed out (os error 110)` (`ETIMEDOUT`), ureq's \
+                  `timeout: connect`, tokio's `deadline has elapsed`.",
+        cause: "The other side did not answer in time: it is down or overloaded, a firewall \
+                drops the packets, or the network path is broken.",
+        remedy: "Check that the address answers (`curl -v --max-time 10 URL`), look at \
+                 firewalls and proxies, and raise the timeout if the server is merely slow.",
+    },
+    check: timed_out,
+};
+
+fn timed_out(evidence: &Evidence<'_>) -> Option<Finding> {
+    let ureq_timeout = evidence.texts().iter().any(|t| t.starts_with("timeout: "));
+    let matched = ureq_timeout
+        || evidence.errno(Errno::TimedOut)
+        || evidence.kind("TimedOut")
+        || evidence.mentions(&[
+            "timed out",
+            "deadline has elapsed",
+            "did not answer in time",
+        ]);
+    if !matched {
+        return None;
+    }
+    let endpoint = evidence.endpoint();
+    let title = match &endpoint {
+        Some(endpoint) => format!("Timed out talking to {}", quote(&endpoint.address())),
+        None => "Timed out".to_string(),
+    };
+    let confidence = if ureq_timeout {
+        Confidence::High
+    } else {
+        confidence(evidence, Errno::TimedOut, "TimedOut")
+    };
+    let probe = match &endpoint {
+        Some(endpoint) => format!(
+            "Check that it answers at all: {}.",
+            quote(&format!(
+                "curl -v --max-time 10 {}",
+                shell_word(&url_of(endpoint))
+            ))
+        ),
+        None => "Check that the service answers at all, from the same machine.".to_string(),
+    };
+    Some(
+        Finding::new(
+            title,
+            "The other side did not answer in time: it is down or overloaded, a firewall drops \
+             the packets, or the network path is broken."
+                .to_string(),
+            confidence,
+        )
+        .step(probe)
+        .step("If nothing answers, check firewalls, proxies (`HTTPS_PROXY`) and VPNs between the two machines.")
+        .step("If the server is only slow, raise the program's timeout or retry with backoff."),
+    )
+}
+
+/// A URL for `curl`: the host and port over HTTP(S).
+fn url_of(endpoint: &Endpoint) -> String {
+    match endpoint.port {
+        Some(443) => format!("https://{}/", endpoint.host),
+        Some(port) => format!("http://{}:{port}/", endpoint.host),
+        None => format!("https://{}/", endpoint.host),
+    }
+}
+
+pub(super) static DNS_RESOLUTION: Rule = Rule {
+    info: RuleInfo {
+        id: "dns-resolution",
+        name: "Host name could not be resolved",
+        symptom: "`failed to lookup address information: Name or service not known`, \
+                  `Temporary failure in name resolution`, ureq's `host not found`.",
+        cause: "The host name is misspelt, does not exist, or the machine's DNS (resolver, VPN, \
+                proxy, offline network) cannot resolve it.",
+        remedy: "Check the spelling, try `getent hosts HOST`, and check the resolver \
+                 (`/etc/resolv.conf`) and network.",
+    },
+    check: dns_resolution,
+};
+
+fn dns_resolution(evidence: &Evidence<'_>) -> Option<Finding> {
+    let matched = evidence.mentions(&[
+        "host not found",
+        "failed to lookup address",
+        "name or service not known",
+        "temporary failure in name resolution",
+        "nodename nor servname provided",
+        "no such host is known",
+        "dns error",
+        "could not resolve host",
+        "host name could not be resolved",
+    ]);
+    if !matched {
+        return None;
+    }
+    let host = evidence.endpoint().map(|e| e.host);
+    let title = match &host {
+        Some(host) => format!("Host name could not be resolved: {}", quote(host)),
+        None => "Host name could not be resolved".to_string(),
+    };
+    let lookup = match &host {
+        Some(host) => format!(
+            "Check the spelling of {}, then resolve it by hand: {}.",
+            quote(host),
+            quote(&format!("getent hosts {}", shell_word(host)))
+        ),
+        None => {
+            "Check the spelling of the host name, then resolve it by hand: `getent hosts HOST`."
+                .to_string()
+        }
+    };
+    Some(
+        Finding::new(
+            title,
+            "The host name is misspelt or does not exist, or this machine cannot resolve names \
+             (no network, a broken resolver, a VPN or proxy in the way)."
+                .to_string(),
+            Confidence::High,
+        )
+        .step(lookup)
+        .step("If no name resolves, check the network and the resolver: `cat /etc/resolv.conf`, `resolvectl status`.")
+        .step("Behind a proxy, set `HTTPS_PROXY`; in a container, check its DNS settings."),
+    )
+}
+
+pub(super) static TLS_CERTIFICATE: Rule = Rule {
+    info: RuleInfo {
+        id: "tls-certificate",
+        name: "TLS certificate rejected",
+        symptom: "`invalid peer certificate: UnknownIssuer`, `certificate has expired`, \
+                  `certificate verify failed`, `NotValidForName`.",
+        cause: "The server's certificate is not trusted (self-signed, a private or corporate \
+                CA, an incomplete chain), has expired, or is for another name.",
+        remedy: "Inspect it (`openssl s_client -connect HOST:443 -servername HOST`); renew an \
+                 expired one, install a private CA in the system store, or use the name the \
+                 certificate is for.",
+    },
+    check: tls_certificate,
+};
+
+fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
+    let expired = evidence.mentions(&["expired"]);
+    let issuer = evidence.mentions(&[
+        "unknownissuer",
+        "unknown issuer",
+        "self signed",
+        "self-signed",
+        "local issuer",
+    ]);
+    let name = evidence.mentions(&["notvalidforname", "not valid for name", "hostname mismatch"]);
+    let tls = evidence.mentions(&[
+        "invalid peer certificate",
+        "certificate verify failed",
+        "invalid certificate",
+        "tls handshake",
+        "handshake failure",
+        "certificate",
+    ]);
+    if !(tls
+        && (expired
+            || issuer
+            || name
+            || evidence.mentions(&["invalid peer certificate", "certificate verify failed"])))
+    {
+        return None;
+    }
+    let endpoint = evidence.endpoint();
+    let host = endpoint
+        .as_ref()
+        .map_or("HOST".to_string(), |e| e.host.clone());
+    let port = endpoint.as_ref().and_then(|e| e.port).unwrap_or(443);
+    let (title, specific) = if expired {
+        (
+            "TLS certificate expired",
+            "The certificate has expired (or the machine's clock is wrong: check `date`); the server's owner must renew it.",
+        )
+    } else if name {
+        (
+            "TLS certificate is for another name",
+            "The certificate does not cover this host name: connect with a name it lists (the `subjectAltName` shown by openssl).",
+        )
+    } else if issuer {
+        (
+            "TLS certificate not trusted",
+            "The certificate is signed by an authority this machine does not trust (self-signed, a private or corporate CA): install that CA in the system store (`/usr/local/share/ca-certificates/`, then `sudo update-ca-certificates`), or make sure `ca-certificates` is installed.",
+        )
+    } else {
+        (
+            "TLS certificate rejected",
+            "Compare the certificate's issuer, dates and names with what the client expects.",
+        )
+    };
+    let title = match &endpoint {
+        Some(endpoint) => format!("{title}: {}", quote(&endpoint.host)),
+        None => title.to_string(),
+    };
+    Some(
+        Finding::new(
+            title,
+            "The TLS connection was refused because the server's certificate was not accepted."
+                .to_string(),
+            Confidence::Medium,
+        )
+        .step(format!(
+            "Inspect the certificate: {}.",
+            quote(&format!(
+                "openssl s_client -connect {}:{port} -servername {} </dev/null | openssl x509 -noout -issuer -dates -ext subjectAltName",
+                shell_word(&host),
+                shell_word(&host)
+            ))
+        ))
+        .step(specific)
+        .step("Do not turn certificate checks off: that hides the problem and lets anyone in between read the traffic."),
+    )
+}
+
+pub(super) static HTTP_UNAUTHORIZED: Rule = Rule {
+    info: RuleInfo {
+        id: "http-unauthorized",
+        name: "HTTP 401/403 from a remote API",
+        symptom: "`http status: 401`, `401 Unauthorized`, `403 Forbidden`, `Bad credentials`.",
+        cause: "The API did not accept the credentials: the token is missing, expired or \
+                revoked (401), or lacks a permission or scope, or a rate limit was hit (403).",
+        remedy: "Check that the token variable is set in the program's environment and still \
+                 valid, and that it has the permissions the call needs.",
+    },
+    check: http_unauthorized,
+};
+
+fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
+    static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:http status:?|status(?: code)?:?|answered|returned|responded with|HTTP/\d(?:\.\d)?)\s+(401|403)\b|\b(401|403)\s+(?:unauthorized|forbidden)\b",
+        )
+        .ok()
+    });
+    let captures = STATUS.as_ref().and_then(|regex| evidence.captures(regex));
+    let status = captures
+        .as_ref()
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().to_string());
+    let bad_credentials = evidence.mentions(&["bad credentials", "requires authentication"]);
+    let status = match (status, bad_credentials) {
+        (Some(status), _) => status,
+        (None, true) => "401".to_string(),
+        (None, false) => return None,
+    };
+    let host = evidence.endpoint().map(|e| e.host);
+    let variable = token_variable(evidence, host.as_deref());
+    let rate_limited = evidence.mentions(&["rate limit"]);
+    let title = match &host {
+        Some(host) => format!("HTTP {status} from {}", quote(host)),
+        None => format!("HTTP {status} from a remote API"),
+    };
+    let cause = match (status.as_str(), rate_limited) {
+        (_, true) => "The API refused the request because a rate limit was reached.",
+        ("401", _) => {
+            "The API did not accept the credentials: the token is missing, expired or revoked."
+        }
+        _ => {
+            "The API accepted the credentials but they lack a permission or scope this call needs."
+        }
+    };
+    let mut finding = Finding::new(title, cause.to_string(), Confidence::High);
+    if rate_limited {
+        finding = finding.step("Wait for the limit to reset (the `x-ratelimit-reset` header says when), or authenticate to get a higher limit.");
+    }
+    Some(
+        finding
+            .step(format!(
+                "Check that {} is set where the program runs (it is read from the environment): {}.",
+                quote(&variable),
+                quote(&format!("test -n \"${variable}\" && echo set"))
+            ))
+            .step(format!(
+                "Check that the token is still valid (not expired or revoked) and create a new one if it is not; then set {} to it.",
+                quote(&variable)
+            ))
+            .step("For 403: give the token the permission the call needs (for GitHub: the repository's Issues and Contents, read and write)."),
+    )
+}
+
+/// The environment variable that holds the token: one the message names, else the usual one
+/// for the host.
+fn token_variable(evidence: &Evidence<'_>, host: Option<&str>) -> String {
+    static VARIABLE: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"\b([A-Z][A-Z0-9]*_(?:TOKEN|KEY|API_KEY|PAT))\b").ok());
+    if let Some(name) = VARIABLE
+        .as_ref()
+        .and_then(|regex| evidence.captures(regex))
+        .and_then(|c| Some(c.get(1)?.as_str().to_string()))
+    {
+        return name;
+    }
+    match host {
+        Some(host) if host.contains("gitlab") => "GITLAB_TOKEN".to_string(),
+        _ => "GITHUB_TOKEN".to_string(),
+    }
+}
+
+#[cfg(test)]
+#[path = "network_tests.rs"]
+mod tests;

@@ -1,0 +1,454 @@
+//! The calls answering an issue makes, each one recorded. In a dry run the reads still go out
+//! (they decide what would be written) but every write is held back and only recorded.
+
+use std::cell::RefCell;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::super::GitHubError;
+use super::super::client::GitHubClient;
+
+/// One request of a run: made, or (in a dry run) held back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedRequest {
+    /// `GET`, `POST`, `PATCH` or `PUT`.
+    pub method: String,
+    /// The path under the API's base, with its query (`/repos/o/r/issues/1`).
+    pub path: String,
+    /// What the body holds, in a few words (empty for a request without a body).
+    pub summary: String,
+    /// Whether it reached GitHub (false for a write held back by a dry run).
+    pub sent: bool,
+}
+
+impl std::fmt::Display for PlannedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:<5} {}", self.method, self.path)?;
+        if !self.summary.is_empty() {
+            write!(f, "  {}", self.summary)?;
+        }
+        if !self.sent {
+            f.write_str("  (not sent)")?;
+        }
+        Ok(())
+    }
+}
+
+/// An issue as the fix reads it.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct IssueDetails {
+    pub(crate) number: u64,
+    pub(crate) html_url: String,
+    #[serde(default)]
+    pub(crate) body: Option<String>,
+    #[serde(default)]
+    pub(crate) labels: Vec<NamedLabel>,
+    /// Present when the "issue" is a pull request.
+    #[serde(default)]
+    pub(crate) pull_request: Option<Value>,
+}
+
+/// A label in an issue's `labels`.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct NamedLabel {
+    pub(crate) name: String,
+}
+
+/// An issue comment.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct IssueComment {
+    pub(crate) id: u64,
+    pub(crate) html_url: String,
+    #[serde(default)]
+    pub(crate) body: Option<String>,
+}
+
+/// A pull request, the fields the fix reads.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct PullRef {
+    pub(crate) number: u64,
+    pub(crate) html_url: String,
+    pub(crate) state: String,
+}
+
+/// A file read through the contents API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FileContent {
+    /// The blob sha, needed to replace the file.
+    pub(crate) sha: String,
+    /// The content, as text (lossily decoded).
+    pub(crate) text: String,
+}
+
+/// The longest summary of a body shown for one request.
+const SUMMARY_CHARS: usize = 72;
+
+/// The calls of one run against one repository.
+#[derive(Debug)]
+pub(crate) struct Api<'a> {
+    client: &'a GitHubClient,
+    dry_run: bool,
+    log: RefCell<Vec<PlannedRequest>>,
+}
+
+impl<'a> Api<'a> {
+    pub(crate) fn new(client: &'a GitHubClient, dry_run: bool) -> Api<'a> {
+        Api {
+            client,
+            dry_run,
+            log: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The repository, `owner/repo`.
+    pub(crate) fn repo(&self) -> &str {
+        self.client.repo()
+    }
+
+    /// The repository's owner.
+    pub(crate) fn owner(&self) -> &str {
+        self.repo().split('/').next().unwrap_or_default()
+    }
+
+    /// Every request of the run so far, in order.
+    pub(crate) fn requests(&self) -> Vec<PlannedRequest> {
+        self.log.borrow().clone()
+    }
+
+    fn record(&self, method: &str, target: &str, summary: String, sent: bool) {
+        let path = target
+            .strip_prefix(self.client.api_url())
+            .unwrap_or(target)
+            .to_string();
+        self.log.borrow_mut().push(PlannedRequest {
+            method: method.to_string(),
+            path,
+            summary,
+            sent,
+        });
+    }
+
+    /// A read: always sent.
+    fn get(&self, target: &str) -> Result<(Value, Option<String>), GitHubError> {
+        self.record("GET", target, String::new(), true);
+        let reply = self.client.exchange("GET", target, None)?;
+        Ok((reply.json, reply.next))
+    }
+
+    /// A read where 404 means "there is none".
+    fn get_optional(&self, target: &str) -> Result<Option<Value>, GitHubError> {
+        match self.get(target) {
+            Ok((json, _)) => Ok(Some(json)),
+            Err(GitHubError::NoAccess(404)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A write: sent, or in a dry run only recorded (`Ok(None)`).
+    fn write(&self, method: &str, path: &str, body: &Value) -> Result<Option<Value>, GitHubError> {
+        self.record(method, path, summarise(body), !self.dry_run);
+        if self.dry_run {
+            return Ok(None);
+        }
+        self.client
+            .exchange(method, path, Some(body))
+            .map(|reply| Some(reply.json))
+    }
+
+    fn repo_path(&self, rest: &str) -> String {
+        format!("/repos/{}{rest}", self.repo())
+    }
+
+    pub(crate) fn issue(&self, number: u64) -> Result<IssueDetails, GitHubError> {
+        let (json, _) = self.get(&self.repo_path(&format!("/issues/{number}")))?;
+        from_json(json)
+    }
+
+    /// The issue's comments, page by page, until `wanted` finds one (`max_pages` at most).
+    pub(crate) fn find_comment(
+        &self,
+        number: u64,
+        max_pages: usize,
+        wanted: impl Fn(&IssueComment) -> bool,
+    ) -> Result<Option<IssueComment>, GitHubError> {
+        let mut target = self.repo_path(&format!("/issues/{number}/comments?per_page=100"));
+        for _ in 0..max_pages {
+            let (json, next) = self.get(&target)?;
+            let comments: Vec<IssueComment> = from_json(json)?;
+            if let Some(found) = comments.into_iter().find(|c| wanted(c)) {
+                return Ok(Some(found));
+            }
+            match next {
+                Some(next) => target = next,
+                None => break,
+            }
+        }
+        Ok(None)
+    }
+
+    pub(crate) fn add_comment(
+        &self,
+        number: u64,
+        body: &str,
+    ) -> Result<Option<IssueComment>, GitHubError> {
+        let path = self.repo_path(&format!("/issues/{number}/comments"));
+        self.write("POST", &path, &json!({ "body": body }))?
+            .map(from_json)
+            .transpose()
+    }
+
+    pub(crate) fn update_comment(
+        &self,
+        id: u64,
+        body: &str,
+    ) -> Result<Option<IssueComment>, GitHubError> {
+        let path = self.repo_path(&format!("/issues/comments/{id}"));
+        self.write("PATCH", &path, &json!({ "body": body }))?
+            .map(from_json)
+            .transpose()
+    }
+
+    pub(crate) fn add_label(&self, number: u64, label: &str) -> Result<(), GitHubError> {
+        let path = self.repo_path(&format!("/issues/{number}/labels"));
+        self.write("POST", &path, &json!({ "labels": [label] }))
+            .map(|_| ())
+    }
+
+    pub(crate) fn default_branch(&self) -> Result<String, GitHubError> {
+        let (json, _) = self.get(&self.repo_path(""))?;
+        json["default_branch"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| GitHubError::UnexpectedReply("no default_branch".to_string()))
+    }
+
+    /// The commit sha `branch` points at, or `None` when there is no such branch.
+    pub(crate) fn branch_sha(&self, branch: &str) -> Result<Option<String>, GitHubError> {
+        let path = self.repo_path(&format!("/git/ref/heads/{}", encode_path(branch)));
+        let Some(json) = self.get_optional(&path)? else {
+            return Ok(None);
+        };
+        json["object"]["sha"]
+            .as_str()
+            .map(|sha| Some(sha.to_string()))
+            .ok_or_else(|| GitHubError::UnexpectedReply("a reference without object.sha".into()))
+    }
+
+    pub(crate) fn create_branch(&self, branch: &str, sha: &str) -> Result<(), GitHubError> {
+        let body = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        self.write("POST", &self.repo_path("/git/refs"), &body)
+            .map(|_| ())
+    }
+
+    /// File `path` on `reference`, or `None` when it does not exist there.
+    pub(crate) fn file(
+        &self,
+        path: &str,
+        reference: &str,
+    ) -> Result<Option<FileContent>, GitHubError> {
+        let target = self.repo_path(&format!(
+            "/contents/{}?ref={}",
+            encode_path(path),
+            encode_query(reference)
+        ));
+        let Some(json) = self.get_optional(&target)? else {
+            return Ok(None);
+        };
+        if json.is_array() || json["type"].as_str().is_some_and(|t| t != "file") {
+            return Err(GitHubError::UnexpectedReply(format!(
+                "{path} is a directory, not a file"
+            )));
+        }
+        let (Some(sha), Some(content)) = (json["sha"].as_str(), json["content"].as_str()) else {
+            return Err(GitHubError::UnexpectedReply(format!(
+                "the contents of {path} came without sha or content"
+            )));
+        };
+        let bytes = decode_base64(content).ok_or_else(|| {
+            GitHubError::UnexpectedReply(format!("the content of {path} is not base64"))
+        })?;
+        Ok(Some(FileContent {
+            sha: sha.to_string(),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }))
+    }
+
+    /// Commit `text` as `path` on `branch`; `replacing` is the blob sha of the file it replaces.
+    pub(crate) fn commit_file(
+        &self,
+        path: &str,
+        branch: &str,
+        text: &str,
+        message: &str,
+        replacing: Option<&str>,
+    ) -> Result<(), GitHubError> {
+        let mut body = json!({
+            "message": message,
+            "content": encode_base64(text.as_bytes()),
+            "branch": branch,
+        });
+        if let Some(sha) = replacing {
+            body["sha"] = json!(sha);
+        }
+        let target = self.repo_path(&format!("/contents/{}", encode_path(path)));
+        self.write("PUT", &target, &body).map(|_| ())
+    }
+
+    /// Pull requests (open or closed) whose head is `branch` of the repository's owner.
+    pub(crate) fn pulls_from(&self, branch: &str) -> Result<Vec<PullRef>, GitHubError> {
+        let head = format!("{}:{branch}", self.owner());
+        let target = self.repo_path(&format!(
+            "/pulls?head={}&state=all&per_page=100",
+            encode_query(&head)
+        ));
+        let (json, _) = self.get(&target)?;
+        from_json(json)
+    }
+
+    pub(crate) fn create_pull(&self, request: &Value) -> Result<Option<PullRef>, GitHubError> {
+        self.write("POST", &self.repo_path("/pulls"), request)?
+            .map(from_json)
+            .transpose()
+    }
+
+    /// Start a Copilot coding agent task; the reply's task object.
+    pub(crate) fn start_agent_task(&self, request: &Value) -> Result<Option<Value>, GitHubError> {
+        let path = format!("/agents/repos/{}/tasks", self.repo());
+        self.write("POST", &path, request)
+    }
+
+    /// Add assignees to issue `number`; the logins assigned afterwards.
+    pub(crate) fn add_assignees(
+        &self,
+        number: u64,
+        request: &Value,
+    ) -> Result<Option<Vec<String>>, GitHubError> {
+        let path = self.repo_path(&format!("/issues/{number}/assignees"));
+        let Some(issue) = self.write("POST", &path, request)? else {
+            return Ok(None);
+        };
+        let logins = issue["assignees"]
+            .as_array()
+            .map(|users| {
+                users
+                    .iter()
+                    .filter_map(|u| u["login"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(logins))
+    }
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(json: Value) -> Result<T, GitHubError> {
+    serde_json::from_value(json)
+        .map_err(|e| GitHubError::UnexpectedReply(format!("not the documented JSON: {e}")))
+}
+
+/// A few words on a request body: its keys, with short strings shown and long ones counted.
+fn summarise(body: &Value) -> String {
+    let Some(fields) = body.as_object() else {
+        return String::new();
+    };
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| match value {
+            Value::String(text) if key == "content" => {
+                format!("{key}: <{} bytes, base64>", text.len())
+            }
+            Value::String(text) => {
+                let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                let short: String = first_line.chars().take(SUMMARY_CHARS).collect();
+                if short.len() == text.len() {
+                    format!("{key}: {text:?}")
+                } else {
+                    format!("{key}: {short:?}… ({} chars)", text.chars().count())
+                }
+            }
+            other => {
+                let text = other.to_string();
+                let short: String = text.chars().take(SUMMARY_CHARS).collect();
+                if short.len() == text.len() {
+                    format!("{key}: {text}")
+                } else {
+                    format!("{key}: {short}…")
+                }
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// Percent-encode a path, keeping its slashes.
+fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(encode_query)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Percent-encode one query value or path segment.
+fn encode_query(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn encode_base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decode the contents API's base64, which GitHub wraps at 60 characters.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_shows_short_values_and_counts_long_ones() {
+        let long = "x".repeat(500);
+        let summary = summarise(&json!({ "title": "Fix it", "body": long, "draft": true }));
+        assert!(summary.contains("title: \"Fix it\""), "{summary}");
+        assert!(summary.contains("(500 chars)"), "{summary}");
+        assert!(summary.contains("draft: true"), "{summary}");
+        let content = summarise(&json!({ "content": encode_base64(b"secret file") }));
+        assert!(
+            !content.contains(&encode_base64(b"secret file")),
+            "{content}"
+        );
+    }
+
+    #[test]
+    fn wrapped_base64_decodes_and_paths_keep_their_slashes() {
+        let encoded = encode_base64(&[7_u8; 100]);
+        let (head, tail) = encoded.split_at(60);
+        assert_eq!(
+            decode_base64(&format!("{head}\n{tail}\n")),
+            Some(vec![7; 100])
+        );
+        assert_eq!(decode_base64("not base64!"), None);
+        assert_eq!(
+            encode_path("docs/TROUBLE SHOOTING.md"),
+            "docs/TROUBLE%20SHOOTING.md"
+        );
+        assert_eq!(
+            encode_query("acme:autoheal/issue-1"),
+            "acme%3Aautoheal%2Fissue-1"
+        );
+    }
+}

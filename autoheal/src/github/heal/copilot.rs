@@ -1,0 +1,171 @@
+//! Handing an unrecognised failure to the Copilot coding agent: a task through the agent
+//! tasks API (`POST /agents/repos/{owner}/{repo}/tasks`, GitHub's public preview), else the
+//! issue assigned to Copilot; when GitHub refuses both, the issue is labelled for a person.
+
+use serde_json::{Value, json};
+
+use super::api::{Api, IssueDetails};
+use super::{FixError, GitHubError, Handoff};
+use crate::fix::Diagnosis;
+
+/// The login the issue is assigned to when the agent tasks API is unavailable.
+pub const COPILOT_LOGIN: &str = "copilot-swe-agent[bot]";
+
+/// The label of an unrecognised failure nobody could be handed.
+pub const NEEDS_TRIAGE_LABEL: &str = "needs-triage";
+
+/// Hand `issue` to the Copilot coding agent.
+pub(crate) fn hand_off(
+    api: &Api<'_>,
+    issue: &IssueDetails,
+    diagnosis: &Diagnosis,
+) -> Result<Handoff, FixError> {
+    let base = api
+        .default_branch()
+        .map_err(FixError::github("reading the repository's default branch"))?;
+    let task = json!({
+        "prompt": prompt(issue, diagnosis, &base),
+        "base_ref": base,
+        "create_pull_request": true,
+    });
+    let task_refusal = match api.start_agent_task(&task) {
+        Ok(Some(task)) => return Ok(started(&task)),
+        Ok(None) => return Ok(Handoff::WouldHandOff),
+        Err(error) => match refusal(&error) {
+            Some(why) => why,
+            None => {
+                return Err(FixError::GitHub {
+                    action: "starting a Copilot coding agent task".to_string(),
+                    source: error,
+                });
+            }
+        },
+    };
+    let assignment = json!({
+        "assignees": [COPILOT_LOGIN],
+        "agent_assignment": { "target_repo": api.repo(), "base_branch": base },
+    });
+    let assignment_refusal = match api.add_assignees(issue.number, &assignment) {
+        Ok(Some(logins)) => match logins.into_iter().find(|l| is_copilot(l)) {
+            Some(login) => return Ok(Handoff::Assigned { login }),
+            None => "Copilot was not among the assignees afterwards".to_string(),
+        },
+        Ok(None) => return Ok(Handoff::WouldHandOff),
+        Err(error) => match refusal(&error) {
+            Some(why) => why,
+            None => {
+                return Err(FixError::GitHub {
+                    action: format!("assigning #{} to Copilot", issue.number),
+                    source: error,
+                });
+            }
+        },
+    };
+    if !issue
+        .labels
+        .iter()
+        .any(|l| l.name.eq_ignore_ascii_case(NEEDS_TRIAGE_LABEL))
+    {
+        api.add_label(issue.number, NEEDS_TRIAGE_LABEL)
+            .map_err(FixError::github(format!("labelling #{}", issue.number)))?;
+    }
+    Ok(Handoff::Refused {
+        reason: format!("agent tasks API: {task_refusal}; assignment: {assignment_refusal}"),
+    })
+}
+
+/// The task's prompt: the report summarised for the agent, where it was reported, and the
+/// branch to work from.
+fn prompt(issue: &IssueDetails, diagnosis: &Diagnosis, base: &str) -> String {
+    let summary = diagnosis.prompt.clone().unwrap_or_else(|| {
+        format!(
+            "Find and fix the cause of this failure: {}.{}",
+            diagnosis.title,
+            diagnosis
+                .location
+                .as_deref()
+                .map(|l| format!(" It happened at {l}."))
+                .unwrap_or_default()
+        )
+    });
+    format!(
+        "{}\n\nThe failure is reported in issue #{} ({}), whose body holds the full report. Work from the `{base}` branch, and write \"Fixes #{}\" in the pull request.",
+        summary.trim(),
+        issue.number,
+        issue.html_url,
+        issue.number
+    )
+}
+
+/// A started task: its id (a string, or a number on older replies) and web address.
+fn started(task: &Value) -> Handoff {
+    let id = match &task["id"] {
+        Value::String(id) => id.clone(),
+        Value::Number(id) => id.to_string(),
+        _ => "(no id)".to_string(),
+    };
+    let url = task["html_url"].as_str().map(str::to_string);
+    Handoff::TaskStarted { id, url }
+}
+
+/// Why GitHub refused, when the error is a refusal (403, 404, 422) rather than a fault.
+fn refusal(error: &GitHubError) -> Option<String> {
+    match error {
+        GitHubError::NoAccess(403) => Some("403 Forbidden".to_string()),
+        GitHubError::NoAccess(404) => Some("404 Not Found".to_string()),
+        GitHubError::Rejected(detail) => {
+            let message = serde_json::from_str::<Value>(detail)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_string))
+                .unwrap_or_else(|| detail.chars().take(120).collect());
+            Some(format!("422 {message}"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `login` is Copilot (`Copilot`, `copilot-swe-agent`, `copilot-swe-agent[bot]`).
+fn is_copilot(login: &str) -> bool {
+    login.to_ascii_lowercase().contains("copilot")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_told_from_faults() {
+        assert_eq!(
+            refusal(&GitHubError::NoAccess(403)).as_deref(),
+            Some("403 Forbidden")
+        );
+        assert_eq!(
+            refusal(&GitHubError::Rejected(
+                r#"{"message":"Copilot is not enabled"}"#.into()
+            ))
+            .as_deref(),
+            Some("422 Copilot is not enabled")
+        );
+        assert_eq!(refusal(&GitHubError::Server(502)), None);
+        assert_eq!(refusal(&GitHubError::Unauthorized), None);
+        assert!(is_copilot("Copilot") && is_copilot(COPILOT_LOGIN) && !is_copilot("octocat"));
+    }
+
+    #[test]
+    fn a_task_id_may_be_a_string_or_a_number() {
+        assert_eq!(
+            started(&json!({ "id": "a1-b2", "html_url": "https://github.com/x" })),
+            Handoff::TaskStarted {
+                id: "a1-b2".into(),
+                url: Some("https://github.com/x".into())
+            }
+        );
+        assert_eq!(
+            started(&json!({ "id": 17 })),
+            Handoff::TaskStarted {
+                id: "17".into(),
+                url: None
+            }
+        );
+    }
+}

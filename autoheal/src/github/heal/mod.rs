@@ -1,0 +1,317 @@
+//! Answering an auto-heal issue on GitHub: read the issue back, diagnose it, and answer with
+//! one comment — plus, when asked, a draft pull request with the fix and a troubleshooting
+//! entry, or a hand-off of an unrecognised failure to the Copilot coding agent.
+//!
+//! Every step is idempotent, so a second run changes nothing that the first one did: the
+//! comment is found again by [`FIX_COMMENT_MARKER`] and updated in place, the branch, the
+//! commits and the pull request are looked up before they are made, and an accepted hand-off
+//! is remembered in the comment. A dry run reads what it needs and writes nothing; it returns
+//! every request it would have made.
+//!
+//! ```no_run
+//! use autoheal::github::{FixOptions, GitHubClient, fix_issue};
+//! # fn run(config: &autoheal::Config) -> Result<(), Box<dyn std::error::Error>> {
+//! let client = GitHubClient::from_config(config).ok_or("no repository or token")?;
+//! let outcome = fix_issue(&client, &FixOptions { issue: 42, create_pr: true, ..FixOptions::default() })?;
+//! println!("{}: {}", outcome.issue_url, outcome.diagnosis.title);
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod comment;
+mod copilot;
+mod pull_request;
+
+pub use api::PlannedRequest;
+pub use copilot::{COPILOT_LOGIN, NEEDS_TRIAGE_LABEL};
+pub use pull_request::{TROUBLESHOOTING_PATH, fix_branch};
+
+use std::fmt;
+
+use api::Api;
+
+use super::{GitHubClient, GitHubError};
+use crate::fix::{Diagnosis, FIX_COMMENT_MARKER, ParseError, diagnose, parse_issue_body};
+
+/// Pages of comments (100 a page) searched for the earlier answer.
+const MAX_COMMENT_PAGES: usize = 30;
+
+/// What [`fix_issue`] is asked to do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixOptions {
+    /// The issue's number.
+    pub issue: u64,
+    /// Also open a draft pull request with the fix and a troubleshooting entry (recognised
+    /// failures only).
+    pub create_pr: bool,
+    /// Hand an unrecognised failure to the Copilot coding agent.
+    pub copilot: bool,
+    /// Read, but write nothing: report the writes instead.
+    pub dry_run: bool,
+}
+
+/// What became of the answering comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommentOutcome {
+    /// A new comment was posted.
+    Posted {
+        /// Its address.
+        url: String,
+    },
+    /// The earlier answer was updated.
+    Updated {
+        /// Its address.
+        url: String,
+    },
+    /// The earlier answer already said exactly this.
+    Unchanged {
+        /// Its address.
+        url: String,
+    },
+    /// Dry run: a comment would be posted.
+    WouldPost,
+    /// Dry run: the earlier answer would be updated.
+    WouldUpdate {
+        /// Its address.
+        url: String,
+    },
+}
+
+/// What became of the pull request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PullRequestOutcome {
+    /// A draft pull request was opened.
+    Opened {
+        /// Its number.
+        number: u64,
+        /// Its address.
+        url: String,
+        /// The files committed to its branch by this run.
+        committed: Vec<String>,
+    },
+    /// The branch already has a pull request (from an earlier run); nothing was changed.
+    Existing {
+        /// Its number.
+        number: u64,
+        /// Its address.
+        url: String,
+        /// `open` or `closed`.
+        state: String,
+    },
+    /// The default branch already holds the fix and the entry: there is nothing to propose.
+    AlreadyFixed {
+        /// The default branch.
+        base: String,
+    },
+    /// Dry run: these files would be committed to the branch and a draft pull request opened.
+    WouldOpen {
+        /// The branch.
+        branch: String,
+        /// The files.
+        files: Vec<String>,
+    },
+}
+
+/// What became of the hand-off to the Copilot coding agent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Handoff {
+    /// A Copilot coding agent task was started.
+    TaskStarted {
+        /// The task's id.
+        id: String,
+        /// Its web address, when GitHub gave one.
+        url: Option<String>,
+    },
+    /// The issue was assigned to Copilot (the agent tasks API was not available).
+    Assigned {
+        /// The login that was assigned.
+        login: String,
+    },
+    /// An earlier run handed the issue off already; nothing was sent again.
+    AlreadyHandedOff,
+    /// GitHub refused both ways (no Copilot plan, or the agent disabled).
+    Refused {
+        /// What GitHub answered.
+        reason: String,
+    },
+    /// Dry run: a task would be requested.
+    WouldHandOff,
+}
+
+/// What [`fix_issue`] did.
+#[derive(Clone, Debug)]
+pub struct FixOutcome {
+    /// The issue's web address.
+    pub issue_url: String,
+    /// The diagnosis.
+    pub diagnosis: Diagnosis,
+    /// The answering comment.
+    pub comment: CommentOutcome,
+    /// The pull request, when one was asked for or already exists.
+    pub pull_request: Option<PullRequestOutcome>,
+    /// The hand-off, when one was asked for an unrecognised failure.
+    pub handoff: Option<Handoff>,
+    /// Things the user should know (a patch that no longer applies, a flag that did not apply).
+    pub notes: Vec<String>,
+    /// Every request of the run, in order; writes held back by a dry run are marked unsent.
+    pub requests: Vec<PlannedRequest>,
+}
+
+/// Why an issue could not be answered.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FixError {
+    /// GitHub answered 404 for the issue.
+    IssueNotFound {
+        /// The repository.
+        repo: String,
+        /// The issue's number.
+        number: u64,
+    },
+    /// The number is a pull request's.
+    NotAnIssue {
+        /// The number.
+        number: u64,
+    },
+    /// The issue's body holds no auto-heal report.
+    NotAnAutohealIssue {
+        /// The issue's number.
+        number: u64,
+        /// Why its body could not be read back.
+        reason: ParseError,
+    },
+    /// A call to GitHub failed.
+    GitHub {
+        /// What was being done.
+        action: String,
+        /// What went wrong.
+        source: GitHubError,
+    },
+}
+
+impl FixError {
+    /// Whether the user named something that cannot be answered (as opposed to GitHub failing).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, FixError::GitHub { .. })
+    }
+
+    fn github(action: impl Into<String>) -> impl FnOnce(GitHubError) -> FixError {
+        let action = action.into();
+        move |source| FixError::GitHub { action, source }
+    }
+}
+
+impl fmt::Display for FixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FixError::IssueNotFound { repo, number } => write!(
+                f,
+                "issue #{number} was not found in {repo} (404); check the number and the repository, and that the token can read it"
+            ),
+            FixError::NotAnIssue { number } => {
+                write!(f, "#{number} is a pull request, not an auto-heal issue")
+            }
+            FixError::NotAnAutohealIssue { number, reason } => {
+                write!(f, "issue #{number} is not an auto-heal issue: {reason}")
+            }
+            FixError::GitHub { action, source } => write!(f, "{action}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for FixError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FixError::NotAnAutohealIssue { reason, .. } => Some(reason),
+            FixError::GitHub { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Answer issue `options.issue` of the client's repository: diagnose the report in its body
+/// and post (or update) one comment with the diagnosis — after opening a draft pull request
+/// (`create_pr`, recognised failures) or handing the issue to the Copilot coding agent
+/// (`copilot`, unrecognised failures), whose results the comment mentions.
+///
+/// # Errors
+///
+/// When the issue does not exist, is a pull request or holds no auto-heal report, and when
+/// a call to GitHub fails (what was done before the failure stays done; running again
+/// finishes the job).
+pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutcome, FixError> {
+    let api = Api::new(client, options.dry_run);
+    let number = options.issue;
+    let issue = api.issue(number).map_err(|error| match error {
+        GitHubError::NoAccess(404) => FixError::IssueNotFound {
+            repo: api.repo().to_string(),
+            number,
+        },
+        other => FixError::github(format!("reading issue #{number}"))(other),
+    })?;
+    if issue.pull_request.is_some() {
+        return Err(FixError::NotAnIssue { number });
+    }
+    let parsed = parse_issue_body(issue.body.as_deref().unwrap_or_default())
+        .map_err(|reason| FixError::NotAnAutohealIssue { number, reason })?;
+    let diagnosis = diagnose(&parsed.report);
+    let earlier = api
+        .find_comment(number, MAX_COMMENT_PAGES, |c| {
+            c.body
+                .as_deref()
+                .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+        })
+        .map_err(FixError::github(format!(
+            "reading the comments of #{number}"
+        )))?;
+    let mut notes = Vec::new();
+
+    let pull_request = match (diagnosis.is_recognised(), options.create_pr) {
+        (true, true) => Some(pull_request::propose(&api, &issue, &diagnosis, &mut notes)?),
+        (true, false) => pull_request::existing(&api, number)?,
+        (false, true) => {
+            notes.push("no pull request: no rule recognises this failure".to_string());
+            None
+        }
+        (false, false) => None,
+    };
+    let earlier_handoff = earlier
+        .as_ref()
+        .and_then(|c| comment::accepted_handoff(c.body.as_deref().unwrap_or_default()));
+    let (handoff, handoff_section) = match (diagnosis.is_recognised(), options.copilot) {
+        (false, true) => match earlier_handoff {
+            Some(section) => (Some(Handoff::AlreadyHandedOff), Some(section)),
+            None => {
+                let handoff = copilot::hand_off(&api, &issue, &diagnosis)?;
+                let section = comment::handoff_section(&handoff);
+                (Some(handoff), section)
+            }
+        },
+        (true, true) => {
+            notes.push(
+                "not handed to Copilot: the failure is recognised, and the comment answers it"
+                    .to_string(),
+            );
+            (None, None)
+        }
+        (_, false) => (None, earlier_handoff),
+    };
+    let body = comment::compose(
+        &diagnosis,
+        pull_request.as_ref(),
+        handoff_section.as_deref(),
+    );
+    let comment = comment::publish(&api, number, earlier.as_ref(), &body)?;
+    Ok(FixOutcome {
+        issue_url: issue.html_url,
+        diagnosis,
+        comment,
+        pull_request,
+        handoff,
+        notes,
+        requests: api.requests(),
+    })
+}
