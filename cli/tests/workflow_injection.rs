@@ -403,3 +403,94 @@ fn a_run_id_that_is_not_a_number_is_refused() {
     }
     assert!(world.ipfs_kit_calls().is_empty());
 }
+
+/// An auto-heal issue as a program files it, with hostile text everywhere an attacker who can
+/// make the program fail could put it: the error message, the log lines, the arguments.
+fn seed_hostile_report_issue(github: &FakeGitHub, hostile: &str) -> u64 {
+    let report: autoheal::Report = serde_json::from_value(serde_json::json!({
+        "schema": 1, "trace_id": "0af7651916cd43dd8448eb211c80319c",
+        "timestamp": "2026-11-25T09:00:00Z", "fingerprint": "4f2a9c1d8e7b6a50", "kind": "error",
+        "error": { "type": "io::Error", "message": format!("No such file or directory (os error 2) {hostile}"), "chain": [hostile] },
+        "site": { "function": "add", "module": "ipfs_kit::commands::add", "file": "cli/src/commands/add.rs", "line": 12 },
+        "frames": ["add"], "command": { "program": "ipfs-kit", "args": ["add", hostile] },
+        "backtrace": [], "logs": [hostile], "spans": [], "env": {},
+        "system": { "os": "linux", "arch": "x86_64", "app": "ipfs_kit", "app_version": "0.1.0",
+                    "rust_version": "1.95.0", "pid": 7, "cwd": "~/work" },
+        "labels": ["auto-heal", "cli-error"],
+    }))
+    .unwrap();
+    let draft = autoheal::render_issue(&report);
+    github.seed_issue(REPO, hostile, &draft.body, &["auto-heal"], "open")
+}
+
+#[test]
+fn a_hostile_report_is_diagnosed_and_answered_as_data() {
+    let github = FakeGitHub::start();
+    let world = World::new();
+    let hostile = hostile_text(&world.path("canaries"), &world.path("victim"));
+    let number = seed_hostile_report_issue(&github, &hostile);
+    let issue = github.issue(REPO, number).unwrap();
+    let output = world.run_script(
+        "autoheal-fix-issue.sh",
+        &github,
+        &[
+            ("ISSUE_NUMBER", &number.to_string()),
+            ("ISSUE_TITLE", &issue.title),
+            ("ISSUE_BODY", &issue.body),
+        ],
+    );
+    world.assert_untouched(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // ipfs-kit read the issue and answered it.
+    assert_eq!(github.comments(REPO, number).len(), 1);
+    inside_stopped_commands(&String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn a_failed_run_is_filed_and_its_issue_answered() {
+    let github = FakeGitHub::start();
+    let world = World::new();
+    fake_actions_curl(&world, "build (ubuntu-latest)", BUILD_LOG);
+    let github_output = world.path("github_output");
+    let reported = world.run_script(
+        "autoheal-report-run.sh",
+        &github,
+        &[
+            ("RUN_ID", "7001"),
+            (
+                "RUN_URL",
+                "https://github.com/acme/ipfs_kit/actions/runs/7001",
+            ),
+            ("GITHUB_OUTPUT", &github_output.display().to_string()),
+        ],
+    );
+    assert_eq!(reported.status.code(), Some(0), "{reported:?}");
+    let outputs = std::fs::read_to_string(&github_output).unwrap();
+    let issues: Vec<u64> =
+        serde_json::from_str(outputs.trim().strip_prefix("issues=").unwrap()).unwrap();
+    let [number] = issues[..] else {
+        panic!("{outputs}")
+    };
+    // The job that answers it gets the number from the matrix, as the workflow passes it.
+    let answered = world.run_script(
+        "autoheal-fix-issue.sh",
+        &github,
+        &[("ISSUE_NUMBER", &number.to_string())],
+    );
+    assert_eq!(answered.status.code(), Some(0), "{answered:?}");
+    let comments = github.comments(REPO, number);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert!(
+        github
+            .issue(REPO, number)
+            .unwrap()
+            .labels
+            .contains(&"workflow-error".to_string())
+    );
+}
