@@ -45,6 +45,7 @@ pub mod fix;
 mod frames;
 pub mod github;
 mod issue;
+pub mod job_log;
 mod layer;
 mod manual;
 mod outcome;

@@ -152,6 +152,9 @@ pub struct ReportLogArgs {
     /// The URL of the failed run, linked from the issue.
     #[arg(long, value_name = "URL")]
     pub run_url: Option<String>,
+    /// The failed job's name; by default the one the log gives, if any.
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
 }
 
 /// What produced a log given to `report-log`.

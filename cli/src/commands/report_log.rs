@@ -1,11 +1,73 @@
 //! `ipfs-kit autoheal report-log`: a failed job's log filed as a report.
 
-use anyhow::{Result, bail};
-use autoheal::{App, Overrides};
+use std::io::Read as _;
 
-use crate::args::ReportLogArgs;
+use anyhow::{Context as _, Result, bail};
+use autoheal::job_log::{self, JobRun};
+use autoheal::{App, Config, Outcome, Overrides};
+
+use crate::args::{LogKind, ReportLogArgs};
+
+/// Bytes of standard input read at most; a longer log keeps its end.
+const MAX_LOG_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Bytes of the log classified: the end of a longer one, where the failure is.
+const KEPT_LOG_BYTES: usize = 16 * 1024 * 1024;
 
 /// Read a log from standard input, classify it, and file it.
-pub fn run(_app: &App, _overrides: &Overrides, _args: &ReportLogArgs) -> Result<()> {
-    bail!("`autoheal report-log` is not available in this build")
+pub fn run(app: &App, overrides: &Overrides, args: &ReportLogArgs) -> Result<()> {
+    let loaded = Config::load(app.clone(), overrides)?;
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let log = read_log()?;
+    if log.trim().is_empty() {
+        bail!(
+            "standard input is empty: pipe the failed job's log in, e.g. `gh run view RUN_ID --log-failed | ipfs-kit autoheal report-log`"
+        );
+    }
+    let failure = match args.kind {
+        LogKind::Workflow => job_log::classify(&log),
+    };
+    let run = JobRun {
+        run_url: args.run_url.clone(),
+        job_name: args.job.clone(),
+    };
+    let report = job_log::report(&loaded.config, &failure, &run);
+    println!(
+        "{}: {}",
+        report.error.type_name,
+        first_line(&report.error.message)
+    );
+    println!("Trace ID: {}", report.trace_id);
+    match job_log::file(&loaded.config, &report) {
+        Outcome::Reported { url, .. } => println!("Issue:    {url} (new)"),
+        Outcome::Recurred { url, .. } => println!("Issue:    {url} (updated)"),
+        Outcome::Throttled => {
+            println!("Counted: the same failure was reported moments ago.")
+        }
+        Outcome::Queued { path, reason } => {
+            println!("Queued:   {} ({reason})", path.display());
+            println!("Send it later with `ipfs-kit autoheal flush`.");
+        }
+        Outcome::Failed { reason } => bail!("the report could not be stored or sent: {reason}"),
+        other => println!("{other}"),
+    }
+    Ok(())
+}
+
+/// Standard input as text (invalid UTF-8 replaced), at most the last [`KEPT_LOG_BYTES`].
+fn read_log() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_LOG_BYTES)
+        .read_to_end(&mut bytes)
+        .context("reading the log from standard input")?;
+    let start = bytes.len().saturating_sub(KEPT_LOG_BYTES);
+    Ok(String::from_utf8_lossy(bytes.get(start..).unwrap_or_default()).into_owned())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Answer one auto-heal issue with `ipfs-kit autoheal fix`: a diagnosis comment, a draft pull
+# request with the fix, or (with AUTOHEAL_COPILOT=true) a hand-off to the Copilot coding agent.
+#
+# Environment, set by the workflow (never written into this script):
+#   ISSUE_NUMBER       the issue to answer: digits only, anything else is refused
+#   ISSUE_TITLE        the issue's title, shown in the log as data (optional)
+#   AUTOHEAL_COPILOT   "true" to hand unrecognised failures to Copilot (optional)
+#   GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN   as GitHub Actions sets them
+# ipfs-kit reads the issue itself through the API; its body never passes through this script.
+set -euo pipefail
+
+if [[ ! "${ISSUE_NUMBER:-}" =~ ^[1-9][0-9]{0,9}$ ]]; then
+    echo "autoheal-fix-issue: ISSUE_NUMBER must be an issue number" >&2
+    exit 2
+fi
+: "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY is set by GitHub Actions}"
+: "${GITHUB_TOKEN:?GITHUB_TOKEN must be passed to this step through env}"
+
+# Text from the issue, and whatever ipfs-kit prints about it, must not be read by the runner as
+# workflow commands (`::add-mask::`, `::set-output ...`): stop command processing around it.
+stop_token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+printf '::stop-commands::%s\n' "$stop_token"
+resume_commands() { printf '::%s::\n' "$stop_token"; }
+trap resume_commands EXIT
+
+printf 'Answering issue #%s of %s\n' "$ISSUE_NUMBER" "$GITHUB_REPOSITORY"
+if [[ -n "${ISSUE_TITLE:-}" ]]; then
+    printf 'Title: %s\n' "${ISSUE_TITLE//$'\n'/ }"
+fi
+
+args=(autoheal fix --issue "$ISSUE_NUMBER" --repo "$GITHUB_REPOSITORY" --create-pr)
+if [[ "${AUTOHEAL_COPILOT:-false}" == "true" ]]; then
+    args+=(--copilot)
+fi
+ipfs-kit "${args[@]}"

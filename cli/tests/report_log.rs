@@ -1,0 +1,183 @@
+//! `ipfs-kit autoheal report-log`: a failed CI job's log piped in becomes an issue on (the
+//! fake) GitHub, labelled `workflow-error`, filed once per failure across runs and runners.
+
+mod common;
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::io::Write as _;
+use std::process::Stdio;
+
+use common::{Run, Sandbox};
+use support::fake_github::FakeGitHub;
+
+const TOKEN: &str = "ghp_ReportLogTestToken0123456789abcdefgh";
+const REPO: &str = "acme/ipfs_kit";
+const BUILD_LOG: &str = include_str!("../../tests/fixtures/job_logs/cargo_build.log");
+const TEST_LOG: &str = include_str!("../../tests/fixtures/job_logs/cargo_test_gh.log");
+
+/// A runner: a fresh home, the token and repository in the environment as Actions sets them.
+fn runner(github: &FakeGitHub) -> Sandbox {
+    Sandbox::new()
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_API_URL", github.url())
+}
+
+fn report_log(sandbox: &Sandbox, log: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["autoheal", "report-log", "--kind", "workflow"];
+    args.extend_from_slice(extra);
+    let mut child = sandbox
+        .command(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(log.as_bytes()).unwrap();
+    drop(stdin);
+    Run::from(child.wait_with_output().unwrap())
+}
+
+const RUN_1: &str = "https://github.com/acme/ipfs_kit/actions/runs/1001";
+const RUN_2: &str = "https://github.com/acme/ipfs_kit/actions/runs/1002";
+
+#[test]
+fn a_failed_build_is_filed_as_a_workflow_error_with_its_run() {
+    let github = FakeGitHub::start();
+    let run = report_log(
+        &runner(&github),
+        BUILD_LOG,
+        &["--run-url", RUN_1, "--job", "build"],
+    );
+    run.success();
+    assert!(
+        run.stdout.starts_with(
+            "cargo build: error[E0425]: cannot find value `peers` in this scope\nTrace ID: "
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Issue:    https://github.com/acme/ipfs_kit/issues/1 (new)"),
+        "{}",
+        run.stdout
+    );
+    let issues = github.issues(REPO);
+    let [issue] = &issues[..] else {
+        panic!("{issues:?}")
+    };
+    assert!(issue.labels.contains(&"workflow-error".to_string()));
+    assert!(issue.labels.contains(&"auto-heal".to_string()));
+    assert!(!issue.labels.contains(&"cli-error".to_string()));
+    assert!(
+        issue.title.contains("cargo build: error[E0425]") && issue.title.contains("src/lib.rs"),
+        "{}",
+        issue.title
+    );
+    assert!(issue.body.contains(RUN_1), "{}", issue.body);
+    assert!(
+        issue.body.contains("error[E0308]: mismatched types"),
+        "{}",
+        issue.body
+    );
+}
+
+#[test]
+fn the_same_failure_in_a_later_run_updates_the_same_issue() {
+    let github = FakeGitHub::start();
+    let first_runner = runner(&github);
+    report_log(&first_runner, BUILD_LOG, &["--run-url", RUN_1]).success();
+
+    // The same runner moments later: counted within the throttle window, nothing sent.
+    let again = report_log(&first_runner, BUILD_LOG, &["--run-url", RUN_2]);
+    again.success();
+    assert!(again.stdout.contains("Counted"), "{}", again.stdout);
+    assert_eq!(github.issues(REPO).len(), 1);
+    assert!(github.comments(REPO, 1).is_empty());
+
+    // A fresh runner (another run, another day): the issue is found on GitHub and updated.
+    let later_log = BUILD_LOG.replace("2026-11-24T07:", "2026-11-26T13:");
+    let later = report_log(&runner(&github), &later_log, &["--run-url", RUN_2]);
+    later.success();
+    assert!(
+        later
+            .stdout
+            .contains("Issue:    https://github.com/acme/ipfs_kit/issues/1 (updated)"),
+        "{}",
+        later.stdout
+    );
+    assert_eq!(github.issues(REPO).len(), 1);
+    assert_eq!(github.comments(REPO, 1).len(), 1);
+
+    // Another failure is another issue.
+    report_log(&runner(&github), TEST_LOG, &["--run-url", RUN_2]).success();
+    assert_eq!(github.issues(REPO).len(), 2);
+}
+
+#[test]
+fn secrets_in_the_log_and_the_token_never_reach_github() {
+    let github = FakeGitHub::start();
+    let log = TEST_LOG.replace("hunter2pass", TOKEN);
+    report_log(&runner(&github), &log, &["--run-url", RUN_1]).success();
+    let issues = github.issues(REPO);
+    let [issue] = &issues[..] else {
+        panic!("{issues:?}")
+    };
+    assert!(
+        issue.title.starts_with(
+            "[auto-heal] test failure: test pins::tests::normalise_keeps_lowercase failed"
+        ),
+        "{}",
+        issue.title
+    );
+    // The line holding the secrets is in the issue, without them.
+    assert!(
+        issue.body.contains("pin service https://deploy:"),
+        "{}",
+        issue.body
+    );
+    for secret in [TOKEN, "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"] {
+        assert!(!issue.body.contains(secret), "{secret} in {}", issue.body);
+    }
+    assert!(issue.body.contains("[REDACTED]"));
+    for request in github.requests() {
+        assert!(!request.body.contains(TOKEN), "{}", request.body);
+        assert!(!request.body.contains("ghp_AbCdEfGh"), "{}", request.body);
+    }
+}
+
+#[test]
+fn without_a_repository_the_report_waits_in_the_queue() {
+    let github = FakeGitHub::start();
+    let sandbox = Sandbox::new().env("GITHUB_API_URL", github.url());
+    let run = report_log(&sandbox, BUILD_LOG, &[]);
+    run.success();
+    assert!(
+        run.stdout.contains("Queued:") && run.stdout.contains("no GitHub repository or token"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(github.request_count(), 0);
+    let queue = sandbox.run(&["autoheal", "queue"]);
+    assert!(
+        queue.stdout.contains("1 report(s) waiting") && queue.stdout.contains("cargo build"),
+        "{}",
+        queue.stdout
+    );
+}
+
+#[test]
+fn an_empty_log_is_refused() {
+    let github = FakeGitHub::start();
+    let run = report_log(&runner(&github), "", &[]);
+    run.failure(1);
+    assert!(
+        run.stderr.contains("standard input is empty"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(github.request_count(), 0);
+}

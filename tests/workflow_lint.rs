@@ -1,0 +1,196 @@
+//! The repository's workflow lint (`.ci/lint-workflows.py`), run as a process on workflow files
+//! written to a temporary directory: untrusted text in a script, broad permissions and unpinned
+//! actions fail it with a message that says what to do; the real workflow passes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
+
+struct Lint {
+    code: Option<i32>,
+    stdout: String,
+}
+
+fn lint(path: &Path) -> Lint {
+    let output = Command::new("python3")
+        .arg(Path::new(ROOT).join(".ci/lint-workflows.py"))
+        .arg(path)
+        .current_dir(ROOT)
+        .output()
+        .expect("python3 runs");
+    Lint {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    }
+}
+
+fn write(dir: &tempfile::TempDir, yaml: &str) -> PathBuf {
+    let path = dir.path().join("workflow.yml");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// A workflow that passes, with `steps` (indented as steps of its one job) appended.
+fn workflow(steps: &str) -> String {
+    format!(
+        "name: t\non:\n  issues:\n    types: [opened]\npermissions: {{}}\njobs:\n  answer:\n    runs-on: ubuntu-latest\n    permissions:\n      issues: write\n    steps:\n      - uses: {CHECKOUT}\n{steps}"
+    )
+}
+
+#[test]
+fn a_well_formed_workflow_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        &workflow(
+            "      - name: answer\n        env:\n          ISSUE_TITLE: ${{ github.event.issue.title }}\n          ISSUE_BODY: ${{ github.event.issue.body }}\n        run: |\n          printf '%s\\n' \"$ISSUE_TITLE\" \"${{ github.run_id }}\"\n",
+        ),
+    );
+    let result = lint(&path);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+}
+
+#[test]
+fn an_issue_title_in_a_run_block_fails_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        &workflow("      - run: echo \"${{ github.event.issue.title }}\"\n"),
+    );
+    let result = lint(&path);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    let expected = format!(
+        "{}:13: `run:` interpolates ${{{{ github.event.issue.title }}}}: github.event.issue.title is attacker-controlled text and would run as shell code; pass it through `env:` and read \"$VAR\" in the script",
+        path.display()
+    );
+    assert_eq!(result.stdout.trim_end(), expected);
+}
+
+#[test]
+fn an_issue_body_inside_a_multi_line_script_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        &workflow(
+            "      - name: triage\n        run: |\n          set -eu\n          body=\"${{github.event.issue.body}}\"\n          echo done\n",
+        ),
+    );
+    let result = lint(&path);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .contains(":16: `run:` interpolates ${{ github.event.issue.body }}"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn branch_names_inputs_and_other_contexts_in_scripts_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    for (expression, named) in [
+        ("github.head_ref", "github.head_ref is attacker-controlled"),
+        (
+            "github.event.workflow_run.head_branch",
+            "github.event.workflow_run.head_branch is attacker-controlled",
+        ),
+        ("inputs.ref", "inputs.ref is attacker-controlled"),
+        ("steps.read.outputs.title", "only values GitHub makes"),
+        ("env.TITLE", "only values GitHub makes"),
+    ] {
+        let path = write(
+            &dir,
+            &workflow(&format!(
+                "      - run: git checkout ${{{{ {expression} }}}}\n"
+            )),
+        );
+        let result = lint(&path);
+        assert_eq!(result.code, Some(1), "{expression}: {}", result.stdout);
+        assert!(
+            result.stdout.contains(named),
+            "{expression}: {}",
+            result.stdout
+        );
+    }
+}
+
+#[test]
+fn broad_or_missing_permissions_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_all =
+        workflow("      - run: echo ok\n").replace("permissions: {}", "permissions: write-all");
+    let result = lint(&write(&dir, &write_all));
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .contains(":5: `permissions: write-all` grants every scope"),
+        "{}",
+        result.stdout
+    );
+    let missing = workflow("      - run: echo ok\n").replace("permissions: {}\n", "");
+    let result = lint(&write(&dir, &missing));
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result.stdout.contains(":1: no top-level `permissions:`"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
+fn actions_must_be_pinned_to_a_full_commit_sha() {
+    let dir = tempfile::tempdir().unwrap();
+    for unpinned in [
+        "actions/checkout@v4",
+        "actions/checkout@main",
+        "actions/checkout@11bd71901bbe5b1630ceea73d2759736",
+    ] {
+        let yaml =
+            workflow("      - run: echo ok\n").replace(CHECKOUT, &format!("{unpinned} # v4.2.2"));
+        let result = lint(&write(&dir, &yaml));
+        assert_eq!(result.code, Some(1), "{unpinned}: {}", result.stdout);
+        assert!(
+            result.stdout.contains(&format!(
+                ":12: `uses: {unpinned}` is not pinned to a commit"
+            )),
+            "{}",
+            result.stdout
+        );
+    }
+}
+
+#[test]
+fn the_auto_heal_workflow_passes() {
+    let path = Path::new(ROOT).join(".github/workflows/auto-heal-workflow.yml");
+    let result = lint(&path);
+    assert_eq!(result.code, Some(0), "{}", result.stdout);
+}
+
+#[test]
+fn the_auto_heal_workflow_runs_only_its_own_scripts() {
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join(".github/workflows/auto-heal-workflow.yml"))
+            .unwrap();
+    let runs: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("run: "))
+        .collect();
+    assert!(runs.len() >= 4, "{runs:?}");
+    for run in runs {
+        let script = run
+            .strip_prefix("bash .github/scripts/")
+            .unwrap_or_else(|| panic!("`run: {run}` does not call a script of .github/scripts"));
+        assert!(
+            Path::new(ROOT)
+                .join(".github/scripts")
+                .join(script)
+                .is_file(),
+            "{script} is missing"
+        );
+    }
+    assert!(text.contains("\npermissions: {}\n"));
+}
