@@ -1,6 +1,9 @@
 //! Delivering one report: one issue per bug. Look for the bug's issue (local cache, then the
 //! search API, then the list of open auto-heal issues), comment on it at most once per
 //! throttle window, or file a new issue — linking a closed one as a regression.
+//!
+//! The caller holds the machine's [`ReportingLock`](super::lock::ReportingLock): the cache is
+//! read, used and written back by one process at a time.
 
 use super::GitHubError;
 use super::client::{GitHubClient, IssueRef};
@@ -22,6 +25,10 @@ pub(crate) fn deliver(
     report: &Report,
 ) -> Result<Outcome, GitHubError> {
     let mut known = KnownIssues::load(&config.config_dir);
+    if known.was_delivered(&report.trace_id) {
+        // Its process died after GitHub had it, before removing it from the queue.
+        return Ok(delivered_already(&known, &report.fingerprint));
+    }
     if let Some(until) = known.rate_limited_until() {
         return Err(GitHubError::RateLimited(Some(until)));
     }
@@ -33,6 +40,18 @@ pub(crate) fn deliver(
     result
 }
 
+/// What became of a report delivered or counted by another run (or another process): the
+/// occurrence is on the bug's issue.
+pub(crate) fn delivered_already(known: &KnownIssues, fingerprint: &str) -> Outcome {
+    match known.get(fingerprint) {
+        Some(entry) => Outcome::Recurred {
+            url: entry.url.clone(),
+            number: entry.number,
+        },
+        None => Outcome::Throttled,
+    }
+}
+
 fn deliver_once(
     client: &GitHubClient,
     config: &Config,
@@ -40,10 +59,12 @@ fn deliver_once(
     known: &mut KnownIssues,
 ) -> Result<Outcome, GitHubError> {
     let fingerprint = report.fingerprint.as_str();
+    let trace_id = report.trace_id.as_str();
     let mut regression_of = None;
     if let Some(entry) = known.get_mut(fingerprint) {
         if now().saturating_sub(entry.last_sent) < config.throttle_secs {
             entry.pending += 1;
+            known.mark_delivered(trace_id);
             known.save();
             return Ok(Outcome::Throttled);
         }
@@ -53,22 +74,37 @@ fn deliver_once(
             client.comment(number, &recurrence_comment(report, pending + 1))?;
             entry.last_sent = now();
             entry.pending = 0;
+            known.mark_delivered(trace_id);
             known.save();
             return Ok(Outcome::Recurred { url, number });
         }
         regression_of = Some(entry.number);
         known.forget(fingerprint);
     }
-    if let Some(issue) = find_open_issue(client, config, fingerprint)? {
+    let flood_guarded = known.created_last_hour() >= config.max_new_issues_per_hour as usize;
+    if flood_guarded && regression_of.is_none() && !known.may_have_created(fingerprint) {
+        // A bug this machine has no issue of would most likely need a new one: it waits in
+        // the queue without spending a search (whose rate limit is the strictest).
+        return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
+    }
+    let found = if known.may_have_created(fingerprint) {
+        // A process died while filing this bug: the list, which does not lag, says whether
+        // GitHub has the issue.
+        oldest_open_with_marker(client, config, fingerprint, MAX_LIST_PAGES)?
+    } else {
+        find_open_issue(client, config, fingerprint)?
+    };
+    if let Some(issue) = found {
         client.comment(issue.number, &recurrence_comment(report, 1))?;
         known.remember(fingerprint, issue.number, &issue.html_url);
+        known.mark_delivered(trace_id);
         known.save();
         return Ok(Outcome::Recurred {
             url: issue.html_url,
             number: issue.number,
         });
     }
-    if known.created_last_hour() >= config.max_new_issues_per_hour as usize {
+    if flood_guarded {
         return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
     }
     let mut draft = render_issue(report);
@@ -78,16 +114,19 @@ fn deliver_once(
             draft.body
         );
     }
+    known.set_creating(fingerprint, true);
+    known.save();
     let issue = client.create_issue(&draft)?;
     known.count_created();
     // Another process or machine may have filed the same new bug at the same moment: the
     // oldest open issue wins, a newer one is closed as its duplicate.
-    let oldest = oldest_open_with_marker(client, config, fingerprint)
+    let oldest = oldest_open_with_marker(client, config, fingerprint, TWIN_CHECK_PAGES)
         .ok()
         .flatten();
     if let Some(original) = oldest.filter(|o| o.number < issue.number) {
         let _ = client.close_as_duplicate(issue.number, original.number);
         known.remember(fingerprint, original.number, &original.html_url);
+        known.mark_delivered(trace_id);
         known.save();
         return Ok(Outcome::Recurred {
             url: original.html_url,
@@ -95,6 +134,7 @@ fn deliver_once(
         });
     }
     known.remember(fingerprint, issue.number, &issue.html_url);
+    known.mark_delivered(trace_id);
     known.save();
     Ok(Outcome::Reported {
         url: issue.html_url,
@@ -102,11 +142,13 @@ fn deliver_once(
     })
 }
 
-/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list.
+/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list, up
+/// to `pages` pages of it.
 fn oldest_open_with_marker(
     client: &GitHubClient,
     config: &Config,
     fingerprint: &str,
+    pages: usize,
 ) -> Result<Option<IssueRef>, GitHubError> {
     let marker = fingerprint_marker(fingerprint);
     let label = config
@@ -114,7 +156,7 @@ fn oldest_open_with_marker(
         .first()
         .map_or("auto-heal", String::as_str);
     let mut oldest: Option<IssueRef> = None;
-    client.list_open(label, TWIN_CHECK_PAGES, |issue| {
+    client.list_open(label, pages, |issue| {
         if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
             && oldest.as_ref().is_none_or(|o| issue.number < o.number)
         {

@@ -2,7 +2,7 @@
 //! and the occurrences counted since. Kept in `known_issues.json` in the configuration
 //! directory; it spares a search per report and carries the throttle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// The file's name in the configuration directory.
 const FILE_NAME: &str = "known_issues.json";
+
+/// Trace IDs of the latest reports GitHub has (or that were counted), kept so that a report
+/// whose process died before removing it from the queue is not sent a second time.
+const REMEMBERED_TRACE_IDS: usize = 256;
 
 /// One known issue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,11 +43,20 @@ struct Stored {
     /// Unix seconds until which GitHub asked not to be called (a rate limit).
     #[serde(default)]
     rate_limited_until: u64,
+    /// Trace IDs of the latest reports delivered or counted, oldest first.
+    #[serde(default)]
+    delivered: VecDeque<String>,
+    /// Fingerprints whose new issue was being filed (Unix seconds): a process that died in
+    /// between leaves the mark, and the next one asks the list (which does not lag, unlike
+    /// search) before filing again.
+    #[serde(default)]
+    creating: BTreeMap<String, u64>,
 }
 
 impl KnownIssues {
     /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).
     pub(crate) fn load(config_dir: &Path) -> KnownIssues {
+        crate::durable::remove_abandoned_temporaries(config_dir);
         let path = config_dir.join(FILE_NAME);
         let state = std::fs::read_to_string(&path)
             .ok()
@@ -57,6 +70,7 @@ impl KnownIssues {
     }
 
     pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
+        self.state.creating.remove(fingerprint);
         self.state.issues.insert(
             fingerprint.to_string(),
             KnownIssue {
@@ -66,6 +80,40 @@ impl KnownIssues {
                 pending: 0,
             },
         );
+    }
+
+    /// The issue known for `fingerprint`, if any.
+    pub(crate) fn get(&self, fingerprint: &str) -> Option<&KnownIssue> {
+        self.state.issues.get(fingerprint)
+    }
+
+    /// Whether the report with `trace_id` was delivered or counted already.
+    pub(crate) fn was_delivered(&self, trace_id: &str) -> bool {
+        self.state.delivered.iter().any(|t| t == trace_id)
+    }
+
+    /// Remember that the report with `trace_id` was delivered or counted (saved with the rest).
+    pub(crate) fn mark_delivered(&mut self, trace_id: &str) {
+        self.state.delivered.push_back(trace_id.to_string());
+        while self.state.delivered.len() > REMEMBERED_TRACE_IDS {
+            self.state.delivered.pop_front();
+        }
+    }
+
+    /// Mark (or unmark) that a new issue for `fingerprint` is being filed.
+    pub(crate) fn set_creating(&mut self, fingerprint: &str, creating: bool) {
+        let day_ago = now().saturating_sub(86_400);
+        self.state.creating.retain(|_, since| *since > day_ago);
+        if creating {
+            self.state.creating.insert(fingerprint.to_string(), now());
+        } else {
+            self.state.creating.remove(fingerprint);
+        }
+    }
+
+    /// Whether a process may have filed an issue for `fingerprint` without remembering it.
+    pub(crate) fn may_have_created(&self, fingerprint: &str) -> bool {
+        self.state.creating.contains_key(fingerprint)
     }
 
     pub(crate) fn forget(&mut self, fingerprint: &str) {

@@ -5,6 +5,7 @@ mod client;
 mod deliver;
 mod error;
 mod known_issues;
+mod lock;
 mod sink;
 
 pub use client::{GitHubClient, IssueRef};
