@@ -18,8 +18,8 @@
 //!   window, or of a new bug once the flood guard is spent, costs none. So
 //!   `requests <= 3 * max_new + 2 * bugs * floor(duration / throttle_secs)`.
 //!
-//! Then the flood guard is raised and one flush files the bugs that waited: one issue per bug,
-//! the queue empty, the count still exact.
+//! Then the flood guard is raised by 20 and one flush files 20 of the bugs that waited, holding
+//! the rest back without a request: one issue per bug, the count still exact.
 //!
 //! The processes are this test binary run again with `--ignored --exact child_process`: the
 //! child fails its hundred times inside `#[auto_heal]` functions, through the real GitHub sink.
@@ -282,26 +282,39 @@ fn eight_processes_failing_a_hundred_times_each_file_one_issue_per_bug_and_count
         "the load reached the flood guard"
     );
 
-    // The flood guard lifted: one flush files the bugs that waited.
+    // The flood guard raised by 20: one flush files 20 of the bugs that waited, and holds the
+    // rest back without a request (each waits for its own hour) while it goes on.
     github.clear_requests();
-    let flushed = autoheal::github::flush(&config(&dir, github.url(), 10_000), |_, _| {}).unwrap();
-    assert!(flushed.stopped.is_none(), "{:?}", flushed.stopped);
+    let raised = MAX_NEW_DURING_LOAD + 20;
+    let flushed = autoheal::github::flush(&config(&dir, github.url(), raised), |_, _| {}).unwrap();
     let (counts, issues_per_bug) = counted(&github, &dir);
+    let still_queued = queued_reports(&dir) as u64;
     println!(
-        "flush: {} new issues, {} recurrences, {} counted; {} requests; {} issues for {bugs} bugs, {} queued",
+        "flush: {} new issues, {} recurrences, {} counted; {} requests; {} issues for {bugs} bugs, {still_queued} queued",
         flushed.reported.len(),
         flushed.recurred.len(),
         flushed.throttled,
         github.request_count(),
         issues_per_bug.len(),
-        queued_reports(&dir)
     );
-    assert_eq!(queued_reports(&dir), 0);
-    assert_eq!(issues_per_bug.len(), bugs, "every bug has its issue");
+    assert!(
+        matches!(
+            flushed.stopped,
+            Some(autoheal::github::GitHubError::FloodGuard(_))
+        ),
+        "{:?}",
+        flushed.stopped
+    );
+    assert_eq!(flushed.reported.len(), 20);
+    assert_eq!(still_queued, queued - 20);
     assert!(
         issues_per_bug.values().all(|n| *n == 1),
         "{issues_per_bug:?}"
     );
-    assert_eq!(counts.values().sum::<u64>(), failures);
-    assert!(github.request_count() <= 3 * bugs);
+    assert_eq!(counts.values().sum::<u64>() + still_queued, failures);
+    assert_eq!(
+        github.request_count(),
+        3 * 20,
+        "3 requests per new issue, none for the rest"
+    );
 }

@@ -40,9 +40,23 @@ pub(crate) fn deliver(
     result
 }
 
+/// Count `report` when its bug was reported within the throttle window: nothing would be sent.
+/// `None` when it must go to GitHub. The caller holds the lock.
+pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<Outcome> {
+    let mut known = KnownIssues::load(&config.config_dir);
+    let entry = known.get_mut(&report.fingerprint)?;
+    if now().saturating_sub(entry.last_sent) >= config.throttle_secs {
+        return None;
+    }
+    entry.pending += 1;
+    known.mark_delivered(&report.trace_id);
+    known.save();
+    Some(Outcome::Throttled)
+}
+
 /// What became of a report delivered or counted by another run (or another process): the
 /// occurrence is on the bug's issue.
-pub(crate) fn delivered_already(known: &KnownIssues, fingerprint: &str) -> Outcome {
+fn delivered_already(known: &KnownIssues, fingerprint: &str) -> Outcome {
     match known.get(fingerprint) {
         Some(entry) => Outcome::Recurred {
             url: entry.url.clone(),

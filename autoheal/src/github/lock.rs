@@ -22,7 +22,7 @@ use super::GitHubError;
 const LOCK_FILE: &str = "known_issues.json.lock";
 
 /// The longest pause between two attempts to take the lock.
-const MAX_PAUSE: Duration = Duration::from_millis(20);
+const MAX_PAUSE: Duration = Duration::from_millis(5);
 
 /// Held while one process reads, uses and writes back what this machine knows of its issues.
 /// Dropping it releases the lock.

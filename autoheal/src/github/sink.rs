@@ -1,14 +1,14 @@
 //! The GitHub sink: every report is queued on disk first, then sent; it leaves the queue only
 //! once GitHub has it. Each new report first gives the older queued ones a chance, within the
-//! same time bound.
+//! same time bound. A report of a bug reported moments ago (within `throttle_secs`) is only
+//! counted: nothing is sent, so nothing is queued.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::GitHubError;
 use super::client::GitHubClient;
-use super::deliver::{deliver, delivered_already};
-use super::known_issues::KnownIssues;
+use super::deliver::{count_within_throttle, deliver};
 use super::lock::ReportingLock;
 use crate::queue::Queue;
 use crate::{Config, Outcome, Report, Sink};
@@ -56,28 +56,6 @@ impl GitHubSink {
         }
         Ok(())
     }
-
-    /// Under the lock: catch up, then deliver `report` unless another process already did.
-    fn deliver_locked(
-        &self,
-        report: &Report,
-        queued: Option<&Path>,
-    ) -> Result<Outcome, GitHubError> {
-        let _lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config))?;
-        self.catch_up(queued)?;
-        if let Some(path) = queued
-            && !path.exists()
-        {
-            // Another process's catch-up or flush sent it while this one waited for the lock.
-            let known = KnownIssues::load(&self.config.config_dir);
-            return Ok(delivered_already(&known, &report.fingerprint));
-        }
-        let outcome = deliver(&self.client, &self.config, report)?;
-        if let Some(path) = queued {
-            let _ = std::fs::remove_file(path);
-        }
-        Ok(outcome)
-    }
 }
 
 /// How long one report may keep the calling thread waiting for the lock, and for catching up.
@@ -87,8 +65,24 @@ fn time_bound(config: &Config) -> Duration {
 
 impl Sink for GitHubSink {
     fn send(&self, report: &Report) -> Outcome {
+        let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
+        if lock.is_ok()
+            && let Some(outcome) = count_within_throttle(&self.config, report)
+        {
+            // Nothing would be sent: counted, without writing (and syncing) a queue file.
+            return outcome;
+        }
         let queued = self.queue.push(report);
-        match self.deliver_locked(report, queued.as_ref().ok().map(PathBuf::as_path)) {
+        let delivered = lock.and_then(|_lock| {
+            let newest = queued.as_ref().ok().map(PathBuf::as_path);
+            self.catch_up(newest)?;
+            let outcome = deliver(&self.client, &self.config, report)?;
+            if let Some(path) = newest {
+                let _ = std::fs::remove_file(path);
+            }
+            Ok(outcome)
+        });
+        match delivered {
             Ok(outcome) => outcome,
             Err(error) => match queued {
                 Ok(path) => {
