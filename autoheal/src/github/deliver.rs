@@ -13,6 +13,9 @@ use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
 /// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
 const MAX_LIST_PAGES: usize = 100;
 
+/// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
+const MAX_COMMENT_PAGES: usize = 10;
+
 /// Pages read after filing a new issue, looking for a twin filed at the same moment: the
 /// newest 100 open issues hold it unless 100 others were filed in between.
 const TWIN_CHECK_PAGES: usize = 1;
@@ -32,7 +35,11 @@ pub(crate) fn deliver(
     if let Some(until) = known.rate_limited_until() {
         return Err(GitHubError::RateLimited(Some(until)));
     }
-    let result = deliver_once(client, config, report, &mut known);
+    let result = match resume_interrupted_comment(client, report, &mut known) {
+        Ok(Some(outcome)) => Ok(outcome),
+        Ok(None) => deliver_once(client, config, report, &mut known),
+        Err(error) => Err(error),
+    };
     if let Err(GitHubError::RateLimited(until)) = &result {
         known.set_rate_limited(*until);
         known.save();
@@ -52,6 +59,56 @@ pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<
     known.mark_delivered(&report.trace_id);
     known.save();
     Some(Outcome::Throttled)
+}
+
+/// When a process died while posting this report's recurrence comment, the issue's comments
+/// say whether GitHub took it: if so, finish the bookkeeping instead of posting it again.
+fn resume_interrupted_comment(
+    client: &GitHubClient,
+    report: &Report,
+    known: &mut KnownIssues,
+) -> Result<Option<Outcome>, GitHubError> {
+    let trace_id = report.trace_id.as_str();
+    let Some(sending) = known.sending(trace_id) else {
+        return Ok(None);
+    };
+    let comments = client.comments_since(
+        sending.number,
+        sending.since.saturating_sub(60),
+        MAX_COMMENT_PAGES,
+    )?;
+    if !comments.iter().any(|c| c.contains(trace_id)) {
+        return Ok(None);
+    }
+    if let Some(entry) = known.get_mut(&report.fingerprint) {
+        entry.last_sent = now();
+        entry.pending = 0;
+    } else {
+        known.remember(&report.fingerprint, sending.number, &sending.url);
+    }
+    known.finish_sending(trace_id);
+    known.save();
+    Ok(Some(Outcome::Recurred {
+        url: sending.url,
+        number: sending.number,
+    }))
+}
+
+/// Post a recurrence comment, marked in the cache while it is on its way (see
+/// [`resume_interrupted_comment`]).
+fn post_recurrence(
+    client: &GitHubClient,
+    known: &mut KnownIssues,
+    report: &Report,
+    issue: (u64, &str),
+    occurrences: u64,
+) -> Result<(), GitHubError> {
+    let (number, url) = issue;
+    known.start_sending(&report.trace_id, number, url);
+    known.save();
+    client.comment(number, &recurrence_comment(report, occurrences))?;
+    known.finish_sending(&report.trace_id);
+    Ok(())
 }
 
 /// What became of a report delivered or counted by another run (or another process): the
@@ -85,10 +142,11 @@ fn deliver_once(
         let issue = client.issue(entry.number)?;
         if issue.state == "open" {
             let (number, url, pending) = (entry.number, entry.url.clone(), entry.pending);
-            client.comment(number, &recurrence_comment(report, pending + 1))?;
-            entry.last_sent = now();
-            entry.pending = 0;
-            known.mark_delivered(trace_id);
+            post_recurrence(client, known, report, (number, &url), pending + 1)?;
+            if let Some(entry) = known.get_mut(fingerprint) {
+                entry.last_sent = now();
+                entry.pending = 0;
+            }
             known.save();
             return Ok(Outcome::Recurred { url, number });
         }
@@ -109,9 +167,28 @@ fn deliver_once(
         find_open_issue(client, config, fingerprint)?
     };
     if let Some(issue) = found {
-        client.comment(issue.number, &recurrence_comment(report, 1))?;
+        let creator = known.creator(fingerprint).filter(|c| {
+            issue
+                .body
+                .as_deref()
+                .is_some_and(|b| b.contains(c.as_str()))
+        });
+        if creator.as_deref() == Some(trace_id) {
+            // This very report filed it, and its process died before remembering it.
+            known.remember(fingerprint, issue.number, &issue.html_url);
+            known.mark_delivered(trace_id);
+            known.save();
+            return Ok(Outcome::Reported {
+                url: issue.html_url,
+                number: issue.number,
+            });
+        }
+        if let Some(creator) = creator {
+            // The report that filed it still waits in the queue: it is on GitHub already.
+            known.mark_delivered(&creator);
+        }
+        post_recurrence(client, known, report, (issue.number, &issue.html_url), 1)?;
         known.remember(fingerprint, issue.number, &issue.html_url);
-        known.mark_delivered(trace_id);
         known.save();
         return Ok(Outcome::Recurred {
             url: issue.html_url,
@@ -128,7 +205,7 @@ fn deliver_once(
             draft.body
         );
     }
-    known.set_creating(fingerprint, true);
+    known.start_creating(fingerprint, trace_id);
     known.save();
     let issue = client.create_issue(&draft)?;
     known.count_created();

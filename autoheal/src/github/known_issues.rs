@@ -26,6 +26,24 @@ pub(crate) struct KnownIssue {
     pub(crate) pending: u64,
 }
 
+/// A recurrence comment on its way to an issue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SendingComment {
+    pub(crate) number: u64,
+    pub(crate) url: String,
+    /// Unix seconds when it was sent.
+    pub(crate) since: u64,
+}
+
+/// A new issue being filed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Creating {
+    /// Unix seconds when it was sent.
+    since: u64,
+    /// The trace ID of the report filing it (its body holds it).
+    trace_id: String,
+}
+
 /// The known issues, loaded from and saved to the configuration directory.
 #[derive(Debug, Default)]
 pub(crate) struct KnownIssues {
@@ -46,11 +64,15 @@ struct Stored {
     /// Trace IDs of the latest reports delivered or counted, oldest first.
     #[serde(default)]
     delivered: VecDeque<String>,
+    /// Recurrence comments being posted, by trace ID: a process that died in between leaves
+    /// the mark, and the next one reads the issue's comments before posting again.
+    #[serde(default)]
+    sending: BTreeMap<String, SendingComment>,
     /// Fingerprints whose new issue was being filed (Unix seconds): a process that died in
     /// between leaves the mark, and the next one asks the list (which does not lag, unlike
     /// search) before filing again.
     #[serde(default)]
-    creating: BTreeMap<String, u64>,
+    creating: BTreeMap<String, Creating>,
 }
 
 impl KnownIssues {
@@ -100,15 +122,51 @@ impl KnownIssues {
         }
     }
 
-    /// Mark (or unmark) that a new issue for `fingerprint` is being filed.
-    pub(crate) fn set_creating(&mut self, fingerprint: &str, creating: bool) {
+    /// Mark that the recurrence comment of `trace_id` is being posted on issue `number`.
+    pub(crate) fn start_sending(&mut self, trace_id: &str, number: u64, url: &str) {
         let day_ago = now().saturating_sub(86_400);
-        self.state.creating.retain(|_, since| *since > day_ago);
-        if creating {
-            self.state.creating.insert(fingerprint.to_string(), now());
-        } else {
-            self.state.creating.remove(fingerprint);
-        }
+        self.state.sending.retain(|_, s| s.since > day_ago);
+        self.state.sending.insert(
+            trace_id.to_string(),
+            SendingComment {
+                number,
+                url: url.to_string(),
+                since: now(),
+            },
+        );
+    }
+
+    /// The recurrence comment of `trace_id` whose posting was interrupted, if any.
+    pub(crate) fn sending(&self, trace_id: &str) -> Option<SendingComment> {
+        self.state.sending.get(trace_id).cloned()
+    }
+
+    /// The report with `trace_id` is on GitHub: remember it, and drop its sending mark.
+    pub(crate) fn finish_sending(&mut self, trace_id: &str) {
+        self.state.sending.remove(trace_id);
+        self.mark_delivered(trace_id);
+    }
+
+    /// Mark that the report `trace_id` is filing a new issue for `fingerprint`.
+    pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {
+        let day_ago = now().saturating_sub(86_400);
+        self.state.creating.retain(|_, c| c.since > day_ago);
+        self.state.creating.insert(
+            fingerprint.to_string(),
+            Creating {
+                since: now(),
+                trace_id: trace_id.to_string(),
+            },
+        );
+    }
+
+    /// The trace ID of the report that was filing `fingerprint`'s issue when its process
+    /// died, if any.
+    pub(crate) fn creator(&self, fingerprint: &str) -> Option<String> {
+        self.state
+            .creating
+            .get(fingerprint)
+            .map(|c| c.trace_id.clone())
     }
 
     /// Whether a process may have filed an issue for `fingerprint` without remembering it.
