@@ -16,6 +16,10 @@ const MAX_LIST_PAGES: usize = 100;
 /// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
 const MAX_COMMENT_PAGES: usize = 10;
 
+/// Pages of the newest open issues read for an issue a dead process may have filed: it is
+/// among the newest 300 unless 300 others were filed since.
+const RECENT_PAGES: usize = 3;
+
 /// Pages read after filing a new issue, looking for a twin filed at the same moment: the
 /// newest 100 open issues hold it unless 100 others were filed in between.
 const TWIN_CHECK_PAGES: usize = 1;
@@ -162,7 +166,7 @@ fn deliver_once(
     let found = if known.may_have_created(fingerprint) {
         // A process died while filing this bug: the list, which does not lag, says whether
         // GitHub has the issue.
-        oldest_open_with_marker(client, config, fingerprint, MAX_LIST_PAGES)?
+        oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)?
     } else {
         find_open_issue(client, config, fingerprint)?
     };
@@ -207,7 +211,17 @@ fn deliver_once(
     }
     known.start_creating(fingerprint, trace_id);
     known.save();
-    let issue = client.create_issue(&draft)?;
+    let issue = match client.create_issue(&draft) {
+        Ok(issue) => issue,
+        Err(error) => {
+            if !error.is_transient() || matches!(error, GitHubError::RateLimited(_)) {
+                // A refusal, not a lost answer: GitHub filed nothing.
+                known.clear_creating(fingerprint);
+                known.save();
+            }
+            return Err(error);
+        }
+    };
     known.count_created();
     // Another process or machine may have filed the same new bug at the same moment: the
     // oldest open issue wins, a newer one is closed as its duplicate.

@@ -160,6 +160,11 @@ impl KnownIssues {
         );
     }
 
+    /// Drop the mark of `fingerprint`'s issue being filed: GitHub refused it.
+    pub(crate) fn clear_creating(&mut self, fingerprint: &str) {
+        self.state.creating.remove(fingerprint);
+    }
+
     /// The trace ID of the report that was filing `fingerprint`'s issue when its process
     /// died, if any.
     pub(crate) fn creator(&self, fingerprint: &str) -> Option<String> {
