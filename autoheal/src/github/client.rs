@@ -34,6 +34,12 @@ pub(crate) struct ApiReply {
 }
 
 #[derive(Deserialize)]
+struct CommentRef {
+    #[serde(default)]
+    body: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct SearchResults {
     items: Vec<IssueRef>,
 }
@@ -108,6 +114,39 @@ impl GitHubClient {
         let url = format!("{}/repos/{}/issues/{number}/comments", self.api, self.repo);
         self.send_json("POST", &url, &json!({ "body": body }))
             .map(|_| ())
+    }
+
+    /// The bodies of the comments on issue `number` updated at or after `since` (Unix
+    /// seconds), oldest first, up to `max_pages` pages of 100.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange.
+    pub fn comments_since(
+        &self,
+        number: u64,
+        since: u64,
+        max_pages: usize,
+    ) -> Result<Vec<String>, GitHubError> {
+        let since = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(since));
+        let mut url = format!(
+            "{}/repos/{}/issues/{number}/comments?per_page=100&since={}",
+            self.api,
+            self.repo,
+            encode(&since.to_string())
+        );
+        let mut bodies = Vec::new();
+        for _ in 0..max_pages {
+            let reply = self.send(self.agent.get(&url))?;
+            let next = next_link(&reply);
+            let comments: Vec<CommentRef> = parse(reply)?;
+            bodies.extend(comments.into_iter().filter_map(|c| c.body));
+            match next {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        Ok(bodies)
     }
 
     /// Close issue `number` as a duplicate of `original`, saying so in a comment.

@@ -1,6 +1,9 @@
 //! Delivering one report: one issue per bug. Look for the bug's issue (local cache, then the
 //! search API, then the list of open auto-heal issues), comment on it at most once per
 //! throttle window, or file a new issue — linking a closed one as a regression.
+//!
+//! The caller holds the machine's [`ReportingLock`](super::lock::ReportingLock): the cache is
+//! read, used and written back by one process at a time.
 
 use super::GitHubError;
 use super::client::{GitHubClient, IssueRef};
@@ -9,6 +12,13 @@ use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
 
 /// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
 const MAX_LIST_PAGES: usize = 100;
+
+/// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
+const MAX_COMMENT_PAGES: usize = 10;
+
+/// Pages of the newest open issues read for an issue a dead process may have filed: it is
+/// among the newest 300 unless 300 others were filed since.
+const RECENT_PAGES: usize = 3;
 
 /// Pages read after filing a new issue, looking for a twin filed at the same moment: the
 /// newest 100 open issues hold it unless 100 others were filed in between.
@@ -22,15 +32,99 @@ pub(crate) fn deliver(
     report: &Report,
 ) -> Result<Outcome, GitHubError> {
     let mut known = KnownIssues::load(&config.config_dir);
+    if known.was_delivered(&report.trace_id) {
+        // Its process died after GitHub had it, before removing it from the queue.
+        return Ok(delivered_already(&known, &report.fingerprint));
+    }
     if let Some(until) = known.rate_limited_until() {
         return Err(GitHubError::RateLimited(Some(until)));
     }
-    let result = deliver_once(client, config, report, &mut known);
+    let result = match resume_interrupted_comment(client, report, &mut known) {
+        Ok(Some(outcome)) => Ok(outcome),
+        Ok(None) => deliver_once(client, config, report, &mut known),
+        Err(error) => Err(error),
+    };
     if let Err(GitHubError::RateLimited(until)) = &result {
         known.set_rate_limited(*until);
         known.save();
     }
     result
+}
+
+/// Count `report` when its bug was reported within the throttle window: nothing would be sent.
+/// `None` when it must go to GitHub. The caller holds the lock.
+pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<Outcome> {
+    let mut known = KnownIssues::load(&config.config_dir);
+    let entry = known.get_mut(&report.fingerprint)?;
+    if now().saturating_sub(entry.last_sent) >= config.throttle_secs {
+        return None;
+    }
+    entry.pending += 1;
+    known.mark_delivered(&report.trace_id);
+    known.save();
+    Some(Outcome::Throttled)
+}
+
+/// When a process died while posting this report's recurrence comment, the issue's comments
+/// say whether GitHub took it: if so, finish the bookkeeping instead of posting it again.
+fn resume_interrupted_comment(
+    client: &GitHubClient,
+    report: &Report,
+    known: &mut KnownIssues,
+) -> Result<Option<Outcome>, GitHubError> {
+    let trace_id = report.trace_id.as_str();
+    let Some(sending) = known.sending(trace_id) else {
+        return Ok(None);
+    };
+    let comments = client.comments_since(
+        sending.number,
+        sending.since.saturating_sub(60),
+        MAX_COMMENT_PAGES,
+    )?;
+    if !comments.iter().any(|c| c.contains(trace_id)) {
+        return Ok(None);
+    }
+    if let Some(entry) = known.get_mut(&report.fingerprint) {
+        entry.last_sent = now();
+        entry.pending = 0;
+    } else {
+        known.remember(&report.fingerprint, sending.number, &sending.url);
+    }
+    known.finish_sending(trace_id);
+    known.save();
+    Ok(Some(Outcome::Recurred {
+        url: sending.url,
+        number: sending.number,
+    }))
+}
+
+/// Post a recurrence comment, marked in the cache while it is on its way (see
+/// [`resume_interrupted_comment`]).
+fn post_recurrence(
+    client: &GitHubClient,
+    known: &mut KnownIssues,
+    report: &Report,
+    issue: (u64, &str),
+    occurrences: u64,
+) -> Result<(), GitHubError> {
+    let (number, url) = issue;
+    known.start_sending(&report.trace_id, number, url);
+    known.save();
+    client.comment(number, &recurrence_comment(report, occurrences))?;
+    known.finish_sending(&report.trace_id);
+    Ok(())
+}
+
+/// What became of a report delivered or counted by another run (or another process): the
+/// occurrence is on the bug's issue.
+fn delivered_already(known: &KnownIssues, fingerprint: &str) -> Outcome {
+    match known.get(fingerprint) {
+        Some(entry) => Outcome::Recurred {
+            url: entry.url.clone(),
+            number: entry.number,
+        },
+        None => Outcome::Throttled,
+    }
 }
 
 fn deliver_once(
@@ -40,27 +134,64 @@ fn deliver_once(
     known: &mut KnownIssues,
 ) -> Result<Outcome, GitHubError> {
     let fingerprint = report.fingerprint.as_str();
+    let trace_id = report.trace_id.as_str();
     let mut regression_of = None;
     if let Some(entry) = known.get_mut(fingerprint) {
         if now().saturating_sub(entry.last_sent) < config.throttle_secs {
             entry.pending += 1;
+            known.mark_delivered(trace_id);
             known.save();
             return Ok(Outcome::Throttled);
         }
         let issue = client.issue(entry.number)?;
         if issue.state == "open" {
             let (number, url, pending) = (entry.number, entry.url.clone(), entry.pending);
-            client.comment(number, &recurrence_comment(report, pending + 1))?;
-            entry.last_sent = now();
-            entry.pending = 0;
+            post_recurrence(client, known, report, (number, &url), pending + 1)?;
+            if let Some(entry) = known.get_mut(fingerprint) {
+                entry.last_sent = now();
+                entry.pending = 0;
+            }
             known.save();
             return Ok(Outcome::Recurred { url, number });
         }
         regression_of = Some(entry.number);
         known.forget(fingerprint);
     }
-    if let Some(issue) = find_open_issue(client, config, fingerprint)? {
-        client.comment(issue.number, &recurrence_comment(report, 1))?;
+    let flood_guarded = known.created_last_hour() >= config.max_new_issues_per_hour as usize;
+    if flood_guarded && regression_of.is_none() && !known.may_have_created(fingerprint) {
+        // A bug this machine has no issue of would most likely need a new one: it waits in
+        // the queue without spending a search (whose rate limit is the strictest).
+        return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
+    }
+    let found = if known.may_have_created(fingerprint) {
+        // A process died while filing this bug: the list, which does not lag, says whether
+        // GitHub has the issue.
+        oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)?
+    } else {
+        find_open_issue(client, config, fingerprint)?
+    };
+    if let Some(issue) = found {
+        let creator = known.creator(fingerprint).filter(|c| {
+            issue
+                .body
+                .as_deref()
+                .is_some_and(|b| b.contains(c.as_str()))
+        });
+        if creator.as_deref() == Some(trace_id) {
+            // This very report filed it, and its process died before remembering it.
+            known.remember(fingerprint, issue.number, &issue.html_url);
+            known.mark_delivered(trace_id);
+            known.save();
+            return Ok(Outcome::Reported {
+                url: issue.html_url,
+                number: issue.number,
+            });
+        }
+        if let Some(creator) = creator {
+            // The report that filed it still waits in the queue: it is on GitHub already.
+            known.mark_delivered(&creator);
+        }
+        post_recurrence(client, known, report, (issue.number, &issue.html_url), 1)?;
         known.remember(fingerprint, issue.number, &issue.html_url);
         known.save();
         return Ok(Outcome::Recurred {
@@ -68,7 +199,7 @@ fn deliver_once(
             number: issue.number,
         });
     }
-    if known.created_last_hour() >= config.max_new_issues_per_hour as usize {
+    if flood_guarded {
         return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
     }
     let mut draft = render_issue(report);
@@ -78,16 +209,29 @@ fn deliver_once(
             draft.body
         );
     }
-    let issue = client.create_issue(&draft)?;
+    known.start_creating(fingerprint, trace_id);
+    known.save();
+    let issue = match client.create_issue(&draft) {
+        Ok(issue) => issue,
+        Err(error) => {
+            if !error.is_transient() || matches!(error, GitHubError::RateLimited(_)) {
+                // A refusal, not a lost answer: GitHub filed nothing.
+                known.clear_creating(fingerprint);
+                known.save();
+            }
+            return Err(error);
+        }
+    };
     known.count_created();
     // Another process or machine may have filed the same new bug at the same moment: the
     // oldest open issue wins, a newer one is closed as its duplicate.
-    let oldest = oldest_open_with_marker(client, config, fingerprint)
+    let oldest = oldest_open_with_marker(client, config, fingerprint, TWIN_CHECK_PAGES)
         .ok()
         .flatten();
     if let Some(original) = oldest.filter(|o| o.number < issue.number) {
         let _ = client.close_as_duplicate(issue.number, original.number);
         known.remember(fingerprint, original.number, &original.html_url);
+        known.mark_delivered(trace_id);
         known.save();
         return Ok(Outcome::Recurred {
             url: original.html_url,
@@ -95,6 +239,7 @@ fn deliver_once(
         });
     }
     known.remember(fingerprint, issue.number, &issue.html_url);
+    known.mark_delivered(trace_id);
     known.save();
     Ok(Outcome::Reported {
         url: issue.html_url,
@@ -102,11 +247,13 @@ fn deliver_once(
     })
 }
 
-/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list.
+/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list, up
+/// to `pages` pages of it.
 fn oldest_open_with_marker(
     client: &GitHubClient,
     config: &Config,
     fingerprint: &str,
+    pages: usize,
 ) -> Result<Option<IssueRef>, GitHubError> {
     let marker = fingerprint_marker(fingerprint);
     let label = config
@@ -114,7 +261,7 @@ fn oldest_open_with_marker(
         .first()
         .map_or("auto-heal", String::as_str);
     let mut oldest: Option<IssueRef> = None;
-    client.list_open(label, TWIN_CHECK_PAGES, |issue| {
+    client.list_open(label, pages, |issue| {
         if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
             && oldest.as_ref().is_none_or(|o| issue.number < o.number)
         {

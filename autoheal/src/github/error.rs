@@ -27,6 +27,8 @@ pub enum GitHubError {
     UnexpectedReply(String),
     /// This machine filed `max_new_issues_per_hour` new issues in the last hour.
     FloodGuard(u32),
+    /// Another process of this machine was reporting for longer than the time bound.
+    Busy,
 }
 
 impl GitHubError {
@@ -39,6 +41,7 @@ impl GitHubError {
                 | GitHubError::RateLimited(_)
                 | GitHubError::Server(_)
                 | GitHubError::UnexpectedReply(_)
+                | GitHubError::Busy
         )
     }
 }
@@ -54,13 +57,14 @@ impl fmt::Display for GitHubError {
                 "repository not found or token lacks access ({status}); check github_repo and give the token Issues: write on it"
             ),
             GitHubError::IssuesDisabled => f.write_str("issues are disabled on the repository (410); enable them in its settings or choose another github_repo"),
-            GitHubError::Rejected(detail) => write!(f, "GitHub refused the issue (422): {detail}"),
+            GitHubError::Rejected(detail) => write!(f, "GitHub refused the issue (422): {detail}; the report stays queued, and `flush` retries it"),
             GitHubError::RateLimited(Some(until)) => {
                 write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", humantime::format_rfc3339_seconds(*until))
             }
             GitHubError::RateLimited(None) => f.write_str("GitHub's rate limit was reached; reports wait in the queue"),
             GitHubError::Server(status) => write!(f, "GitHub answered {status}; the report stays queued, and `flush` sends it later"),
             GitHubError::UnexpectedReply(detail) => write!(f, "GitHub's answer was not understood ({detail}); the report stays queued"),
+            GitHubError::Busy => f.write_str("another process on this machine was reporting to GitHub for longer than timeout_secs; the report stays queued, and `flush` sends it later"),
             GitHubError::FloodGuard(limit) => write!(
                 f,
                 "{limit} new issues were filed from this machine in the last hour (max_new_issues_per_hour); the report waits in the queue"

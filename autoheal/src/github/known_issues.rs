@@ -2,7 +2,7 @@
 //! and the occurrences counted since. Kept in `known_issues.json` in the configuration
 //! directory; it spares a search per report and carries the throttle.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// The file's name in the configuration directory.
 const FILE_NAME: &str = "known_issues.json";
+
+/// Trace IDs of the latest reports GitHub has (or that were counted), kept so that a report
+/// whose process died before removing it from the queue is not sent a second time.
+const REMEMBERED_TRACE_IDS: usize = 256;
 
 /// One known issue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +24,24 @@ pub(crate) struct KnownIssue {
     pub(crate) last_sent: u64,
     /// Occurrences counted, not sent, since then.
     pub(crate) pending: u64,
+}
+
+/// A recurrence comment on its way to an issue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SendingComment {
+    pub(crate) number: u64,
+    pub(crate) url: String,
+    /// Unix seconds when it was sent.
+    pub(crate) since: u64,
+}
+
+/// A new issue being filed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Creating {
+    /// Unix seconds when it was sent.
+    since: u64,
+    /// The trace ID of the report filing it (its body holds it).
+    trace_id: String,
 }
 
 /// The known issues, loaded from and saved to the configuration directory.
@@ -39,11 +61,24 @@ struct Stored {
     /// Unix seconds until which GitHub asked not to be called (a rate limit).
     #[serde(default)]
     rate_limited_until: u64,
+    /// Trace IDs of the latest reports delivered or counted, oldest first.
+    #[serde(default)]
+    delivered: VecDeque<String>,
+    /// Recurrence comments being posted, by trace ID: a process that died in between leaves
+    /// the mark, and the next one reads the issue's comments before posting again.
+    #[serde(default)]
+    sending: BTreeMap<String, SendingComment>,
+    /// Fingerprints whose new issue was being filed (Unix seconds): a process that died in
+    /// between leaves the mark, and the next one asks the list (which does not lag, unlike
+    /// search) before filing again.
+    #[serde(default)]
+    creating: BTreeMap<String, Creating>,
 }
 
 impl KnownIssues {
     /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).
     pub(crate) fn load(config_dir: &Path) -> KnownIssues {
+        crate::durable::remove_abandoned_temporaries(config_dir);
         let path = config_dir.join(FILE_NAME);
         let state = std::fs::read_to_string(&path)
             .ok()
@@ -57,6 +92,7 @@ impl KnownIssues {
     }
 
     pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
+        self.state.creating.remove(fingerprint);
         self.state.issues.insert(
             fingerprint.to_string(),
             KnownIssue {
@@ -66,6 +102,81 @@ impl KnownIssues {
                 pending: 0,
             },
         );
+    }
+
+    /// The issue known for `fingerprint`, if any.
+    pub(crate) fn get(&self, fingerprint: &str) -> Option<&KnownIssue> {
+        self.state.issues.get(fingerprint)
+    }
+
+    /// Whether the report with `trace_id` was delivered or counted already.
+    pub(crate) fn was_delivered(&self, trace_id: &str) -> bool {
+        self.state.delivered.iter().any(|t| t == trace_id)
+    }
+
+    /// Remember that the report with `trace_id` was delivered or counted (saved with the rest).
+    pub(crate) fn mark_delivered(&mut self, trace_id: &str) {
+        self.state.delivered.push_back(trace_id.to_string());
+        while self.state.delivered.len() > REMEMBERED_TRACE_IDS {
+            self.state.delivered.pop_front();
+        }
+    }
+
+    /// Mark that the recurrence comment of `trace_id` is being posted on issue `number`.
+    pub(crate) fn start_sending(&mut self, trace_id: &str, number: u64, url: &str) {
+        let day_ago = now().saturating_sub(86_400);
+        self.state.sending.retain(|_, s| s.since > day_ago);
+        self.state.sending.insert(
+            trace_id.to_string(),
+            SendingComment {
+                number,
+                url: url.to_string(),
+                since: now(),
+            },
+        );
+    }
+
+    /// The recurrence comment of `trace_id` whose posting was interrupted, if any.
+    pub(crate) fn sending(&self, trace_id: &str) -> Option<SendingComment> {
+        self.state.sending.get(trace_id).cloned()
+    }
+
+    /// The report with `trace_id` is on GitHub: remember it, and drop its sending mark.
+    pub(crate) fn finish_sending(&mut self, trace_id: &str) {
+        self.state.sending.remove(trace_id);
+        self.mark_delivered(trace_id);
+    }
+
+    /// Mark that the report `trace_id` is filing a new issue for `fingerprint`.
+    pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {
+        let day_ago = now().saturating_sub(86_400);
+        self.state.creating.retain(|_, c| c.since > day_ago);
+        self.state.creating.insert(
+            fingerprint.to_string(),
+            Creating {
+                since: now(),
+                trace_id: trace_id.to_string(),
+            },
+        );
+    }
+
+    /// Drop the mark of `fingerprint`'s issue being filed: GitHub refused it.
+    pub(crate) fn clear_creating(&mut self, fingerprint: &str) {
+        self.state.creating.remove(fingerprint);
+    }
+
+    /// The trace ID of the report that was filing `fingerprint`'s issue when its process
+    /// died, if any.
+    pub(crate) fn creator(&self, fingerprint: &str) -> Option<String> {
+        self.state
+            .creating
+            .get(fingerprint)
+            .map(|c| c.trace_id.clone())
+    }
+
+    /// Whether a process may have filed an issue for `fingerprint` without remembering it.
+    pub(crate) fn may_have_created(&self, fingerprint: &str) -> bool {
+        self.state.creating.contains_key(fingerprint)
     }
 
     pub(crate) fn forget(&mut self, fingerprint: &str) {

@@ -6,6 +6,7 @@ mod deliver;
 mod error;
 mod heal;
 mod known_issues;
+mod lock;
 mod sink;
 
 pub use client::{GitHubClient, IssueRef};

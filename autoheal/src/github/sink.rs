@@ -1,13 +1,15 @@
 //! The GitHub sink: every report is queued on disk first, then sent; it leaves the queue only
 //! once GitHub has it. Each new report first gives the older queued ones a chance, within the
-//! same time bound.
+//! same time bound. A report of a bug reported moments ago (within `throttle_secs`) is only
+//! counted: nothing is sent, so nothing is queued.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::GitHubError;
 use super::client::GitHubClient;
-use super::deliver::deliver;
+use super::deliver::{count_within_throttle, deliver};
+use super::lock::ReportingLock;
 use crate::queue::Queue;
 use crate::{Config, Outcome, Report, Sink};
 
@@ -34,9 +36,9 @@ impl GitHubSink {
     }
 
     /// Send older queued reports, oldest first, until one fails, `CATCH_UP_REPORTS` went, or
-    /// the time bound is spent.
+    /// the time bound is spent. A report held back by the flood guard does not stop the others.
     fn catch_up(&self, newest: Option<&Path>) -> Result<(), GitHubError> {
-        let deadline = Instant::now() + Duration::from_secs(self.config.timeout_secs.max(1));
+        let deadline = Instant::now() + time_bound(&self.config);
         let older = self
             .queue
             .files()
@@ -47,25 +49,41 @@ impl GitHubSink {
             if Instant::now() >= deadline {
                 break;
             }
-            deliver_file(&self.client, &self.config, &self.queue, &path)?;
+            match deliver_file_locked(&self.client, &self.config, &self.queue, &path) {
+                Ok(_) | Err(GitHubError::FloodGuard(_)) => {}
+                Err(error) => return Err(error),
+            }
         }
         Ok(())
     }
 }
 
+/// How long one report may keep the calling thread waiting for the lock, and for catching up.
+fn time_bound(config: &Config) -> Duration {
+    Duration::from_secs(config.timeout_secs.max(1))
+}
+
 impl Sink for GitHubSink {
     fn send(&self, report: &Report) -> Outcome {
+        let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
+        if lock.is_ok()
+            && let Some(outcome) = count_within_throttle(&self.config, report)
+        {
+            // Nothing would be sent: counted, without writing (and syncing) a queue file.
+            return outcome;
+        }
         let queued = self.queue.push(report);
-        let delivered = self
-            .catch_up(queued.as_ref().ok().map(PathBuf::as_path))
-            .and_then(|()| deliver(&self.client, &self.config, report));
-        match delivered {
-            Ok(outcome) => {
-                if let Ok(path) = &queued {
-                    let _ = std::fs::remove_file(path);
-                }
-                outcome
+        let delivered = lock.and_then(|_lock| {
+            let newest = queued.as_ref().ok().map(PathBuf::as_path);
+            self.catch_up(newest)?;
+            let outcome = deliver(&self.client, &self.config, report)?;
+            if let Some(path) = newest {
+                let _ = std::fs::remove_file(path);
             }
+            Ok(outcome)
+        });
+        match delivered {
+            Ok(outcome) => outcome,
             Err(error) => match queued {
                 Ok(path) => {
                     self.queue.record_failure(&path, &error.to_string());
@@ -82,14 +100,18 @@ impl Sink for GitHubSink {
     }
 }
 
-/// Send one queued report and remove it once GitHub has it. An unreadable file is moved aside
-/// (`*.json.unreadable`) and yields `None`.
-fn deliver_file(
+/// Send one queued report and remove it once GitHub has it, the caller holding the lock. An
+/// unreadable file is moved aside (`*.json.unreadable`) and yields `None`, as does a file
+/// another process sent meanwhile.
+fn deliver_file_locked(
     client: &GitHubClient,
     config: &Config,
     queue: &Queue,
     path: &Path,
 ) -> Result<Option<Outcome>, GitHubError> {
+    if !path.exists() {
+        return Ok(None);
+    }
     let Ok(report) = queue.read(path) else {
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
@@ -117,14 +139,17 @@ pub struct FlushSummary {
     pub throttled: usize,
     /// Reports still queued.
     pub remaining: usize,
-    /// Why flushing stopped early, if it did.
+    /// Why flushing stopped early, if it did (or, for the flood guard, why some reports were
+    /// held back while the others went).
     pub stopped: Option<GitHubError>,
     /// Queue files that could not be read (moved aside as `.json.unreadable`).
     pub unreadable: Vec<PathBuf>,
 }
 
 /// Send every queued report, oldest first, calling `progress(done, total)` after each. Stops at
-/// the first failure (a rate limit, an outage or a setting to fix would fail the rest too).
+/// the first failure (a rate limit, an outage or a setting to fix would fail the rest too),
+/// except the flood guard, which holds back only new bugs. Each report is sent under the
+/// machine's reporting lock, so a flush and a failing process never send one report twice.
 ///
 /// # Errors
 ///
@@ -138,16 +163,26 @@ pub fn flush(
         message: "flushing needs a repository (`autoheal enable --github-repo OWNER/REPO`) and a token in GITHUB_TOKEN".to_string(),
     })?;
     let queue = Queue::for_config(config);
+    crate::durable::remove_abandoned_temporaries(queue.dir());
     let files = queue.files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
-        match deliver_file(&client, config, &queue, path) {
-            Ok(Some(Outcome::Reported { url, .. })) => summary.reported.push(url),
-            Ok(Some(Outcome::Recurred { url, .. })) => summary.recurred.push(url),
-            Ok(Some(_)) => summary.throttled += 1,
-            Ok(None) => summary
+        let delivered =
+            ReportingLock::acquire(&config.config_dir, time_bound(config)).and_then(|_lock| {
+                let exists = path.exists();
+                deliver_file_locked(&client, config, &queue, path).map(|o| (exists, o))
+            });
+        match delivered {
+            Ok((_, Some(Outcome::Reported { url, .. }))) => summary.reported.push(url),
+            Ok((_, Some(Outcome::Recurred { url, .. }))) => summary.recurred.push(url),
+            Ok((_, Some(_))) => summary.throttled += 1,
+            // Sent by another process meanwhile.
+            Ok((false, None)) => {}
+            Ok((true, None)) => summary
                 .unreadable
                 .push(path.with_extension("json.unreadable")),
+            // Held back for its own reason: the reports after it may still go.
+            Err(error @ GitHubError::FloodGuard(_)) => summary.stopped = Some(error),
             Err(error) => {
                 summary.stopped = Some(error);
                 break;
