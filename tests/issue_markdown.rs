@@ -3,9 +3,14 @@
 //! The structure is checked twice: by reading the markdown the way GitHub delimits it, and by
 //! rendering it with GitHub's own renderer, `cmark-gfm` (Debian package `cmark-gfm`).
 
+#[path = "support/issue_structure.rs"]
+mod issue_structure;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
+
+use issue_structure::{check_issue, embedded_report, outside_fences, without_code_spans};
 
 use autoheal::{
     BacktraceFrame, CommandLine, ErrorDetails, IssueDraft, REPORT_MARKER, Report, ReportKind,
@@ -94,93 +99,16 @@ fn hostile_logs() -> Vec<String> {
     ]
 }
 
-/// The lines of `body` outside code fences, as GitHub-flavoured markdown delimits fences.
-fn outside_fences(body: &str) -> Vec<&str> {
-    let mut outside = Vec::new();
-    let mut open: Option<usize> = None;
-    for line in body.lines() {
-        let ticks = line.chars().take_while(|c| *c == '`').count();
-        match open {
-            None if ticks >= 3 => open = Some(ticks),
-            None => outside.push(line),
-            Some(n) if ticks >= n && line.trim_end().chars().all(|c| c == '`') => open = None,
-            Some(_) => {}
-        }
-    }
-    assert!(open.is_none(), "a code fence was left open");
-    outside
-}
-
-/// `line` without its code spans (a backtick run up to the next run of the same length).
-fn without_code_spans(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != '`' {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let run = run_at(i);
-        let mut j = i + run;
-        let mut closed = None;
-        while j < chars.len() {
-            let other = run_at(j);
-            if other == run {
-                closed = Some(j + other);
-                break;
-            }
-            j += other.max(1);
-        }
-        match closed {
-            Some(end) => i = end,
-            None => {
-                out.extend(&chars[i..i + run]);
-                i += run;
-            }
-        }
-    }
-    out
-}
-
 /// The structural promises of an issue, whatever the report holds. Returns the issue.
 fn check_structure(report: &Report) -> IssueDraft {
     let issue = render_issue(report);
+    check_issue(&issue, report);
     let body = &issue.body;
-    assert!(
-        body.chars().count() <= 65_536,
-        "body of {} characters",
-        body.chars().count()
-    );
     let outside = outside_fences(body);
-
-    let mut depth = 0usize;
-    for line in &outside {
-        if line.starts_with("<details>") {
-            depth += 1;
-        } else if line.trim() == "</details>" {
-            assert!(depth > 0, "a </details> closes nothing");
-            depth -= 1;
-        }
-        assert!(
-            !line.contains("<details") || line.starts_with("<details><summary>"),
-            "a <details> opened by report text: {line}"
-        );
-    }
-    assert_eq!(depth, 0, "every <details> is closed");
-
-    let marker = fingerprint_marker(FINGERPRINT);
-    assert_eq!(body.matches("<!-- autoheal:fingerprint=").count(), 1);
-    assert_eq!(outside.iter().filter(|l| **l == marker).count(), 1);
     assert!(
         !body.contains(&fingerprint_marker(FORGED)),
         "a forged marker"
     );
-    assert_eq!(body.matches(REPORT_MARKER).count(), 1);
-    assert!(body.find(&marker) < body.find(REPORT_MARKER));
-
     for line in &outside {
         let text = without_code_spans(line);
         let lower = text.to_ascii_lowercase();
@@ -213,26 +141,6 @@ fn check_structure(report: &Report) -> IssueDraft {
     assert!(!issue.title.contains('\n') && !issue.title.contains("@octocat"));
     assert_eq!(issue.labels, ["auto-heal", "cli-error"]);
     issue
-}
-
-/// The report JSON of a body, found as the fix generator finds it: the report marker, then the
-/// first fence opened with `json`, then the line that closes that fence.
-fn embedded_json(body: &str) -> String {
-    let (_, after) = body.split_once(REPORT_MARKER).expect("the report marker");
-    let mut lines = after.lines();
-    let fence = lines
-        .by_ref()
-        .find_map(|line| {
-            let ticks = line.chars().take_while(|c| *c == '`').count();
-            (ticks >= 3 && &line[ticks..] == "json").then(|| "`".repeat(ticks))
-        })
-        .expect("a json fence after the marker");
-    let json: Vec<&str> = lines.take_while(|line| *line != fence).collect();
-    json.join("\n")
-}
-
-fn embedded_report(body: &str) -> Report {
-    serde_json::from_str(&embedded_json(body)).expect("the embedded JSON parses")
 }
 
 #[test]
@@ -388,11 +296,7 @@ fn every_field_at_its_worst_still_fits() {
         500
     ];
     let issue = render_issue(&report);
-    assert!(issue.body.chars().count() <= 65_536);
-    assert!(issue.title.chars().count() <= 256);
-    outside_fences(&issue.body);
-    assert_eq!(issue.body.matches("<!-- autoheal:fingerprint=").count(), 1);
-    let embedded = embedded_report(&issue.body);
+    let embedded = check_issue(&issue, &report);
     assert_eq!(embedded.fingerprint, FINGERPRINT);
 }
 
@@ -514,4 +418,33 @@ fn github_s_renderer_sees_a_shortened_report_intact() {
         assert!(parsed.logs.len() < report.logs.len());
         assert_eq!(parsed.logs.last(), report.logs.last());
     }
+}
+
+#[test]
+fn an_identifier_of_any_length_still_fits_and_a_sane_one_is_kept_whole() {
+    let mut report = report("boom", vec![]);
+    // Control characters are written as six-character `\u` escapes in the JSON.
+    report.fingerprint = "\u{1b}".repeat(20_000);
+    report.trace_id = "t".repeat(70_000);
+    let issue = render_issue(&report);
+    check_issue(&issue, &report);
+    assert!(
+        issue
+            .body
+            .contains(&fingerprint_marker(&report.fingerprint))
+    );
+
+    let mut report = report_with_huge_texts();
+    report.fingerprint = "a".repeat(128);
+    let embedded = check_issue(&render_issue(&report), &report);
+    assert_eq!(embedded.fingerprint, report.fingerprint);
+    assert_eq!(embedded.trace_id, report.trace_id);
+}
+
+/// A report whose texts cannot all fit, so that its JSON is cut hard.
+fn report_with_huge_texts() -> Report {
+    let mut report = report(&"m".repeat(200_000), vec!["l".repeat(5_000); 500]);
+    report.error.chain = vec!["c".repeat(50_000); 50];
+    report.command.args = vec!["a".repeat(50_000); 50];
+    report
 }

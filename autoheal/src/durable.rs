@@ -14,9 +14,19 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Error::io("create the directory", dir, e))
+    builder.create(dir).map_err(|e| {
+        // `create_dir_all` says "File exists" when a file stands in the way: say which.
+        let in_the_way =
+            e.kind() == std::io::ErrorKind::AlreadyExists || dir.ancestors().any(|p| p.is_file());
+        let e = match in_the_way {
+            true => std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "a file stands where the directory should be",
+            ),
+            false => e,
+        };
+        Error::io("create the directory", dir, e)
+    })
 }
 
 /// Replace `path` with `bytes` atomically: a reader (or a crash) sees the old file or the new
@@ -47,11 +57,11 @@ fn write_whole(path: &Path, bytes: &[u8], synced: bool) -> Result<()> {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let written = write_new(&temp, bytes, synced)
-        .and_then(|()| fs::rename(&temp, path).map_err(|e| Error::io("move into place", path, e)));
-    if written.is_err() {
+    // Errors name the file being written, not its hidden temporary copy.
+    let written = write_new(&temp, bytes, synced).and_then(|()| fs::rename(&temp, path));
+    if let Err(e) = written {
         let _ = fs::remove_file(&temp);
-        return written;
+        return Err(Error::io("write", path, e));
     }
     if synced && let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
@@ -89,18 +99,15 @@ pub(crate) fn remove_abandoned_temporaries(dir: &Path) {
     }
 }
 
-fn write_new(path: &Path, bytes: &[u8], synced: bool) -> Result<()> {
+fn write_new(path: &Path, bytes: &[u8], synced: bool) -> std::io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| Error::io("create", path, e))?;
-    file.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
     if synced {
-        file.sync_all().map_err(|e| Error::io("sync", path, e))?;
+        file.sync_all()?;
     }
     Ok(())
 }
@@ -108,6 +115,22 @@ fn write_new(path: &Path, bytes: &[u8], synced: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_where_the_directory_should_be_is_named_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = dir.path().join("queue");
+        fs::write(&queue, "not a directory").unwrap();
+        for path in [queue.join("report.json"), queue.join("sub").join("r.json")] {
+            let error = write_atomically(&path, b"{}").unwrap_err().to_string();
+            assert!(
+                error.contains("a file stands where the directory should be"),
+                "{error}"
+            );
+            assert!(error.contains("move it away"), "{error}");
+        }
+        assert_eq!(fs::read(&queue).unwrap(), b"not a directory");
+    }
 
     #[test]
     fn replaces_whole_files_and_leaves_no_temporary_file() {

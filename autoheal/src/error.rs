@@ -57,8 +57,35 @@ impl fmt::Display for Error {
                 action,
                 path,
                 source,
-            } => write!(f, "could not {action} {}: {source}", path.display()),
+            } => {
+                write!(f, "could not {action} {}: {source}", path.display())?;
+                match remedy(source.kind()) {
+                    Some(remedy) => write!(f, "; {remedy}"),
+                    None => Ok(()),
+                }
+            }
         }
+    }
+}
+
+/// What to do about a file that cannot be written, for the kinds of failure a user can fix.
+fn remedy(kind: io::ErrorKind) -> Option<&'static str> {
+    use io::ErrorKind::*;
+    match kind {
+        ReadOnlyFilesystem => Some(
+            "the file system is read-only: remount it read-write, or choose a configuration directory on a writable one",
+        ),
+        PermissionDenied => Some(
+            "check the owner and permissions of the directory, or choose a configuration directory you can write to",
+        ),
+        StorageFull | QuotaExceeded => Some("the disk is full: free some space and try again"),
+        FileTooLarge => {
+            Some("the file system refuses a file this large: free some space or raise the limit")
+        }
+        NotADirectory => Some(
+            "a file stands where a directory is expected: move it away (autoheal recreates the directory)",
+        ),
+        _ => None,
     }
 }
 
@@ -87,3 +114,38 @@ impl Error {
 
 /// `Result` with autoheal's [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_cannot_be_written_says_what_to_do() {
+        let error = Error::io(
+            "write",
+            "/etc/app/config.json",
+            io::Error::from(io::ErrorKind::ReadOnlyFilesystem),
+        );
+        let text = error.to_string();
+        assert!(
+            text.starts_with("could not write /etc/app/config.json: "),
+            "{text}"
+        );
+        assert!(text.contains("remount it read-write"), "{text}");
+        let full = Error::io(
+            "write",
+            "/q/r.json",
+            io::Error::from(io::ErrorKind::StorageFull),
+        );
+        assert!(
+            full.to_string()
+                .ends_with("the disk is full: free some space and try again")
+        );
+        let missing = Error::io(
+            "read",
+            "/q/r.json",
+            io::Error::from(io::ErrorKind::NotFound),
+        );
+        assert!(!missing.to_string().contains(';'), "{missing}");
+    }
+}

@@ -79,7 +79,7 @@ pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, init, init_with_sink, last_delivery};
 pub use queue::{Queue, QueuedEntry};
-pub use redact::{Redactor, is_secret_name};
+pub use redact::{RedactedLine, RedactedWriter, Redactor, is_secret_name};
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };

@@ -113,7 +113,8 @@ pub fn last_delivery() -> Option<Delivery> {
 
 impl Pipeline {
     pub(crate) fn new(config: Config, sink: Box<dyn Sink>) -> Self {
-        let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()));
+        let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()))
+            .with_env_secrets();
         Pipeline {
             config,
             sink,

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     match commands::run_captured(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", setup::redactor().redact(&format!("{error:#}")));
             notice::print_after_failure(&config, enabled_by.as_deref());
             ExitCode::from(FAILED)
         }
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 
 /// Print an error of a configuration command and choose its exit code.
 fn fail(error: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {error:#}");
+    eprintln!("error: {}", setup::redactor().redact(&format!("{error:#}")));
     match error.downcast_ref::<autoheal::Error>() {
         Some(autoheal::Error::InvalidConfig { .. }) => ExitCode::from(INVALID_INPUT),
         _ if error.is::<commands::diagnose::InvalidInput>() => ExitCode::from(INVALID_INPUT),

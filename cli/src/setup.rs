@@ -65,10 +65,17 @@ pub fn config(app: &App, overrides: &Overrides) -> (Config, Option<String>) {
     }
 }
 
-/// Logs: warnings and errors on stderr (`RUST_LOG` changes that), recent lines kept for reports.
+/// What hides secrets in everything ipfs-kit prints: their known shapes, and the values of the
+/// environment's secret-named variables (the GitHub token among them).
+pub fn redactor() -> autoheal::Redactor {
+    autoheal::Redactor::default().with_env_secrets()
+}
+
+/// Logs: warnings and errors on stderr (`RUST_LOG` changes that), redacted; recent lines kept
+/// for reports.
 pub fn tracing() {
     let stderr = fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(autoheal::RedactedWriter::new(std::io::stderr, redactor()))
         .with_target(false)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let _ = tracing_subscriber::registry()

@@ -41,6 +41,16 @@ impl ConfigFile {
             }
             Err(e) => return Err(Error::io("read the configuration file", path, e)),
         };
+        ConfigFile::parse(&bytes, path)
+    }
+
+    /// Read configuration text (the bytes of the file at `path`, which names the file in
+    /// errors): blank text is an empty configuration.
+    ///
+    /// # Errors
+    ///
+    /// When the text is not a JSON object: the error names the file, line and column.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<ConfigFile> {
         let malformed = |line: usize, column: usize, message: String| Error::MalformedConfig {
             path: path.to_path_buf(),
             line,
@@ -50,7 +60,7 @@ impl ConfigFile {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(ConfigFile::empty(path));
         }
-        match serde_json::from_slice::<Value>(&bytes) {
+        match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(values)) => Ok(ConfigFile {
                 path: path.to_path_buf(),
                 values,

@@ -171,18 +171,25 @@ fn displayable(json: &str) -> String {
     out
 }
 
+/// The trace ID and the fingerprint are kept whole up to this many characters however short
+/// the cut (autoheal makes them 32 hex digits; the fingerprint marker holds at most 128): the
+/// fix generator matches on them. Longer ones, which only a hand-edited issue can hold, are
+/// cut like any text, so that they cannot push the body over GitHub's limit.
+const IDENTIFIER_CHARS: usize = 128;
+
 /// A copy of `report` within `cut`. Still a complete report: the fix generator reads it the
 /// same way.
 fn shortened(report: &Report, cut: JsonCut) -> Report {
     let text = |s: &String| truncate_chars(s, cut.text_chars);
+    let identifier = |s: &String| truncate_chars(s, cut.text_chars.max(IDENTIFIER_CHARS));
     let list =
         |items: &[String]| -> Vec<String> { items.iter().take(cut.items).map(text).collect() };
     let logs = &report.logs;
     Report {
         schema: report.schema,
-        trace_id: text(&report.trace_id),
+        trace_id: identifier(&report.trace_id),
         timestamp: text(&report.timestamp),
-        fingerprint: report.fingerprint.clone(),
+        fingerprint: identifier(&report.fingerprint),
         kind: report.kind,
         error: ErrorDetails {
             type_name: text(&report.error.type_name),

@@ -3,6 +3,7 @@
 
 mod names;
 mod patterns;
+mod writer;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -11,9 +12,14 @@ use crate::Report;
 pub use names::is_secret_name;
 pub(crate) use patterns::MASK;
 use patterns::mask_shapes;
+pub use writer::{RedactedLine, RedactedWriter};
 
 /// Shortest exact secret honoured: masking every `ab` would wreck the text and hide nothing.
 const MIN_EXACT_SECRET_LEN: usize = 4;
+
+/// Shortest value of a secret-named environment variable taken as an exact secret: shorter
+/// values (`1`, `true`, a port) are settings, and masking them everywhere would wreck the text.
+const MIN_ENV_SECRET_LEN: usize = 8;
 
 /// Replaces secret-looking text with `[REDACTED]`: tokens of GitHub, AWS, Slack and other
 /// platforms, JWTs, authorization and cookie headers, passwords in URLs, `password=`-style
@@ -58,6 +64,30 @@ impl Redactor {
         Redactor { exact }
     }
 
+    /// This redactor, also removing the value of every environment variable whose name says
+    /// it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`) wherever it
+    /// appears: a secret the process was given cannot come back out in a message, a path or a
+    /// log line, whatever its shape. Values shorter than eight characters are settings, not
+    /// secrets, and are left alone.
+    pub fn with_env_secrets(self) -> Self {
+        self.with_secrets_from(std::env::vars_os().map(|(name, value)| {
+            (
+                name.to_string_lossy().into_owned(),
+                value.to_string_lossy().into_owned(),
+            )
+        }))
+    }
+
+    /// [`Redactor::with_env_secrets`] with the environment given as `(name, value)` pairs.
+    fn with_secrets_from(self, vars: impl Iterator<Item = (String, String)>) -> Self {
+        let from_env = vars
+            .filter(|(name, value)| {
+                is_secret_name(name) && value.trim().chars().count() >= MIN_ENV_SECRET_LEN
+            })
+            .map(|(_, value)| value.trim().to_string());
+        Redactor::new(self.exact.into_iter().chain(from_env))
+    }
+
     /// `text` with every secret replaced by `[REDACTED]`; borrowed when there was none.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
@@ -66,9 +96,13 @@ impl Redactor {
                 out = Cow::Owned(out.replace(secret.as_str(), MASK));
             }
         }
-        match out {
+        let masked = match out {
             Cow::Borrowed(text) => mask_shapes(text),
             Cow::Owned(text) => Cow::Owned(mask_shapes(&text).into_owned()),
+        };
+        match masked {
+            Cow::Borrowed(text) => Cow::Borrowed(text),
+            Cow::Owned(text) => Cow::Owned(mask_until_stable(text)),
         }
     }
 
@@ -145,6 +179,23 @@ impl Redactor {
     }
 }
 
+/// Most passes over text that had secrets; each pass that changes anything masks more of it,
+/// so real text is stable after two.
+const MAX_MASK_PASSES: usize = 16;
+
+/// `text` masked again until nothing changes. A mask can complete a shape that was not one
+/// before: `Bearer x-token=abc)` has no bearer token until its pair is masked, and then
+/// `Bearer x-token=[REDACTED])` has one. Redacting twice must change nothing.
+fn mask_until_stable(mut text: String) -> String {
+    for _ in 0..MAX_MASK_PASSES {
+        match mask_shapes(&text) {
+            Cow::Owned(again) if again != text => text = again,
+            _ => break,
+        }
+    }
+    text
+}
+
 /// What a command-line argument says about secrets.
 #[derive(Debug, PartialEq, Eq)]
 enum SecretArg {
@@ -200,6 +251,46 @@ fn is_word(arg: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacting_twice_changes_nothing_when_a_mask_completes_a_shape() {
+        // Found by the `redactor` fuzz target.
+        let redactor = Redactor::default();
+        for text in [
+            "Auth: Bearer eyJhbGctoken=abc)23&page=2",
+            "bearer my-token=s3cr3t-v4lue;",
+        ] {
+            let once = redactor.redact(text).into_owned();
+            assert_eq!(redactor.redact(&once), once, "{text}");
+            assert!(!once.contains("abc)") && !once.contains("s3cr3t"), "{once}");
+        }
+    }
+
+    #[test]
+    fn values_of_secret_named_variables_are_masked_whatever_their_shape() {
+        let env = [
+            ("DB_PASSWORD", "plain words 42"),
+            ("AWS_SECRET_ACCESS_KEY", "  wJalrXUtnFEMI/K7MDENG  "),
+            ("API_TOKEN", "short"),
+            ("HOME", "/home/alice/projects"),
+            ("PAGER", "less -R --long-option"),
+        ];
+        let redactor = Redactor::new(["ghp_given".to_string()]).with_secrets_from(
+            env.iter()
+                .map(|(name, value)| (name.to_string(), value.to_string())),
+        );
+        assert_eq!(
+            redactor.redact(
+                "could not open /data/plain words 42/x: wJalrXUtnFEMI/K7MDENG short ghp_given"
+            ),
+            "could not open /data/[REDACTED]/x: [REDACTED] short [REDACTED]"
+        );
+        assert_eq!(
+            redactor.redact("/home/alice/projects with less -R --long-option"),
+            "/home/alice/projects with less -R --long-option",
+            "values of ordinary variables stay"
+        );
+    }
 
     fn redacted_args(args: &[&str]) -> Vec<String> {
         let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
