@@ -43,6 +43,18 @@ pub(super) fn clean(log: &str) -> CleanLog {
     out
 }
 
+/// The lines with every secret-shaped text masked, looked for in the log as a whole: a secret
+/// spread over several lines (a PEM private key block) is masked whole, so that no part of it
+/// survives in the lines later kept around an error. The report is redacted again, field by
+/// field, with the token and the environment's secrets.
+pub(super) fn mask_secret_blocks(lines: Vec<String>) -> Vec<String> {
+    let joined = lines.join("\n");
+    match crate::Redactor::new(Vec::new()).redact(&joined) {
+        std::borrow::Cow::Borrowed(_) => lines,
+        std::borrow::Cow::Owned(masked) => masked.split('\n').map(str::to_string).collect(),
+    }
+}
+
 /// `gh run view --log-failed` writes `JOB<TAB>STEP<TAB>TIMESTAMP LINE`: the job and the rest.
 fn split_gh_prefix(line: &str) -> (Option<&str>, &str) {
     let mut fields = line.splitn(3, '\t');

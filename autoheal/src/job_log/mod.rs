@@ -119,7 +119,7 @@ impl JobFailure {
 /// commands are removed first) or the output of `gh run view --log-failed`.
 pub fn classify(log: &str) -> JobFailure {
     let clean = lines::clean(log);
-    let lines = clean.lines;
+    let lines = lines::mask_secret_blocks(clean.lines);
     let step = lines
         .iter()
         .rev()

@@ -45,6 +45,8 @@ pub struct JobRun {
 /// matrix gets the same fingerprint — the run's address and the log's timestamps take no
 /// part in it.
 pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
+    let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()))
+        .with_env_secrets();
     let job_name = run
         .job_name
         .clone()
@@ -117,8 +119,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
         system: crate::system::system_info(&config.app),
         labels: workflow_labels(&config.issue_labels),
     };
-    Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()))
-        .redact_report(&mut report);
+    redactor.redact_report(&mut report);
     report.fingerprint = fingerprint(failure, &report);
     report
 }

@@ -189,6 +189,28 @@ fn the_configured_token_is_removed_wherever_it_appears() {
 }
 
 #[test]
+fn a_private_key_over_several_lines_is_masked_whole_even_where_the_kept_lines_begin_inside_it() {
+    let body = "MIIEpAIBAAKCAQEAFakePrivateKeyBodyForTheJobLogTest0123456789";
+    let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+    let mut config = config();
+    config.max_log_lines = 1000;
+    // An unrecognised log keeps only its end: the second log's kept lines begin at the key's
+    // body, after its BEGIN line.
+    let end = "error: deploy failed\n##[error]Process completed with exit code 1.\n";
+    let whole = format!("{key}\n{end}");
+    let steps = "step output\n".repeat(super::UNRECOGNISED_TAIL_LINES - 4);
+    let cut = format!("{key}\n{steps}{end}");
+    for log in [whole, cut] {
+        let failure = classify(&log);
+        let report = report(&config, &failure, &JobRun::default());
+        let json = report.to_json_pretty();
+        assert!(!json.contains(body), "the key's body in {json}");
+        assert!(json.contains("[REDACTED]"), "{json}");
+        assert!(json.contains("deploy failed"), "{json}");
+    }
+}
+
+#[test]
 fn nextest_failures_are_named() {
     let failure = classify(NEXTEST);
     assert_eq!(failure.kind, FailureKind::Test);
