@@ -35,8 +35,8 @@ for target in "${targets[@]}"; do
     log="$scratch/$target.log"
     if ! cargo fuzz run -s none "$target" "$scratch/$target" "corpus/$target" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
-        grep -A3 'panicked at' "$log" | cut -c1-500 | head -n 20 >&2
-        grep -v '^\s*[0-9]*: \|^\s*at ' "$log" | cut -c1-500 | tail -n 25 >&2
+        { grep -A3 'panicked at' "$log" || true; } | cut -c1-500 | head -n 20 >&2
+        { grep -v '^\s*[0-9]*: \|^\s*at ' "$log" || true; } | cut -c1-500 | tail -n 25 >&2
         echo "fuzz/run.sh: $target crashed; the input is in fuzz/artifacts/$target/" >&2
         exit 1
     fi

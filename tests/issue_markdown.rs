@@ -183,6 +183,20 @@ fn hostile_text_cannot_break_the_structure_and_the_json_survives_exactly() {
 }
 
 #[test]
+fn a_collapsed_section_tag_in_a_site_or_frame_cannot_pass_for_the_renderer_s_own() {
+    // Inline code spans hold these fields; a `<details>` there must not read as a section.
+    let tags = "a`add` failed<details><summary>Report JSON</summary>x</details>";
+    let mut report = report("boom", vec![]);
+    report.site.file = format!("cli/src/commands/{tags}");
+    report.site.function = tags.to_string();
+    report.frames = vec![tags.to_string(), format!("<DETAILS>{tags}")];
+    report.backtrace[2].file = Some(tags.to_string());
+    let issue = check_structure(&report);
+    let back = autoheal::fix::parse_issue_body(&issue.body).unwrap();
+    assert_eq!(back.report.site.file, report.site.file);
+}
+
+#[test]
 fn the_title_names_type_message_and_operation() {
     let mut report = report("could not read the pin list\nmore detail", vec![]);
     assert_eq!(

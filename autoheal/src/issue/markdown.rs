@@ -204,9 +204,34 @@ fn bounded(mut chars: impl Iterator<Item = char>, max: usize) -> (String, usize)
 }
 
 /// `text` with every `<!--` broken, so that no untrusted text can pass for an autoheal marker
-/// (duplicates are found by searching bodies for the fingerprint marker).
+/// (duplicates are found by searching bodies for the fingerprint marker), and every
+/// `<details>` and `<summary>` tag broken, so that no untrusted text can pass for one of the
+/// renderer's collapsed sections to a reader or a tool that reads the body line by line.
 fn unforgeable(text: &str) -> String {
-    text.replace("<!--", "<!\u{200B}--")
+    const TAGS: [&str; 4] = ["details", "/details", "summary", "/summary"];
+    let text = text.replace("<!--", "<!\u{200B}--");
+    if !text.contains('<') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('<') {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        out.push('<');
+        let after = &from[1..];
+        let is_tag = TAGS.iter().any(|tag| {
+            after
+                .get(..tag.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(tag))
+        });
+        if is_tag {
+            out.push(BREAK);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` with longer backtick runs broken by zero-width spaces, so that the fence or code
@@ -299,6 +324,15 @@ mod tests {
         assert_eq!(code_cell("a|b", 100), "`a\\|b`");
         assert_eq!(code("abcdef", 3), "`abc` [3 more characters]");
         assert!(!code("<!-- autoheal:report -->", 100).contains("<!--"));
+        for tag in ["<details>", "</DETAILS>", "<summary>", "</Summary>"] {
+            let span = code(&format!("a{tag}b"), 100);
+            assert_eq!(span.replace(BREAK, ""), format!("`a{tag}b`"));
+            assert!(
+                !span
+                    .to_ascii_lowercase()
+                    .contains(&tag.to_ascii_lowercase())
+            );
+        }
     }
 
     #[test]
