@@ -86,22 +86,31 @@ static FUNCTION_NOISE: LazyLock<Option<(Regex, Regex)>> = LazyLock::new(|| {
 /// The fingerprint of a report: 32 lowercase hex digits of a SHA-256 over the error type, the
 /// masked message, the site and the top in-app frames.
 pub(crate) fn fingerprint(report: &Report) -> String {
-    let mut hasher = Sha256::new();
-    let mut field = |text: &str| {
-        hasher.update((text.len() as u64).to_le_bytes());
-        hasher.update(text.as_bytes());
-    };
-    field(&report.error.type_name);
-    field(&mask_volatile(&report.error.message));
-    field(&report.site.module);
-    field(without_line(&stable_function(&report.site.function)));
+    let site_function = stable_function(&report.site.function);
+    let mut fields = vec![
+        Cow::Borrowed(report.error.type_name.as_str()),
+        Cow::Owned(mask_volatile(&report.error.message)),
+        Cow::Borrowed(report.site.module.as_str()),
+        Cow::Borrowed(without_line(&site_function)),
+    ];
     for frame in report
         .backtrace
         .iter()
         .filter(|f| f.in_app)
         .take(TOP_FRAMES)
     {
-        field(&stable_function(&frame.function));
+        fields.push(stable_function(&frame.function));
+    }
+    digest(fields.iter().map(|field| field.as_ref()))
+}
+
+/// 32 lowercase hex digits of a SHA-256 over `fields`, each preceded by its length, so that
+/// no two lists of fields give the same input.
+pub(crate) fn digest<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update((field.len() as u64).to_le_bytes());
+        hasher.update(field.as_bytes());
     }
     hasher
         .finalize()
@@ -111,8 +120,6 @@ pub(crate) fn fingerprint(report: &Report) -> String {
         .collect()
 }
 
-/// `message` with the parts that change from run to run replaced by stand-ins: UUIDs, CIDs,
-/// temporary and home directories, addresses, hex ids, durations, ports and numbers.
 pub(crate) fn mask_volatile(message: &str) -> String {
     VOLATILE_COMPILED.iter().fold(
         message.to_string(),

@@ -54,6 +54,7 @@ mod pipeline;
 mod queue;
 mod redact;
 mod report;
+mod shell_word;
 mod sink;
 mod spool;
 mod stack;

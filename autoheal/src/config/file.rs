@@ -381,4 +381,31 @@ mod tests {
             .collect();
         assert_eq!(leftovers, [FILE_NAME], "no temporary file is left");
     }
+
+    #[test]
+    fn saving_keeps_every_digit_of_an_unknown_number() {
+        // A decimal that needs correct rounding: a fast float parser reads its last bit wrong,
+        // and the file would change on every save (found by the config_file fuzz target).
+        let number = format!("{}2.5", "6".repeat(108));
+        let dir = tempfile::tempdir().unwrap();
+        let path = ConfigFile::in_dir(dir.path());
+        fs::write(
+            &path,
+            format!(r#"{{"future_key": [{number}], "enabled": false}}"#),
+        )
+        .unwrap();
+        let original: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        for _ in 0..2 {
+            let mut file = ConfigFile::load(&path).unwrap();
+            file.set(keys::find("enabled").unwrap(), Value::Bool(true));
+            file.save().unwrap();
+        }
+        let saved: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(saved["future_key"], original["future_key"]);
+        assert_eq!(
+            saved["future_key"][0].as_f64(),
+            number.parse::<f64>().ok(),
+            "the value std reads from the original text"
+        );
+    }
 }

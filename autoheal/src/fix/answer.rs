@@ -205,9 +205,10 @@ mod tests {
         assert_eq!(comment.matches("<!--").count(), 1, "{comment}");
         assert_eq!(
             comment.matches("</details>").count(),
-            1 + 1,
-            "the block's own and one in the fence"
+            1,
+            "the block's own; the message's is broken in the fence"
         );
+        assert!(comment.contains("<\u{200B}/details>"), "{comment}");
         assert!(
             comment.contains("````text\n"),
             "the fence outgrows the message's backticks"

@@ -397,7 +397,8 @@ fn next_link(reply: &Reply) -> Option<String> {
         })
 }
 
-fn encode(text: &str) -> String {
+/// Percent-encode one query value or path segment (RFC 3986 unreserved characters stay).
+pub(crate) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

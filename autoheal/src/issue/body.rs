@@ -11,6 +11,7 @@ use super::limits::{
     IN_APP_FRAMES, LOG_LINE_CHARS, MESSAGE_BLOCK_CHARS, MESSAGE_CHARS, NAME_CHARS, SPANS_CHARS,
 };
 use super::markdown::{block_text, code, code_cell, details, fence, line_text, text};
+use crate::shell_word::shell_word;
 use crate::{BacktraceFrame, Report, ReportKind};
 
 /// How much of the long, cuttable parts the body shows.
@@ -351,20 +352,6 @@ fn within<T>(
     }
     let omitted = items.len() - rendered.len();
     (rendered, omitted)
-}
-
-/// `word` as a shell would read it back: bare when it holds only safe characters, else in
-/// single quotes.
-fn shell_word(word: &str) -> String {
-    let bare = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-    if bare {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 #[cfg(test)]

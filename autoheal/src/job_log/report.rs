@@ -6,10 +6,9 @@ use std::sync::LazyLock;
 use std::time::SystemTime;
 
 use regex::Regex;
-use sha2::{Digest, Sha256};
 
 use super::{FailureKind, JobFailure};
-use crate::fingerprint::mask_volatile;
+use crate::fingerprint::{digest, mask_volatile};
 use crate::report::{CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site};
 use crate::{Config, Outcome, Redactor, Sink, SpoolSink};
 
@@ -21,9 +20,6 @@ const RUNTIME_LABEL: &str = "cli-error";
 
 /// Further errors named in the cause chain, at most.
 const MAX_CHAIN: usize = 20;
-
-/// Bytes of the SHA-256 digest kept: 32 hex digits, as for runtime failures.
-const FINGERPRINT_BYTES: usize = 16;
 
 /// Where a job log came from, as the workflow that reports it knows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -207,15 +203,5 @@ fn fingerprint(failure: &JobFailure, report: &Report) -> String {
                 .unwrap_or_default(),
         );
     }
-    let mut hasher = Sha256::new();
-    for field in &fields {
-        hasher.update((field.len() as u64).to_le_bytes());
-        hasher.update(field.as_bytes());
-    }
-    hasher
-        .finalize()
-        .iter()
-        .take(FINGERPRINT_BYTES)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    digest(fields.iter().map(String::as_str))
 }

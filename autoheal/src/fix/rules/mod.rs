@@ -19,6 +19,7 @@ mod resources;
 use super::evidence::{Errno, Evidence};
 use super::{Confidence, Patch};
 use crate::issue::markdown::longest_run;
+pub(crate) use crate::shell_word::shell_word;
 
 /// A rule as `docs/TROUBLESHOOTING.md` documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,23 +162,6 @@ pub(crate) fn quote(value: &str) -> String {
     format!("{ticks}{pad}{flat}{pad}{ticks}")
 }
 
-/// `word` as a POSIX shell reads it back: bare when safe, else in single quotes.
-/// A leading `~/` stays outside the quotes, so that the shell still expands it.
-pub(crate) fn shell_word(word: &str) -> String {
-    if let Some(rest) = word.strip_prefix("~/") {
-        return format!("~/{}", shell_word(rest));
-    }
-    let bare = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-    if bare {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 /// The report's command line as a shell would take it, with `replace` applied to each
 /// argument (to show the same command with another value).
 pub(crate) fn command_line(
@@ -248,14 +232,5 @@ mod tests {
         assert_eq!(quote("a\nb"), "`a b`");
         assert_eq!(quote(""), "` `");
         assert!(quote(&"x".repeat(1000)).chars().count() < 310);
-    }
-
-    #[test]
-    fn shell_words_are_quoted_only_when_needed() {
-        assert_eq!(shell_word("/etc/app.toml"), "/etc/app.toml");
-        assert_eq!(shell_word("my file"), "'my file'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
-        assert_eq!(shell_word("~/my data/x"), "~/'my data/x'");
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::GitHubError;
-use super::super::client::GitHubClient;
+use super::super::client::{GitHubClient, encode};
 
 /// One request of a run: made, or (in a dry run) held back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,7 +250,7 @@ impl<'a> Api<'a> {
         let target = self.repo_path(&format!(
             "/contents/{}?ref={}",
             encode_path(path),
-            encode_query(reference)
+            encode(reference)
         ));
         let Some(json) = self.get_optional(&target)? else {
             return Ok(None);
@@ -300,7 +300,7 @@ impl<'a> Api<'a> {
         let head = format!("{}:{branch}", self.owner());
         let target = self.repo_path(&format!(
             "/pulls?head={}&state=all&per_page=100",
-            encode_query(&head)
+            encode(&head)
         ));
         let (json, _) = self.get(&target)?;
         from_json(json)
@@ -382,23 +382,7 @@ fn summarise(body: &Value) -> String {
 
 /// Percent-encode a path, keeping its slashes.
 fn encode_path(path: &str) -> String {
-    path.split('/')
-        .map(encode_query)
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Percent-encode one query value or path segment.
-fn encode_query(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    path.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 fn encode_base64(bytes: &[u8]) -> String {
@@ -446,9 +430,6 @@ mod tests {
             encode_path("docs/TROUBLE SHOOTING.md"),
             "docs/TROUBLE%20SHOOTING.md"
         );
-        assert_eq!(
-            encode_query("acme:autoheal/issue-1"),
-            "acme%3Aautoheal%2Fissue-1"
-        );
+        assert_eq!(encode("acme:autoheal/issue-1"), "acme%3Aautoheal%2Fissue-1");
     }
 }
