@@ -231,3 +231,28 @@ fn bad_input_exits_with_2_and_says_what_to_do() {
         .run(&["autoheal", "diagnose", "--last", "--file", "x"])
         .failure(2);
 }
+
+#[test]
+fn the_shell_s_working_directory_is_not_mistaken_for_a_secret() {
+    // A shell exports PWD (and OLDPWD); a path under the working directory must stay whole in
+    // the report and its diagnosis.
+    let sandbox = queuing_sandbox();
+    let project = sandbox.home().join("projects").join("pins-app");
+    std::fs::create_dir_all(&project).unwrap();
+    let missing = project.join("pins.txt");
+    let missing = missing.to_str().unwrap();
+    let mut command = sandbox.command(&["add", missing]);
+    command
+        .current_dir(&project)
+        .env("PWD", &project)
+        .env("OLDPWD", sandbox.home());
+    let run = Run::from(command.output().unwrap());
+    run.failure(1);
+    assert!(run.stderr.contains(missing), "{}", run.stderr);
+    let run = sandbox.run(&["autoheal", "diagnose", "--last", "--json"]);
+    let json = run.success().json();
+    assert_eq!(json["rule_id"], "file-not-found");
+    let text = json.to_string();
+    assert!(text.contains(missing), "{text}");
+    assert!(!text.contains("[REDACTED]"), "{text}");
+}

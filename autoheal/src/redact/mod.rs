@@ -21,6 +21,11 @@ const MIN_EXACT_SECRET_LEN: usize = 4;
 /// values (`1`, `true`, a port) are settings, and masking them everywhere would wreck the text.
 const MIN_ENV_SECRET_LEN: usize = 8;
 
+/// The variables a shell sets to its working directories. `PWD` reads as a password
+/// (`MYSQL_PWD`, `?pwd=` stay secret), but this one is the current directory, found at the
+/// start of most paths: masking it would hide every path a report names.
+const SHELL_DIRECTORIES: [&str; 2] = ["PWD", "OLDPWD"];
+
 /// Replaces secret-looking text with `[REDACTED]`: tokens of GitHub, AWS, Slack and other
 /// platforms, JWTs, authorization and cookie headers, passwords in URLs, `password=`-style
 /// pairs whose name says they hold a secret, PEM private keys, and the exact values it was
@@ -82,7 +87,9 @@ impl Redactor {
     fn with_secrets_from(self, vars: impl Iterator<Item = (String, String)>) -> Self {
         let from_env = vars
             .filter(|(name, value)| {
-                is_secret_name(name) && value.trim().chars().count() >= MIN_ENV_SECRET_LEN
+                !SHELL_DIRECTORIES.contains(&name.as_str())
+                    && is_secret_name(name)
+                    && value.trim().chars().count() >= MIN_ENV_SECRET_LEN
             })
             .map(|(_, value)| value.trim().to_string());
         Redactor::new(self.exact.into_iter().chain(from_env))
@@ -273,6 +280,8 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "  wJalrXUtnFEMI/K7MDENG  "),
             ("API_TOKEN", "short"),
             ("HOME", "/home/alice/projects"),
+            ("PWD", "/home/alice/projects/app"),
+            ("MYSQL_PWD", "hunter2hunter2"),
             ("PAGER", "less -R --long-option"),
         ];
         let redactor = Redactor::new(["ghp_given".to_string()]).with_secrets_from(
@@ -286,10 +295,11 @@ mod tests {
             "could not open /data/[REDACTED]/x: [REDACTED] short [REDACTED]"
         );
         assert_eq!(
-            redactor.redact("/home/alice/projects with less -R --long-option"),
-            "/home/alice/projects with less -R --long-option",
-            "values of ordinary variables stay"
+            redactor.redact("/home/alice/projects/app/pins.txt with less -R --long-option"),
+            "/home/alice/projects/app/pins.txt with less -R --long-option",
+            "values of ordinary variables stay, the working directory too"
         );
+        assert_eq!(redactor.redact("login hunter2hunter2"), "login [REDACTED]");
     }
 
     fn redacted_args(args: &[&str]) -> Vec<String> {
