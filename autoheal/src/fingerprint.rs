@@ -120,6 +120,8 @@ pub(crate) fn digest<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
+/// `message` with the parts that change from run to run replaced by stand-ins: UUIDs, CIDs,
+/// temporary and home directories, addresses, hex ids, durations, ports and numbers.
 pub(crate) fn mask_volatile(message: &str) -> String {
     VOLATILE_COMPILED.iter().fold(
         message.to_string(),

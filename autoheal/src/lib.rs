@@ -51,6 +51,7 @@ mod manual;
 mod outcome;
 mod panic_hook;
 mod pipeline;
+mod prefix;
 mod queue;
 mod redact;
 mod report;

@@ -75,10 +75,17 @@ impl Drop for Guard {
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
+    let sink = configured_sink(&config);
+    install(config, sink)
+}
+
+/// The sink `config` asks for: GitHub with a repository, a token and `auto_create_issues`;
+/// otherwise the local queue, which says why reports wait there.
+pub(crate) fn configured_sink(config: &Config) -> Box<dyn Sink> {
     if config.auto_create_issues
-        && let Some(sink) = crate::github::GitHubSink::new(&config)
+        && let Some(sink) = crate::github::GitHubSink::new(config)
     {
-        return init_with_sink(config, sink);
+        return Box::new(sink);
     }
     let reason = match (&config.github_repo, &config.github_token) {
         (Some(_), Some(_)) => "auto_create_issues is off",
@@ -86,8 +93,7 @@ pub fn init(config: Config) -> Guard {
         (None, Some(_)) => "no GitHub repository is configured",
         (None, None) => "no GitHub repository or token is configured",
     };
-    let sink = SpoolSink::for_config(&config).with_reason(reason);
-    init_with_sink(config, sink)
+    Box::new(SpoolSink::for_config(config).with_reason(reason))
 }
 
 /// Install `config` with a sink of your own, and the panic hook.
@@ -95,9 +101,13 @@ pub fn init(config: Config) -> Guard {
 /// Whatever the sink does with a report, the last one is also kept in
 /// `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report).
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
+    install(config, Box::new(sink))
+}
+
+fn install(config: Config, sink: Box<dyn Sink>) -> Guard {
     crate::layer::set_capacity(config.max_log_lines);
     crate::panic_hook::install();
-    let mut pipeline = Pipeline::new(config, Box::new(sink));
+    let mut pipeline = Pipeline::new(config, sink);
     pipeline.remember_last = true;
     let pipeline = Arc::new(pipeline);
     *ACTIVE.write() = Some(Arc::clone(&pipeline));
@@ -113,8 +123,7 @@ pub fn last_delivery() -> Option<Delivery> {
 
 impl Pipeline {
     pub(crate) fn new(config: Config, sink: Box<dyn Sink>) -> Self {
-        let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()))
-            .with_env_secrets();
+        let redactor = Redactor::for_config(&config);
         Pipeline {
             config,
             sink,

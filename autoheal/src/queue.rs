@@ -178,12 +178,7 @@ impl Queue {
     pub fn read(&self, path: &Path) -> Result<Report> {
         let text =
             fs::read_to_string(path).map_err(|e| Error::io("read the queued report", path, e))?;
-        serde_json::from_str(&text).map_err(|e| Error::MalformedConfig {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })
+        Report::from_json_file(path, &text)
     }
 
     /// A summary of every queued report, oldest first.

@@ -126,6 +126,17 @@ pub struct SystemInfo {
 }
 
 impl Report {
+    /// Read a report from the JSON text of the file at `path`; a parse error names the file,
+    /// line and column.
+    pub(crate) fn from_json_file(path: &std::path::Path, text: &str) -> crate::Result<Report> {
+        serde_json::from_str(text).map_err(|e| crate::Error::MalformedConfig {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
     /// The report as pretty-printed JSON, the form embedded in issues and queue files.
     pub fn to_json_pretty(&self) -> String {
         // Serialising plain strings, numbers and maps cannot fail.

@@ -66,16 +66,20 @@ pub fn config(app: &App, overrides: &Overrides) -> (Config, Option<String>) {
 }
 
 /// What hides secrets in everything ipfs-kit prints: their known shapes, and the values of the
-/// environment's secret-named variables (the GitHub token among them).
-pub fn redactor() -> autoheal::Redactor {
-    autoheal::Redactor::default().with_env_secrets()
+/// environment's secret-named variables (the GitHub token among them). Made once a process.
+pub fn redactor() -> &'static autoheal::Redactor {
+    static REDACTOR: std::sync::OnceLock<autoheal::Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(|| autoheal::Redactor::default().with_env_secrets())
 }
 
 /// Logs: warnings and errors on stderr (`RUST_LOG` changes that), redacted; recent lines kept
 /// for reports.
 pub fn tracing() {
     let stderr = fmt::layer()
-        .with_writer(autoheal::RedactedWriter::new(std::io::stderr, redactor()))
+        .with_writer(autoheal::RedactedWriter::new(
+            std::io::stderr,
+            redactor().clone(),
+        ))
         .with_target(false)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let _ = tracing_subscriber::registry()

@@ -1,8 +1,9 @@
 //! A diagnosis: what went wrong, why, and what to do, with the report's own values.
 
-use super::evidence::{Evidence, bounded};
+use super::evidence::Evidence;
 use super::prompt::prompt;
 use super::rules::{first_match, quote};
+use crate::prefix::prefix_within;
 use crate::{Report, ReportKind};
 
 /// The rule id of a report no rule recognises.
@@ -150,7 +151,7 @@ pub(crate) fn location(report: &Report) -> Option<String> {
     let from_site = || {
         if site.file.is_empty() {
             return (!site.function.is_empty())
-                .then(|| bounded(&site.function, PLACE_BYTES).to_string());
+                .then(|| prefix_within(&site.function, PLACE_BYTES).to_string());
         }
         Some(bounded_place(
             &format!("{}:{}", site.file, site.line),
@@ -194,11 +195,11 @@ fn relative_to_site<'a>(file: &'a str, site_file: &str) -> &'a str {
 const PLACE_BYTES: usize = 300;
 
 fn bounded_place(place: &str, function: &str) -> String {
-    let place = bounded(place, PLACE_BYTES);
+    let place = prefix_within(place, PLACE_BYTES);
     if function.is_empty() {
         place.to_string()
     } else {
-        format!("{place} in {}", bounded(function, PLACE_BYTES))
+        format!("{place} in {}", prefix_within(function, PLACE_BYTES))
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::Report;
+use crate::prefix::prefix_within;
 
 /// The most of one text (message or cause) the rules read, in bytes.
 const TEXT_BYTES: usize = 16 * 1024;
@@ -115,7 +116,7 @@ impl<'a> Evidence<'a> {
                     .take(CHAIN_ITEMS)
                     .map(String::as_str),
             )
-            .map(|text| bounded(text, TEXT_BYTES))
+            .map(|text| prefix_within(text, TEXT_BYTES))
             .collect();
         Self::from_texts(report, texts)
     }
@@ -183,7 +184,7 @@ impl<'a> Evidence<'a> {
             .iter()
             .filter(|arg| !arg.starts_with('-') && !arg.contains("://"))
             .find(|arg| looks_like_path(arg) || has_extension(arg))
-            .map(|arg| bounded(arg, 1024).to_string())
+            .map(|arg| prefix_within(arg, 1024).to_string())
     }
 
     /// The first host (and port) a text or an argument names.
@@ -212,18 +213,6 @@ impl<'a> Evidence<'a> {
             None
         })
     }
-}
-
-/// At most `max` bytes of `text`, cut at a character boundary.
-pub(crate) fn bounded(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.get(..end).unwrap_or("")
 }
 
 /// The first path in `text`: a quoted one, else a bare absolute or relative one.
@@ -453,6 +442,6 @@ mod tests {
         let mut report = crate::report::sample();
         report.error.message = format!("{}(os error 2)", "é".repeat(TEXT_BYTES));
         assert_eq!(Evidence::of(&report).os_error, None);
-        assert_eq!(bounded("éé", 3), "é");
+        assert_eq!(prefix_within("éé", 3), "é");
     }
 }

@@ -29,21 +29,17 @@ pub fn last_report(config: &Config) -> Result<Option<Report>> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(Error::io("read the last report", path, error)),
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|error| Error::MalformedConfig {
-            path,
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-        })
+    Report::from_json_file(&path, &text).map(Some)
 }
 
 /// Keep `report` as the last one. Failures are returned for the pipeline's debug channel; they
 /// never reach the host program.
+///
+/// Written whole but without waiting for the disk: this runs on the failing thread for every
+/// report, and a power loss may cost the latest copy, never half of one.
 pub(crate) fn remember(config: &Config, report: &Report) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
-    crate::durable::write_atomically(&last_report_path(config), &bytes)
+    crate::durable::replace_cache_file(&last_report_path(config), &bytes)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::diagnosis::location;
-use super::evidence::bounded;
+use crate::prefix::prefix_within;
 use crate::{Report, ReportKind};
 
 /// The most bytes of the whole prompt.
@@ -125,7 +125,7 @@ pub(crate) fn prompt(report: &Report) -> String {
     );
     if out.len() > MAX_PROMPT_BYTES {
         const ELLIPSIS: &str = "\n…\n";
-        let kept = bounded(&out, MAX_PROMPT_BYTES - ELLIPSIS.len()).len();
+        let kept = prefix_within(&out, MAX_PROMPT_BYTES - ELLIPSIS.len()).len();
         out.truncate(kept);
         out.push_str(ELLIPSIS);
     }
@@ -134,7 +134,7 @@ pub(crate) fn prompt(report: &Report) -> String {
 
 /// `text` on one line without control characters, at most `max` bytes.
 fn one_line(text: &str, max: usize) -> String {
-    let flat: String = bounded(text, max)
+    let flat: String = prefix_within(text, max)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -147,7 +147,7 @@ fn one_line(text: &str, max: usize) -> String {
 
 /// `text` with its line breaks kept (indented under the first line), at most `max` bytes.
 fn block(text: &str, max: usize) -> String {
-    let lines: Vec<String> = bounded(text, max)
+    let lines: Vec<String> = prefix_within(text, max)
         .lines()
         .map(|line| one_line(line, max))
         .collect();

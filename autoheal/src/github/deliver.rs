@@ -54,15 +54,9 @@ pub(crate) fn deliver(
 /// Count `report` when its bug was reported within the throttle window: nothing would be sent.
 /// `None` when it must go to GitHub. The caller holds the lock.
 pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<Outcome> {
-    let mut known = KnownIssues::load(&config.config_dir);
-    let entry = known.get_mut(&report.fingerprint)?;
-    if now().saturating_sub(entry.last_sent) >= config.throttle_secs {
-        return None;
-    }
-    entry.pending += 1;
-    known.mark_delivered(&report.trace_id);
-    known.save();
-    Some(Outcome::Throttled)
+    KnownIssues::load(&config.config_dir)
+        .count_if_throttled(&report.fingerprint, &report.trace_id, config.throttle_secs)
+        .then_some(Outcome::Throttled)
 }
 
 /// When a process died while posting this report's recurrence comment, the issue's comments
@@ -136,13 +130,10 @@ fn deliver_once(
     let fingerprint = report.fingerprint.as_str();
     let trace_id = report.trace_id.as_str();
     let mut regression_of = None;
+    if known.count_if_throttled(fingerprint, trace_id, config.throttle_secs) {
+        return Ok(Outcome::Throttled);
+    }
     if let Some(entry) = known.get_mut(fingerprint) {
-        if now().saturating_sub(entry.last_sent) < config.throttle_secs {
-            entry.pending += 1;
-            known.mark_delivered(trace_id);
-            known.save();
-            return Ok(Outcome::Throttled);
-        }
         let issue = client.issue(entry.number)?;
         if issue.state == "open" {
             let (number, url, pending) = (entry.number, entry.url.clone(), entry.pending);
@@ -158,12 +149,13 @@ fn deliver_once(
         known.forget(fingerprint);
     }
     let flood_guarded = known.created_last_hour() >= config.max_new_issues_per_hour as usize;
-    if flood_guarded && regression_of.is_none() && !known.may_have_created(fingerprint) {
+    let creator = known.creator(fingerprint);
+    if flood_guarded && regression_of.is_none() && creator.is_none() {
         // A bug this machine has no issue of would most likely need a new one: it waits in
         // the queue without spending a search (whose rate limit is the strictest).
         return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
     }
-    let found = if known.may_have_created(fingerprint) {
+    let found = if creator.is_some() {
         // A process died while filing this bug: the list, which does not lag, says whether
         // GitHub has the issue.
         oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)?
@@ -171,7 +163,7 @@ fn deliver_once(
         find_open_issue(client, config, fingerprint)?
     };
     if let Some(issue) = found {
-        let creator = known.creator(fingerprint).filter(|c| {
+        let creator = creator.filter(|c| {
             issue
                 .body
                 .as_deref()

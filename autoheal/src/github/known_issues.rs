@@ -78,7 +78,6 @@ struct Stored {
 impl KnownIssues {
     /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).
     pub(crate) fn load(config_dir: &Path) -> KnownIssues {
-        crate::durable::remove_abandoned_temporaries(config_dir);
         let path = config_dir.join(FILE_NAME);
         let state = std::fs::read_to_string(&path)
             .ok()
@@ -89,6 +88,26 @@ impl KnownIssues {
 
     pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut KnownIssue> {
         self.state.issues.get_mut(fingerprint)
+    }
+
+    /// When `fingerprint`'s bug was reported less than `throttle_secs` ago, count the report
+    /// `trace_id` as one more occurrence (saved) and say so; otherwise change nothing.
+    pub(crate) fn count_if_throttled(
+        &mut self,
+        fingerprint: &str,
+        trace_id: &str,
+        throttle_secs: u64,
+    ) -> bool {
+        let Some(entry) = self.state.issues.get_mut(fingerprint) else {
+            return false;
+        };
+        if now().saturating_sub(entry.last_sent) >= throttle_secs {
+            return false;
+        }
+        entry.pending += 1;
+        self.mark_delivered(trace_id);
+        self.save();
+        true
     }
 
     pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
@@ -124,8 +143,8 @@ impl KnownIssues {
 
     /// Mark that the recurrence comment of `trace_id` is being posted on issue `number`.
     pub(crate) fn start_sending(&mut self, trace_id: &str, number: u64, url: &str) {
-        let day_ago = now().saturating_sub(86_400);
-        self.state.sending.retain(|_, s| s.since > day_ago);
+        let oldest = oldest_live_mark();
+        self.state.sending.retain(|_, s| s.since > oldest);
         self.state.sending.insert(
             trace_id.to_string(),
             SendingComment {
@@ -149,8 +168,8 @@ impl KnownIssues {
 
     /// Mark that the report `trace_id` is filing a new issue for `fingerprint`.
     pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {
-        let day_ago = now().saturating_sub(86_400);
-        self.state.creating.retain(|_, c| c.since > day_ago);
+        let oldest = oldest_live_mark();
+        self.state.creating.retain(|_, c| c.since > oldest);
         self.state.creating.insert(
             fingerprint.to_string(),
             Creating {
@@ -172,11 +191,6 @@ impl KnownIssues {
             .creating
             .get(fingerprint)
             .map(|c| c.trace_id.clone())
-    }
-
-    /// Whether a process may have filed an issue for `fingerprint` without remembering it.
-    pub(crate) fn may_have_created(&self, fingerprint: &str) -> bool {
-        self.state.creating.contains_key(fingerprint)
     }
 
     pub(crate) fn forget(&mut self, fingerprint: &str) {
@@ -215,6 +229,12 @@ impl KnownIssues {
             let _ = crate::durable::replace_cache_file(&self.path, &text);
         }
     }
+}
+
+/// Marks of a comment or an issue on its way are dropped after a day: a process that died
+/// that long ago left nothing a later run could still finish.
+fn oldest_live_mark() -> u64 {
+    now().saturating_sub(86_400)
 }
 
 /// Unix seconds now.

@@ -22,6 +22,8 @@ pub struct GitHubSink {
     client: GitHubClient,
     config: Config,
     queue: Queue,
+    /// Whether the abandoned temporary files of the configuration directory were removed.
+    cleaned: std::sync::Once,
 }
 
 impl GitHubSink {
@@ -32,6 +34,7 @@ impl GitHubSink {
             client,
             config: config.clone(),
             queue: Queue::for_config(config),
+            cleaned: std::sync::Once::new(),
         })
     }
 
@@ -66,6 +69,12 @@ fn time_bound(config: &Config) -> Duration {
 impl Sink for GitHubSink {
     fn send(&self, report: &Report) -> Outcome {
         let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
+        if lock.is_ok() {
+            // Once a process: the cache's writers killed mid-write left their temporary files.
+            self.cleaned.call_once(|| {
+                crate::durable::remove_abandoned_temporaries(&self.config.config_dir)
+            });
+        }
         if lock.is_ok()
             && let Some(outcome) = count_within_throttle(&self.config, report)
         {
@@ -164,6 +173,7 @@ pub fn flush(
     })?;
     let queue = Queue::for_config(config);
     crate::durable::remove_abandoned_temporaries(queue.dir());
+    crate::durable::remove_abandoned_temporaries(&config.config_dir);
     let files = queue.files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {

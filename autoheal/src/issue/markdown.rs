@@ -121,6 +121,16 @@ fn code_span(untrusted: &str, max: usize, in_table: bool) -> String {
     if in_table {
         content = content.replace('|', "\\|");
     }
+    let mut out = wrap_code_span(content);
+    if rest > 0 {
+        out.push_str(&omitted_chars(rest));
+    }
+    out
+}
+
+/// `content` (one line) between backtick runs one longer than its longest, padded where a
+/// backtick or a space at either end would otherwise be taken for part of the delimiter.
+pub(crate) fn wrap_code_span(mut content: String) -> String {
     if content.is_empty() {
         content.push(' ');
     }
@@ -132,11 +142,7 @@ fn code_span(untrusted: &str, max: usize, in_table: bool) -> String {
     } else {
         ""
     };
-    let mut out = format!("{ticks}{pad}{content}{pad}{ticks}");
-    if rest > 0 {
-        out.push_str(&omitted_chars(rest));
-    }
-    out
+    format!("{ticks}{pad}{content}{pad}{ticks}")
 }
 
 /// Untrusted text for a code fence: line breaks kept, hidden characters removed, markers

@@ -49,7 +49,7 @@ pub(super) fn clean(log: &str) -> CleanLog {
 /// field, with the token and the environment's secrets.
 pub(super) fn mask_secret_blocks(lines: Vec<String>) -> Vec<String> {
     let joined = lines.join("\n");
-    match crate::Redactor::new(Vec::new()).redact(&joined) {
+    match crate::Redactor::default().redact(&joined) {
         std::borrow::Cow::Borrowed(_) => lines,
         std::borrow::Cow::Owned(masked) => masked.split('\n').map(str::to_string).collect(),
     }

@@ -10,7 +10,7 @@ use regex::Regex;
 use super::{FailureKind, JobFailure};
 use crate::fingerprint::{digest, mask_volatile};
 use crate::report::{CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site};
-use crate::{Config, Outcome, Redactor, Sink, SpoolSink};
+use crate::{Config, Outcome, Redactor};
 
 /// The label a job failure's issue carries instead of `cli-error`.
 pub const WORKFLOW_LABEL: &str = "workflow-error";
@@ -41,8 +41,7 @@ pub struct JobRun {
 /// matrix gets the same fingerprint — the run's address and the log's timestamps take no
 /// part in it.
 pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
-    let redactor = Redactor::new(config.github_token.iter().map(|t| t.expose().to_string()))
-        .with_env_secrets();
+    let redactor = Redactor::for_config(config);
     let job_name = run
         .job_name
         .clone()
@@ -127,20 +126,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
 /// Unlike a runtime failure, a job log is filed whether or not `enabled` is set: asking for
 /// it is the consent.
 pub fn file(config: &Config, report: &Report) -> Outcome {
-    if config.auto_create_issues
-        && let Some(sink) = crate::github::GitHubSink::new(config)
-    {
-        return sink.send(report);
-    }
-    let reason = match (&config.github_repo, &config.github_token) {
-        (Some(_), Some(_)) => "auto_create_issues is off",
-        (Some(_), None) => "no GitHub token is set (GITHUB_TOKEN)",
-        (None, Some(_)) => "no GitHub repository is configured",
-        (None, None) => "no GitHub repository or token is configured",
-    };
-    SpoolSink::for_config(config)
-        .with_reason(reason)
-        .send(report)
+    crate::pipeline::configured_sink(config).send(report)
 }
 
 /// The configured labels with `cli-error` replaced by `workflow-error` (added when absent).

@@ -9,6 +9,8 @@ use std::fmt::{self, Write as _};
 
 use tracing::field::{Field, Visit};
 
+use crate::prefix::prefix_within;
+
 /// Longest line kept, in bytes; longer ones are cut with [`CUT_MARKER`].
 pub(crate) const MAX_LINE_BYTES: usize = 1024;
 
@@ -33,15 +35,6 @@ impl fmt::Write for Bounded<'_> {
         self.0.push_str(prefix_within(text, room));
         Err(fmt::Error)
     }
-}
-
-/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
-fn prefix_within(text: &str, max: usize) -> &str {
-    let mut cut = max.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    text.get(..cut).unwrap_or_default()
 }
 
 /// Cut `line` to at most `max` bytes on a char boundary, ending it with [`CUT_MARKER`].

@@ -69,6 +69,12 @@ impl Redactor {
         Redactor { exact }
     }
 
+    /// The redactor of reports made with `config`: its token and the environment's secrets
+    /// (see [`Redactor::with_env_secrets`]) as exact secrets, and every secret shape.
+    pub(crate) fn for_config(config: &crate::Config) -> Self {
+        Redactor::new(config.github_token.iter().map(|t| t.expose().to_string())).with_env_secrets()
+    }
+
     /// This redactor, also removing the value of every environment variable whose name says
     /// it holds a secret (`GITHUB_TOKEN`, `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`) wherever it
     /// appears: a secret the process was given cannot come back out in a message, a path or a
@@ -103,13 +109,17 @@ impl Redactor {
                 out = Cow::Owned(out.replace(secret.as_str(), MASK));
             }
         }
-        let masked = match out {
-            Cow::Borrowed(text) => mask_shapes(text),
-            Cow::Owned(text) => Cow::Owned(mask_shapes(&text).into_owned()),
-        };
-        match masked {
-            Cow::Borrowed(text) => Cow::Borrowed(text),
-            Cow::Owned(text) => Cow::Owned(mask_until_stable(text)),
+        match out {
+            Cow::Borrowed(text) => match mask_shapes(text) {
+                Cow::Borrowed(text) => Cow::Borrowed(text),
+                Cow::Owned(masked) => Cow::Owned(mask_until_stable(masked)),
+            },
+            // An exact secret was replaced: the text is ours, and only a shape that matched
+            // calls for another pass.
+            Cow::Owned(text) => match mask_shapes(&text) {
+                Cow::Borrowed(_) => Cow::Owned(text),
+                Cow::Owned(masked) => Cow::Owned(mask_until_stable(masked)),
+            },
         }
     }
 

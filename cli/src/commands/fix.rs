@@ -28,20 +28,17 @@ pub fn run(
             .map_err(|error| bad_input("--repo", error_message(error)))?;
     }
     let config = Config::load(app.clone(), &overrides)?.config;
-    if config.github_repo.is_none() {
-        return Err(bad_input(
-            "--repo",
-            "no repository to read the issue from; pass --repo OWNER/REPO or set one with `ipfs-kit autoheal enable --github-repo OWNER/REPO`".to_string(),
-        ));
-    }
-    if config.github_token.is_none() {
-        return Err(bad_input(
-            "GITHUB_TOKEN",
-            "not set; export GITHUB_TOKEN (or GH_TOKEN) with a token that has issues: write (and contents: write, pull-requests: write for --create-pr) on the repository".to_string(),
-        ));
-    }
     let Some(client) = GitHubClient::from_config(&config) else {
-        return Err(bad_input("--repo", "no repository or token".to_string()));
+        return Err(match config.github_repo {
+            None => bad_input(
+                "--repo",
+                "no repository to read the issue from; pass --repo OWNER/REPO or set one with `ipfs-kit autoheal enable --github-repo OWNER/REPO`".to_string(),
+            ),
+            Some(_) => bad_input(
+                "GITHUB_TOKEN",
+                "not set; export GITHUB_TOKEN (or GH_TOKEN) with a token that has issues: write (and contents: write, pull-requests: write for --create-pr) on the repository".to_string(),
+            ),
+        });
     };
     let options = FixOptions {
         issue: args.issue,

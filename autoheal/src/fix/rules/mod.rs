@@ -18,7 +18,7 @@ mod resources;
 
 use super::evidence::{Errno, Evidence};
 use super::{Confidence, Patch};
-use crate::issue::markdown::longest_run;
+use crate::issue::markdown::wrap_code_span;
 pub(crate) use crate::shell_word::shell_word;
 
 /// A rule as `docs/TROUBLESHOOTING.md` documents it.
@@ -80,12 +80,16 @@ impl Finding {
     }
 }
 
-/// The rules in the order they are tried.
-static RULES: &[&Rule] = &[
+/// The rules about panics, tried first.
+static PANIC_RULES: &[&Rule] = &[
     &panics::UNWRAP_ON_NONE,
     &panics::UNWRAP_ON_ERR,
     &panics::INDEX_OUT_OF_BOUNDS,
     &panics::INTEGER_OVERFLOW,
+];
+
+/// The rules about errors, in the order they are tried; also for the error inside a panic.
+static ERROR_RULES: &[&Rule] = &[
     &process::MISSING_SHARED_LIBRARY,
     &process::MISSING_EXECUTABLE,
     &process::MISSING_ENV_VAR,
@@ -107,22 +111,28 @@ static RULES: &[&Rule] = &[
 
 /// Every rule, in the order they are tried.
 pub fn rules() -> impl Iterator<Item = &'static RuleInfo> {
-    RULES.iter().map(|rule| &rule.info)
+    all_rules().map(|rule| &rule.info)
+}
+
+fn all_rules() -> impl Iterator<Item = &'static &'static Rule> {
+    PANIC_RULES.iter().chain(ERROR_RULES)
 }
 
 /// The first rule that recognises `evidence`, and what it found.
 pub(crate) fn first_match(evidence: &Evidence<'_>) -> Option<(&'static RuleInfo, Finding)> {
-    RULES
-        .iter()
-        .find_map(|rule| (rule.check)(evidence).map(|finding| (&rule.info, finding)))
+    first_of(all_rules(), evidence)
 }
 
 /// [`first_match`] among the rules that are not about panics: for the error inside a panic.
 pub(crate) fn first_error_match(evidence: &Evidence<'_>) -> Option<(&'static RuleInfo, Finding)> {
-    RULES
-        .iter()
-        .filter(|rule| !panics::is_panic_rule(rule.info.id))
-        .find_map(|rule| (rule.check)(evidence).map(|finding| (&rule.info, finding)))
+    first_of(ERROR_RULES.iter(), evidence)
+}
+
+fn first_of<'r>(
+    mut rules: impl Iterator<Item = &'r &'static Rule>,
+    evidence: &Evidence<'_>,
+) -> Option<(&'static RuleInfo, Finding)> {
+    rules.find_map(|rule| (rule.check)(evidence).map(|finding| (&rule.info, finding)))
 }
 
 /// How sure a rule is when an OS code or an `io::ErrorKind` says the same as the words.
@@ -148,18 +158,7 @@ pub(crate) fn quote(value: &str) -> String {
     if value.chars().nth(QUOTE_CHARS).is_some() {
         flat.push('…');
     }
-    if flat.is_empty() {
-        flat.push(' ');
-    }
-    let ticks = "`".repeat(longest_run(&flat, '`') + 1);
-    // One space each side is stripped when both are there, unless the span is all spaces.
-    let needs_pad = flat.starts_with(['`', ' ']) || flat.ends_with(['`', ' ']);
-    let pad = if needs_pad && !flat.trim().is_empty() {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{flat}{pad}{ticks}")
+    wrap_code_span(flat)
 }
 
 /// The report's command line as a shell would take it, with `replace` applied to each

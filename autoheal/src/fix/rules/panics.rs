@@ -10,18 +10,6 @@ use crate::fix::Confidence;
 use crate::fix::diagnosis::location;
 use crate::fix::evidence::Evidence;
 
-/// Whether `id` is one of the rules of this file.
-pub(super) fn is_panic_rule(id: &str) -> bool {
-    [
-        &UNWRAP_ON_NONE,
-        &UNWRAP_ON_ERR,
-        &INDEX_OUT_OF_BOUNDS,
-        &INTEGER_OVERFLOW,
-    ]
-    .iter()
-    .any(|rule| rule.info.id == id)
-}
-
 /// "at `src/x.rs:42 in app::f`", or "in the code" when the report has no location.
 fn at(evidence: &Evidence<'_>) -> String {
     location(evidence.report).map_or("in the code".to_string(), |place| {
