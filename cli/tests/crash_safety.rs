@@ -21,7 +21,6 @@ mod common;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::Sandbox;
@@ -51,24 +50,6 @@ fn setting(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for path in entries.map(|e| e.unwrap().path()) {
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
 }
 
 /// The trace IDs of the queued reports; panics on a report that is not whole.
@@ -123,12 +104,11 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
 
     let github = FakeGitHub::start();
     github.set_search_lag(Duration::from_secs(60));
-    let sandbox = Sandbox::new()
-        .env("GITHUB_TOKEN", "ghp_CrashTestToken0123456789abcdefghijklmn")
-        .env("GITHUB_API_URL", github.url());
-    sandbox
-        .run(&["autoheal", "enable", "--github-repo", REPO])
-        .success();
+    let sandbox = Sandbox::reporting_to(
+        github.url(),
+        "ghp_CrashTestToken0123456789abcdefghijklmn",
+        REPO,
+    );
     // Every occurrence becomes a comment carrying its trace ID (no throttle), no backtrace to
     // resolve (the kills land in the I/O, not in symbol lookup), no flood guard in the way.
     for (key, value) in [
@@ -236,8 +216,12 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
     let flushed = sandbox.run(&["autoheal", "flush"]);
     flushed.success();
     assert!(queued_trace_ids(&sandbox).is_empty(), "{}", flushed.stdout);
-    let leftovers: Vec<_> = all_files(&sandbox.config_dir())
+    let config_dir = sandbox.config_dir();
+    let leftovers: Vec<_> = sandbox
+        .all_files()
         .into_iter()
+        .map(|(path, _)| path)
+        .filter(|p| p.starts_with(&config_dir))
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
             name.ends_with(".tmp") || name.ends_with(".unreadable")

@@ -6,9 +6,6 @@ mod common;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use std::io::Write as _;
-use std::process::Stdio;
-
 use common::{Run, Sandbox};
 use support::fake_github::FakeGitHub;
 
@@ -111,12 +108,7 @@ fn the_last_failure_is_kept_privately_and_diagnosed() {
 #[test]
 fn a_failure_filed_on_github_is_still_the_last_one_and_its_issue_body_reads_back() {
     let github = FakeGitHub::start();
-    let sandbox = Sandbox::new()
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    sandbox
-        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
-        .success();
+    let sandbox = Sandbox::reporting_to(github.url(), TOKEN, "acme/tools");
     let trace_id = fail_to_add(&sandbox);
     let queue = sandbox.run(&["autoheal", "queue"]);
     assert!(
@@ -147,20 +139,10 @@ fn a_failure_filed_on_github_is_still_the_last_one_and_its_issue_body_reads_back
     );
 
     let without_json = &body[..body.find(autoheal::REPORT_MARKER).unwrap()];
-    let mut child = sandbox
-        .command(&["autoheal", "diagnose", "--file", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(without_json.as_bytes())
-        .unwrap();
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = sandbox.run_with_stdin(
+        &["autoheal", "diagnose", "--file", "-"],
+        without_json.as_bytes(),
+    );
     run.success();
     assert!(
         run.stdout.starts_with("File not found: `/missing/file`"),

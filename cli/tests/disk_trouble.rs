@@ -27,7 +27,13 @@ const TOKEN: &str = "ghp_DiskTroubleToken0123456789abcdefghijk";
 /// A sandbox where reporting is switched on through the environment (so it does not depend
 /// on the configuration directory being readable), with a configuration file in place.
 fn reporting_sandbox(github: &FakeGitHub) -> Sandbox {
-    let sandbox = Sandbox::new()
+    with_reporting(Sandbox::new(), github)
+}
+
+/// `sandbox` with reporting switched on through the environment, and its configuration file
+/// written.
+fn with_reporting(sandbox: Sandbox, github: &FakeGitHub) -> Sandbox {
+    let sandbox = sandbox
         .env("GITHUB_TOKEN", TOKEN)
         .env("GITHUB_API_URL", github.url())
         .env("GITHUB_REPOSITORY", "acme/tools")
@@ -214,14 +220,7 @@ fn a_full_disk() {
     let dir = sandbox.config_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let mount = Mount::new(&dir, &["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs"]);
-    sandbox = sandbox
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url())
-        .env("GITHUB_REPOSITORY", "acme/tools")
-        .env("IPFS_KIT_AUTO_HEAL", "true");
-    sandbox
-        .run(&["autoheal", "config", "--set", "max_log_lines", "50"])
-        .success();
+    sandbox = with_reporting(sandbox, &github);
     let mechanism = match &mount {
         Some(_) => {
             fill(&dir.join("filler"));

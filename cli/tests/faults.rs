@@ -193,25 +193,11 @@ fn posts_on_github(github: &FakeGitHub) -> (usize, usize) {
     (issues.len(), comments)
 }
 
-fn queue_length(sandbox: &Sandbox) -> u64 {
-    sandbox
-        .run(&["autoheal", "status", "--json"])
-        .success()
-        .json()["queue_length"]
-        .as_u64()
-        .unwrap()
-}
-
 /// One row, start to end. `Err` says what went wrong; `Ok` is the row of the printed table.
 fn check_row(row: &Row) -> Result<String, String> {
     let name = row.name;
     let github = FakeGitHub::start();
-    let sandbox = Sandbox::new()
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    sandbox
-        .run(&["autoheal", "enable", "--github-repo", REPO])
-        .success();
+    let sandbox = Sandbox::reporting_to(github.url(), TOKEN, REPO);
     sandbox
         .run(&[
             "autoheal",
@@ -243,7 +229,7 @@ fn check_row(row: &Row) -> Result<String, String> {
         return fail(&format!("expected the advice {:?}", row.advice));
     }
     let (issues, comments) = posts_on_github(&github);
-    let queued = queue_length(&sandbox);
+    let queued = sandbox.queue_length();
     match row.expect {
         Expect::Delivered if (issues, comments, queued) != (1, 0, 0) => {
             return fail(&format!(
@@ -274,7 +260,7 @@ fn check_row(row: &Row) -> Result<String, String> {
         ));
     }
     let (issues, comments) = posts_on_github(&github);
-    let queued = queue_length(&sandbox);
+    let queued = sandbox.queue_length();
     if (issues, comments, queued) != (1, 0, 0) {
         return Err(format!(
             "{name}: after the flush {issues} issue(s), {comments} comment(s), {queued} queued; expected exactly one issue\nflush said:\n{}",

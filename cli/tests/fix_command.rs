@@ -20,13 +20,7 @@ const REPO: &str = "acme/tools";
 
 /// A sandbox reporting to the fake, with auto-healing enabled for `acme/tools`.
 fn sandbox(github: &FakeGitHub) -> Sandbox {
-    let sandbox = Sandbox::new()
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    sandbox
-        .run(&["autoheal", "enable", "--github-repo", REPO])
-        .success();
-    sandbox
+    Sandbox::reporting_to(github.url(), TOKEN, REPO)
 }
 
 /// File a real auto-heal issue the way users get one: a failing `ipfs-kit add` of a missing
@@ -90,20 +84,7 @@ fn assert_token_kept(github: &FakeGitHub, runs: &[&Run]) {
     for run in runs {
         assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
     }
-    for request in github.requests() {
-        assert!(
-            !request.body.contains(TOKEN)
-                && !request.path.contains(TOKEN)
-                && !request.query.contains(TOKEN),
-            "{request:?}"
-        );
-        for (name, value) in &request.headers {
-            assert!(
-                name.eq_ignore_ascii_case("authorization") || !value.contains(TOKEN),
-                "{name}: {value}"
-            );
-        }
-    }
+    github.assert_secret_only_in_authorization(TOKEN);
 }
 
 #[test]

@@ -11,13 +11,7 @@ use support::fake_github::{FakeGitHub, Fault};
 const TOKEN: &str = "ghp_CliTestTokenValue0123456789abcdefghij";
 
 fn sandbox(github: &FakeGitHub) -> Sandbox {
-    let sandbox = Sandbox::new()
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", github.url());
-    sandbox
-        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
-        .success();
-    sandbox
+    Sandbox::reporting_to(github.url(), TOKEN, "acme/tools")
 }
 
 #[test]

@@ -171,7 +171,7 @@ fn the_run_flags_switch_reporting_for_one_run() {
         "{}",
         off.stderr
     );
-    assert_eq!(queue_length(&sandbox), 0, "nothing was recorded");
+    assert_eq!(sandbox.queue_length(), 0, "nothing was recorded");
 
     sandbox.run(&["autoheal", "disable"]).success();
     let on = sandbox.run(&["add", "--auto-heal", "/nonexistent/pins.txt"]);
@@ -181,7 +181,7 @@ fn the_run_flags_switch_reporting_for_one_run() {
         "{}",
         on.stderr
     );
-    assert_eq!(queue_length(&sandbox), 1);
+    assert_eq!(sandbox.queue_length(), 1);
 
     let env_off = sandbox.run_with(
         &[
@@ -200,16 +200,7 @@ fn the_run_flags_switch_reporting_for_one_run() {
         "{}",
         env_off.stderr
     );
-    assert_eq!(queue_length(&sandbox), 1);
-}
-
-fn queue_length(sandbox: &Sandbox) -> u64 {
-    sandbox
-        .run(&["autoheal", "status", "--json"])
-        .success()
-        .json()["queue_length"]
-        .as_u64()
-        .unwrap()
+    assert_eq!(sandbox.queue_length(), 1);
 }
 
 #[test]
@@ -375,7 +366,7 @@ fn mcp_start_on_a_busy_port_fails_with_the_realistic_error_and_one_report() {
             .contains(&serde_json::json!("mcp")),
         "{report}"
     );
-    assert_eq!(queue_length(&sandbox), 1, "one failure, one report");
+    assert_eq!(sandbox.queue_length(), 1, "one failure, one report");
 }
 
 #[test]

@@ -5,9 +5,6 @@ mod common;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use std::io::Write as _;
-use std::process::Stdio;
-
 use common::{Run, Sandbox};
 use support::fake_github::FakeGitHub;
 
@@ -27,17 +24,7 @@ fn runner(github: &FakeGitHub) -> Sandbox {
 fn report_log(sandbox: &Sandbox, log: &str, extra: &[&str]) -> Run {
     let mut args = vec!["autoheal", "report-log", "--kind", "workflow"];
     args.extend_from_slice(extra);
-    let mut child = sandbox
-        .command(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(log.as_bytes()).unwrap();
-    drop(stdin);
-    Run::from(child.wait_with_output().unwrap())
+    sandbox.run_with_stdin(&args, log.as_bytes())
 }
 
 const RUN_1: &str = "https://github.com/acme/ipfs_kit/actions/runs/1001";

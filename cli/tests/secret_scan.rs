@@ -13,13 +13,12 @@ mod common;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use std::io::Write as _;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{Run, Sandbox};
-use support::fake_github::{FakeGitHub, Fault, FaultRule};
+use support::fake_github::{FakeGitHub, Fault, FaultRule, base64};
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
 const FINE_GRAINED: &str =
@@ -78,22 +77,6 @@ fn secret_env(github: &FakeGitHub) -> Vec<(String, String)> {
     .into_iter()
     .map(|(name, value)| (name.to_string(), value))
     .collect()
-}
-
-/// `bytes` as standard base64.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
 }
 
 /// The forms `secret` could take in the output: as is, JSON-escaped, URL-encoded, and base64
@@ -334,27 +317,15 @@ fn mcp_start_briefly(sandbox: &Sandbox, scan: &mut Scan) {
 
 /// `autoheal report-log` with a job log full of secrets on its standard input.
 fn report_log(sandbox: &Sandbox, scan: &mut Scan) {
-    let mut child = sandbox
-        .command(&["autoheal", "report-log"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let log = format!(
         "##[group]Run deploy\nexport GITHUB_TOKEN={TOKEN}\ncurl -H 'Authorization: Bearer {JWT}' \
          https://x:{URL_PASSWORD}@example.com\nDB_PASSWORD={DB_PASSWORD}\n{}\nerror: deploy \
          failed with {SLACK}\n##[error]Process completed with exit code 1.\n",
         pem()
     );
-    let mut stdin = child.stdin.take().unwrap();
     // The command may stop reading early; a closed pipe is not a failure of the scan.
-    let _ = stdin.write_all(log.as_bytes());
-    drop(stdin);
-    scan.run(
-        "autoheal report-log",
-        &Run::from(child.wait_with_output().unwrap()),
-    );
+    let run = sandbox.run_with_stdin(&["autoheal", "report-log"], log.as_bytes());
+    scan.run("autoheal report-log", &run);
 }
 
 fn assert_no_leak(label: &str, scan: &Scan) {

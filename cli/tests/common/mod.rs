@@ -19,6 +19,25 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox reporting to the GitHub API at `api_url` with `token`, auto-healing enabled
+    /// for `repo`.
+    pub fn reporting_to(api_url: &str, token: &str, repo: &str) -> Self {
+        let sandbox = Sandbox::new()
+            .env("GITHUB_TOKEN", token)
+            .env("GITHUB_API_URL", api_url);
+        sandbox
+            .run(&["autoheal", "enable", "--github-repo", repo])
+            .success();
+        sandbox
+    }
+
+    /// The number of reports waiting in the queue, as `autoheal status --json` says.
+    pub fn queue_length(&self) -> u64 {
+        self.run(&["autoheal", "status", "--json"]).success().json()["queue_length"]
+            .as_u64()
+            .unwrap()
+    }
+
     /// Set an environment variable for every run.
     pub fn env(mut self, name: &str, value: &str) -> Self {
         self.extra_env.push((name.to_string(), value.to_string()));
@@ -54,6 +73,24 @@ impl Sandbox {
 
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.command(args).output().unwrap())
+    }
+
+    /// Run with `input` on standard input. A write the command cut short by closing the pipe
+    /// is not a failure: what it printed says what it made of the input.
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write as _;
+        use std::process::Stdio;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(input);
+        drop(stdin);
+        Run::from(child.wait_with_output().unwrap())
     }
 
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {

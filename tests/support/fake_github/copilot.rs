@@ -158,11 +158,7 @@ pub(crate) fn add_assignees(
     }
     issue.updated_at = SystemTime::now();
     let number = issue.number;
-    let repo_state: &Repo = state.repo_mut(repo);
-    match repo_state.issues.get(&number) {
-        Some(issue) => Reply::json(201, &shapes::issue(repo_state, issue, context.base)),
-        None => not_found(),
-    }
+    super::issues::reply_with_issue(state, context, repo, number, 201)
 }
 
 fn is_copilot(login: &str) -> bool {

@@ -23,7 +23,7 @@ pub(crate) fn base64_wrapped(bytes: &[u8]) -> String {
 }
 
 /// Standard base64 with padding, on one line.
-pub(crate) fn base64(bytes: &[u8]) -> String {
+pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk

@@ -29,7 +29,7 @@ pub(crate) fn strings(value: &Value) -> Vec<String> {
 }
 
 /// Issue `number` of `repo` as JSON with `status`, or 404.
-fn reply_with_issue(
+pub(super) fn reply_with_issue(
     state: &mut State,
     context: &Context<'_>,
     repo: &str,

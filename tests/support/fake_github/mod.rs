@@ -37,6 +37,7 @@ mod snapshots;
 mod state;
 
 pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
+pub use encoding::base64;
 pub use faults::{Fault, FaultRule};
 pub use http::RecordedRequest;
 pub use snapshots::{CommentSnapshot, IssueSnapshot, NewIssue, PullSnapshot};
@@ -179,6 +180,26 @@ impl FakeGitHub {
     /// arrive).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state().requests.clone()
+    }
+
+    /// Check that `secret` reached the fake in no request but in its Authorization header: not
+    /// in a path, a query, a body or another header.
+    #[track_caller]
+    pub fn assert_secret_only_in_authorization(&self, secret: &str) {
+        for request in self.requests() {
+            assert!(
+                !request.body.contains(secret)
+                    && !request.path.contains(secret)
+                    && !request.query.contains(secret),
+                "the secret left in a request's path, query or body: {request:?}"
+            );
+            for (name, value) in &request.headers {
+                assert!(
+                    name.eq_ignore_ascii_case("authorization") || !value.contains(secret),
+                    "the secret leaked into the {name} header"
+                );
+            }
+        }
     }
 
     /// How many requests arrived so far.
