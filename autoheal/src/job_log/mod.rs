@@ -124,14 +124,6 @@ pub fn classify(log: &str) -> JobFailure {
         .iter()
         .rev()
         .find_map(|l| l.strip_prefix("Run ").map(|s| format!("Run {}", s.trim())));
-    let mut failure = JobFailure {
-        kind: FailureKind::Unrecognised,
-        findings: Vec::new(),
-        lines: Vec::new(),
-        job_name: clean.job_name,
-        step,
-        error_line: None,
-    };
     let diagnostics = cargo::diagnostics(&lines);
     let (kind, findings) = if !diagnostics.errors.is_empty() {
         (FailureKind::Build, diagnostics.errors)
@@ -148,23 +140,31 @@ pub fn classify(log: &str) -> JobFailure {
             if !diffs.is_empty() {
                 (FailureKind::Format, diffs)
             } else {
-                (FailureKind::Unrecognised, network::network_errors(&lines))
+                let network = network::network_errors(&lines);
+                match network.is_empty() {
+                    true => (FailureKind::Unrecognised, network),
+                    false => (FailureKind::Network, network),
+                }
             }
         }
     };
-    failure.kind = match kind {
-        FailureKind::Unrecognised if !findings.is_empty() => FailureKind::Network,
-        kind => kind,
-    };
-    failure.findings = findings;
-    if failure.findings.is_empty() {
-        failure.error_line = first_error_line(&lines);
+    let (error_line, kept) = if findings.is_empty() {
         let from = lines.len().saturating_sub(UNRECOGNISED_TAIL_LINES);
-        failure.lines = lines.get(from..).unwrap_or_default().to_vec();
+        (
+            first_error_line(&lines),
+            lines.get(from..).unwrap_or_default().to_vec(),
+        )
     } else {
-        failure.lines = merged_lines(&failure.findings);
+        (None, merged_lines(&findings))
+    };
+    JobFailure {
+        kind,
+        findings,
+        lines: kept,
+        job_name: clean.job_name,
+        step,
+        error_line,
     }
-    failure
 }
 
 /// Cargo's `error:` lines when it could not compile but printed no compiler diagnostic (a

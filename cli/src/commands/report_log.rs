@@ -57,13 +57,25 @@ pub fn run(app: &App, overrides: &Overrides, args: &ReportLogArgs) -> Result<()>
 }
 
 /// Standard input as text (invalid UTF-8 replaced), at most the last [`KEPT_LOG_BYTES`].
+///
+/// Read in chunks, dropping what falls out of the kept window as it goes: a huge log costs at
+/// most twice the window in memory.
 fn read_log() -> Result<String> {
+    let mut input = std::io::stdin().lock().take(MAX_LOG_BYTES);
     let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_LOG_BYTES)
-        .read_to_end(&mut bytes)
-        .context("reading the log from standard input")?;
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        let read = match input.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error).context("reading the log from standard input"),
+        };
+        bytes.extend_from_slice(chunk.get(..read).unwrap_or_default());
+        if bytes.len() > 2 * KEPT_LOG_BYTES {
+            bytes.drain(..bytes.len() - KEPT_LOG_BYTES);
+        }
+    }
     let start = bytes.len().saturating_sub(KEPT_LOG_BYTES);
     Ok(String::from_utf8_lossy(bytes.get(start..).unwrap_or_default()).into_owned())
 }
