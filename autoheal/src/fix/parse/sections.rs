@@ -273,50 +273,9 @@ fn frame(function: &str, in_app: bool) -> BacktraceFrame {
 
 /// The command line: a program and its arguments, in shell quoting.
 fn command(text: &str, report: &mut Report) {
-    let mut words = shell_words(text.lines().next().unwrap_or("")).into_iter();
+    let mut words = crate::shell_word::shell_words(text.lines().next().unwrap_or("")).into_iter();
     report.command.program = words.next().unwrap_or_default();
     report.command.args = words.collect();
-}
-
-/// Words as a POSIX shell splits them: bare, in single quotes, or `\'` between quoted parts.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for quoted in chars.by_ref() {
-                    if quoted == '\'' {
-                        break;
-                    }
-                    word.push(quoted);
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(escaped) = chars.next() {
-                    word.push(escaped);
-                }
-            }
-            ' ' | '\t' => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            _ => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 /// The lines of a listing, without the renderer's note of what it omitted.
@@ -364,16 +323,6 @@ fn table_row(line: &str, report: &mut Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_undo_the_renderers_quoting() {
-        assert_eq!(
-            shell_words("app add 'it'\\''s here' '' --port 8004"),
-            ["app", "add", "it's here", "", "--port", "8004"]
-        );
-        assert_eq!(shell_words("'unclosed"), ["unclosed"]);
-        assert!(shell_words("").is_empty());
-    }
 
     #[test]
     fn places_split_at_the_last_colon_when_a_line_follows() {
