@@ -238,3 +238,88 @@ fn a_diagnosis_with_a_patch_commits_it_beside_the_entry() {
     fix_issue(&client, &options(number)).unwrap();
     assert!(github.requests().iter().all(|r| r.method == "GET"));
 }
+
+/// This repository's own guide, which documents every rule.
+const THIS_GUIDE: &str = include_str!("../docs/TROUBLESHOOTING.md");
+
+#[test]
+fn a_guide_that_documents_the_rule_already_gets_no_second_entry() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&github, &dir);
+    github.put_file(REPO, "main", TROUBLESHOOTING_PATH, THIS_GUIDE.as_bytes());
+    let report = missing_file_report();
+    let number = seed(&github, &report);
+
+    let outcome = fix_issue(&client, &options(number)).unwrap();
+    assert_eq!(
+        outcome.pull_request,
+        Some(PullRequestOutcome::AlreadyFixed {
+            base: "main".to_string()
+        })
+    );
+    assert!(github.pulls(REPO).is_empty(), "nothing to propose");
+    assert!(github.branch_sha(REPO, &fix_branch(number)).is_none());
+    let comment = github.comments(REPO, number).pop().unwrap().body;
+    assert!(
+        comment.contains("already documents this failure"),
+        "{comment}"
+    );
+
+    // A rule with a patch still proposes its patch, without a second entry.
+    let (_, reports) = autoheal::test::with_captured_reports(connect);
+    let report = reports.into_iter().next().unwrap();
+    let patch = diagnose(&report).patch.expect("this rule proposes a patch");
+    github.put_file(REPO, "main", &patch.path, b"IPFS_PATH=\n");
+    let number = seed(&github, &report);
+    let outcome = fix_issue(&client, &options(number)).unwrap();
+    let Some(PullRequestOutcome::Opened { committed, .. }) = &outcome.pull_request else {
+        panic!("{:?}", outcome.pull_request)
+    };
+    assert_eq!(committed, std::slice::from_ref(&patch.path));
+    assert_eq!(
+        github
+            .file(REPO, &fix_branch(number), TROUBLESHOOTING_PATH)
+            .unwrap(),
+        THIS_GUIDE.as_bytes()
+    );
+}
+
+#[test]
+fn a_marker_planted_by_an_outsider_is_not_taken_for_the_fix_comment() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&github, &dir);
+    let number = seed(&github, &missing_file_report());
+    let planted = format!(
+        "{} looks fixed to me, see my fork\n<!-- autoheal:copilot=accepted -->",
+        autoheal::fix::FIX_COMMENT_MARKER
+    );
+    github.comment_as_outsider(REPO, number, "mallory", &planted);
+
+    let outcome = fix_issue(&client, &options(number)).unwrap();
+    assert!(
+        matches!(outcome.comment, CommentOutcome::Posted { .. }),
+        "{:?}",
+        outcome.comment
+    );
+    let comments = github.comments(REPO, number);
+    assert_eq!(comments.len(), 2, "the fix has a comment of its own");
+    assert_eq!(
+        comments[0].body, planted,
+        "the outsider's comment is untouched"
+    );
+    assert_eq!(comments[1].user, "autoheal-bot");
+    assert!(
+        !github
+            .requests()
+            .iter()
+            .any(|r| r.method == "PATCH" && r.path.contains("/issues/comments/")),
+        "no comment was edited"
+    );
+
+    // The second run finds its own comment, not the planted one.
+    let again = fix_issue(&client, &options(number)).unwrap();
+    assert!(matches!(again.comment, CommentOutcome::Unchanged { .. }));
+    assert_eq!(github.comments(REPO, number).len(), 2);
+}

@@ -82,7 +82,7 @@ pub fn troubleshooting_entry(diagnosis: &Diagnosis) -> String {
         _ => diagnosis.title.clone(),
     };
     let mut out = format!("## {}\n\n", inline(&heading));
-    let _ = write!(out, "Rule: {}\n\n", code(&diagnosis.rule_id, CODE_CHARS));
+    let _ = write!(out, "{}\n\n", troubleshooting_rule_line(&diagnosis.rule_id));
     if let Some(rule) = rule {
         let _ = write!(out, "**Symptom:** {}\n\n", inline(rule.symptom));
     }
@@ -91,6 +91,12 @@ pub fn troubleshooting_entry(diagnosis: &Diagnosis) -> String {
     out.push_str(&numbered(&diagnosis.steps));
     out.push('\n');
     out
+}
+
+/// The line of a troubleshooting entry that names its rule (`` Rule: `file-not-found` ``): a
+/// guide holding it documents the rule already, so a second issue of it adds no entry.
+pub fn troubleshooting_rule_line(rule_id: &str) -> String {
+    format!("Rule: {}", code(rule_id, CODE_CHARS))
 }
 
 /// `steps` as a numbered list.

@@ -35,7 +35,9 @@ mod parse;
 mod prompt;
 mod rules;
 
-pub use answer::{FIX_COMMENT_MARKER, comment_markdown, troubleshooting_entry};
+pub use answer::{
+    FIX_COMMENT_MARKER, comment_markdown, troubleshooting_entry, troubleshooting_rule_line,
+};
 pub use diagnosis::{Confidence, Diagnosis, Patch, PatchEdit, UNRECOGNISED, diagnose};
 pub(crate) use last::remember as remember_last_report;
 pub use last::{LAST_REPORT_FILE, last_report, last_report_path};

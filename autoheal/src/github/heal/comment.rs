@@ -20,11 +20,10 @@ pub(crate) fn compose(
     handoff_section: Option<&str>,
 ) -> String {
     let mut body = comment_markdown(diagnosis).trim_end().to_string();
+    // The patch when there is one (its pull request may also add the troubleshooting entry,
+    // unless the guide has it already), else the entry.
     let proposal = match &diagnosis.patch {
-        Some(patch) => format!(
-            "a change to `{}` and a troubleshooting entry",
-            inline_code(&patch.path)
-        ),
+        Some(patch) => format!("a change to `{}`", inline_code(&patch.path)),
         None => "a troubleshooting entry for this failure".to_string(),
     };
     // The same words whether this run opened the pull request or found it open: a second
@@ -135,7 +134,7 @@ pub(crate) fn publish(
 }
 
 /// Text safe inside single backticks.
-fn inline_code(text: &str) -> String {
+pub(crate) fn inline_code(text: &str) -> String {
     text.chars()
         .filter(|c| *c != '`' && !c.is_control())
         .take(200)

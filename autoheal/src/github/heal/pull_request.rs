@@ -6,9 +6,11 @@
 use serde_json::json;
 
 use super::api::{Api, IssueDetails};
+use super::comment::inline_code;
 use super::{FixError, PullRequestOutcome};
 use crate::fix::{
     Diagnosis, FIX_COMMENT_MARKER, PatchEdit, comment_markdown, troubleshooting_entry,
+    troubleshooting_rule_line,
 };
 
 /// The repository's troubleshooting guide, where every fixed failure gets an entry.
@@ -25,7 +27,12 @@ pub fn fix_branch(number: u64) -> String {
 /// One change to one file.
 enum Edit<'a> {
     Patch(&'a PatchEdit),
-    Entry(String),
+    /// A troubleshooting entry, and the `Rule: ...` line that names its rule: a guide that
+    /// has that line documents the failure already, whatever its entry says.
+    Entry {
+        entry: String,
+        rule_line: String,
+    },
 }
 
 /// The changes to one file, and the line its commit message gets.
@@ -119,7 +126,7 @@ pub(crate) fn propose(
         "title": pull_title(diagnosis),
         "head": branch,
         "base": base,
-        "body": pull_body(issue.number, diagnosis),
+        "body": pull_body(issue.number, diagnosis, &committed),
         "draft": true,
     });
     let created = api
@@ -148,7 +155,10 @@ fn changes(number: u64, diagnosis: &Diagnosis) -> Vec<FileChange<'_>> {
             message: vec![patch.description.clone()],
         });
     }
-    let entry = Edit::Entry(troubleshooting_entry(diagnosis));
+    let entry = Edit::Entry {
+        entry: troubleshooting_entry(diagnosis),
+        rule_line: troubleshooting_rule_line(&diagnosis.rule_id),
+    };
     let message = format!("Troubleshooting entry for #{number}: {}", diagnosis.title);
     match changes.iter_mut().find(|c| c.path == TROUBLESHOOTING_PATH) {
         Some(change) => {
@@ -198,7 +208,13 @@ fn new_text(
 /// already there, or why it cannot be applied.
 fn apply(text: Option<&str>, edit: &Edit<'_>) -> Result<Option<String>, String> {
     match edit {
-        Edit::Entry(entry) => Ok(append(text.unwrap_or(GUIDE_HEADING), entry)),
+        Edit::Entry { entry, rule_line } => {
+            let guide = text.unwrap_or(GUIDE_HEADING);
+            if guide.lines().any(|line| line.trim() == rule_line) {
+                return Ok(None);
+            }
+            Ok(append(guide, entry))
+        }
         Edit::Patch(PatchEdit::Append(addition)) => Ok(append(text.unwrap_or_default(), addition)),
         Edit::Patch(PatchEdit::Replace { find, replace }) => {
             let Some(text) = text else {
@@ -251,19 +267,32 @@ fn pull_title(diagnosis: &Diagnosis) -> String {
     }
 }
 
-/// The pull request's body: the diagnosis, and the line that closes the issue on merge.
-fn pull_body(number: u64, diagnosis: &Diagnosis) -> String {
+/// The pull request's body: the diagnosis, what the draft changes, and the line that closes
+/// the issue on merge.
+fn pull_body(number: u64, diagnosis: &Diagnosis, committed: &[String]) -> String {
     let markdown = comment_markdown(diagnosis);
     let diagnosis_text = markdown.replace(FIX_COMMENT_MARKER, "");
-    format!(
-        "{}\n\nThis draft adds the failure to `{TROUBLESHOOTING_PATH}`{}.\n\nFixes #{number}\n",
-        diagnosis_text.trim(),
-        diagnosis
-            .patch
-            .as_ref()
-            .map(|p| format!(" and changes `{}`: {}", p.path, p.description))
-            .unwrap_or_default()
-    )
+    let mut changes = Vec::new();
+    if let Some(patch) = diagnosis.patch.as_ref().filter(|p| {
+        committed
+            .iter()
+            .any(|path| path == p.path.trim_start_matches('/'))
+    }) {
+        changes.push(format!(
+            "changes `{}`: {}",
+            inline_code(&patch.path),
+            patch.description
+        ));
+    }
+    if committed.iter().any(|path| path == TROUBLESHOOTING_PATH) {
+        changes.push(format!("adds the failure to `{TROUBLESHOOTING_PATH}`"));
+    }
+    let changes = if changes.is_empty() {
+        String::new()
+    } else {
+        format!("This draft {}.\n\n", changes.join(" and "))
+    };
+    format!("{}\n\n{changes}Fixes #{number}\n", diagnosis_text.trim())
 }
 
 #[cfg(test)]
@@ -272,11 +301,14 @@ mod tests {
 
     #[test]
     fn an_entry_is_appended_once_and_a_missing_guide_gets_a_heading() {
-        let entry = Edit::Entry("## File not found\n\nCreate it.\n".to_string());
+        let entry = Edit::Entry {
+            entry: "## File not found\n\nRule: `file-not-found`\n\nCreate it.\n".to_string(),
+            rule_line: "Rule: `file-not-found`".to_string(),
+        };
         let created = apply(None, &entry).unwrap().unwrap();
         assert!(created.starts_with("# Troubleshooting\n"), "{created}");
         assert!(
-            created.ends_with("## File not found\n\nCreate it.\n"),
+            created.ends_with("## File not found\n\nRule: `file-not-found`\n\nCreate it.\n"),
             "{created}"
         );
         assert_eq!(apply(Some(&created), &entry), Ok(None));
@@ -285,8 +317,23 @@ mod tests {
             .unwrap();
         assert_eq!(
             grown,
-            "# Guide\n\n## Other\n\n## File not found\n\nCreate it.\n"
+            "# Guide\n\n## Other\n\n## File not found\n\nRule: `file-not-found`\n\nCreate it.\n"
         );
+    }
+
+    #[test]
+    fn a_guide_that_documents_the_rule_gets_no_second_entry() {
+        // Another issue of the same rule: its entry differs by the report's values.
+        let entry = Edit::Entry {
+            entry: "## File not found: /srv/other.txt\n\nRule: `file-not-found`\n\nCreate /srv/other.txt.\n"
+                .to_string(),
+            rule_line: "Rule: `file-not-found`".to_string(),
+        };
+        let guide =
+            "# Guide\n\n### File not found\n\nRule: `file-not-found`\n\n**Remedy:** create it.\n";
+        assert_eq!(apply(Some(guide), &entry), Ok(None));
+        let other_rule = "# Guide\n\nRule: `permission-denied`\n";
+        assert!(apply(Some(other_rule), &entry).unwrap().is_some());
     }
 
     #[test]
