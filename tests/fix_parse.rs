@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use autoheal::fix::{MAX_BODY_BYTES, ParseError, ParseSource, parse_issue_body};
+use autoheal::fix::{
+    FIX_COMMENT_MARKER, MAX_BODY_BYTES, ParseError, ParseSource, comment_markdown, diagnose,
+    parse_issue_body,
+};
 use autoheal::{
     BacktraceFrame, CommandLine, ErrorDetails, REPORT_MARKER, Report, ReportKind, SCHEMA_VERSION,
     Site, SystemInfo, render_issue,
@@ -213,9 +216,24 @@ fn hostile_and_huge_bodies_give_an_answer() {
         "`x` failed with `".repeat(near_limit / 18),
     ];
     for fill in &fills {
-        // Only that it returns (without panicking) matters here.
-        let _ = parse_issue_body(fill);
+        // That it returns without panicking, and that whatever it reads back is diagnosed.
+        if let Ok(parsed) = parse_issue_body(fill) {
+            let diagnosis = diagnose(&parsed.report);
+            assert!(comment_markdown(&diagnosis).starts_with(FIX_COMMENT_MARKER));
+        }
     }
+    // A command line of one huge argument, in a body that says the file was not found (the
+    // diagnosis quotes the command line for the user to run again).
+    let mut deep = report(
+        "std::io::Error",
+        "No such file or directory (os error 2)",
+        &[],
+    );
+    deep.command.args = vec!["~/".repeat(100_000)];
+    let parsed = parse_issue_body(&render_issue(&deep).body).unwrap();
+    let diagnosis = diagnose(&parsed.report);
+    assert_eq!(diagnosis.rule_id, "file-not-found");
+    assert!(comment_markdown(&diagnosis).len() < 64 * 1024);
 }
 
 #[test]

@@ -3,9 +3,14 @@
 /// `word` as a POSIX shell reads it back: bare when safe, else in single quotes.
 /// A leading `~/` stays outside the quotes, so that the shell still expands it.
 pub(crate) fn shell_word(word: &str) -> String {
-    if let Some(rest) = word.strip_prefix("~/") {
-        return format!("~/{}", shell_word(rest));
+    match word.strip_prefix("~/") {
+        Some(rest) => format!("~/{}", quoted_word(rest)),
+        None => quoted_word(word),
     }
+}
+
+/// `word` bare when every character is safe, else in single quotes.
+fn quoted_word(word: &str) -> String {
     let bare = !word.is_empty()
         && word
             .chars()
@@ -69,6 +74,10 @@ mod tests {
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
         assert_eq!(shell_word("~/my data/x"), "~/'my data/x'");
+        assert_eq!(shell_word("~/~/a b"), "~/'~/a b'");
+        // An argument from an untrusted issue body: no recursion per `~/`.
+        let deep = "~/".repeat(200_000);
+        assert_eq!(shell_word(&deep).len(), deep.len() + 2);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Any issue body: `parse_issue_body` never panics, and a report it reads back renders into an
-//! issue that keeps every structural promise.
+//! Any issue body: `parse_issue_body` never panics, a report it reads back renders into an
+//! issue that keeps every structural promise, and its diagnosis, the comment and the
+//! troubleshooting entry made from it are built without a panic.
 
 #![no_main]
 
@@ -13,5 +14,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(parsed) = autoheal::fix::parse_issue_body(&body) {
         let issue = autoheal::render_issue(&parsed.report);
         issue_structure::check_issue(&issue, &parsed.report);
+        let diagnosis = autoheal::fix::diagnose(&parsed.report);
+        let comment = autoheal::fix::comment_markdown(&diagnosis);
+        assert!(comment.starts_with(autoheal::fix::FIX_COMMENT_MARKER));
+        let _ = autoheal::fix::troubleshooting_entry(&diagnosis);
     }
 });
