@@ -17,7 +17,9 @@ The rules:
   3. Pinned actions. Every `uses:` of another repository's action names a full 40-hex commit
      SHA (a tag or branch can be moved to other code); a docker image needs an @sha256 digest.
 
-Only the block style of YAML that workflows are written in is read (python3 stdlib only).
+Only the block style of YAML that workflows are written in is read (python3 stdlib only); a
+flow-style mapping (`- { run: ... }`) is a finding of its own, since the rules cannot see into
+it. A plain scalar continued on the lines below its key is read whole.
 """
 
 import re
@@ -88,8 +90,21 @@ def scalar_values(lines):
             yield key, starts_item, body
             index = next_index
             continue
-        yield key, starts_item, [(index + 1, value)]
-        index += 1
+        # A plain or quoted scalar may go on over the lines below it, indented deeper than
+        # its key: they are part of the value.
+        body = [(index + 1, value)]
+        next_index = index + 1
+        while next_index < len(lines):
+            inner = lines[next_index]
+            if inner.strip() and len(inner) - len(inner.lstrip()) <= key_column:
+                break
+            if value.strip() and not value.strip().startswith("#"):
+                body.append((next_index + 1, inner))
+            elif inner.strip():
+                break
+            next_index += 1
+        yield key, starts_item, body
+        index = next_index if len(body) > 1 else index + 1
 
 
 def check_scripts(path, lines, findings):
@@ -121,6 +136,20 @@ def check_scripts(path, lines, findings):
                     "(github.run_id, github.sha, runner.os, ...) may appear in a script; pass "
                     "others through `env:` and read \"$VAR\"",
                 ))
+
+
+FLOW_MAPPING = re.compile(r"^\s*(?:-\s*\{|(?:-\s+)?[\w-]+:\s*\{(?!\s*\}))")
+
+
+def check_block_style(path, lines, findings):
+    """Flow mappings (`- { run: ... }`) are not read by these rules: refuse them."""
+    for number, line in enumerate(lines, start=1):
+        if FLOW_MAPPING.match(line) and not line.lstrip().startswith("#"):
+            findings.append(Finding(
+                path, number,
+                "a flow-style mapping (`{ ... }`) is not checked by these rules: write it in "
+                "block style, one `key: value` a line",
+            ))
 
 
 def check_permissions(path, lines, findings):
@@ -173,6 +202,7 @@ def lint(path):
     text = Path(path).read_text(encoding="utf-8")
     lines = text.splitlines()
     findings = []
+    check_block_style(path, lines, findings)
     check_scripts(path, lines, findings)
     check_permissions(path, lines, findings)
     check_pins(path, lines, findings)

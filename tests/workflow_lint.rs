@@ -89,6 +89,37 @@ fn an_issue_body_inside_a_multi_line_script_fails() {
 }
 
 #[test]
+fn a_plain_script_continued_on_the_next_line_and_a_flow_step_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    // A plain scalar goes on over the deeper lines below its key.
+    let continued = write(
+        &dir,
+        &workflow("      - run: echo hello\n          \"${{ github.event.issue.title }}\"\n"),
+    );
+    let result = lint(&continued);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result
+            .stdout
+            .contains(":14: `run:` interpolates ${{ github.event.issue.title }}"),
+        "{}",
+        result.stdout
+    );
+
+    let flow = write(
+        &dir,
+        &workflow("      - { name: x, run: \"echo ${{ github.event.issue.body }}\" }\n"),
+    );
+    let result = lint(&flow);
+    assert_eq!(result.code, Some(1), "{}", result.stdout);
+    assert!(
+        result.stdout.contains(":13: a flow-style mapping"),
+        "{}",
+        result.stdout
+    );
+}
+
+#[test]
 fn branch_names_inputs_and_other_contexts_in_scripts_fail() {
     let dir = tempfile::tempdir().unwrap();
     for (expression, named) in [
@@ -193,4 +224,35 @@ fn the_auto_heal_workflow_runs_only_its_own_scripts() {
         );
     }
     assert!(text.contains("\npermissions: {}\n"));
+}
+
+#[test]
+fn every_workflow_whose_failures_are_reported_exists() {
+    let dir = Path::new(ROOT).join(".github/workflows");
+    let text = std::fs::read_to_string(dir.join("auto-heal-workflow.yml")).unwrap();
+    let listed = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("workflows: "))
+        .expect("the workflow_run trigger lists the workflows it reports");
+    let wanted: Vec<&str> = listed
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|name| name.trim().trim_matches('"'))
+        .collect();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .filter_map(|workflow| {
+            workflow
+                .lines()
+                .find_map(|line| line.strip_prefix("name: ").map(|n| n.trim().to_string()))
+        })
+        .collect();
+    assert!(!wanted.is_empty());
+    for name in wanted {
+        assert!(
+            names.iter().any(|n| n == name),
+            "the auto-heal workflow reports failures of {name:?}, but no workflow is named so ({names:?})"
+        );
+    }
 }
