@@ -300,6 +300,49 @@ fn dry_run_prints_every_request_and_changes_nothing() {
 }
 
 #[test]
+fn a_dry_run_handoff_lists_the_fallbacks_and_changes_nothing() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    github.set_agent_tasks(AgentTasks::Accept);
+    let number = seed_unrecognised_issue(&github);
+
+    let run = fix(
+        &sandbox,
+        &["--issue", &number.to_string(), "--copilot", "--dry-run"],
+    );
+    run.success();
+    assert_eq!(writes(&github), Vec::<String>::new());
+    assert!(github.agent_tasks(REPO).is_empty());
+    let issue = github.issue(REPO, number).unwrap();
+    assert!(issue.assignees.is_empty() && !issue.labels.contains(&"needs-triage".to_string()));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for (request, condition) in [
+        (format!("POST  /agents/repos/{REPO}/tasks"), ""),
+        (
+            format!("POST  /repos/{REPO}/issues/{number}/assignees"),
+            "if the agent tasks API refuses",
+        ),
+        (
+            format!("POST  /repos/{REPO}/issues/{number}/labels"),
+            "and so does the assignment",
+        ),
+        (format!("POST  /repos/{REPO}/issues/{number}/comments"), ""),
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(&request)
+                && l.contains(condition)
+                && l.ends_with("(not sent)")),
+            "{request} {condition}\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("Copilot:   a coding agent task would be requested")
+    );
+}
+
+#[test]
 fn an_unrecognised_failure_is_handed_to_the_copilot_coding_agent_once() {
     let github = FakeGitHub::start();
     let sandbox = sandbox(&github);
@@ -314,13 +357,15 @@ fn an_unrecognised_failure_is_handed_to_the_copilot_coding_agent_once() {
     assert_eq!(tasks.len(), 1);
     let issue_url = format!("https://github.com/{REPO}/issues/{number}");
     assert!(tasks[0].prompt.contains(&issue_url), "{}", tasks[0].prompt);
-    if let Some(prompt) = &diagnosis.prompt {
-        assert!(
-            tasks[0].prompt.contains(prompt.trim()),
-            "{}",
-            tasks[0].prompt
-        );
-    }
+    let prompt = diagnosis
+        .prompt
+        .as_ref()
+        .expect("an unrecognised failure has a prompt");
+    assert!(
+        tasks[0].prompt.contains(prompt.trim()),
+        "{}",
+        tasks[0].prompt
+    );
     assert_eq!(tasks[0].base_ref.as_deref(), Some("main"));
     let comments = github.comments(REPO, number);
     assert_eq!(comments.len(), 1);
@@ -341,6 +386,43 @@ fn an_unrecognised_failure_is_handed_to_the_copilot_coding_agent_once() {
     assert_eq!(github.agent_tasks(REPO).len(), 1, "no second task");
     assert_eq!(github.comments(REPO, number), comments);
     assert_token_kept(&github, &[&first, &second]);
+}
+
+#[test]
+fn the_handoff_token_is_sent_only_with_the_handoff_requests() {
+    const COPILOT_TOKEN: &str = "github_pat_11AAAAAAA0CopilotHandoffOnly0123456789";
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github).env("AUTOHEAL_COPILOT_TOKEN", COPILOT_TOKEN);
+    github.set_agent_tasks(AgentTasks::Refuse(404));
+    github.set_copilot_assignable(true);
+    let number = seed_unrecognised_issue(&github);
+
+    let run = fix(&sandbox, &["--issue", &number.to_string(), "--copilot"]);
+    run.success();
+    assert_eq!(
+        github.issue(REPO, number).unwrap().assignees,
+        [COPILOT_ASSIGNEE]
+    );
+    let requests = github.requests();
+    let handoff = |path: &str| path.starts_with("/agents/") || path.ends_with("/assignees");
+    assert_eq!(requests.iter().filter(|r| handoff(&r.path)).count(), 2);
+    for request in &requests {
+        let expected = if handoff(&request.path) {
+            COPILOT_TOKEN
+        } else {
+            TOKEN
+        };
+        assert_eq!(
+            request.header("Authorization"),
+            Some(format!("Bearer {expected}").as_str()),
+            "{} {}",
+            request.method,
+            request.path
+        );
+    }
+    assert!(!run.stdout.contains(COPILOT_TOKEN) && !run.stderr.contains(COPILOT_TOKEN));
+    github.assert_secret_only_in_authorization(COPILOT_TOKEN);
+    assert_token_kept(&github, &[&run]);
 }
 
 #[test]

@@ -165,6 +165,10 @@ impl Config {
             .into_iter()
             .find(|name| env(name).is_some());
         config.github_token = token_env.and_then(&env).map(|t| Token::new(t.trim()));
+        config.copilot_token = env(super::COPILOT_TOKEN_ENV)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(Token::new);
         if config.enabled && config.github_repo.is_none() {
             warnings.push("auto-healing is enabled but no repository is set: reports stay in the local queue (set one with `autoheal enable --github-repo OWNER/REPO`)".to_string());
         }

@@ -24,6 +24,9 @@ use std::path::PathBuf;
 /// The labels every auto-heal issue carries unless configured otherwise.
 pub const DEFAULT_LABELS: [&str; 3] = ["auto-heal", "cli-error", "automated-issue"];
 
+/// The environment variable of the token used for the Copilot hand-off only.
+pub const COPILOT_TOKEN_ENV: &str = "AUTOHEAL_COPILOT_TOKEN";
+
 /// The GitHub REST API's public address.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
@@ -66,6 +69,11 @@ pub struct Config {
     pub queue_max_bytes: u64,
     /// Hand unrecognised failures to the Copilot coding agent.
     pub copilot_handoff: bool,
+    /// The token for the Copilot hand-off alone ([`COPILOT_TOKEN_ENV`]), read from the
+    /// environment only; without it the hand-off uses [`github_token`](Self::github_token).
+    /// Starting the coding agent needs a user's token, which should not also be the one that
+    /// comments and commits.
+    pub copilot_token: Option<Token>,
     /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
     pub debug: bool,
 }
@@ -92,6 +100,7 @@ impl Config {
             queue_max_reports: 1000,
             queue_max_bytes: 50 * 1024 * 1024,
             copilot_handoff: false,
+            copilot_token: None,
             debug: false,
         }
     }

@@ -80,6 +80,16 @@ impl GitHubClient {
         })
     }
 
+    /// The same client (repository, API, timeouts) sending `token` instead.
+    pub fn with_token(&self, token: Token) -> GitHubClient {
+        GitHubClient {
+            agent: self.agent.clone(),
+            api: self.api.clone(),
+            repo: self.repo.clone(),
+            token,
+        }
+    }
+
     /// The repository, `owner/repo`.
     pub fn repo(&self) -> &str {
         &self.repo

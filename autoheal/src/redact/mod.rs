@@ -72,7 +72,8 @@ impl Redactor {
     /// The redactor of reports made with `config`: its token and the environment's secrets
     /// (see [`Redactor::with_env_secrets`]) as exact secrets, and every secret shape.
     pub(crate) fn for_config(config: &crate::Config) -> Self {
-        Redactor::new(config.github_token.iter().map(|t| t.expose().to_string())).with_env_secrets()
+        let tokens = config.github_token.iter().chain(&config.copilot_token);
+        Redactor::new(tokens.map(|t| t.expose().to_string())).with_env_secrets()
     }
 
     /// This redactor, also removing the value of every environment variable whose name says

@@ -45,6 +45,7 @@ pub fn run(
         create_pr: args.create_pr,
         copilot: args.copilot || config.copilot_handoff,
         dry_run: args.dry_run,
+        handoff_token: config.copilot_token.clone(),
     };
     let outcome = fix_issue(&client, &options).map_err(|error| {
         if error.is_bad_input() {

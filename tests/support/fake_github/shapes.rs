@@ -142,7 +142,7 @@ pub(crate) fn comment(repo: &Repo, issue_number: u64, comment: &Comment, base: &
         "issue_url": format!("{base}/repos/{}/issues/{issue_number}", repo.full_name),
         "body": comment.body, "user": user(&comment.user, base),
         "created_at": rfc3339(comment.created_at), "updated_at": rfc3339(comment.updated_at),
-        "author_association": "OWNER",
+        "author_association": comment.author_association,
     })
 }
 

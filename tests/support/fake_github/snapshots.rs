@@ -4,7 +4,7 @@
 
 use super::FakeGitHub;
 use super::encoding::rfc3339;
-use super::state::{Issue, IssueFields, Repo};
+use super::state::{Comment, Issue, IssueFields, Repo};
 
 /// An issue as it stands in the fake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,6 +268,18 @@ impl FakeGitHub {
         let mut issue = NewIssue::new(title).body(body).labels(labels);
         issue.closed = state == "closed";
         self.create_issue_directly(repo, issue)
+    }
+
+    /// A comment on issue `number` by `login`, someone outside the repository (GitHub's
+    /// `author_association` `NONE`), as anyone may write on a public repository.
+    pub fn comment_as_outsider(&self, repo: &str, number: u64, login: &str, body: &str) {
+        let mut state = self.state();
+        let id = state.allocate_id();
+        if let Some(issue) = state.repo_mut(repo).issues.get_mut(&number) {
+            let mut comment = Comment::new(id, body.to_string(), login);
+            comment.author_association = "NONE";
+            issue.comments.push(comment);
+        }
     }
 
     /// Close issue `number` as completed, as a maintainer would in the web interface.

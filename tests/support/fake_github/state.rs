@@ -355,17 +355,21 @@ pub(crate) struct Comment {
     pub(crate) id: u64,
     pub(crate) body: String,
     pub(crate) user: String,
+    /// The author's relation to the repository, as GitHub's `author_association` says it.
+    pub(crate) author_association: &'static str,
     pub(crate) created_at: SystemTime,
     pub(crate) updated_at: SystemTime,
 }
 
 impl Comment {
+    /// A comment by `user`, who may push to the repository (the token's user, a maintainer).
     pub(crate) fn new(id: u64, body: String, user: &str) -> Comment {
         let now = SystemTime::now();
         Comment {
             id,
             body,
             user: user.to_string(),
+            author_association: "OWNER",
             created_at: now,
             updated_at: now,
         }

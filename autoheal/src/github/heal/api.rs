@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::super::GitHubError;
 use super::super::client::{GitHubClient, encode};
+use crate::Token;
 
 /// One request of a run: made, or (in a dry run) held back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +63,37 @@ pub(crate) struct IssueComment {
     pub(crate) html_url: String,
     #[serde(default)]
     pub(crate) body: Option<String>,
+    #[serde(default)]
+    pub(crate) user: Option<CommentAuthor>,
+    /// `OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, ...
+    #[serde(default)]
+    pub(crate) author_association: Option<String>,
+}
+
+/// The author of a comment, the fields the fix reads.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct CommentAuthor {
+    /// `User` or `Bot` (`github-actions[bot]` writes with the workflow's token).
+    #[serde(default, rename = "type")]
+    pub(crate) kind: Option<String>,
+}
+
+impl IssueComment {
+    /// Whether the comment was written by someone the repository trusts: a bot (a workflow's
+    /// token, an installed app) or an owner, member or collaborator. Anyone may comment on a
+    /// public issue, so a marker in anyone else's comment proves nothing.
+    pub(crate) fn by_the_repository(&self) -> bool {
+        let bot = self
+            .user
+            .as_ref()
+            .and_then(|user| user.kind.as_deref())
+            .is_some_and(|kind| kind == "Bot");
+        let trusted = matches!(
+            self.author_association.as_deref(),
+            Some("OWNER" | "MEMBER" | "COLLABORATOR")
+        );
+        bot || trusted
+    }
 }
 
 /// A pull request, the fields the fix reads.
@@ -88,6 +120,8 @@ const SUMMARY_CHARS: usize = 72;
 #[derive(Debug)]
 pub(crate) struct Api<'a> {
     client: &'a GitHubClient,
+    /// The client of the Copilot hand-off's requests, when it has a token of its own.
+    handoff: Option<GitHubClient>,
     dry_run: bool,
     log: RefCell<Vec<PlannedRequest>>,
 }
@@ -96,9 +130,17 @@ impl<'a> Api<'a> {
     pub(crate) fn new(client: &'a GitHubClient, dry_run: bool) -> Api<'a> {
         Api {
             client,
+            handoff: None,
             dry_run,
             log: RefCell::new(Vec::new()),
         }
+    }
+
+    /// This API, sending the Copilot hand-off's requests (the agent task, the assignment) with
+    /// `token` when there is one.
+    pub(crate) fn with_handoff_token(mut self, token: Option<Token>) -> Api<'a> {
+        self.handoff = token.map(|token| self.client.with_token(token));
+        self
     }
 
     /// The repository, `owner/repo`.
@@ -147,11 +189,36 @@ impl<'a> Api<'a> {
 
     /// A write: sent, or in a dry run only recorded (`Ok(None)`).
     fn write(&self, method: &str, path: &str, body: &Value) -> Result<Option<Value>, GitHubError> {
+        self.write_with(self.client, method, path, body)
+    }
+
+    /// A write of the Copilot hand-off: with its own token when it has one.
+    fn handoff_write(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<Value>, GitHubError> {
+        self.write_with(
+            self.handoff.as_ref().unwrap_or(self.client),
+            method,
+            path,
+            body,
+        )
+    }
+
+    fn write_with(
+        &self,
+        client: &GitHubClient,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Option<Value>, GitHubError> {
         self.record(method, path, summarise(body), !self.dry_run);
         if self.dry_run {
             return Ok(None);
         }
-        self.client
+        client
             .exchange(method, path, Some(body))
             .map(|reply| Some(reply.json))
     }
@@ -209,8 +276,27 @@ impl<'a> Api<'a> {
             .transpose()
     }
 
+    /// Record, without sending, a write that would follow only `condition` (a dry run's view
+    /// of a fallback).
+    pub(crate) fn plan_if(&self, condition: &str, method: &str, path: &str, body: &Value) {
+        self.record(
+            method,
+            path,
+            format!("{}; {condition}", summarise(body)),
+            false,
+        );
+    }
+
+    pub(crate) fn labels_path(&self, number: u64) -> String {
+        self.repo_path(&format!("/issues/{number}/labels"))
+    }
+
+    pub(crate) fn assignees_path(&self, number: u64) -> String {
+        self.repo_path(&format!("/issues/{number}/assignees"))
+    }
+
     pub(crate) fn add_label(&self, number: u64, label: &str) -> Result<(), GitHubError> {
-        let path = self.repo_path(&format!("/issues/{number}/labels"));
+        let path = self.labels_path(number);
         self.write("POST", &path, &json!({ "labels": [label] }))
             .map(|_| ())
     }
@@ -315,7 +401,7 @@ impl<'a> Api<'a> {
     /// Start a Copilot coding agent task; the reply's task object.
     pub(crate) fn start_agent_task(&self, request: &Value) -> Result<Option<Value>, GitHubError> {
         let path = format!("/agents/repos/{}/tasks", self.repo());
-        self.write("POST", &path, request)
+        self.handoff_write("POST", &path, request)
     }
 
     /// Add assignees to issue `number`; the logins assigned afterwards.
@@ -324,8 +410,8 @@ impl<'a> Api<'a> {
         number: u64,
         request: &Value,
     ) -> Result<Option<Vec<String>>, GitHubError> {
-        let path = self.repo_path(&format!("/issues/{number}/assignees"));
-        let Some(issue) = self.write("POST", &path, request)? else {
+        let path = self.assignees_path(number);
+        let Some(issue) = self.handoff_write("POST", &path, request)? else {
             return Ok(None);
         };
         let logins = issue["assignees"]

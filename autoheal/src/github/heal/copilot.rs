@@ -28,9 +28,30 @@ pub(crate) fn hand_off(
         "base_ref": base,
         "create_pull_request": true,
     });
+    let assignment = json!({
+        "assignees": [COPILOT_LOGIN],
+        "agent_assignment": { "target_repo": api.repo(), "base_branch": base },
+    });
     let task_refusal = match api.start_agent_task(&task) {
         Ok(Some(task)) => return Ok(started(&task)),
-        Ok(None) => return Ok(Handoff::WouldHandOff),
+        Ok(None) => {
+            // A dry run: what happens next depends on GitHub's answer, so the fallbacks are
+            // listed as what would follow a refusal.
+            let refused = "if the agent tasks API refuses";
+            api.plan_if(
+                refused,
+                "POST",
+                &api.assignees_path(issue.number),
+                &assignment,
+            );
+            api.plan_if(
+                &format!("{refused} and so does the assignment"),
+                "POST",
+                &api.labels_path(issue.number),
+                &json!({ "labels": [NEEDS_TRIAGE_LABEL] }),
+            );
+            return Ok(Handoff::WouldHandOff);
+        }
         Err(error) => match refusal(&error) {
             Some(why) => why,
             None => {
@@ -41,10 +62,6 @@ pub(crate) fn hand_off(
             }
         },
     };
-    let assignment = json!({
-        "assignees": [COPILOT_LOGIN],
-        "agent_assignment": { "target_repo": api.repo(), "base_branch": base },
-    });
     let assignment_refusal = match api.add_assignees(issue.number, &assignment) {
         Ok(Some(logins)) => match logins.into_iter().find(|l| is_copilot(l)) {
             Some(login) => return Ok(Handoff::Assigned { login }),

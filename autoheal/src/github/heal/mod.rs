@@ -48,6 +48,9 @@ pub struct FixOptions {
     pub copilot: bool,
     /// Read, but write nothing: report the writes instead.
     pub dry_run: bool,
+    /// The token of the Copilot hand-off's requests (starting the agent, assigning it), when
+    /// it is not the client's: [`Config::copilot_token`](crate::Config::copilot_token).
+    pub handoff_token: Option<crate::Token>,
 }
 
 /// What became of the answering comment.
@@ -243,7 +246,7 @@ impl std::error::Error for FixError {
 /// a call to GitHub fails (what was done before the failure stays done; running again
 /// finishes the job).
 pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutcome, FixError> {
-    let api = Api::new(client, options.dry_run);
+    let api = Api::new(client, options.dry_run).with_handoff_token(options.handoff_token.clone());
     let number = options.issue;
     let issue = api.issue(number).map_err(|error| match error {
         GitHubError::NoAccess(404) => FixError::IssueNotFound {
@@ -260,9 +263,10 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     let diagnosis = diagnose(&parsed.report);
     let earlier = api
         .find_comment(number, MAX_COMMENT_PAGES, |c| {
-            c.body
-                .as_deref()
-                .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+            c.by_the_repository()
+                && c.body
+                    .as_deref()
+                    .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
         })
         .map_err(FixError::github(format!(
             "reading the comments of #{number}"
