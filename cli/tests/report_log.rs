@@ -168,3 +168,22 @@ fn an_empty_log_is_refused() {
     );
     assert_eq!(github.request_count(), 0);
 }
+
+#[test]
+fn a_log_of_any_length_keeps_its_end_where_the_job_failed() {
+    let github = FakeGitHub::start();
+    // A test failure early on, then 300 MiB of output, then the build error the job died of:
+    // the end is what is diagnosed, however long the log.
+    let noise_line = "   Compiling some-crate v1.0.0 (/home/runner/work/ipfs_kit)\n";
+    let mut log = String::from(TEST_LOG);
+    log.push_str(&noise_line.repeat(300 * 1024 * 1024 / noise_line.len()));
+    log.push_str(BUILD_LOG);
+    let run = report_log(&runner(&github), &log, &["--run-url", RUN_1]);
+    run.success();
+    assert!(
+        run.stdout
+            .starts_with("cargo build: error[E0425]: cannot find value `peers` in this scope\n"),
+        "{}",
+        run.stdout
+    );
+}

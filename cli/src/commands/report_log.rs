@@ -8,9 +8,6 @@ use autoheal::{App, Config, Outcome, Overrides};
 
 use crate::args::{LogKind, ReportLogArgs};
 
-/// Bytes of standard input read at most; a longer log keeps its end.
-const MAX_LOG_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Bytes of the log classified: the end of a longer one, where the failure is.
 const KEPT_LOG_BYTES: usize = 16 * 1024 * 1024;
 
@@ -58,10 +55,11 @@ pub fn run(app: &App, overrides: &Overrides, args: &ReportLogArgs) -> Result<()>
 
 /// Standard input as text (invalid UTF-8 replaced), at most the last [`KEPT_LOG_BYTES`].
 ///
-/// Read in chunks, dropping what falls out of the kept window as it goes: a huge log costs at
-/// most twice the window in memory.
+/// Read to its end in chunks, dropping what falls out of the kept window as it goes: a log of
+/// any length costs at most twice the window in memory, and its end (where a job fails) is
+/// what is kept.
 fn read_log() -> Result<String> {
-    let mut input = std::io::stdin().lock().take(MAX_LOG_BYTES);
+    let mut input = std::io::stdin().lock();
     let mut bytes = Vec::new();
     let mut chunk = vec![0; 64 * 1024];
     loop {
