@@ -29,6 +29,10 @@ pub use report::{JobRun, WORKFLOW_LABEL, file, report};
 /// Lines kept of an unrecognised failure: the end of the log, where the failure shows.
 const UNRECOGNISED_TAIL_LINES: usize = 40;
 
+/// Findings kept of one log (the first ones); the rest are counted. A log of thousands of
+/// failed tests or errors is bounded in memory and time like a short one.
+pub(crate) const MAX_FINDINGS: usize = 200;
+
 /// What made a job fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -99,9 +103,17 @@ pub struct JobFailure {
     pub step: Option<String>,
     /// For an unrecognised failure: the first line that looks like an error.
     error_line: Option<String>,
+    /// How many errors the log showed, [`findings`](Self::findings) being the first of them.
+    total_findings: usize,
 }
 
 impl JobFailure {
+    /// How many errors the log showed: at least as many as [`findings`](Self::findings), which
+    /// keeps the first [`MAX_FINDINGS`] of them.
+    pub fn total_findings(&self) -> usize {
+        self.total_findings
+    }
+
     /// The headline: the first error's message, or `unrecognised job failure` with the first
     /// line that looks like an error.
     pub fn message(&self) -> String {
@@ -148,6 +160,9 @@ pub fn classify(log: &str) -> JobFailure {
             }
         }
     };
+    let mut findings = findings;
+    let total_findings = findings.len();
+    findings.truncate(MAX_FINDINGS);
     let (error_line, kept) = if findings.is_empty() {
         let from = lines.len().saturating_sub(UNRECOGNISED_TAIL_LINES);
         (
@@ -164,6 +179,7 @@ pub fn classify(log: &str) -> JobFailure {
         job_name: clean.job_name,
         step,
         error_line,
+        total_findings,
     }
 }
 
@@ -178,6 +194,7 @@ fn cargo_errors(lines: &[String]) -> Vec<Finding> {
         .collect();
     errors
         .iter()
+        .take(MAX_FINDINGS)
         .map(|&index| {
             let message = lines.get(index).cloned().unwrap_or_default();
             let block = lines

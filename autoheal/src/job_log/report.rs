@@ -75,7 +75,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
         .take(MAX_CHAIN)
         .map(|f| f.message.clone())
         .collect();
-    let more = failure.findings.len().saturating_sub(MAX_CHAIN + 1);
+    let more = failure.total_findings().saturating_sub(MAX_CHAIN + 1);
     if more > 0 {
         chain.push(format!("… and {more} more"));
     }

@@ -322,3 +322,37 @@ fn an_empty_log_is_an_unrecognised_failure() {
     assert_eq!(failure.message(), "unrecognised job failure");
     assert!(failure.lines.is_empty());
 }
+
+#[test]
+fn a_log_of_thousands_of_failed_tests_keeps_the_first_and_counts_them_all() {
+    let mut log = String::from("running 10000 tests\n");
+    for i in 0..10_000 {
+        log.push_str(&format!("test store::case_{i:05} ... FAILED\n"));
+    }
+    log.push_str("\nfailures:\n\n");
+    for i in 0..10_000 {
+        log.push_str(&format!(
+            "---- store::case_{i:05} stdout ----\n\nthread 'store::case_{i:05}' panicked at src/store.rs:{}:5:\nassertion failed: ok\n\n",
+            i + 1
+        ));
+    }
+    log.push_str("test result: FAILED. 0 passed; 10000 failed; 0 ignored\n");
+    let failure = classify(&log);
+    assert_eq!(failure.kind, FailureKind::Test);
+    assert_eq!(failure.total_findings(), 10_000);
+    assert_eq!(failure.findings.len(), MAX_FINDINGS);
+    assert_eq!(
+        failure.findings[0].code.as_deref(),
+        Some("store::case_00000")
+    );
+    let report = report(
+        &config(),
+        &failure,
+        &run("https://github.com/a/b/actions/runs/1"),
+    );
+    assert_eq!(
+        report.error.chain.last().map(String::as_str),
+        Some("… and 9979 more")
+    );
+    assert!(report.logs.len() <= config().max_log_lines);
+}

@@ -72,7 +72,8 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
     let section = failures_section(lines);
     names
         .into_iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(i, name)| {
             let panic = panics.get(&name);
             let message = match panic {
                 Some(panic) if !panic.message.is_empty() => {
@@ -85,7 +86,12 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
                 message,
                 file: panic.map(|p| p.file.clone()),
                 line: panic.and_then(|p| p.line),
-                lines: section.clone(),
+                // Every test shares the one failures section; past the findings kept it is
+                // not copied again.
+                lines: match i < super::MAX_FINDINGS {
+                    true => section.clone(),
+                    false => Vec::new(),
+                },
             }
         })
         .collect()
