@@ -282,3 +282,58 @@ fn an_issue_body_without_its_json_is_diagnosed_the_same() {
         assert_eq!(diagnose(&parsed.report), diagnose(&original), "{message}");
     }
 }
+
+#[test]
+fn a_ureq_timeout_and_a_host_not_found() {
+    // A server that accepts and never answers: ureq's own timeout error.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/api/v0/id",
+        silent.local_addr().unwrap().port()
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_millis(300)))
+        .build()
+        .into();
+    let error = agent.post(&url).send_empty().unwrap_err();
+    drop(silent);
+    let diagnosis = diagnose(&report(&format!("POST {url} failed"), &[error.to_string()]));
+    assert_eq!(diagnosis.rule_id, "timed-out", "{error}");
+
+    let not_found = ureq::Error::HostNotFound.to_string();
+    let diagnosis = diagnose(&report(
+        "GET https://api.githb.com/repos/acme/tools failed",
+        &[not_found],
+    ));
+    assert_eq!(diagnosis.rule_id, "dns-resolution");
+    assert_eq!(
+        diagnosis.title,
+        "Host name could not be resolved: `api.githb.com`"
+    );
+}
+
+#[test]
+fn resource_and_file_system_errors_in_std_words() {
+    // A real full disk: /dev/full answers every write with ENOSPC.
+    let full = error_text(std::fs::write("/dev/full", b"pins"));
+    assert_eq!(full, "No space left on device (os error 28)");
+    let diagnosis = diagnose(&report("writing /dev/full failed", &[full]));
+    assert_eq!(diagnosis.rule_id, "disk-full");
+
+    // The others as std formats the OS's error codes (Linux numbers).
+    for (code, rule) in [
+        (24, "too-many-open-files"),
+        (23, "too-many-open-files"),
+        (12, "out-of-memory"),
+        (30, "read-only-filesystem"),
+        (13, "permission-denied"),
+        (2, "file-not-found"),
+    ] {
+        let text = std::io::Error::from_raw_os_error(code).to_string();
+        let diagnosis = diagnose(&report(
+            "writing /var/lib/app/pins failed",
+            std::slice::from_ref(&text),
+        ));
+        assert_eq!(diagnosis.rule_id, rule, "{text}");
+    }
+}

@@ -87,11 +87,22 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         "site {:?}",
         report.site
     );
+    // The backtrace starts where core panicked on the `expect`, which is how the diagnosis
+    // tells it from another panic with a message of the caller's own.
+    assert_eq!(
+        report.backtrace.first().map(|f| f.function.as_str()),
+        Some("core::option::expect_failed"),
+        "{:#?}",
+        report.backtrace
+    );
+    let diagnosis = autoheal::fix::diagnose(report);
+    assert_eq!(diagnosis.rule_id, "unwrap-on-none");
     assert!(
-        report
-            .backtrace
-            .first()
-            .is_some_and(|f| !f.function.starts_with("autoheal"))
+        diagnosis
+            .title
+            .starts_with("`expect()` on a `None` value at `tests/panic_hook.rs:"),
+        "{}",
+        diagnosis.title
     );
     assert_eq!(
         PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst),
@@ -145,4 +156,35 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     );
     assert_eq!(sink.reports().len(), 4);
     assert_eq!(PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst), calls_before);
+
+    // `expect` on an `Err`: the message is the caller's, the error inside is diagnosed too.
+    let reader = std::thread::spawn(|| {
+        std::fs::read("/nonexistent/autoheal-pins.txt").expect("reading the pin list")
+    });
+    assert!(reader.join().is_err());
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 5);
+    assert!(
+        reports[4]
+            .error
+            .message
+            .starts_with("reading the pin list: Os { code: 2, kind: NotFound"),
+        "{}",
+        reports[4].error.message
+    );
+    let diagnosis = autoheal::fix::diagnose(&reports[4]);
+    assert_eq!(diagnosis.rule_id, "unwrap-on-err");
+    assert!(
+        diagnosis.title.starts_with("`expect()` on an `Err` value"),
+        "{}",
+        diagnosis.title
+    );
+    assert!(
+        diagnosis
+            .steps
+            .iter()
+            .any(|s| s.contains("`file-not-found`")),
+        "{:?}",
+        diagnosis.steps
+    );
 }

@@ -68,11 +68,7 @@ impl UnresolvedBacktrace {
                 });
             }
         }
-        let skip = frames
-            .iter()
-            .take_while(|f| is_machinery(&f.function))
-            .count();
-        frames.drain(..skip);
+        trim_machinery(&mut frames);
         frames.truncate(MAX_FRAMES);
         frames
     }
@@ -88,12 +84,48 @@ fn crate_of(function: &str) -> &str {
     trimmed.split("::").next().unwrap_or(trimmed)
 }
 
+/// Remove autoheal's own frames and the panic machinery from the top of `frames`, keeping the
+/// function of core that panicked on `unwrap`/`expect`: it tells an `expect` (whose message is
+/// the caller's own text) from any other panic.
+fn trim_machinery(frames: &mut Vec<BacktraceFrame>) {
+    let skip = frames
+        .iter()
+        .take_while(|f| is_machinery(&f.function))
+        .count();
+    let failed_unwrap = frames
+        .get(..skip)
+        .and_then(|top| top.iter().rposition(|f| is_unwrap_failure(&f.function)));
+    match failed_unwrap {
+        Some(at) => {
+            frames.drain(..at);
+            frames.drain(1..skip - at);
+        }
+        None => {
+            frames.drain(..skip);
+        }
+    }
+}
+
+/// The functions of core through which `Option`/`Result` `unwrap` and `expect` panic.
+pub(crate) const UNWRAP_FAILURES: [&str; 3] = [
+    "core::result::unwrap_failed",
+    "core::option::expect_failed",
+    "core::option::unwrap_failed",
+];
+
+/// Whether `function` is one of [`UNWRAP_FAILURES`].
+fn is_unwrap_failure(function: &str) -> bool {
+    UNWRAP_FAILURES.contains(&function)
+}
+
 /// Whether a frame is autoheal's own, the backtrace crate's, or the std panic machinery.
 fn is_machinery(function: &str) -> bool {
     matches!(
         crate_of(function),
         "autoheal" | "backtrace" | "std" | "core" | "alloc" | "__rustc"
     ) || function.starts_with("rust_begin_unwind")
+        // `catch_unwind`'s intrinsic, around autoheal's own guarded code in the panic hook.
+        || function.starts_with("__rust_")
         || function == "<unknown>"
 }
 
@@ -123,6 +155,51 @@ fn is_foreign_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn frame(function: &str) -> BacktraceFrame {
+        BacktraceFrame {
+            function: function.to_string(),
+            file: None,
+            line: None,
+            in_app: false,
+        }
+    }
+
+    fn names(frames: &[BacktraceFrame]) -> Vec<&str> {
+        frames.iter().map(|f| f.function.as_str()).collect()
+    }
+
+    #[test]
+    fn the_machinery_is_trimmed_but_a_failed_unwrap_is_kept() {
+        let mut expect = vec![
+            frame("backtrace::backtrace::trace"),
+            frame("autoheal::panic_hook::hook"),
+            frame("std::panicking::rust_panic_with_hook"),
+            frame("core::panicking::panic_fmt"),
+            frame("core::result::unwrap_failed"),
+            frame("my_app::load"),
+            frame("my_app::main"),
+        ];
+        trim_machinery(&mut expect);
+        assert_eq!(
+            names(&expect),
+            [
+                "core::result::unwrap_failed",
+                "my_app::load",
+                "my_app::main"
+            ]
+        );
+        let mut other = vec![
+            frame("__rust_try"),
+            frame("std::panic::catch_unwind"),
+            frame("autoheal::panic_hook::report_panic"),
+            frame("std::panicking::begin_panic"),
+            frame("core::panicking::panic_bounds_check"),
+            frame("my_app::load"),
+        ];
+        trim_machinery(&mut other);
+        assert_eq!(names(&other), ["my_app::load"]);
+    }
 
     #[test]
     fn application_frames_are_in_app() {

@@ -10,6 +10,18 @@ use crate::fix::Confidence;
 use crate::fix::diagnosis::location;
 use crate::fix::evidence::Evidence;
 
+/// Whether the panic went through `function` of core (`core::result::unwrap_failed`): the
+/// capture keeps that frame at the top of a panic's backtrace. `expect` panics with the
+/// caller's own message, so that frame is how it is recognised.
+fn panicked_in(evidence: &Evidence<'_>, function: &str) -> bool {
+    evidence.report.kind == crate::ReportKind::Panic
+        && evidence
+            .report
+            .backtrace
+            .first()
+            .is_some_and(|frame| frame.function == function)
+}
+
 /// "at `src/x.rs:42 in app::f`", or "in the code" when the report has no location.
 fn at(evidence: &Evidence<'_>) -> String {
     location(evidence.report).map_or("in the code".to_string(), |place| {
@@ -21,7 +33,9 @@ pub(super) static UNWRAP_ON_NONE: Rule = Rule {
     info: RuleInfo {
         id: "unwrap-on-none",
         name: "`unwrap()` on `None`",
-        symptom: "A panic: ``called `Option::unwrap()` on a `None` value``.",
+        symptom: "A panic: ``called `Option::unwrap()` on a `None` value``, or the message of \
+                  an `.expect(\"...\")` on `None` (the backtrace starts in \
+                  `core::option::expect_failed`).",
         cause: "The code assumed an `Option` always holds a value, and in this run it did not \
                 (a missing key, an empty list, a failed lookup).",
         remedy: "At the location of the panic, handle `None`: `if let`/`match`, `.ok_or(...)?` \
@@ -31,19 +45,23 @@ pub(super) static UNWRAP_ON_NONE: Rule = Rule {
 };
 
 fn unwrap_on_none(evidence: &Evidence<'_>) -> Option<Finding> {
-    if !evidence.mentions(&["called `option::unwrap()` on a `none` value"]) {
+    let method = if evidence.mentions(&["called `option::unwrap()` on a `none` value"]) {
+        "unwrap"
+    } else if panicked_in(evidence, "core::option::expect_failed") {
+        "expect"
+    } else {
         return None;
-    }
+    };
     let at = at(evidence);
     Some(
         Finding::new(
-            format!("`unwrap()` on a `None` value {at}"),
+            format!("`{method}()` on a `None` value {at}"),
             "The code assumed an `Option` always holds a value; in this run it was `None`."
                 .to_string(),
             Confidence::High,
         )
         .step(format!(
-            "Look {at} for the `.unwrap()` on an `Option` (a map lookup, `.first()`, `.parent()`, a parse)."
+            "Look {at} for the `.{method}()` on an `Option` (a map lookup, `.first()`, `.parent()`, a parse)."
         ))
         .step("Handle `None` there: `if let Some(..)`, `match`, `.ok_or_else(|| ...)?` with an error that says what was missing, or `.unwrap_or_default()` when a default is right.")
         .step("Find why the value was missing in this run: the command line and the log lines of the report show the input."),
@@ -54,7 +72,9 @@ pub(super) static UNWRAP_ON_ERR: Rule = Rule {
     info: RuleInfo {
         id: "unwrap-on-err",
         name: "`unwrap()` on an `Err`",
-        symptom: "A panic: ``called `Result::unwrap()` on an `Err` value: ...``.",
+        symptom: "A panic: ``called `Result::unwrap()` on an `Err` value: ...``, or \
+                  `MESSAGE: ERROR` from an `.expect(\"MESSAGE\")` on an `Err` (the backtrace \
+                  starts in `core::result::unwrap_failed`).",
         cause: "The code assumed an operation cannot fail, and it failed; the error after \
                 `Err value:` says how.",
         remedy: "At the location of the panic, return the error with `?` (with context) or \
@@ -68,13 +88,20 @@ fn unwrap_on_err(evidence: &Evidence<'_>) -> Option<Finding> {
         Regex::new(r"called `Result::(?:unwrap|expect)\(\)` on an `Err` value: ([^\n]{0,4000})")
             .ok()
     });
-    let captures = UNWRAP.as_ref().and_then(|r| evidence.captures(r))?;
-    let inner = captures.get(1).map_or("", |m| m.as_str());
+    let captures = UNWRAP.as_ref().and_then(|r| evidence.captures(r));
+    let (method, inner) = match &captures {
+        Some(captures) => ("unwrap", captures.get(1).map_or("", |m| m.as_str())),
+        // `.expect("MESSAGE")` panics with `MESSAGE: {error:?}`: all of it is the evidence.
+        None if panicked_in(evidence, "core::result::unwrap_failed") => {
+            ("expect", evidence.report.error.message.as_str())
+        }
+        None => return None,
+    };
     let at = at(evidence);
     let inner_evidence = Evidence::from_texts(evidence.report, vec![inner]);
     let inner_finding = first_error_match(&inner_evidence);
     let mut finding = Finding::new(
-        format!("`unwrap()` on an `Err` value {at}"),
+        format!("`{method}()` on an `Err` value {at}"),
         format!(
             "The code assumed an operation cannot fail, and it failed with: {}.",
             quote(inner)
@@ -82,7 +109,7 @@ fn unwrap_on_err(evidence: &Evidence<'_>) -> Option<Finding> {
         Confidence::High,
     )
     .step(format!(
-        "Look {at} for the `.unwrap()` on a `Result`, and return the error instead (`?`, with `.context(...)` naming what was being done) or handle it."
+        "Look {at} for the `.{method}()` on a `Result`, and return the error instead (`?`, with `.context(...)` naming what was being done) or handle it."
     ));
     if let Some((info, inner)) = inner_finding {
         finding = finding.step(format!(

@@ -103,9 +103,21 @@ fn too_many_open_files(evidence: &Evidence<'_>) -> Option<Finding> {
         .step("Raise it for this shell before running the program: `ulimit -n 65536`; for a systemd service set `LimitNOFILE=65536` in its unit.")
         .step(format!(
             "If the count keeps growing while the program runs, descriptors leak: watch {} and look for files or connections that are never dropped.",
-            quote("ls /proc/PID/fd | wc -l")
+            quote(&open_descriptors_command(evidence))
         )),
     )
+}
+
+/// The command that counts the open descriptors of the report's program while it runs (its
+/// process id of the failed run is gone by now; `pidof` finds the next one).
+fn open_descriptors_command(evidence: &Evidence<'_>) -> String {
+    let program = &evidence.report.command.program;
+    let name = program.rsplit(['/', '\\']).next().unwrap_or_default();
+    if name.is_empty() {
+        "ls /proc/PID/fd | wc -l".to_string()
+    } else {
+        format!("ls /proc/$(pidof -s {})/fd | wc -l", shell_word(name))
+    }
 }
 
 pub(super) static OUT_OF_MEMORY: Rule = Rule {
@@ -222,6 +234,12 @@ mod tests {
         let finding = too_many_open_files(&Evidence::of(&report)).unwrap();
         assert_eq!(finding.confidence, Confidence::High);
         assert!(finding.steps.iter().any(|s| s.contains("ulimit -n 65536")));
+        let program = &report.command.program;
+        assert!(
+            finding.steps[2].contains(&format!("`ls /proc/$(pidof -s {program})/fd | wc -l`")),
+            "{:?}",
+            finding.steps
+        );
     }
 
     #[test]
