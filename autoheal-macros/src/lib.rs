@@ -5,6 +5,18 @@
 //! capture path before being returned unchanged. The generated code names only
 //! `::autoheal::__private` items.
 
+// A macro must never panic: a mistake is a compile error at the span at fault.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
+
 use proc_macro::TokenStream;
 use quote::ToTokens;
 

@@ -29,6 +29,18 @@
 //!     }
 //! }
 //! ```
+// Nothing in the library may panic into the program it reports for: no unwrap, expect,
+// panic or unchecked indexing outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable
+    )
+)]
 #![warn(
     missing_docs,
     unreachable_pub,

@@ -72,8 +72,12 @@ fn fallback_bytes() -> [u8; 16] {
     hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
     let digest = hasher.finalize();
     let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[15] |= 1;
+    for (byte, digest_byte) in bytes.iter_mut().zip(digest) {
+        *byte = digest_byte;
+    }
+    if let Some(last) = bytes.last_mut() {
+        *last |= 1;
+    }
     bytes
 }
 

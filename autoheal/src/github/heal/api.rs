@@ -303,8 +303,8 @@ impl<'a> Api<'a> {
 
     pub(crate) fn default_branch(&self) -> Result<String, GitHubError> {
         let (json, _) = self.get(&self.repo_path(""))?;
-        json["default_branch"]
-            .as_str()
+        json.get("default_branch")
+            .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| GitHubError::UnexpectedReply("no default_branch".to_string()))
     }
@@ -315,8 +315,8 @@ impl<'a> Api<'a> {
         let Some(json) = self.get_optional(&path)? else {
             return Ok(None);
         };
-        json["object"]["sha"]
-            .as_str()
+        json.pointer("/object/sha")
+            .and_then(Value::as_str)
             .map(|sha| Some(sha.to_string()))
             .ok_or_else(|| GitHubError::UnexpectedReply("a reference without object.sha".into()))
     }
@@ -341,12 +341,20 @@ impl<'a> Api<'a> {
         let Some(json) = self.get_optional(&target)? else {
             return Ok(None);
         };
-        if json.is_array() || json["type"].as_str().is_some_and(|t| t != "file") {
+        if json.is_array()
+            || json
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t != "file")
+        {
             return Err(GitHubError::UnexpectedReply(format!(
                 "{path} is a directory, not a file"
             )));
         }
-        let (Some(sha), Some(content)) = (json["sha"].as_str(), json["content"].as_str()) else {
+        let (Some(sha), Some(content)) = (
+            json.get("sha").and_then(Value::as_str),
+            json.get("content").and_then(Value::as_str),
+        ) else {
             return Err(GitHubError::UnexpectedReply(format!(
                 "the contents of {path} came without sha or content"
             )));
@@ -374,8 +382,9 @@ impl<'a> Api<'a> {
             "content": encode_base64(text.as_bytes()),
             "branch": branch,
         });
-        if let Some(sha) = replacing {
-            body["sha"] = json!(sha);
+        // Creating a file sends no `sha` at all; replacing one names the blob it replaces.
+        if let (Some(sha), Some(fields)) = (replacing, body.as_object_mut()) {
+            fields.insert("sha".to_string(), json!(sha));
         }
         let target = self.repo_path(&format!("/contents/{}", encode_path(path)));
         self.write("PUT", &target, &body).map(|_| ())
@@ -414,12 +423,13 @@ impl<'a> Api<'a> {
         let Some(issue) = self.handoff_write("POST", &path, request)? else {
             return Ok(None);
         };
-        let logins = issue["assignees"]
-            .as_array()
+        let logins = issue
+            .get("assignees")
+            .and_then(Value::as_array)
             .map(|users| {
                 users
                     .iter()
-                    .filter_map(|u| u["login"].as_str().map(str::to_string))
+                    .filter_map(|u| u.get("login")?.as_str().map(str::to_string))
                     .collect()
             })
             .unwrap_or_default();

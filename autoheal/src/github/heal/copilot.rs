@@ -133,7 +133,7 @@ fn refusal(error: &GitHubError) -> Option<String> {
         GitHubError::Rejected(detail) => {
             let message = serde_json::from_str::<Value>(detail)
                 .ok()
-                .and_then(|v| v["message"].as_str().map(str::to_string))
+                .and_then(|v| v.get("message")?.as_str().map(str::to_string))
                 .unwrap_or_else(|| detail.chars().take(120).collect());
             Some(format!("422 {message}"))
         }
