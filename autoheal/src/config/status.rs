@@ -23,6 +23,9 @@ pub struct Status {
     pub github_token: &'static str,
     /// The environment variable the token came from.
     pub github_token_source: Option<&'static str>,
+    /// `"set"` or `"not set"`: the Copilot hand-off's own token
+    /// ([`COPILOT_TOKEN_ENV`](super::COPILOT_TOKEN_ENV)); never the token itself.
+    pub copilot_token: &'static str,
     /// Whether reports become issues (else they stay queued).
     pub auto_create_issues: bool,
     /// Reports waiting in the local queue.
@@ -85,6 +88,11 @@ impl Status {
                 "not set"
             },
             github_token_source: loaded.token_env,
+            copilot_token: if config.copilot_token.is_some() {
+                "set"
+            } else {
+                "not set"
+            },
             auto_create_issues: config.auto_create_issues,
             queue_length,
             queue_dropped,
@@ -144,6 +152,23 @@ impl fmt::Display for Status {
                 "Not set"
             }
         )?;
+        let handoff_on = self
+            .settings
+            .get("copilot_handoff")
+            .is_some_and(|s| s.value == Value::Bool(true));
+        if handoff_on || self.copilot_token == "set" {
+            let (shown, note) = match self.copilot_token {
+                "set" => ("Set", format!("env {}", super::COPILOT_TOKEN_ENV)),
+                _ => (
+                    "Not set",
+                    format!(
+                        "env {}; the hand-off uses the GitHub token",
+                        super::COPILOT_TOKEN_ENV
+                    ),
+                ),
+            };
+            writeln!(f, "  Copilot token:      {shown:<28} ({note})")?;
+        }
         writeln!(
             f,
             "  Auto-create issues: {:<28} ({})",
@@ -244,9 +269,47 @@ mod tests {
         );
         assert_eq!(json["github_token"], "set");
         assert_eq!(json["github_token_source"], "GH_TOKEN");
+        assert_eq!(json["copilot_token"], "not set");
+        assert!(!text.contains("Copilot token"), "{text}");
         assert_eq!(
             json["unknown_file_keys"],
             serde_json::json!(["max_log_line"])
         );
+    }
+
+    #[test]
+    fn the_copilot_token_is_shown_as_set_and_never_shown() {
+        const COPILOT: &str = "github_pat_11AAAAAAA0StatusCopilotToken0123456789";
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = loaded(
+            dir.path(),
+            &[("GH_TOKEN", TOKEN), ("AUTOHEAL_COPILOT_TOKEN", COPILOT)],
+        );
+        assert_eq!(
+            loaded.config.copilot_token.as_ref().map(|t| t.expose()),
+            Some(COPILOT)
+        );
+        let status = Status::new(&loaded, 0, 0);
+        let text = status.to_string();
+        assert!(
+            text.contains(
+                "Copilot token:      Set                          (env AUTOHEAL_COPILOT_TOKEN)"
+            ),
+            "{text}"
+        );
+        let json = serde_json::to_value(&status).unwrap().to_string();
+        assert!(json.contains(r#""copilot_token":"set""#), "{json}");
+        assert!(!text.contains(COPILOT) && !json.contains(COPILOT));
+
+        let handoff_without_token = loaded_with_handoff(dir.path());
+        let text = Status::new(&handoff_without_token, 0, 0).to_string();
+        assert!(
+            text.contains("Copilot token:      Not set") && text.contains("uses the GitHub token"),
+            "{text}"
+        );
+    }
+
+    fn loaded_with_handoff(dir: &std::path::Path) -> Loaded {
+        loaded(dir, &[("IPFS_KIT_AUTO_HEAL_COPILOT_HANDOFF", "true")])
     }
 }
