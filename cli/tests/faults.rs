@@ -3,9 +3,13 @@
 //!
 //! For each row: the failing command's own error message and exit code are unchanged; the
 //! process exits within its time bound (a guard kills it and fails the row if it had to); the
-//! report is delivered exactly once or waits in the queue (counted on the fake: issues +
-//! comments); the notice tells the user what to do; and once the fault is cleared, one
-//! `ipfs-kit autoheal flush` delivers it exactly once and empties the queue.
+//! requests GitHub received stay within the row's documented bound, each bounded by
+//! `timeout_secs` (a proof of the time bound that does not time anything); the report is
+//! delivered exactly once or waits in the queue (counted on the fake: issues + comments), and
+//! when GitHub filed the issue but its answer was lost, the issue is there and the report
+//! waits; the notice tells the user what to do; and once the fault is cleared, one
+//! `ipfs-kit autoheal flush` (within the bound of a filing) leaves exactly one open issue, no
+//! comment and an empty queue.
 
 mod common;
 #[path = "common/fault_rows.rs"]
@@ -18,7 +22,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox};
-use fault_rows::{Expect, FaultRow, fault_rows};
+use fault_rows::{Expect, FaultRow, bound, fault_rows};
 use support::fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_FaultTableToken0123456789abcdefghijkl";
@@ -97,7 +101,14 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
         .success();
     github.set_fault(row.rule.clone());
 
+    let before = github.request_count();
     let (run, elapsed, killed) = run_guarded(&sandbox, &["add", "/nonexistent/pins.txt"]);
+    let requests = github.requests();
+    let sent = requests.len() - before;
+    let creates = requests[before..]
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     let fail = |what: &str| Err(format!("{name}: {what}\nstderr:\n{}", run.stderr));
     if killed {
         return fail(&format!(
@@ -116,29 +127,39 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     if !run.stderr.contains(row.advice) {
         return fail(&format!("expected the advice {:?}", row.advice));
     }
+    if row.rule.method.as_deref() == Some("POST") && creates == 0 {
+        return fail("no create was sent: the fault on writes was never met");
+    }
+    // Each request is bounded by timeout_secs: a bound on the requests bounds the time.
+    if sent > row.max_requests {
+        return fail(&format!(
+            "{sent} requests to GitHub, over the bound of {}",
+            row.max_requests
+        ));
+    }
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
-    match row.expect {
-        Expect::Delivered if (issues, comments, queued) != (1, 0, 0) => {
-            return fail(&format!(
-                "expected one issue and an empty queue, got {issues} issue(s), {comments} comment(s), {queued} queued"
-            ));
-        }
-        Expect::Queued if (issues, comments, queued) != (0, 0, 1) => {
-            return fail(&format!(
-                "expected the report queued and nothing on GitHub, got {issues} issue(s), {comments} comment(s), {queued} queued"
-            ));
-        }
-        Expect::Queued if !run.stderr.contains("`ipfs-kit autoheal flush` sends it") => {
-            return fail("the notice does not say how to send the queued report");
-        }
-        _ => {}
+    let expected = match row.expect {
+        Expect::Delivered => (1, 0, 0),
+        Expect::Queued => (0, 0, 1),
+        Expect::FiledAnswerLost => (1, 0, 1),
+    };
+    if (issues, comments, queued) != expected {
+        return fail(&format!(
+            "expected {expected:?} (issues, comments, queued), got {issues} issue(s), {comments} comment(s), {queued} queued"
+        ));
+    }
+    if row.expect.queued() && !run.stderr.contains("`ipfs-kit autoheal flush` sends it") {
+        return fail("the notice does not say how to send the queued report");
     }
 
-    // The fault is cleared (and a rate limit's window over): one flush delivers it once.
+    // The fault is cleared (and a rate limit's window over): one flush delivers it once, and
+    // an issue GitHub filed while its answer was lost is found, not filed again.
     github.set_fault(None);
     std::thread::sleep(row.wait_before_flush());
+    let before_flush = github.request_count();
     let (flushed, _, killed) = run_guarded(&sandbox, &["autoheal", "flush"]);
+    let flush_sent = github.request_count() - before_flush;
     if killed || flushed.code != Some(0) {
         return Err(format!(
             "{name}: the flush after the fault failed (killed: {killed})\nstdout:\n{}\nstderr:\n{}",
@@ -147,16 +168,25 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     }
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
-    if (issues, comments, queued) != (1, 0, 0) {
+    let open = github.open_issue_count(REPO);
+    if (issues, open, comments, queued) != (1, 1, 0, 0) {
         return Err(format!(
-            "{name}: after the flush {issues} issue(s), {comments} comment(s), {queued} queued; expected exactly one issue\nflush said:\n{}",
+            "{name}: after the flush {issues} issue(s) ({open} open), {comments} comment(s), {queued} queued; expected exactly one open issue\nflush said:\n{}",
             flushed.stdout
         ));
     }
+    if flush_sent > bound::FILED {
+        return Err(format!(
+            "{name}: the flush sent {flush_sent} requests, over the bound of {}",
+            bound::FILED
+        ));
+    }
     Ok(format!(
-        "{name:<42} exit 1 in {:>5.2}s  {:<9}  after flush: 1 issue, 0 queued",
+        "{name:<46} exit 1 in {:>5.2}s, {sent}/{} requests, {:<13}  flush: {flush_sent}/{} requests, 1 issue, 0 queued",
         elapsed.as_secs_f64(),
-        format!("{:?}", row.expect).to_lowercase()
+        row.max_requests,
+        row.expect.label(),
+        bound::FILED
     ))
 }
 

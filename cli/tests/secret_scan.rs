@@ -31,7 +31,7 @@ use std::process::{Command, Stdio};
 use autoheal::fix::{diagnose, parse_issue_body};
 use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
-use fault_rows::{Expect, fault_rows};
+use fault_rows::fault_rows;
 use support::fake_github::{AgentTasks, FakeGitHub, Fault, base64};
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
@@ -295,7 +295,7 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
         );
         run(&mut scan, &["add", &path]);
         let queued = scan.files(&sandbox, &format!("after a failure under {}", row.name));
-        let expected = usize::from(row.expect == Expect::Queued);
+        let expected = usize::from(row.expect.queued());
         assert_eq!(
             queued.len(),
             expected,

@@ -2,6 +2,10 @@
 //! does to a failing command and its report; `secret_scan.rs` sends a report through each row
 //! and scans what left the process. One list, so the two cannot drift apart.
 //!
+//! Most rows fail every request, so the first request (the search) meets the fault. The rows
+//! "on the create" fail only `POST` requests: the search passes and the request that files the
+//! issue fails; some of them after GitHub filed it (the answer lost or garbled on its way back).
+//!
 //! The rows hold for a `timeout_secs` of 1 or 2: "slow, within the timeout" answers in 250 ms,
 //! "slow, beyond the timeout" in 3 s.
 
@@ -18,6 +22,40 @@ pub enum Expect {
     Delivered,
     /// Kept in the queue: nothing on GitHub yet.
     Queued,
+    /// GitHub filed the issue but its answer was lost: the report stays queued, and the flush
+    /// finds the issue it filed instead of filing another.
+    FiledAnswerLost,
+}
+
+impl Expect {
+    /// Whether the report waits in the queue after the failing run.
+    pub fn queued(self) -> bool {
+        self != Expect::Delivered
+    }
+
+    /// As the tests print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Expect::Delivered => "filed",
+            Expect::Queued => "queued",
+            Expect::FiledAnswerLost => "filed, queued",
+        }
+    }
+}
+
+/// Requests a report may make (the documented bound): a report gives up at the first request
+/// that fails, after one fallback from the search to the list of open issues, or one retry of
+/// a write GitHub answered with a 5xx. Each request is bounded by `timeout_secs`, so this also
+/// bounds the time a failing command spends reporting.
+pub mod bound {
+    /// A read fails: the search, then the list.
+    pub const READ_FAILS: usize = 2;
+    /// The create fails: the search, the create.
+    pub const CREATE_FAILS: usize = 2;
+    /// The create is answered 5xx: the search, the create, its one retry.
+    pub const CREATE_RETRIED: usize = 3;
+    /// Filed: the search, the create, the twin check of the list.
+    pub const FILED: usize = 3;
 }
 
 /// One way GitHub fails.
@@ -30,6 +68,8 @@ pub struct FaultRow {
     pub advice: &'static str,
     /// Seconds GitHub asked to wait (rate limits): the flush comes after them.
     pub wait_secs: u64,
+    /// The most requests the failing run may send (see [`bound`]).
+    pub max_requests: usize,
 }
 
 impl FaultRow {
@@ -51,6 +91,33 @@ fn every_request(name: &'static str, fault: Fault, advice: &'static str) -> Faul
         expect: Expect::Queued,
         advice,
         wait_secs: 0,
+        max_requests: bound::READ_FAILS,
+    }
+}
+
+/// A row whose fault applies only to `POST` requests (the create) and whose report is queued.
+fn on_create(name: &'static str, fault: Fault, advice: &'static str) -> FaultRow {
+    let max_requests = match fault {
+        Fault::Status(500..=599) => bound::CREATE_RETRIED,
+        _ => bound::CREATE_FAILS,
+    };
+    FaultRow {
+        name,
+        rule: FaultRule::new(fault).on_method("POST"),
+        expect: Expect::Queued,
+        advice,
+        wait_secs: 0,
+        max_requests,
+    }
+}
+
+/// A row where GitHub files the issue, and then `fault` replaces its answer to the create.
+fn answer_lost(name: &'static str, fault: Fault, advice: &'static str) -> FaultRow {
+    let row = on_create(name, fault, advice);
+    FaultRow {
+        rule: row.rule.after_handling(),
+        expect: Expect::FiledAnswerLost,
+        ..row
     }
 }
 
@@ -66,6 +133,7 @@ pub fn fault_rows() -> Vec<FaultRow> {
         every_request("hang", Fault::Hang, "did not answer in time"),
         FaultRow {
             expect: Expect::Delivered,
+            max_requests: bound::FILED,
             ..every_request(
                 "slow, within the timeout",
                 Fault::Slow(Duration::from_millis(250)),
@@ -139,6 +207,46 @@ pub fn fault_rows() -> Vec<FaultRow> {
             "200 with an unexpected shape",
             Fault::UnexpectedShape,
             "answer was not understood",
+        ),
+        on_create(
+            "401 on the create",
+            Fault::Status(401),
+            "token is invalid or expired (401); create a new one and set GITHUB_TOKEN",
+        ),
+        on_create(
+            "403 on the create",
+            Fault::Status(403),
+            "token lacks access (403); check github_repo and give the token Issues: write",
+        ),
+        on_create(
+            "422 on the create",
+            Fault::Status(422),
+            "GitHub refused the issue (422)",
+        ),
+        on_create(
+            "500 on the create (and its retry)",
+            Fault::Status(500),
+            "GitHub answered 500",
+        ),
+        on_create(
+            "503 on the create (and its retry)",
+            Fault::Status(503),
+            "GitHub answered 503",
+        ),
+        answer_lost(
+            "201 truncated, the issue filed",
+            Fault::Truncated,
+            "answer was not understood",
+        ),
+        answer_lost(
+            "201 with an unexpected shape, the issue filed",
+            Fault::UnexpectedShape,
+            "answer was not understood",
+        ),
+        answer_lost(
+            "no answer to the create, the issue filed",
+            Fault::Hang,
+            "did not answer in time",
         ),
     ]
 }
