@@ -19,14 +19,19 @@
 //!   `requests <= 3 * max_new + 2 * bugs * floor(duration / throttle_secs)`.
 //!
 //! Then the flood guard is raised by 20 and one flush files 20 of the bugs that waited, holding
-//! the rest back without a request: one issue per bug, the count still exact.
+//! the rest back without a request: one issue per bug, the count still exact. The queue may
+//! also hold reports of bugs filed meanwhile (a process that waited too long for the reporting
+//! lock queues its report, whatever the bug): the flush counts those within the throttle window
+//! and they leave the queue, so the checks count the queued reports of bugs not yet filed
+//! apart from them. One report of the shared bug is queued before the flush, so that case is
+//! met on every run.
 //!
 //! The processes are this test binary run again with `--ignored --exact child_process`: the
 //! child fails its hundred times inside `#[auto_heal]` functions, through the real GitHub sink.
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -179,6 +184,30 @@ fn queued_reports(dir: &Path) -> usize {
     autoheal::Queue::open(dir.join("queue")).len()
 }
 
+/// The bugs of the queued reports, with how many reports each.
+fn queued_bugs(dir: &Path) -> BTreeMap<String, usize> {
+    let queue = autoheal::Queue::open(dir.join("queue"));
+    let mut bugs: BTreeMap<String, usize> = BTreeMap::new();
+    for path in queue.files() {
+        let report = queue.read(&path).unwrap();
+        *bugs.entry(report.fingerprint).or_default() += 1;
+    }
+    bugs
+}
+
+/// The bugs this machine knows an issue for (its `known_issues.json`).
+fn filed_bugs(dir: &Path) -> BTreeSet<String> {
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("known_issues.json")).unwrap())
+            .unwrap();
+    cache["issues"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn eight_processes_failing_a_hundred_times_each_file_one_issue_per_bug_and_count_every_occurrence()
 {
@@ -283,12 +312,50 @@ fn eight_processes_failing_a_hundred_times_each_file_one_issue_per_bug_and_count
     );
 
     // The flood guard raised by 20: one flush files 20 of the bugs that waited, and holds the
-    // rest back without a request (each waits for its own hour) while it goes on.
+    // rest back without a request (each waits for its own hour) while it goes on. Reports of
+    // bugs filed meanwhile are counted within the throttle window and leave the queue.
+    let filed_before = filed_bugs(&dir);
+    // One such report for certain, as a process that waited too long for the lock leaves it:
+    // the shared bug's report, read back from its issue, as another occurrence.
+    let shared_issue = github
+        .issues(REPO)
+        .into_iter()
+        .find(|issue| issue.body.contains("the shared pin store is locked"))
+        .expect("the shared bug was filed");
+    let mut late = autoheal::fix::parse_issue_body(&shared_issue.body)
+        .unwrap()
+        .report;
+    late.trace_id = "1a7e0ccc0ffee0000000000000000001".to_string();
+    assert!(filed_before.contains(&late.fingerprint));
+    autoheal::Queue::open(dir.join("queue"))
+        .push(&late)
+        .unwrap();
+    let queued = queued + 1;
+    let occurrences = failures + 1;
+    let (waiting_new, waiting_filed): (BTreeMap<String, usize>, BTreeMap<String, usize>) =
+        queued_bugs(&dir)
+            .into_iter()
+            .partition(|(bug, _)| !filed_before.contains(bug));
+    let reports_of_filed: usize = waiting_filed.values().sum();
+    assert!(reports_of_filed >= 1);
+    println!(
+        "flush: {queued} queued: {} reports of {} bugs not yet filed, {reports_of_filed} of bugs filed",
+        waiting_new.values().sum::<usize>(),
+        waiting_new.len()
+    );
+    assert!(
+        waiting_new.len() > 20,
+        "more bugs wait than the raised guard lets through"
+    );
     github.clear_requests();
     let raised = MAX_NEW_DURING_LOAD + 20;
     let flushed = autoheal::github::flush(&config(&dir, github.url(), raised), |_, _| {}).unwrap();
     let (counts, issues_per_bug) = counted(&github, &dir);
-    let still_queued = queued_reports(&dir) as u64;
+    let still_queued = queued_reports(&dir);
+    let newly_filed: BTreeSet<String> = filed_bugs(&dir)
+        .difference(&filed_before)
+        .cloned()
+        .collect();
     println!(
         "flush: {} new issues, {} recurrences, {} counted; {} requests; {} issues for {bugs} bugs, {still_queued} queued",
         flushed.reported.len(),
@@ -306,15 +373,36 @@ fn eight_processes_failing_a_hundred_times_each_file_one_issue_per_bug_and_count
         flushed.stopped
     );
     assert_eq!(flushed.reported.len(), 20);
-    assert_eq!(still_queued, queued - 20);
+    assert_eq!(newly_filed.len(), 20, "20 bugs filed: {newly_filed:?}");
+    assert!(
+        newly_filed.iter().all(|bug| waiting_new.contains_key(bug)),
+        "only bugs that waited were filed"
+    );
+    let held_back: usize = waiting_new
+        .iter()
+        .filter(|(bug, _)| !newly_filed.contains(*bug))
+        .map(|(_, reports)| reports)
+        .sum();
+    assert_eq!(
+        still_queued, held_back,
+        "the reports of the bugs held back wait, every other report left the queue"
+    );
+    assert_eq!(
+        flushed.throttled + flushed.recurred.len(),
+        queued as usize - still_queued - 20,
+        "every report that left the queue without filing was counted as an occurrence"
+    );
     assert!(
         issues_per_bug.values().all(|n| *n == 1),
         "{issues_per_bug:?}"
     );
-    assert_eq!(counts.values().sum::<u64>() + still_queued, failures);
+    assert_eq!(
+        counts.values().sum::<u64>() + still_queued as u64,
+        occurrences
+    );
     assert_eq!(
         github.request_count(),
-        3 * 20,
-        "3 requests per new issue, none for the rest"
+        3 * 20 + 2 * flushed.recurred.len(),
+        "3 requests per new issue, 2 per recurrence comment, none for the rest"
     );
 }

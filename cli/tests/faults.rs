@@ -1,12 +1,19 @@
 //! The fault table: every way GitHub can fail, one row each, through the `ipfs-kit` binary.
+//! The rows live in `common/fault_rows.rs`, shared with the secret scan.
 //!
 //! For each row: the failing command's own error message and exit code are unchanged; the
 //! process exits within its time bound (a guard kills it and fails the row if it had to); the
-//! report is delivered exactly once or waits in the queue (counted on the fake: issues +
-//! comments); the notice tells the user what to do; and once the fault is cleared, one
-//! `ipfs-kit autoheal flush` delivers it exactly once and empties the queue.
+//! requests GitHub received stay within the row's documented bound, each bounded by
+//! `timeout_secs` (a proof of the time bound that does not time anything); the report is
+//! delivered exactly once or waits in the queue (counted on the fake: issues + comments), and
+//! when GitHub filed the issue but its answer was lost, the issue is there and the report
+//! waits; the notice tells the user what to do; and once the fault is cleared, one
+//! `ipfs-kit autoheal flush` (within the bound of a filing) leaves exactly one open issue, no
+//! comment and an empty queue.
 
 mod common;
+#[path = "common/fault_rows.rs"]
+mod fault_rows;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
@@ -15,7 +22,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox};
-use support::fake_github::{FakeGitHub, Fault};
+use fault_rows::{Expect, FaultRow, bound, fault_rows};
+use support::fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_FaultTableToken0123456789abcdefghijkl";
 const REPO: &str = "acme/tools";
@@ -26,122 +34,6 @@ const TIMEOUT_SECS: u64 = 1;
 /// A hang guard, not a benchmark: far above what the timeout allows (a few requests of at
 /// most `TIMEOUT_SECS` each), so only a process that ignores its bound reaches it.
 const GUARD: Duration = Duration::from_secs(30);
-
-/// What the row's failing run does with its report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
-    /// Filed at once: one issue.
-    Delivered,
-    /// Kept in the queue: nothing on GitHub yet.
-    Queued,
-}
-
-struct Row {
-    name: &'static str,
-    fault: Fault,
-    expect: Expect,
-    /// A phrase of the notice that says what happened and what to do.
-    advice: &'static str,
-    /// Seconds GitHub asked to wait (rate limits): the flush comes after them.
-    wait_secs: u64,
-}
-
-fn row(name: &'static str, fault: Fault, advice: &'static str) -> Row {
-    Row {
-        name,
-        fault,
-        expect: Expect::Queued,
-        advice,
-        wait_secs: 0,
-    }
-}
-
-fn rows() -> Vec<Row> {
-    vec![
-        row(
-            "connection refused",
-            Fault::Down,
-            "GitHub could not be reached",
-        ),
-        row("hang", Fault::Hang, "did not answer in time"),
-        Row {
-            expect: Expect::Delivered,
-            ..row(
-                "slow, within the timeout",
-                Fault::Slow(Duration::from_millis(250)),
-                "has been automatically reported",
-            )
-        },
-        row(
-            "slow, beyond the timeout",
-            Fault::Slow(Duration::from_secs(3)),
-            "did not answer in time",
-        ),
-        row("500", Fault::Status(500), "GitHub answered 500"),
-        row("502", Fault::Status(502), "GitHub answered 502"),
-        row("503", Fault::Status(503), "GitHub answered 503"),
-        row(
-            "401",
-            Fault::Status(401),
-            "token is invalid or expired (401); create a new one and set GITHUB_TOKEN",
-        ),
-        row(
-            "403",
-            Fault::Status(403),
-            "token lacks access (403); check github_repo and give the token Issues: write",
-        ),
-        row(
-            "404",
-            Fault::Status(404),
-            "repository not found or token lacks access (404)",
-        ),
-        row(
-            "410",
-            Fault::Status(410),
-            "issues are disabled on the repository (410); enable them",
-        ),
-        row("422", Fault::Status(422), "GitHub refused the issue (422)"),
-        Row {
-            wait_secs: 2,
-            ..row(
-                "primary rate limit",
-                Fault::PrimaryRateLimit { reset_in_secs: 2 },
-                "rate limit was reached; reports wait in the queue until",
-            )
-        },
-        Row {
-            wait_secs: 2,
-            ..row(
-                "secondary rate limit (429)",
-                Fault::SecondaryRateLimit {
-                    retry_after_secs: 2,
-                },
-                "rate limit was reached; reports wait in the queue until",
-            )
-        },
-        Row {
-            wait_secs: 2,
-            ..row(
-                "secondary rate limit (403 + Retry-After)",
-                Fault::SecondaryRateLimit403 {
-                    retry_after_secs: 2,
-                },
-                "rate limit was reached; reports wait in the queue until",
-            )
-        },
-        row("not JSON", Fault::NotJson, "answer was not understood"),
-        row(
-            "truncated mid-body",
-            Fault::Truncated,
-            "answer was not understood",
-        ),
-        row(
-            "200 with an unexpected shape",
-            Fault::UnexpectedShape,
-            "answer was not understood",
-        ),
-    ]
-}
 
 /// Run `ipfs-kit` with `args`; kill it after [`GUARD`]. Returns the run, how long it took, and
 /// whether the guard had to kill it.
@@ -194,7 +86,7 @@ fn posts_on_github(github: &FakeGitHub) -> (usize, usize) {
 }
 
 /// One row, start to end. `Err` says what went wrong; `Ok` is the row of the printed table.
-fn check_row(row: &Row) -> Result<String, String> {
+fn check_row(row: &FaultRow) -> Result<String, String> {
     let name = row.name;
     let github = FakeGitHub::start();
     let sandbox = Sandbox::reporting_to(github.url(), TOKEN, REPO);
@@ -207,9 +99,16 @@ fn check_row(row: &Row) -> Result<String, String> {
             &TIMEOUT_SECS.to_string(),
         ])
         .success();
-    github.set_fault(Some(row.fault.clone()));
+    github.set_fault(row.rule.clone());
 
+    let before = github.request_count();
     let (run, elapsed, killed) = run_guarded(&sandbox, &["add", "/nonexistent/pins.txt"]);
+    let requests = github.requests();
+    let sent = requests.len() - before;
+    let creates = requests[before..]
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     let fail = |what: &str| Err(format!("{name}: {what}\nstderr:\n{}", run.stderr));
     if killed {
         return fail(&format!(
@@ -228,31 +127,39 @@ fn check_row(row: &Row) -> Result<String, String> {
     if !run.stderr.contains(row.advice) {
         return fail(&format!("expected the advice {:?}", row.advice));
     }
+    if row.rule.method.as_deref() == Some("POST") && creates == 0 {
+        return fail("no create was sent: the fault on writes was never met");
+    }
+    // Each request is bounded by timeout_secs: a bound on the requests bounds the time.
+    if sent > row.max_requests {
+        return fail(&format!(
+            "{sent} requests to GitHub, over the bound of {}",
+            row.max_requests
+        ));
+    }
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
-    match row.expect {
-        Expect::Delivered if (issues, comments, queued) != (1, 0, 0) => {
-            return fail(&format!(
-                "expected one issue and an empty queue, got {issues} issue(s), {comments} comment(s), {queued} queued"
-            ));
-        }
-        Expect::Queued if (issues, comments, queued) != (0, 0, 1) => {
-            return fail(&format!(
-                "expected the report queued and nothing on GitHub, got {issues} issue(s), {comments} comment(s), {queued} queued"
-            ));
-        }
-        Expect::Queued if !run.stderr.contains("`ipfs-kit autoheal flush` sends it") => {
-            return fail("the notice does not say how to send the queued report");
-        }
-        _ => {}
+    let expected = match row.expect {
+        Expect::Delivered => (1, 0, 0),
+        Expect::Queued => (0, 0, 1),
+        Expect::FiledAnswerLost => (1, 0, 1),
+    };
+    if (issues, comments, queued) != expected {
+        return fail(&format!(
+            "expected {expected:?} (issues, comments, queued), got {issues} issue(s), {comments} comment(s), {queued} queued"
+        ));
+    }
+    if row.expect.queued() && !run.stderr.contains("`ipfs-kit autoheal flush` sends it") {
+        return fail("the notice does not say how to send the queued report");
     }
 
-    // The fault is cleared (and a rate limit's window over): one flush delivers it once.
+    // The fault is cleared (and a rate limit's window over): one flush delivers it once, and
+    // an issue GitHub filed while its answer was lost is found, not filed again.
     github.set_fault(None);
-    std::thread::sleep(Duration::from_secs(
-        row.wait_secs + u64::from(row.wait_secs > 0),
-    ));
+    std::thread::sleep(row.wait_before_flush());
+    let before_flush = github.request_count();
     let (flushed, _, killed) = run_guarded(&sandbox, &["autoheal", "flush"]);
+    let flush_sent = github.request_count() - before_flush;
     if killed || flushed.code != Some(0) {
         return Err(format!(
             "{name}: the flush after the fault failed (killed: {killed})\nstdout:\n{}\nstderr:\n{}",
@@ -261,22 +168,31 @@ fn check_row(row: &Row) -> Result<String, String> {
     }
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
-    if (issues, comments, queued) != (1, 0, 0) {
+    let open = github.open_issue_count(REPO);
+    if (issues, open, comments, queued) != (1, 1, 0, 0) {
         return Err(format!(
-            "{name}: after the flush {issues} issue(s), {comments} comment(s), {queued} queued; expected exactly one issue\nflush said:\n{}",
+            "{name}: after the flush {issues} issue(s) ({open} open), {comments} comment(s), {queued} queued; expected exactly one open issue\nflush said:\n{}",
             flushed.stdout
         ));
     }
+    if flush_sent > bound::FILED {
+        return Err(format!(
+            "{name}: the flush sent {flush_sent} requests, over the bound of {}",
+            bound::FILED
+        ));
+    }
     Ok(format!(
-        "{name:<42} exit 1 in {:>5.2}s  {:<9}  after flush: 1 issue, 0 queued",
+        "{name:<46} exit 1 in {:>5.2}s, {sent}/{} requests, {:<13}  flush: {flush_sent}/{} requests, 1 issue, 0 queued",
         elapsed.as_secs_f64(),
-        format!("{:?}", row.expect).to_lowercase()
+        row.max_requests,
+        row.expect.label(),
+        bound::FILED
     ))
 }
 
 #[test]
 fn every_fault_keeps_the_result_and_the_time_bound_says_what_to_do_and_flush_delivers_once() {
-    let rows = rows();
+    let rows = fault_rows();
     // Three rows at a time: the processes mostly wait on sockets, but a loaded machine must
     // not push the row within its timeout past it.
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -1,24 +1,38 @@
 //! No secret leaves the process. With a GitHub token and a set of fake secrets of every common
 //! shape placed in the environment, in command-line arguments, in error messages (a file path,
-//! an API URL with a password) and in log lines, every ipfs-kit command runs, and reports go
-//! through every fault of the fake GitHub. Then every byte that left the process is scanned:
-//! stdout, stderr, every file under the private home (configuration, backups, the queue), and
-//! every request the fake GitHub received (path, query, body and every header but
-//! `Authorization`). No secret may appear, plain or base64-, JSON- or URL-encoded.
+//! an API URL with a password, a panic message) and in log lines, every ipfs-kit command runs,
+//! reports go through every row of the fault table (`common/fault_rows.rs`), and `fix` answers
+//! issues for real (comment, branch, file contents, pull request, Copilot hand-off). Every byte
+//! that left a process is scanned: stdout and stderr of each run; every file under the private
+//! home (configuration, backups, and the queue right after each faulted failure, while its
+//! report waits there); and every request the fake GitHub received (path, query, body and
+//! every header but `Authorization`). No secret may appear, plain or base64-, JSON- or
+//! URL-encoded.
+//!
+//! A panic inside `#[auto_heal]`, with a secret in its message and another on its command line,
+//! is queued while GitHub fails, under `RUST_BACKTRACE=1` (or the scan's own setting); ipfs-kit
+//! has no command that panics, so this test binary plays the program (`panic_run.rs`).
 //!
 //! The scan runs three times: plain, under `RUST_BACKTRACE=1` with autoheal's debug output on,
 //! and under `RUST_BACKTRACE=full` with debug output on; `RUST_LOG=trace` throughout.
 
 mod common;
+#[path = "common/fault_rows.rs"]
+mod fault_rows;
+#[path = "secret_scan/panic_run.rs"]
+mod panic_run;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
+use autoheal::fix::{diagnose, parse_issue_body};
+use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
-use support::fake_github::{FakeGitHub, Fault, FaultRule, base64};
+use fault_rows::fault_rows;
+use support::fake_github::{AgentTasks, FakeGitHub, Fault, base64};
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
 const FINE_GRAINED: &str =
@@ -31,6 +45,8 @@ const JWT: &str =
 const PEM_BODY: &str = "MIIEpAIBAAKCAQEAScanFakePrivateKeyBody0123456789abcdefABCDEF";
 const URL_PASSWORD: &str = "Sc4nUrlPassw0rdValue";
 const DB_PASSWORD: &str = "Sc4nDbPassw0rdValue";
+
+const REPO: &str = "acme/tools";
 
 /// Every secret, by name, as it must never be seen.
 const SECRETS: &[(&str, &str)] = &[
@@ -118,6 +134,10 @@ fn encodings(secret: &str) -> Vec<(&'static str, String)> {
 struct Scan {
     commands: usize,
     bytes: usize,
+    /// Queued report files read while their report waited in the queue.
+    queued_reports: usize,
+    /// Secrets in the panic message as Rust's default hook printed it (see [`panic_run`]).
+    default_hook_secrets: usize,
     leaks: Vec<String>,
 }
 
@@ -144,6 +164,45 @@ impl Scan {
         self.commands += 1;
         self.check(&format!("stdout of `{what}`"), run.stdout.as_bytes());
         self.check(&format!("stderr of `{what}`"), run.stderr.as_bytes());
+    }
+
+    /// Scan every file under the home, `when` naming the moment. Returns the reports in the
+    /// queue, read back.
+    fn files(&mut self, sandbox: &Sandbox, when: &str) -> Vec<Report> {
+        let queue = sandbox.config_dir().join("queue");
+        let mut queued = Vec::new();
+        for (path, bytes) in sandbox.all_files() {
+            self.check(&format!("{} ({when})", path.display()), &bytes);
+            if is_queued_report(&queue, &path) {
+                let report = serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|e| panic!("{} is not a report: {e}", path.display()));
+                queued.push(report);
+            }
+        }
+        self.queued_reports += queued.len();
+        queued
+    }
+}
+
+fn is_queued_report(queue: &Path, path: &Path) -> bool {
+    path.parent() == Some(queue)
+        && path.extension().is_some_and(|x| x == "json")
+        && !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+/// A name made of letters only: digits are masked in fingerprints, so `missing-1` and
+/// `missing-2` would be one bug, and every occurrence after the first would be counted within
+/// the throttle window without ever meeting its fault.
+fn letters(mut n: usize) -> String {
+    let mut name = String::new();
+    loop {
+        name.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return name;
+        }
     }
 }
 
@@ -184,10 +243,10 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
         &mut scan,
         &["autoheal", "enable", "--github-repo", "acme/tools"],
     );
-    run(
-        &mut scan,
-        &["autoheal", "config", "--set", "timeout_secs", "2"],
-    );
+    // Every failure below is a new bug: the flood guard must not hold any back unsent.
+    for (key, value) in [("timeout_secs", "2"), ("max_new_issues_per_hour", "1000")] {
+        run(&mut scan, &["autoheal", "config", "--set", key, value]);
+    }
     for args in [
         &["autoheal", "status"][..],
         &["autoheal", "status", "--json"],
@@ -224,44 +283,86 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
     run(&mut scan, &["add", &secret_path]);
     mcp_start_briefly(&sandbox, &mut scan);
 
-    // Every fault of the fake GitHub, on a new failure each time, then a flush.
-    let faults = [
-        Fault::Down,
-        Fault::Hang,
-        Fault::Slow(Duration::from_millis(100)),
-        Fault::Status(500),
-        Fault::Status(502),
-        Fault::Unauthorized,
-        Fault::Forbidden,
-        Fault::PrimaryRateLimit { reset_in_secs: 1 },
-        Fault::SecondaryRateLimit {
-            retry_after_secs: 1,
-        },
-        Fault::SecondaryRateLimit403 {
-            retry_after_secs: 1,
-        },
-        Fault::NotFound,
-        Fault::Gone,
-        Fault::Unprocessable,
-        Fault::NotJson,
-        Fault::Truncated,
-        Fault::UnexpectedShape,
-    ];
-    for (i, fault) in faults.into_iter().enumerate() {
-        let rule = match fault {
-            // Refuse connections only for a while, so the flush below reaches GitHub.
-            Fault::Down => FaultRule::new(fault).times(3),
-            _ => FaultRule::new(fault),
-        };
-        github.set_fault(rule);
-        let path = secret_dir.join(format!("missing-{i}-{SLACK}"));
-        run(&mut scan, &["add", path.to_str().unwrap()]);
+    // Every row of the fault table, on a new bug each time. The queue is scanned while the
+    // report waits in it; then the fault is cleared (and a rate limit waited out) and a flush
+    // sends it.
+    for (i, row) in fault_rows().iter().enumerate() {
+        github.set_fault(row.rule.clone());
+        // Outside the temporary directory, whose paths are masked whole in fingerprints.
+        let path = format!(
+            "/nonexistent/{TOKEN}-{AWS_KEY_ID}/missing-{}-{SLACK}",
+            letters(i)
+        );
+        run(&mut scan, &["add", &path]);
+        let queued = scan.files(&sandbox, &format!("after a failure under {}", row.name));
+        let expected = usize::from(row.expect.queued());
+        assert_eq!(
+            queued.len(),
+            expected,
+            "{}: the failure's report met the fault",
+            row.name
+        );
         github.clear_faults();
+        std::thread::sleep(row.wait_before_flush());
         run(&mut scan, &["autoheal", "flush"]);
     }
     run(&mut scan, &["autoheal", "queue"]);
 
-    // The healing commands: the log given to report-log holds secrets too.
+    // A panic with secrets in its message and command line, queued while GitHub fails.
+    let backtrace = extra_env
+        .iter()
+        .find(|(name, _)| *name == "RUST_BACKTRACE")
+        .map_or("1", |(_, value)| *value);
+    github.set_fault(Fault::Status(503));
+    panic_run::panic_briefly(&sandbox, &mut scan, backtrace);
+    let queued = scan.files(&sandbox, "after the panic");
+    assert!(
+        queued.iter().any(|r| r.kind == ReportKind::Panic),
+        "the panic was queued: {queued:?}"
+    );
+    github.clear_faults();
+    run(&mut scan, &["autoheal", "flush"]);
+
+    // The healing commands, for real: a diagnosis comment, a branch with the troubleshooting
+    // entry and a draft pull request for a recognised failure; a Copilot hand-off for the
+    // panic, which no rule recognises.
+    let (recognised, panic) = issues_to_answer(&github);
+    run(
+        &mut scan,
+        &[
+            "autoheal",
+            "fix",
+            "--issue",
+            &recognised.to_string(),
+            "--create-pr",
+        ],
+    )
+    .success();
+    let branch = format!("autoheal/issue-{recognised}");
+    let guide = github
+        .file(REPO, &branch, "docs/TROUBLESHOOTING.md")
+        .expect("the pull request's branch holds the troubleshooting entry");
+    scan.check(&format!("docs/TROUBLESHOOTING.md on {branch}"), &guide);
+    github.set_agent_tasks(AgentTasks::Accept);
+    run(
+        &mut scan,
+        &[
+            "autoheal",
+            "fix",
+            "--issue",
+            &panic.to_string(),
+            "--copilot",
+        ],
+    )
+    .success();
+    assert_eq!(github.pulls(REPO).len(), 1, "a pull request was opened");
+    assert_eq!(github.agent_tasks(REPO).len(), 1, "Copilot was asked");
+    for number in [recognised, panic] {
+        assert_eq!(github.comments(REPO, number).len(), 1, "#{number} answered");
+    }
+
+    // The dry run and the other healing commands: the log given to report-log holds secrets
+    // too.
     for args in [
         &["autoheal", "diagnose", "--last"][..],
         &["autoheal", "fix", "--issue", "1", "--dry-run"],
@@ -272,9 +373,7 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
     run(&mut scan, &["autoheal", "queue", "clear", "--yes"]);
     run(&mut scan, &["autoheal", "disable"]);
 
-    for (path, bytes) in sandbox.all_files() {
-        scan.check(&path.display().to_string(), &bytes);
-    }
+    scan.files(&sandbox, "at the end");
     for request in github.requests() {
         let place = format!("request {} {}", request.method, request.path);
         scan.check(&place, request.path.as_bytes());
@@ -286,11 +385,36 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
             }
         }
     }
+    let filed = github.issues(REPO).len();
     assert!(
-        github.issues("acme/tools").len() >= 2,
-        "the failures were filed, so their bodies were scanned"
+        filed > fault_rows().len(),
+        "the failures were filed ({filed} issues), so their bodies were scanned"
     );
     scan
+}
+
+/// The issues `fix` answers: a recognised failure, and the panic (which no rule recognises).
+fn issues_to_answer(github: &FakeGitHub) -> (u64, u64) {
+    let mut recognised = None;
+    let mut panic = None;
+    for issue in github.issues(REPO) {
+        let Ok(parsed) = parse_issue_body(&issue.body) else {
+            continue;
+        };
+        if parsed.report.kind == ReportKind::Panic {
+            assert!(
+                !diagnose(&parsed.report).is_recognised(),
+                "the panic is meant for Copilot"
+            );
+            panic = Some(issue.number);
+        } else if recognised.is_none() && diagnose(&parsed.report).is_recognised() {
+            recognised = Some(issue.number);
+        }
+    }
+    (
+        recognised.expect("a recognised failure was filed"),
+        panic.expect("the panic was filed"),
+    )
 }
 
 /// `mcp start` until it has started, then interrupted as a user would.
@@ -330,11 +454,13 @@ fn report_log(sandbox: &Sandbox, scan: &mut Scan) {
 
 fn assert_no_leak(label: &str, scan: &Scan) {
     println!(
-        "secret scan ({label}): {} commands run, {} bytes scanned, {} secrets in up to 6 encodings, leaks: {}",
+        "secret scan ({label}): {} commands run, {} bytes scanned, {} queued reports read while queued, {} secrets in up to 6 encodings, leaks: {}; in the panic message Rust's default hook printed: {}",
         scan.commands,
         scan.bytes,
+        scan.queued_reports,
         SECRETS.len(),
-        scan.leaks.len()
+        scan.leaks.len(),
+        scan.default_hook_secrets
     );
     assert!(
         scan.leaks.is_empty(),

@@ -193,6 +193,14 @@ fn a_hostile_issue_is_answered_without_running_its_text() {
         !stderr.contains("command not found") && !stderr.contains("syntax error"),
         "{stderr}"
     );
+    // The body holds no report: ipfs-kit read the issue and refused it as bad input, and the
+    // script passed its exit status on, writing nothing.
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("issue #{number} is not an auto-heal issue")),
+        "{stderr}"
+    );
+    assert!(github.comments(REPO, number).is_empty());
     // ipfs-kit ran once, with arguments of the script's making only.
     assert_eq!(
         world.ipfs_kit_calls(),
@@ -219,7 +227,8 @@ fn a_hostile_issue_is_answered_without_running_its_text() {
 fn copilot_is_asked_for_only_by_the_variable() {
     let github = FakeGitHub::start();
     let world = World::new();
-    let number = github.seed_issue(REPO, "t", "b", &["auto-heal"], "open");
+    // A report a rule recognises: answered with a comment whether Copilot is asked or not.
+    let number = seed_hostile_report_issue(&github, "t");
     for (value, expect_copilot) in [("true", true), ("TRUE; touch CANARY", false), ("", false)] {
         std::fs::remove_dir_all(world.path("calls")).unwrap();
         std::fs::create_dir(world.path("calls")).unwrap();
@@ -232,6 +241,12 @@ fn copilot_is_asked_for_only_by_the_variable() {
             ],
         );
         world.assert_untouched(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{value}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let calls = world.ipfs_kit_calls();
         assert_eq!(calls.len(), 1);
         assert_eq!(
@@ -240,6 +255,11 @@ fn copilot_is_asked_for_only_by_the_variable() {
             "{value}: {calls:?}"
         );
     }
+    assert_eq!(
+        github.comments(REPO, number).len(),
+        1,
+        "answered once, then left as it was"
+    );
 }
 
 #[test]

@@ -58,7 +58,13 @@ impl Sandbox {
 
     /// A command with only PATH, HOME, IPFS_KIT_CONFIG_DIR and the sandbox's variables set.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ipfs-kit"));
+        self.command_of(Path::new(env!("CARGO_BIN_EXE_ipfs-kit")), args)
+    }
+
+    /// `program` (another binary of the tests, such as the test itself) in the sandbox's
+    /// environment, as [`Sandbox::command`] runs `ipfs-kit`.
+    pub fn command_of(&self, program: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(program);
         command
             .args(args)
             .env_clear()

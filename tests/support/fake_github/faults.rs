@@ -71,6 +71,9 @@ pub struct FaultRule {
     pub method: Option<String>,
     /// Only this many more requests; `None` for all of them.
     pub remaining: Option<u64>,
+    /// Carry the request out first (file the issue, post the comment), then let the fault
+    /// replace its answer: GitHub did the work and the answer was lost or garbled on the way.
+    pub after_handling: bool,
 }
 
 impl FaultRule {
@@ -81,6 +84,7 @@ impl FaultRule {
             path_prefix: None,
             method: None,
             remaining: None,
+            after_handling: false,
         }
     }
 
@@ -102,6 +106,12 @@ impl FaultRule {
         self
     }
 
+    /// Carry each matching request out before the fault replaces its answer.
+    pub fn after_handling(mut self) -> FaultRule {
+        self.after_handling = true;
+        self
+    }
+
     /// Whether this rule closes the listening socket (an unlimited `Down` for every path).
     pub(crate) fn refuses_connections(&self) -> bool {
         self.fault == Fault::Down
@@ -120,21 +130,25 @@ impl FaultRule {
     }
 }
 
-/// The fault for a `method` request to `path`: the first rule that applies, counted down (and
+/// The rule for a `method` request to `path`: the first rule that applies, counted down (and
 /// dropped once spent).
-pub(crate) fn take_fault(rules: &mut Vec<FaultRule>, method: &str, path: &str) -> Option<Fault> {
+pub(crate) fn take_fault(
+    rules: &mut Vec<FaultRule>,
+    method: &str,
+    path: &str,
+) -> Option<FaultRule> {
     let index = rules
         .iter()
         .position(|rule| rule.applies_to(method, path))?;
     let rule = rules.get_mut(index)?;
-    let fault = rule.fault.clone();
+    let taken = rule.clone();
     if let Some(remaining) = &mut rule.remaining {
         *remaining = remaining.saturating_sub(1);
         if *remaining == 0 {
             rules.remove(index);
         }
     }
-    Some(fault)
+    Some(taken)
 }
 
 /// What the connection does for a fault.

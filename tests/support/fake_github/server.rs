@@ -265,9 +265,18 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             state.requests.push(request.clone());
             take_fault(&mut state.faults, &request.method, &request.path)
         };
-        let answer = || handle(&mut shared.lock(), &shared.base, &request);
+        // A rule after handling carries the request out now; its answer is what gets lost.
+        let mut handled = fault
+            .as_ref()
+            .filter(|rule| rule.after_handling)
+            .map(|_| handle(&mut shared.lock(), &shared.base, &request));
+        let mut answer = || {
+            handled
+                .take()
+                .unwrap_or_else(|| handle(&mut shared.lock(), &shared.base, &request))
+        };
         let mut truncated = false;
-        let mut reply = match fault.map(|fault| action(&fault, &request.method)) {
+        let mut reply = match fault.map(|rule| action(&rule.fault, &request.method)) {
             None => answer(),
             Some(FaultAction::Close) => break,
             Some(FaultAction::Hang) => {
