@@ -187,4 +187,24 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         "{:?}",
         diagnosis.steps
     );
+
+    // A panic message holding a secret is not handed to the previous hook (it could only print
+    // it as it is): autoheal prints it masked instead, and reports it masked.
+    let calls_before = PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst);
+    let leaky = std::thread::spawn(|| {
+        panic!("login failed with token ghp_PanicHookSecret0123456789abcdefghijkl")
+    });
+    assert!(leaky.join().is_err());
+    assert_eq!(PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst), calls_before);
+    let reports = sink.reports();
+    assert_eq!(reports.len(), 6);
+    assert!(
+        !reports[5].error.message.contains("ghp_PanicHookSecret")
+            && reports[5]
+                .error
+                .message
+                .starts_with("login failed with token "),
+        "{}",
+        reports[5].error.message
+    );
 }

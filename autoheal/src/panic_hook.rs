@@ -1,5 +1,8 @@
-//! The panic hook: a panic is reported once, then the previous hook runs as before.
+//! The panic hook: a panic is reported once, then the previous hook runs as before, unless its
+//! message holds a secret: then autoheal prints it, masked, as Rust's default hook would (the
+//! previous hook can only be given the message as it is).
 
+use std::io::Write as _;
 use std::panic::{self, PanicHookInfo};
 use std::sync::Once;
 
@@ -15,7 +18,13 @@ pub(crate) fn install() {
         panic::set_hook(Box::new(move |info| {
             if !capture::is_busy() {
                 report_panic(info);
-                previous(info);
+                let masked =
+                    capture::guarded(|| crate::pipeline::redacted_if_secret(&payload_text(info)))
+                        .flatten();
+                match masked {
+                    Some(message) => print_masked(info, &message),
+                    None => previous(info),
+                }
             }
         }));
     });
@@ -50,6 +59,30 @@ fn report_panic(info: &PanicHookInfo<'_>) {
         let mut capture = Capture::new(ReportKind::Panic, error, site, settings.backtrace);
         capture.frames.clear();
         crate::pipeline::report(capture);
+    });
+}
+
+/// The panic as Rust's default hook prints it, with `message` (already masked) in place of the
+/// payload; the backtrace as `RUST_BACKTRACE` asks.
+fn print_masked(info: &PanicHookInfo<'_>, message: &str) {
+    let _ = capture::guarded(|| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let mut text = format!("\nthread '{name}' panicked at {location}:\n{message}\n");
+        match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => {
+                text.push_str(&format!("stack backtrace:\n{backtrace}\n"));
+            }
+            _ => text.push_str(
+                "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+            ),
+        }
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     });
 }
 

@@ -257,6 +257,16 @@ pub(crate) fn capture_settings() -> Option<CaptureSettings> {
     })
 }
 
+/// `text` with the installed pipeline's secrets masked, or `None` when nothing is installed or
+/// `text` holds no secret.
+pub(crate) fn redacted_if_secret(text: &str) -> Option<String> {
+    let pipeline = active()?;
+    match pipeline.redactor.redact(text) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(masked) => Some(masked),
+    }
+}
+
 /// Report a finished capture through the installed pipeline. Never panics, never recurses.
 pub(crate) fn report(capture: Capture) -> Option<Delivery> {
     let pipeline = active()?;

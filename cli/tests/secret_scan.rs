@@ -136,8 +136,6 @@ struct Scan {
     bytes: usize,
     /// Queued report files read while their report waited in the queue.
     queued_reports: usize,
-    /// Secrets in the panic message as Rust's default hook printed it (see [`panic_run`]).
-    default_hook_secrets: usize,
     leaks: Vec<String>,
 }
 
@@ -454,13 +452,12 @@ fn report_log(sandbox: &Sandbox, scan: &mut Scan) {
 
 fn assert_no_leak(label: &str, scan: &Scan) {
     println!(
-        "secret scan ({label}): {} commands run, {} bytes scanned, {} queued reports read while queued, {} secrets in up to 6 encodings, leaks: {}; in the panic message Rust's default hook printed: {}",
+        "secret scan ({label}): {} commands run, {} bytes scanned, {} queued reports read while queued, {} secrets in up to 6 encodings, leaks: {}",
         scan.commands,
         scan.bytes,
         scan.queued_reports,
         SECRETS.len(),
         scan.leaks.len(),
-        scan.default_hook_secrets
     );
     assert!(
         scan.leaks.is_empty(),
