@@ -53,6 +53,9 @@ pub struct GitHubClient {
     token: Token,
 }
 
+/// How long to wait before writing again after GitHub answered 5xx.
+pub(crate) const SERVER_RETRY_DELAY: Duration = Duration::from_millis(500);
+
 type Reply = Response<ureq::Body>;
 
 impl GitHubClient {
@@ -96,6 +99,8 @@ impl GitHubClient {
     }
 
     /// Create an issue. When GitHub refuses its labels (422), it is created again without them.
+    /// A 5xx is not retried here: GitHub may have filed the issue before failing, so the caller
+    /// looks before filing again.
     ///
     /// # Errors
     ///
@@ -103,26 +108,27 @@ impl GitHubClient {
     pub fn create_issue(&self, draft: &IssueDraft) -> Result<IssueRef, GitHubError> {
         let url = format!("{}/repos/{}/issues", self.api, self.repo);
         let body = json!({ "title": draft.title, "body": draft.body, "labels": draft.labels });
-        match self.send_json("POST", &url, &body) {
+        match self.send_json_once("POST", &url, &body) {
             Err(GitHubError::Rejected(detail))
                 if !draft.labels.is_empty() && detail.contains("label") =>
             {
                 let body = json!({ "title": draft.title, "body": draft.body });
-                self.send_json("POST", &url, &body)
+                self.send_json_once("POST", &url, &body)
             }
             other => other,
         }
         .and_then(parse)
     }
 
-    /// Add a comment to issue `number`.
+    /// Add a comment to issue `number`. A 5xx is not retried: GitHub may have posted it
+    /// before failing (the next delivery looks at the issue's comments first).
     ///
     /// # Errors
     ///
     /// Any failed exchange.
     pub fn comment(&self, number: u64, body: &str) -> Result<(), GitHubError> {
         let url = format!("{}/repos/{}/issues/{number}/comments", self.api, self.repo);
-        self.send_json("POST", &url, &json!({ "body": body }))
+        self.send_json_once("POST", &url, &json!({ "body": body }))
             .map(|_| ())
     }
 
@@ -303,18 +309,23 @@ impl GitHubClient {
         }
     }
 
+    /// An idempotent write (a `PATCH` that sets a state), retried once after a 5xx: a blip
+    /// should not cost a queued report.
     fn send_json(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
-        let request = self.headers(self.body_request(method, url));
-        let first = request.send_json(body).map_err(transport);
-        match first.and_then(check) {
-            // One short retry for a 5xx: a blip should not cost a queued report.
+        match self.send_json_once(method, url, body) {
             Err(GitHubError::Server(_)) => {
-                std::thread::sleep(Duration::from_millis(500));
-                let request = self.headers(self.body_request(method, url));
-                request.send_json(body).map_err(transport).and_then(check)
+                std::thread::sleep(SERVER_RETRY_DELAY);
+                self.send_json_once(method, url, body)
             }
             other => other,
         }
+    }
+
+    /// A write sent once: one that would be made twice if GitHub carried it out and then
+    /// answered 5xx.
+    fn send_json_once(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
+        let request = self.headers(self.body_request(method, url));
+        request.send_json(body).map_err(transport).and_then(check)
     }
 
     fn send(

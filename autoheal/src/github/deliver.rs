@@ -203,7 +203,7 @@ fn deliver_once(
     }
     known.start_creating(fingerprint, trace_id);
     known.save();
-    let issue = match client.create_issue(&draft) {
+    let issue = match create_looking_first(client, config, fingerprint, trace_id, &draft) {
         Ok(issue) => issue,
         Err(error) => {
             if !error.is_transient() || matches!(error, GitHubError::RateLimited(_)) {
@@ -237,6 +237,28 @@ fn deliver_once(
         url: issue.html_url,
         number: issue.number,
     })
+}
+
+/// File `draft`; after a 5xx, once more, unless the list (which does not lag) shows that GitHub
+/// filed it before failing. An issue of the bug filed by another report leaves this one to the
+/// next delivery (the mark kept in the cache makes it comment there).
+fn create_looking_first(
+    client: &GitHubClient,
+    config: &Config,
+    fingerprint: &str,
+    trace_id: &str,
+    draft: &crate::IssueDraft,
+) -> Result<IssueRef, GitHubError> {
+    let status = match client.create_issue(draft) {
+        Err(GitHubError::Server(status)) => status,
+        other => return other,
+    };
+    std::thread::sleep(super::client::SERVER_RETRY_DELAY);
+    match oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)? {
+        Some(issue) if issue.body.as_deref().is_some_and(|b| b.contains(trace_id)) => Ok(issue),
+        Some(_) => Err(GitHubError::Server(status)),
+        None => client.create_issue(draft),
+    }
 }
 
 /// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list, up

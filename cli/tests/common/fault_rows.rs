@@ -44,18 +44,21 @@ impl Expect {
 }
 
 /// Requests a report may make (the documented bound): a report gives up at the first request
-/// that fails, after one fallback from the search to the list of open issues, or one retry of
-/// a write GitHub answered with a 5xx. Each request is bounded by `timeout_secs`, so this also
-/// bounds the time a failing command spends reporting.
+/// that fails, after one fallback from the search to the list of open issues, or, when GitHub
+/// answers the create with a 5xx, one look at the list (did it file the issue before failing?)
+/// and one more create. Each request is bounded by `timeout_secs`, so this also bounds the
+/// time a failing command spends reporting.
 pub mod bound {
     /// A read fails: the search, then the list.
     pub const READ_FAILS: usize = 2;
     /// The create fails: the search, the create.
     pub const CREATE_FAILS: usize = 2;
-    /// The create is answered 5xx: the search, the create, its one retry.
-    pub const CREATE_RETRIED: usize = 3;
+    /// The create is answered 5xx: the search, the create, the list, the create once more.
+    pub const CREATE_RETRIED: usize = 4;
     /// Filed: the search, the create, the twin check of the list.
     pub const FILED: usize = 3;
+    /// Filed, then answered 5xx: the search, the create, the list that finds it, the twin check.
+    pub const FILED_THEN_5XX: usize = 4;
 }
 
 /// One way GitHub fails.
@@ -233,6 +236,15 @@ pub fn fault_rows() -> Vec<FaultRow> {
             Fault::Status(503),
             "GitHub answered 503",
         ),
+        FaultRow {
+            expect: Expect::Delivered,
+            max_requests: bound::FILED_THEN_5XX,
+            ..answer_lost(
+                "502 after the issue was filed",
+                Fault::Status(502),
+                "has been automatically reported",
+            )
+        },
         answer_lost(
             "201 truncated, the issue filed",
             Fault::Truncated,
