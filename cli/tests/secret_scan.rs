@@ -431,6 +431,15 @@ fn mcp_start_briefly(sandbox: &Sandbox, scan: &mut Scan) {
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
+    // A test run whose shell ignores SIGINT (a background job) hands that on to the server:
+    // then it is killed, and its output scanned all the same.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+    }
     let output = child.wait_with_output().unwrap();
     let mut run = Run::from(output);
     run.stdout.insert_str(0, &first);
