@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use autoheal::{App, Config, Outcome, Token};
 use support::fake_github::FakeGitHub;
+use support::names::letters;
 
 const REPO: &str = "acme/tools";
 const TOKEN: &str = "ghp_LoadTestToken0123456789abcdefghijklmno";
@@ -65,18 +66,6 @@ fn distinct_failure(name: &str) -> Result<(), std::io::Error> {
         std::io::ErrorKind::NotFound,
         format!("block {name} was not found on any peer"),
     ))
-}
-
-/// A name made of letters only: digits are masked in fingerprints, letters are not.
-fn letters(mut n: usize) -> String {
-    let mut name = String::new();
-    loop {
-        name.push(char::from(b'a' + (n % 26) as u8));
-        n /= 26;
-        if n == 0 {
-            return name;
-        }
-    }
 }
 
 fn config(dir: &Path, api: &str, max_new: u32) -> Config {

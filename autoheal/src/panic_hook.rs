@@ -17,10 +17,10 @@ pub(crate) fn install() {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if !capture::is_busy() {
-                report_panic(info);
+                let message = payload_text(info);
                 let masked =
-                    capture::guarded(|| crate::pipeline::redacted_if_secret(&payload_text(info)))
-                        .flatten();
+                    capture::guarded(|| crate::pipeline::redacted_if_secret(&message)).flatten();
+                report_panic(info, message);
                 match masked {
                     Some(message) => print_masked(info, &message),
                     None => previous(info),
@@ -30,12 +30,11 @@ pub(crate) fn install() {
     });
 }
 
-fn report_panic(info: &PanicHookInfo<'_>) {
+fn report_panic(info: &PanicHookInfo<'_>, message: String) {
     let Some(settings) = crate::pipeline::capture_settings() else {
         return;
     };
     let _ = capture::guarded(|| {
-        let message = payload_text(info);
         let thread = std::thread::current();
         let thread_name = thread.name().unwrap_or("<unnamed>");
         let (file, line, column) = info

@@ -106,10 +106,15 @@ fn trim_machinery(frames: &mut Vec<BacktraceFrame>) {
     }
 }
 
+/// The function of core through which `Result::unwrap` and `Result::expect` panic.
+pub(crate) const RESULT_UNWRAP_FAILED: &str = "core::result::unwrap_failed";
+/// The function of core through which `Option::expect` panics.
+pub(crate) const OPTION_EXPECT_FAILED: &str = "core::option::expect_failed";
+
 /// The functions of core through which `Option`/`Result` `unwrap` and `expect` panic.
-pub(crate) const UNWRAP_FAILURES: [&str; 3] = [
-    "core::result::unwrap_failed",
-    "core::option::expect_failed",
+const UNWRAP_FAILURES: [&str; 3] = [
+    RESULT_UNWRAP_FAILED,
+    OPTION_EXPECT_FAILED,
     "core::option::unwrap_failed",
 ];
 

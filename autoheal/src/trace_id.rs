@@ -71,10 +71,7 @@ fn fallback_bytes() -> [u8; 16] {
     hasher.update(std::process::id().to_le_bytes());
     hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
     let digest = hasher.finalize();
-    let mut bytes = [0u8; 16];
-    for (byte, digest_byte) in bytes.iter_mut().zip(digest) {
-        *byte = digest_byte;
-    }
+    let mut bytes: [u8; 16] = digest.first_chunk().copied().unwrap_or_default();
     if let Some(last) = bytes.last_mut() {
         *last |= 1;
     }

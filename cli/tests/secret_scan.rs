@@ -33,6 +33,7 @@ use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
 use fault_rows::fault_rows;
 use support::fake_github::{AgentTasks, FakeGitHub, Fault, base64};
+use support::names::letters;
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
 const FINE_GRAINED: &str =
@@ -188,20 +189,6 @@ fn is_queued_report(queue: &Path, path: &Path) -> bool {
         && !path
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-}
-
-/// A name made of letters only: digits are masked in fingerprints, so `missing-1` and
-/// `missing-2` would be one bug, and every occurrence after the first would be counted within
-/// the throttle window without ever meeting its fault.
-fn letters(mut n: usize) -> String {
-    let mut name = String::new();
-    loop {
-        name.push(char::from(b'a' + (n % 26) as u8));
-        n /= 26;
-        if n == 0 {
-            return name;
-        }
-    }
 }
 
 /// One scan: a private home, the secrets in the environment, every command, every fault.

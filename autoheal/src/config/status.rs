@@ -82,17 +82,9 @@ impl Status {
             enabled: config.enabled,
             configured: config.is_configured(),
             repository: config.github_repo.clone(),
-            github_token: if config.github_token.is_some() {
-                "set"
-            } else {
-                "not set"
-            },
+            github_token: presence(config.github_token.is_some()),
             github_token_source: loaded.token_env,
-            copilot_token: if config.copilot_token.is_some() {
-                "set"
-            } else {
-                "not set"
-            },
+            copilot_token: presence(config.copilot_token.is_some()),
             auto_create_issues: config.auto_create_issues,
             queue_length,
             queue_dropped,
@@ -110,6 +102,11 @@ impl Status {
             .get(key)
             .map_or_else(|| Source::Default.to_string(), Setting::origin)
     }
+}
+
+/// A secret as `status` tells of it: `"set"` or `"not set"`, never its value.
+fn presence(set: bool) -> &'static str {
+    if set { "set" } else { "not set" }
 }
 
 impl Setting {

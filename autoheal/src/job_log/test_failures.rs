@@ -88,9 +88,10 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
                 line: panic.and_then(|p| p.line),
                 // Every test shares the one failures section; past the findings kept it is
                 // not copied again.
-                lines: match i < super::MAX_FINDINGS {
-                    true => section.clone(),
-                    false => Vec::new(),
+                lines: if i < super::MAX_FINDINGS {
+                    section.clone()
+                } else {
+                    Vec::new()
                 },
             }
         })

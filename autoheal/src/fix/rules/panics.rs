@@ -9,8 +9,9 @@ use super::{Finding, Rule, RuleInfo, first_error_match, quote};
 use crate::fix::Confidence;
 use crate::fix::diagnosis::location;
 use crate::fix::evidence::Evidence;
+use crate::stack::{OPTION_EXPECT_FAILED, RESULT_UNWRAP_FAILED};
 
-/// Whether the panic went through `function` of core (`core::result::unwrap_failed`): the
+/// Whether the panic went through `function` of core ([`RESULT_UNWRAP_FAILED`]): the
 /// capture keeps that frame at the top of a panic's backtrace. `expect` panics with the
 /// caller's own message, so that frame is how it is recognised.
 fn panicked_in(evidence: &Evidence<'_>, function: &str) -> bool {
@@ -47,7 +48,7 @@ pub(super) static UNWRAP_ON_NONE: Rule = Rule {
 fn unwrap_on_none(evidence: &Evidence<'_>) -> Option<Finding> {
     let method = if evidence.mentions(&["called `option::unwrap()` on a `none` value"]) {
         "unwrap"
-    } else if panicked_in(evidence, "core::option::expect_failed") {
+    } else if panicked_in(evidence, OPTION_EXPECT_FAILED) {
         "expect"
     } else {
         return None;
@@ -92,7 +93,7 @@ fn unwrap_on_err(evidence: &Evidence<'_>) -> Option<Finding> {
     let (method, inner) = match &captures {
         Some(captures) => ("unwrap", captures.get(1).map_or("", |m| m.as_str())),
         // `.expect("MESSAGE")` panics with `MESSAGE: {error:?}`: all of it is the evidence.
-        None if panicked_in(evidence, "core::result::unwrap_failed") => {
+        None if panicked_in(evidence, RESULT_UNWRAP_FAILED) => {
             ("expect", evidence.report.error.message.as_str())
         }
         None => return None,

@@ -150,7 +150,7 @@ fn changes(number: u64, diagnosis: &Diagnosis) -> Vec<FileChange<'_>> {
     let mut changes: Vec<FileChange<'_>> = Vec::new();
     if let Some(patch) = &diagnosis.patch {
         changes.push(FileChange {
-            path: patch.path.trim_start_matches('/').to_string(),
+            path: repository_path(&patch.path).to_string(),
             edits: vec![Edit::Patch(&patch.edit)],
             message: vec![patch.description.clone()],
         });
@@ -252,6 +252,11 @@ fn append(text: &str, addition: &str) -> Option<String> {
     Some(out)
 }
 
+/// A patch's path as the contents API names it: relative to the repository's root.
+fn repository_path(path: &str) -> &str {
+    path.trim_start_matches('/')
+}
+
 /// The pull request's title: the diagnosis's, bounded as GitHub requires.
 fn pull_title(diagnosis: &Diagnosis) -> String {
     let title: String = diagnosis
@@ -276,7 +281,7 @@ fn pull_body(number: u64, diagnosis: &Diagnosis, committed: &[String]) -> String
     if let Some(patch) = diagnosis.patch.as_ref().filter(|p| {
         committed
             .iter()
-            .any(|path| path == p.path.trim_start_matches('/'))
+            .any(|path| path == repository_path(&p.path))
     }) {
         changes.push(format!(
             "changes `{}`: {}",
