@@ -82,21 +82,33 @@ pub(crate) fn remove_abandoned_temporaries(dir: &Path) {
         }
         let pid = name.rsplit('.').nth(2).and_then(|p| p.parse::<u32>().ok());
         let abandoned = match pid {
-            Some(pid) if pid == std::process::id() => false,
-            Some(pid) if Path::new("/proc/self").exists() => {
-                !Path::new(&format!("/proc/{pid}")).exists()
-            }
-            _ => entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 600),
+            Some(pid) => process_is_gone(pid, &entry.path()),
+            None => older_than_ten_minutes(&entry.path()),
         };
         if abandoned {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether the process `pid`, which wrote `file`, no longer runs: on Linux, from `/proc`;
+/// elsewhere, when the file is older than ten minutes.
+pub(crate) fn process_is_gone(pid: u32, file: &Path) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    if Path::new("/proc/self").exists() {
+        return !Path::new(&format!("/proc/{pid}")).exists();
+    }
+    older_than_ten_minutes(file)
+}
+
+fn older_than_ten_minutes(file: &Path) -> bool {
+    fs::metadata(file)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 600)
 }
 
 fn write_new(path: &Path, bytes: &[u8], synced: bool) -> std::io::Result<()> {

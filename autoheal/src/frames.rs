@@ -62,6 +62,7 @@ impl Frame {
             return;
         }
         let Some(settings) = crate::pipeline::capture_settings() else {
+            crate::pipeline::forget_last_delivery();
             return;
         };
         let depths = DEPTHS.get();

@@ -56,10 +56,12 @@ mod fingerprint;
 pub mod fix;
 mod frames;
 pub mod github;
+mod handoff;
 mod issue;
 pub mod job_log;
 mod layer;
 mod manual;
+mod modules;
 mod outcome;
 mod panic_hook;
 mod pipeline;
@@ -73,6 +75,7 @@ mod spool;
 mod stack;
 mod system;
 mod trace_id;
+mod worker;
 
 #[cfg(feature = "test")]
 pub mod test;
@@ -87,11 +90,12 @@ pub use config::{
     Token,
 };
 pub use error::{Error, Result};
+pub use handoff::settle_abandoned_reports;
 pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
 pub use layer::{ContextLayer, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
-pub use pipeline::{Guard, init, init_with_sink, last_delivery};
+pub use pipeline::{Guard, flush, init, init_with_sink, last_delivery};
 pub use queue::{Queue, QueuedEntry};
 pub use redact::{RedactedLine, RedactedWriter, Redactor, is_secret_name};
 pub use report::{

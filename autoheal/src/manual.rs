@@ -53,7 +53,10 @@ fn capture_details(
     if capture::is_busy() {
         return None;
     }
-    let settings = crate::pipeline::capture_settings()?;
+    let Some(settings) = crate::pipeline::capture_settings() else {
+        crate::pipeline::forget_last_delivery();
+        return None;
+    };
     // The function is filled in from the innermost application frame when resolved.
     let site = Site {
         function: String::new(),

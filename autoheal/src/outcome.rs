@@ -28,6 +28,13 @@ pub enum Outcome {
         /// Why it was not sent now (not configured, GitHub unreachable, rate limited...).
         reason: String,
     },
+    /// Handed to the background worker, which has not finished with it yet; the report waits
+    /// in the queue at `path` (when the queue could be written) until it does. See
+    /// [`flush`](crate::flush).
+    Pending {
+        /// The report's file in the queue.
+        path: Option<PathBuf>,
+    },
     /// The same bug was reported moments ago; this occurrence was counted, not sent.
     Throttled,
     /// Auto-healing is switched off: nothing was recorded.
@@ -47,6 +54,12 @@ impl fmt::Display for Outcome {
             Outcome::Queued { path, reason } => {
                 write!(f, "queued at {} ({reason})", path.display())
             }
+            Outcome::Pending { path: Some(path) } => write!(
+                f,
+                "being sent in the background; it waits at {} until then",
+                path.display()
+            ),
+            Outcome::Pending { path: None } => f.write_str("being sent in the background"),
             Outcome::Throttled => f.write_str("counted; the same failure was reported moments ago"),
             Outcome::Disabled => f.write_str("not reported: auto-healing is disabled"),
             Outcome::Failed { reason } => write!(f, "could not be reported: {reason}"),

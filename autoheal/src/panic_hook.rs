@@ -32,6 +32,7 @@ pub(crate) fn install() {
 
 fn report_panic(info: &PanicHookInfo<'_>, message: String) {
     let Some(settings) = crate::pipeline::capture_settings() else {
+        crate::pipeline::forget_last_delivery();
         return;
     };
     let _ = capture::guarded(|| {

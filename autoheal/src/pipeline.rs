@@ -1,35 +1,53 @@
 //! The reporting pipeline: from a capture to a delivered report.
 //!
 //! `init` installs one pipeline for the process. The outermost annotated frame, the panic hook
-//! and the manual capture functions hand it a [`Capture`]; it builds the [`Report`], redacts
-//! it, fingerprints it and gives it to the sink, on the calling thread.
+//! and the manual capture functions hand it a [`Capture`]. On the failing thread it only
+//! prepares the report (redacted, without resolving symbols) and hands it off: a synced file in
+//! the queue, then a message to the background [`worker`](crate::worker). The worker resolves,
+//! fingerprints, stores and sends it; [`flush`] waits for it.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
 
 use crate::capture::{self, Capture};
+use crate::handoff::{self, Backtrace, Pending};
+use crate::queue::Queue;
 use crate::redact::Redactor;
 use crate::report::{Report, SCHEMA_VERSION};
-use crate::{Config, Delivery, Outcome, Sink, SpoolSink};
+use crate::{Config, Delivery, Outcome, Sink};
 
 static ACTIVE: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
 static LAST_DELIVERY: Mutex<Option<Delivery>> = Mutex::new(None);
 
-/// How long dropping the [`Guard`] waits for the sink to flush.
-const FLUSH_ON_DROP: Duration = Duration::from_secs(2);
+/// How long dropping the [`Guard`] waits for the reports in flight.
+const FLUSH_ON_DROP: Duration = Duration::from_secs(5);
+
+/// Where settled reports go.
+pub(crate) enum Destination {
+    /// The application's queue, and GitHub when a repository and a token are configured.
+    Queue {
+        github: Option<Box<crate::github::GitHubSink>>,
+        /// Why reports stay queued when there is no GitHub to send them to.
+        reason: String,
+    },
+    /// A sink of the program's own.
+    Sink(Box<dyn Sink>),
+}
 
 pub(crate) struct Pipeline {
     config: Config,
-    sink: Box<dyn Sink>,
+    destination: Destination,
     /// Set by `test::count_captures`: captures are counted and dropped, no report is built.
     #[cfg(feature = "test")]
     pub(crate) capture_counter: Option<Arc<std::sync::atomic::AtomicU64>>,
     redactor: Redactor,
-    /// Whether each report is also kept as `config_dir/last_report.json` (see
-    /// [`crate::fix::last_report`]); off for the in-memory test pipelines.
-    remember_last: bool,
+    /// Whether reports are handed off through a file in the queue (surviving a crash) and
+    /// the last one kept as `config_dir/last_report.json` (see [`crate::fix::last_report`]);
+    /// off for the in-memory test pipelines.
+    durable: bool,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -46,7 +64,8 @@ pub(crate) struct CaptureSettings {
     pub(crate) backtrace: bool,
 }
 
-/// Keeps autoheal installed. Dropping it flushes the sink (bounded) and stops reporting.
+/// Keeps autoheal installed. Dropping it waits (up to 5 seconds) for the reports handed to
+/// the background worker, then stops reporting.
 #[must_use = "autoheal stops reporting when the guard is dropped"]
 #[derive(Debug)]
 pub struct Guard {
@@ -55,7 +74,7 @@ pub struct Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.pipeline.sink.flush(FLUSH_ON_DROP);
+        crate::worker::flush(FLUSH_ON_DROP);
         let mut active = ACTIVE.write();
         if active
             .as_ref()
@@ -66,71 +85,114 @@ impl Drop for Guard {
     }
 }
 
-/// Install `config`, its sink and the panic hook.
+/// Install `config`, its destination and the panic hook, and start the background worker.
 ///
 /// With a repository, a token and `auto_create_issues`, reports are filed on GitHub (queued
-/// first, de-duplicated); otherwise they stay in the local queue.
+/// first, de-duplicated); otherwise they stay in the local queue. Reports that earlier runs
+/// left in the queue are sent in the background as soon as `init` returns.
 ///
 /// Until the returned guard is dropped, failures escaping `#[auto_heal]` functions, panics and
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
-    let sink = configured_sink(&config);
-    install(config, sink)
+    let destination = match configured_github(&config) {
+        Ok(github) => Destination::Queue {
+            github: Some(Box::new(github)),
+            reason: String::new(),
+        },
+        Err(reason) => Destination::Queue {
+            github: None,
+            reason: reason.to_string(),
+        },
+    };
+    install(config, destination)
 }
 
-/// The sink `config` asks for: GitHub with a repository, a token and `auto_create_issues`;
-/// otherwise the local queue, which says why reports wait there.
-pub(crate) fn configured_sink(config: &Config) -> Box<dyn Sink> {
+/// The GitHub sink `config` asks for, or why there is none.
+fn configured_github(config: &Config) -> Result<crate::github::GitHubSink, &'static str> {
     if config.auto_create_issues
         && let Some(sink) = crate::github::GitHubSink::new(config)
     {
-        return Box::new(sink);
+        return Ok(sink);
     }
-    let reason = match (&config.github_repo, &config.github_token) {
+    Err(match (&config.github_repo, &config.github_token) {
         (Some(_), Some(_)) => "auto_create_issues is off",
         (Some(_), None) => "no GitHub token is set (GITHUB_TOKEN)",
         (None, Some(_)) => "no GitHub repository is configured",
         (None, None) => "no GitHub repository or token is configured",
-    };
-    Box::new(SpoolSink::for_config(config).with_reason(reason))
+    })
+}
+
+/// The sink `config` asks for, for a command that sends one report itself: GitHub with a
+/// repository, a token and `auto_create_issues`; otherwise the local queue, which says why
+/// reports wait there.
+pub(crate) fn configured_sink(config: &Config) -> Box<dyn Sink> {
+    match configured_github(config) {
+        Ok(github) => Box::new(github),
+        Err(reason) => Box::new(crate::SpoolSink::for_config(config).with_reason(reason)),
+    }
 }
 
 /// Install `config` with a sink of your own, and the panic hook.
 ///
-/// Whatever the sink does with a report, the last one is also kept in
-/// `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report).
+/// The sink runs on the background worker. Whatever it does with a report, the last one is
+/// also kept in `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report),
+/// and a report stays in the queue directory until the sink has had it.
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
-    install(config, Box::new(sink))
+    install(config, Destination::Sink(Box::new(sink)))
 }
 
-fn install(config: Config, sink: Box<dyn Sink>) -> Guard {
+fn install(config: Config, destination: Destination) -> Guard {
     crate::layer::set_capacity(config.max_log_lines);
     crate::panic_hook::install();
-    let mut pipeline = Pipeline::new(config, sink);
-    pipeline.remember_last = true;
+    // Read where the program's code is loaded now, not on the first failing thread.
+    let _ = crate::modules::this_process();
+    let mut pipeline = Pipeline::new(config, destination);
+    pipeline.durable = true;
     let pipeline = Arc::new(pipeline);
     *ACTIVE.write() = Some(Arc::clone(&pipeline));
+    if pipeline.config.enabled {
+        crate::worker::send_waiting(Arc::clone(&pipeline));
+    }
     Guard { pipeline }
 }
 
-/// What became of the last report this process made, if any.
+/// What became of the last failure this process reported.
 ///
-/// Use it after a failure to tell the user where the report went.
+/// Right after the failure the report is [`Outcome::Pending`]: written to the queue and handed
+/// to the background worker. Once the worker is done with it (after [`flush`] returns `true`,
+/// or the [`Guard`] is dropped) it says where the report went. `None` when the last failure
+/// was not reported (autoheal was not installed when it happened) or nothing failed yet.
 pub fn last_delivery() -> Option<Delivery> {
     LAST_DELIVERY.lock().clone()
 }
 
+/// Wait, at most `timeout`, until the background worker has finished with every report handed
+/// to it so far. Returns whether it has; those it has not stay in the queue and are sent in
+/// the background (or by the next run).
+///
+/// A short-lived program calls it before telling the user what became of a failure (see
+/// [`last_delivery`]); dropping the [`Guard`] does it too.
+pub fn flush(timeout: Duration) -> bool {
+    crate::worker::flush(timeout)
+}
+
+/// A failure happened while nothing reports it: [`last_delivery`] must not speak of an older
+/// one.
+pub(crate) fn forget_last_delivery() {
+    *LAST_DELIVERY.lock() = None;
+}
+
 impl Pipeline {
-    pub(crate) fn new(config: Config, sink: Box<dyn Sink>) -> Self {
+    pub(crate) fn new(config: Config, destination: Destination) -> Self {
         let redactor = Redactor::for_config(&config);
         Pipeline {
             config,
-            sink,
+            destination,
             redactor,
             #[cfg(feature = "test")]
             capture_counter: None,
-            remember_last: false,
+            durable: false,
         }
     }
 
@@ -140,7 +202,8 @@ impl Pipeline {
         self.config.max_log_lines
     }
 
-    fn deliver(&self, capture: Capture) -> Delivery {
+    /// On the failing thread: prepare the report and hand it to the worker.
+    fn hand_off(self: &Arc<Self>, capture: Capture) -> Delivery {
         if !self.config.enabled {
             return Delivery {
                 trace_id: crate::trace_id::new_trace_id(),
@@ -148,58 +211,72 @@ impl Pipeline {
                 outcome: Outcome::Disabled,
             };
         }
-        let report = self.build(capture);
-        if self.remember_last
-            && let Err(error) = crate::fix::remember_last_report(&self.config, &report)
-        {
-            self.debug(&format!("the last report could not be kept: {error}"));
-        }
-        let outcome = self.sink.send(&report);
-        if let Outcome::Failed { reason } = &outcome {
-            self.debug(&format!(
-                "report {} could not be stored or sent: {reason}",
-                report.trace_id
-            ));
-        }
-        Delivery {
-            trace_id: report.trace_id,
-            fingerprint: report.fingerprint,
-            outcome,
-        }
-    }
-
-    /// Turn a capture into a redacted, fingerprinted report. Symbols are resolved here.
-    pub(crate) fn build(&self, capture: Capture) -> Report {
-        let config = &self.config;
-        // The application's crate: the annotated function's, else the application's name.
         let app_crate = capture
             .site
             .module
             .split("::")
             .next()
             .filter(|c| !c.is_empty())
-            .unwrap_or(&config.app.name)
+            .unwrap_or(&self.config.app.name)
             .to_string();
-        let backtrace = capture
-            .backtrace
-            .map(|b| b.resolve(&app_crate))
-            .unwrap_or_default();
-        let mut site = capture.site;
-        if site.function.is_empty() {
-            // A panic: its site is the innermost application frame, named by its function
-            // (the closure an annotated function runs its body in is not a function of its own).
-            if let Some(frame) = backtrace.iter().find(|f| f.in_app) {
-                site.function = crate::__private::function_path(&frame.function);
-                site.module = site
-                    .function
-                    .rsplit_once("::")
-                    .map(|(m, _)| m.to_string())
-                    .unwrap_or_default();
+        let (report, backtrace) = self.prepare(capture);
+        let trace_id = report.trace_id.clone();
+        let path = match self.durable {
+            true => {
+                let pending = Pending {
+                    app_crate: app_crate.clone(),
+                    backtrace: backtrace
+                        .as_ref()
+                        .map(|b| crate::modules::this_process().relative(&b.ips())),
+                };
+                match handoff::write(&Queue::for_config(&self.config), &report, pending) {
+                    Ok(path) => Some(path),
+                    Err(error) => {
+                        self.debug(&format!(
+                            "report {trace_id} could not be written to the queue: {error}"
+                        ));
+                        None
+                    }
+                }
             }
+            false => None,
+        };
+        let job = crate::worker::Job {
+            pipeline: Arc::clone(self),
+            report,
+            app_crate,
+            backtrace: backtrace.map_or(Backtrace::None, Backtrace::InMemory),
+            handoff: path.clone(),
+        };
+        let outcome = match crate::worker::submit(job) {
+            Ok(()) => Outcome::Pending { path },
+            Err(overflow) => match path {
+                // The worker is behind: the report waits in the queue, where it looks next.
+                Some(path) => {
+                    overflow.left_on_disk();
+                    Outcome::Queued {
+                        path,
+                        reason: "the background worker is behind; it will send it".to_string(),
+                    }
+                }
+                None => Outcome::Failed {
+                    reason: "the background worker is behind and the report could not be \
+                             written to the queue"
+                        .to_string(),
+                },
+            },
+        };
+        Delivery {
+            trace_id,
+            fingerprint: String::new(),
+            outcome,
         }
-        if site.function.is_empty() {
-            site.function = format!("{}:{}", site.file, site.line);
-        }
+    }
+
+    /// The report of `capture`, redacted, without its resolved backtrace and fingerprint; and
+    /// the backtrace to resolve.
+    fn prepare(&self, capture: Capture) -> (Report, Option<crate::stack::UnresolvedBacktrace>) {
+        let config = &self.config;
         let mut labels: Vec<String> = Vec::new();
         for label in config.issue_labels.iter().chain(&capture.labels) {
             if !label.is_empty() && !labels.contains(label) {
@@ -213,10 +290,10 @@ impl Pipeline {
             fingerprint: String::new(),
             kind: capture.kind,
             error: capture.error,
-            site,
+            site: capture.site,
             frames: capture.frames,
             command: crate::system::command_line(),
-            backtrace,
+            backtrace: Vec::new(),
             logs: crate::layer::recent_lines(config.max_log_lines),
             spans: capture.spans,
             env: crate::system::allowed_env(&config.app),
@@ -224,11 +301,103 @@ impl Pipeline {
             labels,
         };
         self.redactor.redact_report(&mut report);
-        report.fingerprint = crate::fingerprint::fingerprint(&report);
-        report
+        (report, capture.backtrace)
     }
 
-    fn debug(&self, message: &str) {
+    /// On the worker: finish a handed-off report and deliver it. `handoff` is its file, if
+    /// it has one.
+    pub(crate) fn settle_and_deliver(
+        &self,
+        report: Report,
+        app_crate: &str,
+        backtrace: Backtrace,
+        handoff: Option<&Path>,
+    ) -> Delivery {
+        let report = handoff::settle(report, app_crate, backtrace, &self.redactor);
+        if self.durable
+            && let Err(error) = crate::fix::remember_last_report(&self.config, &report)
+        {
+            self.debug(&format!("the last report could not be kept: {error}"));
+        }
+        let outcome = match &self.destination {
+            Destination::Queue {
+                github: Some(github),
+                ..
+            } => github.send_stored(&report, handoff),
+            Destination::Queue {
+                github: None,
+                reason,
+            } => match Queue::for_config(&self.config).store(&report, handoff) {
+                Ok(stored) => Outcome::Queued {
+                    path: stored.path,
+                    reason: reason.clone(),
+                },
+                Err(error) => Outcome::Failed {
+                    reason: error.to_string(),
+                },
+            },
+            Destination::Sink(sink) => {
+                let outcome = sink.send(&report);
+                // The sink has it (or keeps it itself): the hand-off is done. A sink that
+                // failed leaves it, for the next run to try again.
+                if let Some(handoff) = handoff
+                    && !matches!(outcome, Outcome::Failed { .. })
+                {
+                    let _ = std::fs::remove_file(handoff);
+                }
+                outcome
+            }
+        };
+        if let Outcome::Failed { reason } = &outcome {
+            self.debug(&format!(
+                "report {} could not be stored or sent: {reason}",
+                report.trace_id
+            ));
+        }
+        Delivery {
+            trace_id: report.trace_id,
+            fingerprint: report.fingerprint,
+            outcome,
+        }
+    }
+
+    /// On the worker: send what earlier runs (or, with `own`, this one, when the worker fell
+    /// behind) handed off or left in the queue, within the sink's time bound.
+    pub(crate) fn send_waiting(&self, own: bool) -> crate::worker::Backlog {
+        use crate::worker::Backlog;
+        if !self.durable {
+            return Backlog::Empty;
+        }
+        for (path, report, pending) in handoff::abandoned(&self.config, own) {
+            let backtrace = pending
+                .backtrace
+                .map_or(Backtrace::None, Backtrace::Written);
+            let delivery =
+                self.settle_and_deliver(report, &pending.app_crate, backtrace, Some(&path));
+            delivered(&delivery);
+        }
+        match &self.destination {
+            Destination::Queue {
+                github: Some(github),
+                ..
+            } => match github.send_queued() {
+                Ok(sent) if sent > 0 && !Queue::for_config(&self.config).is_empty() => {
+                    Backlog::More
+                }
+                Ok(_) => Backlog::Empty,
+                Err(error) => {
+                    self.debug(&format!("queued reports wait: {error}"));
+                    match error.is_transient() {
+                        true => Backlog::Unreachable,
+                        false => Backlog::Empty,
+                    }
+                }
+            },
+            _ => Backlog::Empty,
+        }
+    }
+
+    pub(crate) fn debug(&self, message: &str) {
         if self.config.debug
             || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
         {
@@ -267,19 +436,35 @@ pub(crate) fn redacted_if_secret(text: &str) -> Option<String> {
     }
 }
 
-/// Report a finished capture through the installed pipeline. Never panics, never recurses.
+/// Report a finished capture through the installed pipeline: hand it off and return at once.
+/// Never panics, never recurses, never waits for the network.
 pub(crate) fn report(capture: Capture) -> Option<Delivery> {
-    let pipeline = active()?;
+    let Some(pipeline) = active() else {
+        forget_last_delivery();
+        return None;
+    };
     #[cfg(feature = "test")]
     if let Some(counter) = &pipeline.capture_counter {
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         drop(capture);
         return None;
     }
-    let Some(delivery) = capture::guarded(|| pipeline.deliver(capture)) else {
+    let Some(delivery) = capture::guarded(|| pipeline.hand_off(capture)) else {
         pipeline.debug("reporting a failure panicked inside autoheal; that report was dropped");
         return None;
     };
     *LAST_DELIVERY.lock() = Some(delivery.clone());
     Some(delivery)
+}
+
+/// The worker finished with a report: [`last_delivery`] says so, unless a newer failure
+/// happened since.
+pub(crate) fn delivered(delivery: &Delivery) {
+    let mut last = LAST_DELIVERY.lock();
+    if last
+        .as_ref()
+        .is_some_and(|l| l.trace_id == delivery.trace_id)
+    {
+        *last = Some(delivery.clone());
+    }
 }

@@ -39,16 +39,41 @@ pub struct QueuedEntry {
     pub attempts: u32,
     /// Why the last attempt failed, and when.
     pub last_failure: Option<String>,
+    /// How many failures of its bug it stands for: 1, plus those that happened while it
+    /// waited (they are added to it instead of filling the queue).
+    pub occurrences: u64,
 }
 
 /// The file recording failed delivery attempts, by queue file name.
 const ATTEMPTS_FILE: &str = ".attempts.json";
 
-/// One queued report's failed attempts.
+/// What the queue knows of one queued report besides its contents: the failed attempts to
+/// send it, its fingerprint, and how many failures of its bug it stands for.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Attempts {
     attempts: u32,
     last_failure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
+    /// Failures of the bug added to this report while it waited (0 for none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    merged: u64,
+    /// When the last of them happened (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_seen: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Where [`Queue::store`] put a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Stored {
+    /// The queued report that now stands for it.
+    pub(crate) path: PathBuf,
+    /// Whether it was added to an older report of the same bug instead of a file of its own.
+    pub(crate) merged: bool,
 }
 
 impl Queue {
@@ -131,15 +156,100 @@ impl Queue {
     /// When the directory cannot be created or the file cannot be written; nothing partial is
     /// left behind.
     pub fn push(&self, report: &Report) -> Result<PathBuf> {
-        let millis = report_millis();
+        let millis = unix_millis();
         let path = self
             .dir
-            .join(format!("{millis:013}-{}.json", sanitize(&report.trace_id)));
+            .join(format!("{millis:013}-{}.json", file_safe(&report.trace_id)));
         let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
         write_atomically(&path, &bytes)?;
         crate::durable::remove_abandoned_temporaries(&self.dir);
         self.enforce_bounds();
         Ok(path)
+    }
+
+    /// Store a settled `report` that was handed off in `handoff` (removed once stored): added to
+    /// the count of an older queued report of the same bug when one waits, else as a file of
+    /// its own (the hand-off's name without `.handoff`). The caller holds the reporting lock,
+    /// so the queue's index is not written by two processes at once.
+    ///
+    /// # Errors
+    ///
+    /// When neither the count nor the file can be written; the hand-off then stays.
+    pub(crate) fn store(&self, report: &Report, handoff: Option<&Path>) -> Result<Stored> {
+        let mut index = self.attempts();
+        let waiting = self.files().into_iter().find(|path| {
+            let name = file_name(path);
+            let fingerprint = match index.get(&name).and_then(|a| a.fingerprint.clone()) {
+                Some(fingerprint) => fingerprint,
+                None => self.read(path).map(|r| r.fingerprint).unwrap_or_default(),
+            };
+            !report.fingerprint.is_empty() && fingerprint == report.fingerprint
+        });
+        let stored = match waiting {
+            Some(path) => {
+                let entry = index.entry(file_name(&path)).or_default();
+                entry.fingerprint = Some(report.fingerprint.clone());
+                entry.merged += 1;
+                entry.last_seen = Some(report.timestamp.clone());
+                let bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
+                write_atomically(&self.dir.join(ATTEMPTS_FILE), &bytes)?;
+                Stored { path, merged: true }
+            }
+            None => {
+                let path = match handoff {
+                    Some(handoff) => crate::handoff::settled_path(handoff),
+                    None => self.dir.join(format!(
+                        "{:013}-{}.json",
+                        unix_millis(),
+                        file_safe(&report.trace_id)
+                    )),
+                };
+                let bytes = serde_json::to_vec_pretty(report).unwrap_or_default();
+                write_atomically(&path, &bytes)?;
+                index.entry(file_name(&path)).or_default().fingerprint =
+                    Some(report.fingerprint.clone());
+                if let Ok(bytes) = serde_json::to_vec_pretty(&index) {
+                    let _ =
+                        crate::durable::replace_cache_file(&self.dir.join(ATTEMPTS_FILE), &bytes);
+                }
+                self.enforce_bounds();
+                Stored {
+                    path,
+                    merged: false,
+                }
+            }
+        };
+        if let Some(handoff) = handoff {
+            let _ = fs::remove_file(handoff);
+        }
+        Ok(stored)
+    }
+
+    /// How many failures the queued report at `path` stands for: itself and those of its bug
+    /// added to it while it waited.
+    pub fn occurrences(&self, path: &Path) -> u64 {
+        1 + self
+            .attempts()
+            .get(&file_name(path))
+            .map_or(0, |a| a.merged)
+    }
+
+    /// The hand-off files that failing threads wrote and no worker has settled yet, oldest
+    /// first.
+    pub(crate) fn handoffs(&self) -> Vec<PathBuf> {
+        let Ok(read) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = read
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|ext| ext == crate::handoff::HANDOFF_EXTENSION)
+                    && !file_name(path).starts_with('.')
+            })
+            .collect();
+        files.sort();
+        files
     }
 
     /// The queued report files, oldest first.
@@ -214,6 +324,7 @@ impl Queue {
                     message,
                     attempts: tried.attempts,
                     last_failure: tried.last_failure,
+                    occurrences: 1 + tried.merged,
                 }
             })
             .collect()
@@ -247,14 +358,22 @@ impl Queue {
     }
 }
 
-fn report_millis() -> u128 {
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since the Unix epoch: queue file names start with it, so names sort by age.
+pub(crate) fn unix_millis() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default()
 }
 
-fn sanitize(trace_id: &str) -> String {
+/// The trace ID's letters and digits, for a file name.
+pub(crate) fn file_safe(trace_id: &str) -> String {
     trace_id
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -7,8 +7,10 @@ use crate::{Outcome, Report};
 
 /// A destination for finished reports (already redacted and fingerprinted).
 ///
-/// Implementations must not panic and must bound the time they take: they run on the thread
-/// that failed.
+/// Reports reach it on autoheal's background worker thread, one at a time, in the order the
+/// failures happened; never on the thread that failed. Implementations must not panic and
+/// should bound the time they take: the reports after this one wait for it, and
+/// [`flush`](crate::flush) and the [`Guard`](crate::Guard) wait with a bound.
 pub trait Sink: Send + Sync + 'static {
     /// Deliver one report and say what became of it.
     fn send(&self, report: &Report) -> Outcome;

@@ -43,6 +43,11 @@ impl UnresolvedBacktrace {
         UnresolvedBacktrace(backtrace::Backtrace::new_unresolved())
     }
 
+    /// The instruction pointers, innermost first, for writing the backtrace down.
+    pub(crate) fn ips(&self) -> Vec<usize> {
+        self.0.frames().iter().map(|f| f.ip() as usize).collect()
+    }
+
     /// Look up symbols and turn the stack into report frames, innermost first, with
     /// autoheal's own frames and the panic machinery trimmed from the top.
     ///
@@ -72,6 +77,35 @@ impl UnresolvedBacktrace {
         frames.truncate(MAX_FRAMES);
         frames
     }
+}
+
+/// Look up the symbols of `ips` (return addresses of this process, innermost first, as
+/// [`UnresolvedBacktrace::ips`] gives them) and turn them into report frames, as
+/// [`UnresolvedBacktrace::resolve`] does.
+pub(crate) fn resolve_ips(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
+    let mut frames = Vec::new();
+    for &ip in ips {
+        // A return address points after the call: its line is the call's one byte back.
+        let address = ip.saturating_sub(1) as *mut std::ffi::c_void;
+        backtrace::resolve(address, |symbol| {
+            let function = symbol
+                .name()
+                .map(|n| format!("{n:#}"))
+                .unwrap_or_else(|| "<unknown>".to_string());
+            let file = symbol.filename().map(|p| p.display().to_string());
+            let line = symbol.lineno();
+            let in_app = is_in_app(&function, file.as_deref(), app_crate);
+            frames.push(BacktraceFrame {
+                function,
+                file,
+                line,
+                in_app,
+            });
+        });
+    }
+    trim_machinery(&mut frames);
+    frames.truncate(MAX_FRAMES);
+    frames
 }
 
 /// The crate a demangled function name belongs to: `<my_app::Foo as core::fmt::Display>::fmt`

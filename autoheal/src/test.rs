@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::pipeline::{self, Pipeline};
+use crate::pipeline::{self, Destination, Pipeline};
 use crate::{App, Config, Outcome, Report, Sink};
+
+/// How long `with_captured_reports` waits for the worker to make the reports.
+const FLUSH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// One `with_captured_reports` at a time: the capture sees every thread of the process.
 static EXCLUSIVE: Mutex<()> = Mutex::new(());
@@ -37,7 +40,10 @@ pub fn with_captured_reports<R>(f: impl FnOnce() -> R) -> (R, Vec<Report>) {
 /// `enabled`).
 pub fn with_captured_reports_using<R>(config: Config, f: impl FnOnce() -> R) -> (R, Vec<Report>) {
     let sink = Arc::new(MemorySink::default());
-    let result = run_installed(Pipeline::new(config, Box::new(Arc::clone(&sink))), f);
+    let destination = Destination::Sink(Box::new(Arc::clone(&sink)));
+    let result = run_installed(Pipeline::new(config, destination), f);
+    // The reports are made by the background worker: wait for it.
+    crate::worker::flush(FLUSH_TIMEOUT);
     let reports = std::mem::take(&mut *sink.reports.lock());
     (result, reports)
 }
@@ -65,7 +71,8 @@ fn run_installed<R>(pipeline: Pipeline, f: impl FnOnce() -> R) -> R {
 /// captured. Serialised with [`with_captured_reports`].
 pub fn count_captures<R>(config: Config, f: impl FnOnce() -> R) -> (R, u64) {
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let mut pipeline = Pipeline::new(config, Box::new(MemorySink::default()));
+    let destination = Destination::Sink(Box::new(MemorySink::default()));
+    let mut pipeline = Pipeline::new(config, destination);
     pipeline.capture_counter = Some(Arc::clone(&counter));
     let result = run_installed(pipeline, f);
     (result, counter.load(std::sync::atomic::Ordering::Relaxed))

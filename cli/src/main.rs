@@ -14,6 +14,8 @@ use crate::args::{Cli, Command};
 
 /// Exit code of a command that failed.
 const FAILED: u8 = 1;
+/// Exit code of a command that panicked (as Rust's runtime uses).
+const PANICKED: u8 = 101;
 /// Exit code of a command given invalid input (as clap uses for usage errors).
 const INVALID_INPUT: u8 = 2;
 
@@ -39,12 +41,18 @@ fn main() -> ExitCode {
     let (config, enabled_by) = setup::config(&app, &overrides);
     setup::tracing();
     let _guard = autoheal::init(config.clone());
-    match commands::run_captured(&cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+    // A panic is reported by autoheal's hook and printed as Rust prints it; the user then
+    // hears where its report went, as for an error.
+    match std::panic::catch_unwind(|| commands::run_captured(&cli.command)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) => {
             eprintln!("error: {}", setup::redactor().redact(&format!("{error:#}")));
             notice::print_after_failure(&config, enabled_by.as_deref());
             ExitCode::from(FAILED)
+        }
+        Err(_) => {
+            notice::print_after_failure(&config, enabled_by.as_deref());
+            ExitCode::from(PANICKED)
         }
     }
 }

@@ -1,5 +1,7 @@
 //! What the user is told after a failed command: where its report went.
 
+use std::time::Duration;
+
 use autoheal::{Config, Outcome};
 
 /// Print, on stderr, what became of the failure's report. `enabled_by` names what decided
@@ -12,6 +14,9 @@ pub fn print_after_failure(config: &Config, enabled_by: Option<&str>) {
         );
         return;
     }
+    // The report is sent by autoheal's background worker: wait for it, as long as one
+    // delivery may take (a few requests, each bounded by the timeout).
+    autoheal::flush(Duration::from_secs(config.timeout_secs.max(1) * 4));
     let Some(delivery) = autoheal::last_delivery() else {
         return;
     };
@@ -40,6 +45,14 @@ pub fn print_after_failure(config: &Config, enabled_by: Option<&str>) {
                     "  `ipfs-kit autoheal flush` sends it once a repository and GITHUB_TOKEN are set."
                 );
             }
+        }
+        Outcome::Pending { path } => {
+            eprintln!("The error report is still being sent; it waits in the local queue.");
+            if let Some(path) = path {
+                eprintln!("  Report:   {}", path.display());
+            }
+            eprintln!("  Trace ID: {trace_id}");
+            eprintln!("  `ipfs-kit autoheal flush` sends it if this run could not.");
         }
         Outcome::Throttled => eprintln!(
             "This error was reported moments ago; this occurrence was counted (trace ID {trace_id})."

@@ -40,7 +40,8 @@ impl GitHubSink {
 
     /// Send older queued reports, oldest first, until one fails, `CATCH_UP_REPORTS` went, or
     /// the time bound is spent. A report held back by the flood guard does not stop the others.
-    fn catch_up(&self, newest: Option<&Path>) -> Result<(), GitHubError> {
+    /// Returns how many went.
+    fn catch_up(&self, newest: Option<&Path>) -> Result<usize, GitHubError> {
         let deadline = Instant::now() + time_bound(&self.config);
         let older = self
             .queue
@@ -48,16 +49,18 @@ impl GitHubSink {
             .into_iter()
             .filter(|p| Some(p.as_path()) != newest)
             .take(CATCH_UP_REPORTS);
+        let mut sent = 0;
         for path in older {
             if Instant::now() >= deadline {
                 break;
             }
             match deliver_file_locked(&self.client, &self.config, &self.queue, &path) {
-                Ok(_) | Err(GitHubError::FloodGuard(_)) => {}
+                Ok(Some(_)) => sent += 1,
+                Ok(None) | Err(GitHubError::FloodGuard(_)) => {}
                 Err(error) => return Err(error),
             }
         }
-        Ok(())
+        Ok(sent)
     }
 }
 
@@ -68,6 +71,16 @@ fn time_bound(config: &Config) -> Duration {
 
 impl Sink for GitHubSink {
     fn send(&self, report: &Report) -> Outcome {
+        self.send_stored(report, None)
+    }
+}
+
+impl GitHubSink {
+    /// Queue `report` (or, when the pipeline handed it off in `handoff`, settle that file into
+    /// the queue), then send it, older queued reports first. A report of a bug reported
+    /// moments ago (within `throttle_secs`) is only counted. Runs on the background worker,
+    /// or on the thread of a command that sends reports itself.
+    pub(crate) fn send_stored(&self, report: &Report, handoff: Option<&Path>) -> Outcome {
         let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
         if lock.is_ok() {
             // Once a process: the cache's writers killed mid-write left their temporary files.
@@ -79,25 +92,42 @@ impl Sink for GitHubSink {
             && let Some(outcome) = count_within_throttle(&self.config, report)
         {
             // Nothing would be sent: counted, without writing (and syncing) a queue file.
+            if let Some(handoff) = handoff {
+                let _ = std::fs::remove_file(handoff);
+            }
             return outcome;
         }
-        let queued = self.queue.push(report);
+        let stored = self.queue.store(report, handoff);
         let delivered = lock.and_then(|_lock| {
-            let newest = queued.as_ref().ok().map(PathBuf::as_path);
+            let (newest, merged) = match &stored {
+                Ok(stored) => (Some(stored.path.as_path()), stored.merged),
+                Err(_) => (None, false),
+            };
             self.catch_up(newest)?;
-            let outcome = deliver(&self.client, &self.config, report)?;
-            if let Some(path) = newest {
-                let _ = std::fs::remove_file(path);
+            match (newest, merged) {
+                // Added to an older report of the same bug: that report goes, with the count.
+                (Some(path), true) => {
+                    deliver_file_locked(&self.client, &self.config, &self.queue, path)
+                        .map(|outcome| outcome.unwrap_or(Outcome::Throttled))
+                }
+                _ => {
+                    let outcome = deliver(&self.client, &self.config, report)?;
+                    if let Some(path) = newest {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    Ok(outcome)
+                }
             }
-            Ok(outcome)
         });
         match delivered {
             Ok(outcome) => outcome,
-            Err(error) => match queued {
-                Ok(path) => {
-                    self.queue.record_failure(&path, &error.to_string());
+            Err(error) => match stored {
+                Ok(stored) => {
+                    if !stored.merged {
+                        self.queue.record_failure(&stored.path, &error.to_string());
+                    }
                     Outcome::Queued {
-                        path,
+                        path: stored.path,
                         reason: error.to_string(),
                     }
                 }
@@ -106,6 +136,17 @@ impl Sink for GitHubSink {
                 },
             },
         }
+    }
+
+    /// Send what waits in the queue, oldest first, within the time bound: for the worker, when
+    /// the program starts and while GitHub was unreachable. Returns how many went.
+    ///
+    /// # Errors
+    ///
+    /// Why it stopped early.
+    pub(crate) fn send_queued(&self) -> Result<usize, GitHubError> {
+        let _lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config))?;
+        self.catch_up(None)
     }
 }
 
@@ -172,6 +213,10 @@ pub fn flush(
         message: "flushing needs a repository (`autoheal enable --github-repo OWNER/REPO`) and a token in GITHUB_TOKEN".to_string(),
     })?;
     let queue = Queue::for_config(config);
+    if let Ok(_lock) = ReportingLock::acquire(&config.config_dir, time_bound(config)) {
+        // Reports of processes that died before their worker had them wait as hand-offs.
+        crate::handoff::settle_abandoned(config);
+    }
     crate::durable::remove_abandoned_temporaries(queue.dir());
     crate::durable::remove_abandoned_temporaries(&config.config_dir);
     let files = queue.files();

@@ -160,12 +160,7 @@ impl Redactor {
         }
         self.redact_in_place(&mut report.command.program);
         self.redact_args(&mut report.command.args);
-        for frame in &mut report.backtrace {
-            self.redact_in_place(&mut frame.function);
-            if let Some(file) = &mut frame.file {
-                self.redact_in_place(file);
-            }
-        }
+        self.redact_backtrace(&mut report.backtrace);
         for (name, value) in report.env.iter_mut() {
             if is_secret_name(name) {
                 MASK.clone_into(value);
@@ -174,6 +169,25 @@ impl Redactor {
             }
         }
         self.redact_in_place(&mut report.system.cwd);
+    }
+
+    /// Redact what settling a handed-off report adds to it: the resolved backtrace and the
+    /// site named after its innermost application frame.
+    pub(crate) fn redact_site_and_backtrace(&self, report: &mut Report) {
+        let site = &mut report.site;
+        for text in [&mut site.function, &mut site.module] {
+            self.redact_in_place(text);
+        }
+        self.redact_backtrace(&mut report.backtrace);
+    }
+
+    fn redact_backtrace(&self, frames: &mut [crate::report::BacktraceFrame]) {
+        for frame in frames {
+            self.redact_in_place(&mut frame.function);
+            if let Some(file) = &mut frame.file {
+                self.redact_in_place(file);
+            }
+        }
     }
 
     /// Redact command-line arguments: each on its own, and the one after an argument that

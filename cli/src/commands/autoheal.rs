@@ -244,6 +244,8 @@ fn token_state(loaded: &Loaded) -> &'static str {
 fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Result<()> {
     let loaded = Config::load(app.clone(), overrides)?;
     let queue = Queue::for_config(&loaded.config);
+    // Reports of runs that died before sending them become queued reports first.
+    autoheal::settle_abandoned_reports(&loaded.config);
     if let Some(QueueAction::Clear { yes }) = action {
         return clear_queue(&queue, *yes);
     }
@@ -270,6 +272,12 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
             "  {}  {}  {}: {message}",
             entry.timestamp, entry.trace_id, entry.error_type
         );
+        if entry.occurrences > 1 {
+            println!(
+                "      happened {} times while it waited (one report for all)",
+                entry.occurrences
+            );
+        }
         match &entry.last_failure {
             Some(failure) => println!(
                 "      attempts: {}, last failure: {failure}",

@@ -1,0 +1,228 @@
+//! The durable hand-off from a failing thread to the background worker.
+//!
+//! The failing thread writes what it captured to the queue directory as
+//! `<unix millis>-<trace id>.json.handoff`: the report, redacted, without its resolved
+//! backtrace and fingerprint, plus the backtrace written down relative to the program's files
+//! (see [`crate::modules`]). That is one small synced file and no symbol lookup. The worker
+//! then *settles* it: resolves the backtrace, fingerprints the report and stores it as the
+//! queue's `<unix millis>-<trace id>.json` (or adds it to a waiting report of the same bug),
+//! before sending it.
+//!
+//! A process that dies first leaves the hand-off behind; the worker of the next process of the
+//! application (or `flush`) settles it from the file, resolving the backtrace from the same
+//! binary when it is still the one on disk.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::modules::RelativeBacktrace;
+use crate::queue::Queue;
+use crate::redact::Redactor;
+use crate::report::Report;
+use crate::stack::UnresolvedBacktrace;
+use crate::{Config, Result};
+
+/// The extension that marks a hand-off file (after `.json`).
+pub(crate) const HANDOFF_EXTENSION: &str = "handoff";
+
+/// A hand-off file's contents: the report and what the worker needs to finish it.
+#[derive(Debug, Serialize, Deserialize)]
+struct HandOffFile {
+    #[serde(flatten)]
+    report: Report,
+    pending: Pending,
+}
+
+/// What a report still lacks when it is handed off.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    /// The application's crate, for telling its frames from the others.
+    pub(crate) app_crate: String,
+    /// The backtrace relative to the program's files; `None` when stack traces are off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) backtrace: Option<RelativeBacktrace>,
+}
+
+/// How the worker gets a report's backtrace.
+#[derive(Debug)]
+pub(crate) enum Backtrace {
+    /// From the failing process's memory: the process that captured it is the one settling it.
+    InMemory(UnresolvedBacktrace),
+    /// From the addresses written down in the hand-off file.
+    Written(RelativeBacktrace),
+    /// Stack traces are off.
+    None,
+}
+
+/// Write `report` (redacted, unresolved) to `queue`'s directory for the worker; returns the
+/// file. Synced before it returns: the report survives the process.
+pub(crate) fn write(queue: &Queue, report: &Report, pending: Pending) -> Result<PathBuf> {
+    let path = queue.dir().join(format!(
+        "{:013}-{}.json.{HANDOFF_EXTENSION}",
+        crate::queue::unix_millis(),
+        crate::queue::file_safe(&report.trace_id)
+    ));
+    let file = HandOffFile {
+        report: report.clone(),
+        pending,
+    };
+    let bytes = serde_json::to_vec(&file).unwrap_or_default();
+    crate::durable::write_atomically(&path, &bytes)?;
+    Ok(path)
+}
+
+/// Read a hand-off file back.
+pub(crate) fn read(path: &Path) -> Result<(Report, Pending)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::Error::io("read the handed-off report", path, e))?;
+    let file: HandOffFile =
+        serde_json::from_str(&text).map_err(|e| crate::Error::MalformedConfig {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+    Ok((file.report, file.pending))
+}
+
+/// The queue file a hand-off becomes once settled: the same name without `.handoff`.
+pub(crate) fn settled_path(handoff: &Path) -> PathBuf {
+    handoff.with_extension("")
+}
+
+/// Finish a handed-off report: resolve its backtrace, name a panic's site, redact what was
+/// added and fingerprint it.
+pub(crate) fn settle(
+    mut report: Report,
+    app_crate: &str,
+    backtrace: Backtrace,
+    redactor: &Redactor,
+) -> Report {
+    report.backtrace = match backtrace {
+        Backtrace::InMemory(backtrace) => backtrace.resolve(app_crate),
+        Backtrace::Written(written) => crate::modules::this_process()
+            .absolute(&written)
+            .map(|ips| crate::stack::resolve_ips(&ips, app_crate))
+            .unwrap_or_default(),
+        Backtrace::None => Vec::new(),
+    };
+    let site = &mut report.site;
+    if site.function.is_empty() {
+        // A panic or a manual capture: its site is the innermost application frame, named by
+        // its function (the closure an annotated function runs its body in is not a function
+        // of its own).
+        if let Some(frame) = report.backtrace.iter().find(|f| f.in_app) {
+            site.function = crate::__private::function_path(&frame.function);
+            site.module = site
+                .function
+                .rsplit_once("::")
+                .map(|(m, _)| m.to_string())
+                .unwrap_or_default();
+        }
+    }
+    if site.function.is_empty() {
+        site.function = format!("{}:{}", site.file, site.line);
+    }
+    redactor.redact_site_and_backtrace(&mut report);
+    report.fingerprint = crate::fingerprint::fingerprint(&report);
+    report
+}
+
+/// The hand-offs that no running process will settle: those of processes that are gone (and,
+/// with `own`, this process's), oldest first, read back. An unreadable one is moved aside
+/// (`.json.unreadable`).
+pub(crate) fn abandoned(config: &Config, own: bool) -> Vec<(PathBuf, Report, Pending)> {
+    let mut found = Vec::new();
+    for path in Queue::for_config(config).handoffs() {
+        let Ok((report, pending)) = read(&path) else {
+            let _ = std::fs::rename(&path, settled_path(&path).with_extension("json.unreadable"));
+            continue;
+        };
+        let pid = report.system.pid;
+        let mine = pid == std::process::id();
+        if (mine && own) || (!mine && crate::durable::process_is_gone(pid, &path)) {
+            found.push((path, report, pending));
+        }
+    }
+    found
+}
+
+/// Settle and store the abandoned hand-offs (see [`abandoned`]). Returns the queue files they
+/// became.
+pub(crate) fn settle_abandoned(config: &Config) -> Vec<PathBuf> {
+    let queue = Queue::for_config(config);
+    let redactor = Redactor::for_config(config);
+    abandoned(config, false)
+        .into_iter()
+        .filter_map(|(path, report, pending)| {
+            let backtrace = pending
+                .backtrace
+                .map_or(Backtrace::None, Backtrace::Written);
+            let report = settle(report, &pending.app_crate, backtrace, &redactor);
+            queue.store(&report, Some(&path)).ok().map(|s| s.path)
+        })
+        .collect()
+}
+
+/// Settle the reports that processes of `config`'s application handed off but did not live to
+/// finish, so that they wait in the queue like any other (`queue` lists them, `flush` sends
+/// them). Returns how many there were.
+pub fn settle_abandoned_reports(config: &Config) -> usize {
+    settle_abandoned(config).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handoff_reads_back_and_settles_into_a_fingerprinted_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::open(dir.path());
+        let mut report = crate::report::sample();
+        report.fingerprint.clear();
+        let backtrace = UnresolvedBacktrace::capture();
+        let pending = Pending {
+            app_crate: "autoheal".into(),
+            backtrace: Some(crate::modules::this_process().relative(&backtrace.ips())),
+        };
+        let path = write(&queue, &report, pending).unwrap();
+        assert!(path.to_string_lossy().ends_with(".json.handoff"));
+        assert!(
+            queue.files().is_empty(),
+            "a hand-off is not a queued report yet"
+        );
+        let (read_back, pending) = read(&path).unwrap();
+        assert_eq!(read_back, report);
+
+        let mut config = Config::for_app(crate::App::new("app", "APP_", "0.1.0"));
+        config.config_dir = dir.path().to_path_buf();
+        let redactor = Redactor::for_config(&config);
+        let from_file = settle(
+            read_back.clone(),
+            "autoheal",
+            Backtrace::Written(pending.backtrace.unwrap()),
+            &redactor,
+        );
+        let from_memory = settle(
+            read_back,
+            "autoheal",
+            Backtrace::InMemory(backtrace),
+            &redactor,
+        );
+        assert_eq!(from_file.fingerprint.len(), 32);
+        if cfg!(target_os = "linux") {
+            assert!(!from_file.backtrace.is_empty());
+            assert_eq!(
+                from_file.backtrace, from_memory.backtrace,
+                "the written-down backtrace resolves to the same frames"
+            );
+            assert_eq!(from_file.fingerprint, from_memory.fingerprint);
+        }
+        assert_eq!(
+            settled_path(&path).extension().and_then(|e| e.to_str()),
+            Some("json")
+        );
+    }
+}
