@@ -17,7 +17,8 @@ pub enum Fault {
     /// request); limited to a path or a count, the request is read and the connection closed
     /// without a reply.
     Down,
-    /// Read the request and never answer (until the fake is dropped).
+    /// Read the request and never answer; the connection is closed when the fake is dropped or
+    /// its fault rules change.
     Hang,
     /// Wait this long, then answer normally.
     Slow(Duration),

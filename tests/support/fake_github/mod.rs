@@ -146,7 +146,11 @@ impl FakeGitHub {
             FaultSetting(Some(rule)) => vec![rule],
             FaultSetting(None) => Vec::new(),
         };
-        self.state().faults = rules;
+        {
+            let mut state = self.state();
+            state.faults = rules;
+            state.fault_generation += 1;
+        }
         self.server.sync_listener();
     }
 
@@ -162,7 +166,11 @@ impl FakeGitHub {
 
     /// Add a rule after the existing ones (the first rule that applies to a request wins).
     pub fn add_fault(&self, rule: FaultRule) {
-        self.state().faults.push(rule);
+        {
+            let mut state = self.state();
+            state.faults.push(rule);
+            state.fault_generation += 1;
+        }
         self.server.sync_listener();
     }
 

@@ -280,7 +280,12 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             None => answer(),
             Some(FaultAction::Close) => break,
             Some(FaultAction::Hang) => {
-                while !shared.pause(Duration::from_secs(1)) {}
+                // Until the fake stops or its faults change: then the connection is closed
+                // without an answer.
+                let generation = shared.lock().fault_generation;
+                while !shared.pause(Duration::from_millis(50))
+                    && shared.lock().fault_generation == generation
+                {}
                 break;
             }
             Some(FaultAction::Delay(delay)) => {

@@ -33,6 +33,8 @@ pub(crate) struct State {
     pub(crate) next_id: u64,
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) faults: Vec<FaultRule>,
+    /// Counts changes of the fault rules: a hung request ends when they change.
+    pub(crate) fault_generation: u64,
     pub(crate) search_lag: Duration,
     pub(crate) auth: Auth,
     /// Creating an issue (or adding a label to one) with an unknown label answers 422.
@@ -60,6 +62,7 @@ impl State {
             next_id: 1001,
             requests: Vec::new(),
             faults: Vec::new(),
+            fault_generation: 0,
             search_lag: Duration::ZERO,
             auth: Auth::RequireToken,
             reject_unknown_labels: false,
