@@ -3,7 +3,7 @@
 //! The failing thread writes what it captured to the queue directory as
 //! `<unix millis>-<trace id>.json.handoff`: the report, redacted, without its resolved
 //! backtrace and fingerprint, plus the backtrace written down relative to the program's files
-//! (see [`crate::modules`]). That is one small synced file and no symbol lookup. The worker
+//! (see [`crate::modules`]). That is one small file and no symbol lookup. The worker
 //! then *settles* it: resolves the backtrace, fingerprints the report and stores it as the
 //! queue's `<unix millis>-<trace id>.json` (or adds it to a waiting report of the same bug),
 //! before sending it.
@@ -56,7 +56,10 @@ pub(crate) enum Backtrace {
 }
 
 /// Write `report` (redacted, unresolved) to `queue`'s directory for the worker; returns the
-/// file. Synced before it returns: the report survives the process.
+/// file. Written whole (a temporary file renamed into place) but not synced: once this
+/// returns the report survives the process (a panic, `kill -9`, `exit`), and the worker syncs
+/// it when it settles it. Only a power loss in between can cost it, and waiting for the disk
+/// here would cost the failing thread milliseconds on every failure.
 pub(crate) fn write(queue: &Queue, report: &Report, pending: Pending) -> Result<PathBuf> {
     let path = queue.dir().join(format!(
         "{:013}-{}.json.{HANDOFF_EXTENSION}",
@@ -68,7 +71,7 @@ pub(crate) fn write(queue: &Queue, report: &Report, pending: Pending) -> Result<
         pending,
     };
     let bytes = serde_json::to_vec(&file).unwrap_or_default();
-    crate::durable::write_atomically(&path, &bytes)?;
+    crate::durable::replace_cache_file(&path, &bytes)?;
     Ok(path)
 }
 
