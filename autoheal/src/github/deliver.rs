@@ -221,7 +221,7 @@ fn deliver_once(
         .ok()
         .flatten();
     if let Some(original) = oldest.filter(|o| o.number < issue.number) {
-        let _ = client.close_as_duplicate(issue.number, original.number);
+        let _ = client.close_as_duplicate(issue.number, &original);
         known.remember(fingerprint, original.number, &original.html_url);
         known.mark_delivered(trace_id);
         known.save();
@@ -286,8 +286,8 @@ fn oldest_open_with_marker(
     Ok(oldest)
 }
 
-/// The open issue carrying this fingerprint's marker: search first; when search is refused or
-/// rate limited, the paginated list of open issues with the first configured label.
+/// The open issue carrying this fingerprint's marker: search first; when search is refused,
+/// rate limited, failing or incomplete, the paginated list of open issues with the first configured label.
 fn find_open_issue(
     client: &GitHubClient,
     config: &Config,
@@ -296,11 +296,13 @@ fn find_open_issue(
     let marker = fingerprint_marker(fingerprint);
     let has_marker = |issue: &IssueRef| issue.body.as_deref().is_some_and(|b| b.contains(&marker));
     match client.search_open(&format!("autoheal:fingerprint={fingerprint}")) {
-        Ok(items) => {
+        Ok(Some(items)) => {
             return Ok(items
                 .into_iter()
                 .find(|i| has_marker(i) && i.state == "open"));
         }
+        // Incomplete results are no answer: the issue may be among those not searched.
+        Ok(None) => {}
         Err(
             error @ (GitHubError::Unauthorized
             | GitHubError::NoAccess(_)

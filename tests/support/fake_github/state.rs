@@ -161,6 +161,7 @@ impl State {
                 assignees: new.assignees,
                 open: !new.closed,
                 state_reason: new.closed.then(|| "completed".to_string()),
+                duplicate_of: None,
                 comments,
                 user,
                 created_at: now,
@@ -299,6 +300,8 @@ pub(crate) struct Issue {
     pub(crate) assignees: Vec<String>,
     pub(crate) open: bool,
     pub(crate) state_reason: Option<String>,
+    /// The id of the issue this one was closed as a duplicate of (`duplicate_issue_id`).
+    pub(crate) duplicate_of: Option<u64>,
     pub(crate) comments: Vec<Comment>,
     pub(crate) user: String,
     pub(crate) created_at: SystemTime,
