@@ -85,7 +85,7 @@ impl Sink for GitHubSink {
         let delivered = lock.and_then(|_lock| {
             let newest = queued.as_ref().ok().map(PathBuf::as_path);
             self.catch_up(newest)?;
-            let outcome = deliver(&self.client, &self.config, report)?;
+            let outcome = deliver(&self.client, &self.config, report, 1)?;
             if let Some(path) = newest {
                 let _ = std::fs::remove_file(path);
             }
@@ -125,7 +125,7 @@ fn deliver_file_locked(
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
     };
-    match deliver(client, config, &report) {
+    match deliver(client, config, &report, 1) {
         Ok(outcome) => {
             let _ = std::fs::remove_file(path);
             Ok(Some(outcome))
