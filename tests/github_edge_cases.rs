@@ -1,6 +1,7 @@
 //! GitHub's documented edge cases, against the fake GitHub on loopback: a secondary rate limit
-//! that names no wait, a refusal that no retry can fix, search results GitHub says are
-//! incomplete, pull requests in the issue list, and a twin closed as GitHub's `duplicate`.
+//! that names no wait, a refusal that no retry can fix, a redirect answering a write or the
+//! read of a transferred issue, search results GitHub says are incomplete, pull requests in
+//! the issue list, and a twin closed as GitHub's `duplicate`.
 
 mod support;
 
@@ -264,4 +265,95 @@ fn a_twin_is_closed_as_githubs_duplicate_of_the_original() {
         Some(issues[0].id),
         "the duplicate names the original by its id"
     );
+}
+
+#[test]
+fn a_transferred_issue_is_forgotten_and_the_bug_filed_again_with_the_token_kept_home() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    config.throttle_secs = 0;
+    let sink = GitHubSink::new(&config).unwrap();
+    assert!(matches!(
+        sink.send(&report(1)),
+        Outcome::Reported { number: 1, .. }
+    ));
+    github.transfer_issue(REPO, 1, "acme/archive");
+    github.clear_requests();
+
+    let outcome = sink.send(&report(2));
+    assert!(
+        matches!(outcome, Outcome::Reported { number: 2, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        routes(&github),
+        [
+            "GET /repos/acme/tools/issues/1",
+            "GET /search/issues",
+            "POST /repos/acme/tools/issues",
+            "GET /repos/acme/tools/issues"
+        ],
+        "the 301 is not followed: the bug's issue is looked up again"
+    );
+    assert!(
+        github
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization").is_some()),
+        "no request went out without the token (as a followed redirect would)"
+    );
+    assert_eq!(github.issues("acme/archive")[0].comments.len(), 0);
+}
+
+#[test]
+fn a_comment_answered_301_is_never_taken_for_success() {
+    let github = FakeGitHub::start();
+    // Any token passes: a redirect followed as a GET without it would be answered.
+    github.accept_any_token();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&github, dir.path());
+    config.throttle_secs = 0;
+    let sink = GitHubSink::new(&config).unwrap();
+    assert!(matches!(
+        sink.send(&report(1)),
+        Outcome::Reported { number: 1, .. }
+    ));
+    let location = format!("{}/repos/acme/archive/issues/1/comments", github.url());
+    github.set_fault(
+        FaultRule::new(Fault::Redirect {
+            status: 301,
+            location,
+        })
+        .on_path("/repos/acme/tools/issues/1/comments"),
+    );
+    github.clear_requests();
+
+    match sink.send(&report(2)) {
+        Outcome::Queued { reason, .. } => {
+            assert!(reason.contains("moved"), "{reason}")
+        }
+        other => panic!("expected the report kept, got {other:?}"),
+    }
+    assert_eq!(
+        routes(&github),
+        [
+            "GET /repos/acme/tools/issues/1",
+            "POST /repos/acme/tools/issues/1/comments",
+            "GET /search/issues",
+            "POST /repos/acme/tools/issues/1/comments"
+        ],
+        "the cached issue is forgotten and looked up again, once; the redirect is not followed"
+    );
+    assert!(github.issues(REPO)[0].comments.is_empty());
+
+    github.clear_faults();
+    let summary = flush(&config, |_, _| {}).unwrap();
+    assert_eq!(
+        (summary.recurred.len(), summary.remaining),
+        (1, 0),
+        "{:?}",
+        summary.stopped
+    );
+    assert_eq!(github.issues(REPO)[0].comments.len(), 1, "posted once");
 }

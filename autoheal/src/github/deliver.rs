@@ -33,6 +33,7 @@ pub(crate) fn deliver(
         occurrences: occurrences.max(1),
         journal: KnownIssues::load(&config.config_dir),
         regression_of: None,
+        moved: false,
     };
     let result = delivery.run();
     if let Err(GitHubError::RateLimited(until)) = &result {
@@ -83,6 +84,9 @@ struct Delivery<'a> {
     journal: KnownIssues,
     /// The bug's issue that was found closed: the new issue says it is a regression of it.
     regression_of: Option<u64>,
+    /// Whether GitHub already answered a request about the bug's issue with a redirect: the
+    /// issue is looked up again once, not in a loop.
+    moved: bool,
 }
 
 impl Delivery<'_> {
@@ -173,7 +177,7 @@ impl Delivery<'_> {
     fn look(&mut self) -> Result<State, GitHubError> {
         let fingerprint = self.report.fingerprint.as_str();
         let trace_id = self.report.trace_id.as_str();
-        let occurrences = self.occurrences;
+        let mut occurrences = self.occurrences;
         if let Some(entry) = self.journal.get(fingerprint).cloned() {
             match self.client.issue(entry.number) {
                 Ok(issue) if issue.state == "open" => {
@@ -186,6 +190,12 @@ impl Delivery<'_> {
                     });
                 }
                 Ok(_) => self.regression_of = Some(entry.number),
+                // Transferred or deleted: the bug's issue, if any, is looked up again, and
+                // the occurrences counted for the old one go to it.
+                Err(GitHubError::Moved { .. }) if !self.moved => {
+                    self.moved = true;
+                    occurrences = entry.pending.saturating_add(occurrences);
+                }
                 Err(error) => return Err(error),
             }
             self.journal.forget(fingerprint);
@@ -235,7 +245,9 @@ impl Delivery<'_> {
     }
 
     /// Commenting: marked in the journal while the comment is on its way (see
-    /// [`Delivery::resume`]).
+    /// [`Delivery::resume`]). A redirect means the issue moved (transferred, or the repository
+    /// renamed): nothing was posted, the issue is forgotten, and the bug's issue is looked up
+    /// again, once; never taken for success.
     fn comment(&mut self, issue: IssueAt, occurrences: u64) -> Result<State, GitHubError> {
         let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
         self.journal.start_comment(trace_id, &issue);
@@ -244,6 +256,15 @@ impl Delivery<'_> {
             Ok(()) => {
                 self.journal.comment_posted(fingerprint, trace_id, &issue);
                 Ok(State::Filed(recurred(issue)))
+            }
+            Err(error @ GitHubError::Moved { .. }) => {
+                self.journal.comment_moved(fingerprint, trace_id);
+                if self.moved {
+                    return Err(error);
+                }
+                self.moved = true;
+                self.occurrences = occurrences;
+                Ok(State::Looking)
             }
             Err(error) => Err(error),
         }

@@ -183,6 +183,14 @@ impl KnownIssues {
         self.save();
     }
 
+    /// GitHub redirected the comment of `trace_id` (the issue moved): nothing was posted, so
+    /// its mark goes, and so does `fingerprint`'s issue (saved).
+    pub(crate) fn comment_moved(&mut self, fingerprint: &str, trace_id: &str) {
+        self.state.sending.remove(trace_id);
+        self.forget(fingerprint);
+        self.save();
+    }
+
     /// Mark (saved) that the report `trace_id` is filing a new issue for `fingerprint`: a
     /// process that dies in between leaves the mark, and the next one asks the list first.
     pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {

@@ -316,6 +316,27 @@ impl FakeGitHub {
         }
     }
 
+    /// Transfer issue `number` of `repo` to `to_repo`, as a maintainer would: it becomes the
+    /// next issue there, and requests about it in `repo` are answered 301 `Moved Permanently`
+    /// with its new address. Returns its number in `to_repo`.
+    pub fn transfer_issue(&self, repo: &str, number: u64, to_repo: &str) -> u64 {
+        let mut state = self.state();
+        let Some(mut issue) = state.repo_mut(repo).issues.remove(&number) else {
+            return 0;
+        };
+        let target = state.repo_mut(to_repo);
+        let new_number = target.next_number;
+        target.next_number += 1;
+        issue.number = new_number;
+        let full_name = target.full_name.clone();
+        target.issues.insert(new_number, issue);
+        state
+            .repo_mut(repo)
+            .transferred
+            .insert(number, format!("/repos/{full_name}/issues/{new_number}"));
+        new_number
+    }
+
     /// Reopen issue `number`.
     pub fn reopen_issue(&self, repo: &str, number: u64) {
         if let Some(issue) = self.state().repo_mut(repo).issues.get_mut(&number) {

@@ -207,6 +207,9 @@ pub(crate) struct Repo {
     pub(crate) commits: BTreeMap<String, Commit>,
     /// Branch name → commit sha.
     pub(crate) branches: BTreeMap<String, String>,
+    /// Issue number → the API path of the issue it became in another repository (transferred):
+    /// requests about it are answered 301.
+    pub(crate) transferred: BTreeMap<u64, String>,
 }
 
 impl Repo {
@@ -226,6 +229,7 @@ impl Repo {
             commits: BTreeMap::from([(root.sha.clone(), root)]),
             default_branch,
             issues: BTreeMap::new(),
+            transferred: BTreeMap::new(),
             next_number: 1,
             labels: Vec::new(),
         }
