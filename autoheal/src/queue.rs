@@ -42,6 +42,8 @@ pub struct QueuedEntry {
     /// How many failures of its bug it stands for: 1, plus those that happened while it
     /// waited (they are added to it instead of filling the queue).
     pub occurrences: u64,
+    /// Why GitHub refused it for good, when it did: it is not sent again.
+    pub rejected: Option<String>,
 }
 
 /// The file recording failed delivery attempts, by queue file name.
@@ -61,6 +63,23 @@ struct Attempts {
     /// When the last of them happened (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_seen: Option<String>,
+    /// The trace IDs of the first [`MAX_MERGED_TRACE_IDS`] of them: the issue names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    merged_trace_ids: Vec<String>,
+    /// GitHub refused it for good (its message): it is not sent again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rejected: Option<String>,
+}
+
+/// Trace IDs of the failures added to a waiting report that the queue keeps, at most.
+const MAX_MERGED_TRACE_IDS: usize = 20;
+
+/// How many failures of its bug a queued report stands for, and the trace IDs of those added
+/// to it while it waited (the first [`MAX_MERGED_TRACE_IDS`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Occurrences {
+    pub(crate) count: u64,
+    pub(crate) merged_trace_ids: Vec<String>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -177,7 +196,7 @@ impl Queue {
     /// When neither the count nor the file can be written; the hand-off then stays.
     pub(crate) fn store(&self, report: &Report, handoff: Option<&Path>) -> Result<Stored> {
         let mut index = self.attempts();
-        let waiting = self.files().into_iter().find(|path| {
+        let waiting = self.sendable_files().into_iter().find(|path| {
             let name = file_name(path);
             let fingerprint = match index.get(&name).and_then(|a| a.fingerprint.clone()) {
                 Some(fingerprint) => fingerprint,
@@ -191,6 +210,9 @@ impl Queue {
                 entry.fingerprint = Some(report.fingerprint.clone());
                 entry.merged += 1;
                 entry.last_seen = Some(report.timestamp.clone());
+                if entry.merged_trace_ids.len() < MAX_MERGED_TRACE_IDS {
+                    entry.merged_trace_ids.push(report.trace_id.clone());
+                }
                 let bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
                 write_atomically(&self.dir.join(ATTEMPTS_FILE), &bytes)?;
                 Stored { path, merged: true }
@@ -227,11 +249,37 @@ impl Queue {
 
     /// How many failures the queued report at `path` stands for: itself and those of its bug
     /// added to it while it waited.
-    pub fn occurrences(&self, path: &Path) -> u64 {
-        1 + self
-            .attempts()
-            .get(&file_name(path))
-            .map_or(0, |a| a.merged)
+    pub(crate) fn occurrences(&self, path: &Path) -> Occurrences {
+        let entry = self.attempts().remove(&file_name(path)).unwrap_or_default();
+        Occurrences {
+            count: 1 + entry.merged,
+            merged_trace_ids: entry.merged_trace_ids,
+        }
+    }
+
+    /// Mark the queued report at `path` as refused by GitHub for good, with its message: it
+    /// stays in the queue (for `queue` to show) but is not sent again.
+    pub(crate) fn mark_rejected(&self, path: &Path, reason: &str) {
+        let mut index = self.attempts();
+        let entry = index.entry(file_name(path)).or_default();
+        entry.attempts += 1;
+        entry.rejected = Some(reason.to_string());
+        if let Ok(bytes) = serde_json::to_vec_pretty(&index) {
+            let _ = write_atomically(&self.dir.join(ATTEMPTS_FILE), &bytes);
+        }
+    }
+
+    /// The queued reports that may be sent, oldest first: all but those GitHub refused.
+    pub(crate) fn sendable_files(&self) -> Vec<PathBuf> {
+        let index = self.attempts();
+        self.files()
+            .into_iter()
+            .filter(|path| {
+                index
+                    .get(&file_name(path))
+                    .is_none_or(|entry| entry.rejected.is_none())
+            })
+            .collect()
     }
 
     /// The hand-off files that failing threads wrote and no worker has settled yet, oldest
@@ -325,6 +373,7 @@ impl Queue {
                     attempts: tried.attempts,
                     last_failure: tried.last_failure,
                     occurrences: 1 + tried.merged,
+                    rejected: tried.rejected,
                 }
             })
             .collect()

@@ -294,7 +294,8 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
 
     // Nothing lost, nothing twice: every trace ID on GitHub, seen by the test or not, is in
-    // one issue body or one comment. Each of those holds exactly one (besides the bug's
+    // one issue body or one comment. Each of those holds its report's, and the trace IDs of
+    // the failures of its bug added to it while it waited in the queue (besides the bug's
     // fingerprint, in the body).
     let issues = github.issues(REPO);
     let fingerprints: BTreeSet<String> = issues
@@ -308,10 +309,10 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
                 .into_iter()
                 .filter(|id| !fingerprints.contains(id))
                 .collect();
-            assert_eq!(
-                ids.len(),
-                1,
-                "one trace ID in each body and comment of #{}: {ids:?}\n{text}",
+            // One report's, and those of the failures added to it while it waited.
+            assert!(
+                !ids.is_empty(),
+                "a trace ID in each body and comment of #{}\n{text}",
                 issue.number
             );
             for id in ids {

@@ -9,7 +9,8 @@
 //! when GitHub filed the issue but its answer was lost, the issue is there and the report
 //! waits; the notice tells the user what to do; and once the fault is cleared, one
 //! `ipfs-kit autoheal flush` (within the bound of a filing) leaves exactly one open issue, no
-//! comment and an empty queue.
+//! comment (one, for a row whose bug's issue was filed before its failing run) and an empty
+//! queue.
 
 mod common;
 #[path = "common/fault_rows.rs"]
@@ -99,6 +100,18 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
             &TIMEOUT_SECS.to_string(),
         ])
         .success();
+    if row.issue_before {
+        sandbox
+            .run(&["autoheal", "config", "--set", "throttle_secs", "0"])
+            .success();
+        let (filed, _, _) = run_guarded(&sandbox, &["add", "/nonexistent/pins.txt"]);
+        if !filed.stderr.contains("has been automatically reported") {
+            return Err(format!(
+                "{name}: the bug's issue could not be filed first\nstderr:\n{}",
+                filed.stderr
+            ));
+        }
+    }
     github.set_fault(row.rule.clone());
 
     let before = github.request_count();
@@ -139,9 +152,11 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     }
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
+    // With the bug's issue filed before, a delivery is a comment on it.
+    let before_issue = usize::from(row.issue_before);
     let expected = match row.expect {
-        Expect::Delivered => (1, 0, 0),
-        Expect::Queued => (0, 0, 1),
+        Expect::Delivered => (1, before_issue, 0),
+        Expect::Queued => (before_issue, 0, 1),
         Expect::FiledAnswerLost => (1, 0, 1),
     };
     if (issues, comments, queued) != expected {
@@ -169,7 +184,7 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
     let open = github.open_issue_count(REPO);
-    if (issues, open, comments, queued) != (1, 1, 0, 0) {
+    if (issues, open, comments, queued) != (1, 1, before_issue, 0) {
         return Err(format!(
             "{name}: after the flush {issues} issue(s) ({open} open), {comments} comment(s), {queued} queued; expected exactly one open issue\nflush said:\n{}",
             flushed.stdout

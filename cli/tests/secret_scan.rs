@@ -272,6 +272,10 @@ fn scan(extra_env: &[(&str, &str)]) -> Scan {
     // report waits in it; then the fault is cleared (and a rate limit waited out) and a flush
     // sends it.
     for (i, row) in fault_rows().iter().enumerate() {
+        if row.issue_before {
+            // Its fault is met by a comment on a bug filed before; each row here is a new bug.
+            continue;
+        }
         github.set_fault(row.rule.clone());
         // Outside the temporary directory, whose paths are masked whole in fingerprints.
         let path = format!(

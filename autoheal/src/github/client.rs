@@ -13,6 +13,9 @@ use crate::{Config, IssueDraft, Token};
 /// An issue as the API describes it (the fields reporting reads).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct IssueRef {
+    /// Its id, unique across GitHub (what `duplicate_issue_id` names), not its number.
+    #[serde(default)]
+    pub id: u64,
     /// The issue's number.
     pub number: u64,
     /// Its web address.
@@ -39,10 +42,35 @@ struct CommentRef {
     body: Option<String>,
 }
 
+/// An item of the issue list or of search results: a pull request is an issue too there, and
+/// carries a `pull_request` object.
+#[derive(Deserialize)]
+struct ListedIssue {
+    #[serde(flatten)]
+    issue: IssueRef,
+    #[serde(default)]
+    pull_request: Option<Value>,
+}
+
+impl ListedIssue {
+    /// The issue, or `None` for a pull request.
+    fn into_issue(self) -> Option<IssueRef> {
+        self.pull_request.is_none().then_some(self.issue)
+    }
+}
+
 #[derive(Deserialize)]
 struct SearchResults {
-    items: Vec<IssueRef>,
+    /// `true` when the search timed out before looking everywhere: the items are not the
+    /// answer, and an issue missing from them may well exist.
+    #[serde(default)]
+    incomplete_results: bool,
+    items: Vec<ListedIssue>,
 }
+
+/// The longest GitHub's documentation tells a client to wait after a secondary rate limit that
+/// named no time: "wait for at least one minute".
+pub(crate) const SECONDARY_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// Talks to the issues API of one repository.
 #[derive(Debug)]
@@ -109,8 +137,11 @@ impl GitHubClient {
         let url = format!("{}/repos/{}/issues", self.api, self.repo);
         let body = json!({ "title": draft.title, "body": draft.body, "labels": draft.labels });
         match self.send_json_once("POST", &url, &body) {
-            Err(GitHubError::Rejected(detail))
-                if !draft.labels.is_empty() && detail.contains("label") =>
+            Err(GitHubError::Rejected { errors, .. })
+                if !draft.labels.is_empty()
+                    && errors
+                        .iter()
+                        .any(|e| e.to_ascii_lowercase().contains("label")) =>
             {
                 let body = json!({ "title": draft.title, "body": draft.body });
                 self.send_json_once("POST", &url, &body)
@@ -165,41 +196,54 @@ impl GitHubClient {
         Ok(bodies)
     }
 
-    /// Close issue `number` as a duplicate of `original`, saying so in a comment.
+    /// Close issue `number` as a duplicate of `original`, saying so in a comment. GitHub's
+    /// `state_reason: "duplicate"` names the original by its id (`duplicate_issue_id`), so
+    /// the issue page links the two.
     ///
     /// # Errors
     ///
     /// Any failed exchange.
-    pub fn close_as_duplicate(&self, number: u64, original: u64) -> Result<(), GitHubError> {
+    pub fn close_as_duplicate(&self, number: u64, original: &IssueRef) -> Result<(), GitHubError> {
         self.comment(
             number,
-            &format!("Duplicate of #{original}: the same failure was reported there first."),
+            &format!(
+                "Duplicate of #{}: the same failure was reported there first.",
+                original.number
+            ),
         )?;
         let url = format!("{}/repos/{}/issues/{number}", self.api, self.repo);
         self.send_json(
             "PATCH",
             &url,
-            &json!({ "state": "closed", "state_reason": "not_planned" }),
+            &json!({
+                "state": "closed",
+                "state_reason": "duplicate",
+                "duplicate_issue_id": original.id,
+            }),
         )
         .map(|_| ())
     }
 
-    /// Issue `number`.
+    /// Issue `number`. A redirect is not followed (it would be followed without the token):
+    /// an issue transferred or deleted is [`GitHubError::Moved`].
     ///
     /// # Errors
     ///
     /// Any failed exchange.
     pub fn issue(&self, number: u64) -> Result<IssueRef, GitHubError> {
         let url = format!("{}/repos/{}/issues/{number}", self.api, self.repo);
-        self.send(self.agent.get(&url)).and_then(parse)
+        self.send(without_redirects(self.agent.get(&url)))
+            .and_then(parse)
     }
 
-    /// Open issues whose body holds `marker`, found through the search API.
+    /// Open issues (not pull requests) whose body holds `marker`, found through the search
+    /// API; `None` when GitHub says its results are incomplete (`incomplete_results`), which
+    /// is no answer: the issue may exist all the same.
     ///
     /// # Errors
     ///
     /// Any failed exchange (search has its own, stricter rate limit).
-    pub fn search_open(&self, marker: &str) -> Result<Vec<IssueRef>, GitHubError> {
+    pub fn search_open(&self, marker: &str) -> Result<Option<Vec<IssueRef>>, GitHubError> {
         let url = format!("{}/search/issues", self.api);
         let query = format!("repo:{} is:issue is:open in:body \"{marker}\"", self.repo);
         let reply = self.send(
@@ -209,10 +253,19 @@ impl GitHubClient {
                 .query("per_page", "10"),
         )?;
         let results: SearchResults = parse(reply)?;
-        Ok(results.items)
+        if results.incomplete_results {
+            return Ok(None);
+        }
+        Ok(Some(
+            results
+                .items
+                .into_iter()
+                .filter_map(ListedIssue::into_issue)
+                .collect(),
+        ))
     }
 
-    /// Open issues carrying `label`, page by page (following `Link: rel="next"`), until `keep`
+    /// Open issues (pull requests skipped) carrying `label`, page by page (following `Link: rel="next"`), until `keep`
     /// says stop or `max_pages` pages were read.
     ///
     /// # Errors
@@ -233,9 +286,9 @@ impl GitHubClient {
         for _ in 0..max_pages {
             let reply = self.send(self.agent.get(&url))?;
             let next = next_link(&reply);
-            let issues: Vec<IssueRef> = parse(reply)?;
-            for issue in &issues {
-                if !keep(issue) {
+            let issues: Vec<ListedIssue> = parse(reply)?;
+            for issue in issues.into_iter().filter_map(ListedIssue::into_issue) {
+                if !keep(&issue) {
                     return Ok(());
                 }
             }
@@ -297,16 +350,18 @@ impl GitHubClient {
         &self.api
     }
 
+    /// A write to `url`. Its redirects are not followed: ureq would follow a 301 as a `GET`
+    /// without the token, and the write would look done when nothing was written.
     fn body_request(
         &self,
         method: &str,
         url: &str,
     ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
-        match method {
+        without_redirects(match method {
             "PATCH" => self.agent.patch(url),
             "PUT" => self.agent.put(url),
             _ => self.agent.post(url),
-        }
+        })
     }
 
     /// An idempotent write (a `PATCH` that sets a state), retried once after a 5xx: a blip
@@ -346,6 +401,11 @@ impl GitHubClient {
     }
 }
 
+/// `request`, answered with the redirect itself rather than where it points.
+fn without_redirects<B>(request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+    request.config().max_redirects(0).build()
+}
+
 fn transport(error: ureq::Error) -> GitHubError {
     match error {
         ureq::Error::Timeout(_) => GitHubError::TimedOut,
@@ -369,31 +429,99 @@ fn check(reply: Reply) -> Result<Reply, GitHubError> {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let rate_limited =
-        header("x-ratelimit-remaining").as_deref() == Some("0") || header("retry-after").is_some();
     match status {
         200..=299 => Ok(reply),
+        300..=399 => Err(GitHubError::Moved {
+            status,
+            location: header("location"),
+        }),
         401 => Err(GitHubError::Unauthorized),
-        403 | 429 if rate_limited || status == 429 => {
-            let until = header("retry-after")
-                .and_then(|s| s.parse::<u64>().ok())
-                .map(|secs| SystemTime::now() + Duration::from_secs(secs))
-                .or_else(|| {
-                    header("x-ratelimit-reset")
-                        .and_then(|s| s.parse::<u64>().ok())
-                        .map(|t| UNIX_EPOCH + Duration::from_secs(t))
-                });
-            Err(GitHubError::RateLimited(until))
+        403 | 429 => {
+            let retry_after = header("retry-after").and_then(|s| s.trim().parse::<u64>().ok());
+            let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
+            let reset = header("x-ratelimit-reset")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(|t| UNIX_EPOCH + Duration::from_secs(t));
+            if let Some(secs) = retry_after {
+                return Err(GitHubError::RateLimited(Some(
+                    SystemTime::now() + Duration::from_secs(secs),
+                )));
+            }
+            if exhausted {
+                let until = reset.unwrap_or_else(|| SystemTime::now() + SECONDARY_RATE_LIMIT_WAIT);
+                return Err(GitHubError::RateLimited(Some(until)));
+            }
+            // A secondary rate limit may come with neither header: only its message tells it
+            // from a refusal, and GitHub asks for at least a minute's wait.
+            let message = error_body(reply).0.to_ascii_lowercase();
+            if status == 429 || message.contains("rate limit") || message.contains("abuse") {
+                return Err(GitHubError::RateLimited(Some(
+                    SystemTime::now() + SECONDARY_RATE_LIMIT_WAIT,
+                )));
+            }
+            Err(GitHubError::NoAccess(status))
         }
-        403 | 404 => Err(GitHubError::NoAccess(status)),
+        404 => Err(GitHubError::NoAccess(status)),
         410 => Err(GitHubError::IssuesDisabled),
-        422 => {
-            let mut reply = reply;
-            let text = reply.body_mut().read_to_string().unwrap_or_default();
-            Err(GitHubError::Rejected(text.chars().take(500).collect()))
+        400 | 422 => {
+            let (message, errors) = error_body(reply);
+            Err(GitHubError::Rejected {
+                status,
+                message,
+                errors,
+            })
         }
         500..=599 => Err(GitHubError::Server(status)),
         other => Err(GitHubError::UnexpectedReply(format!("status {other}"))),
+    }
+}
+
+/// GitHub's error body: its `message` and its `errors` details, one line each, each cut
+/// short (a body that is not the documented JSON gives its first characters as the message).
+fn error_body(mut reply: Reply) -> (String, Vec<String>) {
+    const LONGEST: usize = 300;
+    let text = reply
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    let short = |s: &str| s.chars().take(LONGEST).collect::<String>();
+    let Ok(json) = serde_json::from_str::<Value>(&text) else {
+        return (short(text.trim()), Vec::new());
+    };
+    let message = json
+        .get("message")
+        .and_then(Value::as_str)
+        .map_or_else(|| short(text.trim()), short);
+    let errors = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|error| short(&error_detail(error)))
+                .collect()
+        })
+        .unwrap_or_default();
+    (message, errors)
+}
+
+/// One item of a validation error's `errors`: `field: message`, or `resource field code`.
+fn error_detail(error: &Value) -> String {
+    if let Some(text) = error.as_str() {
+        return text.to_string();
+    }
+    let field = |name: &str| error.get(name).and_then(Value::as_str).unwrap_or_default();
+    match (field("field"), field("message")) {
+        (name, message) if !message.is_empty() && !name.is_empty() => format!("{name}: {message}"),
+        (_, message) if !message.is_empty() => message.to_string(),
+        _ => [field("resource"), field("field"), field("code")]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 

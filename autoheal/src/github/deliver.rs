@@ -1,52 +1,45 @@
-//! Delivering one report: one issue per bug. Look for the bug's issue (local cache, then the
-//! search API, then the list of open auto-heal issues), comment on it at most once per
-//! throttle window, or file a new issue — linking a closed one as a regression.
+//! Delivering one report: one issue per bug. A [`Delivery`] moves through named states —
+//! look for the bug's issue (local cache, then search, then the list of open auto-heal
+//! issues), comment on it, or file a new one (linking a closed one as a regression) — and
+//! each step that sends something is written to the journal (`known_issues.json`) first, once,
+//! so a process that dies mid-way leaves enough for the next one to finish without sending
+//! twice.
 //!
 //! The caller holds the machine's [`ReportingLock`](super::lock::ReportingLock): the cache is
 //! read, used and written back by one process at a time.
 
 use super::GitHubError;
 use super::client::{GitHubClient, IssueRef};
-use super::known_issues::{KnownIssues, now};
-use crate::{Config, Outcome, Report, fingerprint_marker, render_issue};
-
-/// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
-const MAX_LIST_PAGES: usize = 100;
+use super::known_issues::{IssueAt, KnownIssues, SendingComment};
+use super::lookup::{RECENT_PAGES, TWIN_CHECK_PAGES, find_open_issue, oldest_open_with_marker};
+use crate::{Config, IssueDraft, Outcome, Report, render_issue};
 
 /// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
 const MAX_COMMENT_PAGES: usize = 10;
 
-/// Pages of the newest open issues read for an issue a dead process may have filed: it is
-/// among the newest 300 unless 300 others were filed since.
-const RECENT_PAGES: usize = 3;
-
-/// Pages read after filing a new issue, looking for a twin filed at the same moment: the
-/// newest 100 open issues hold it unless 100 others were filed in between.
-const TWIN_CHECK_PAGES: usize = 1;
-
-/// Deliver `report` to GitHub and say what became of it. While a rate limit GitHub announced
-/// still holds, nothing is sent.
+/// Deliver `report`, which stands for `occurrences` failures of its bug (at least one), to
+/// GitHub and say what became of it. While a rate limit GitHub announced still holds, nothing
+/// is sent.
 pub(crate) fn deliver(
     client: &GitHubClient,
     config: &Config,
     report: &Report,
+    occurrences: u64,
+    merged_trace_ids: &[String],
 ) -> Result<Outcome, GitHubError> {
-    let mut known = KnownIssues::load(&config.config_dir);
-    if known.was_delivered(&report.trace_id) {
-        // Its process died after GitHub had it, before removing it from the queue.
-        return Ok(delivered_already(&known, &report.fingerprint));
-    }
-    if let Some(until) = known.rate_limited_until() {
-        return Err(GitHubError::RateLimited(Some(until)));
-    }
-    let result = match resume_interrupted_comment(client, report, &mut known) {
-        Ok(Some(outcome)) => Ok(outcome),
-        Ok(None) => deliver_once(client, config, report, &mut known),
-        Err(error) => Err(error),
+    let mut delivery = Delivery {
+        client,
+        config,
+        report,
+        occurrences: occurrences.max(1),
+        merged_trace_ids,
+        journal: KnownIssues::load(&config.config_dir),
+        regression_of: None,
+        moved: false,
     };
+    let result = delivery.run();
     if let Err(GitHubError::RateLimited(until)) = &result {
-        known.set_rate_limited(*until);
-        known.save();
+        delivery.journal.set_rate_limited(*until);
     }
     result
 }
@@ -55,284 +48,347 @@ pub(crate) fn deliver(
 /// `None` when it must go to GitHub. The caller holds the lock.
 pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<Outcome> {
     KnownIssues::load(&config.config_dir)
-        .count_if_throttled(&report.fingerprint, &report.trace_id, config.throttle_secs)
+        .count_if_throttled(
+            &report.fingerprint,
+            &report.trace_id,
+            config.throttle_secs,
+            1,
+        )
         .then_some(Outcome::Throttled)
 }
 
-/// When a process died while posting this report's recurrence comment, the issue's comments
-/// say whether GitHub took it: if so, finish the bookkeeping instead of posting it again.
-fn resume_interrupted_comment(
-    client: &GitHubClient,
-    report: &Report,
-    known: &mut KnownIssues,
-) -> Result<Option<Outcome>, GitHubError> {
-    let trace_id = report.trace_id.as_str();
-    let Some(sending) = known.sending(trace_id) else {
-        return Ok(None);
-    };
-    let comments = client.comments_since(
-        sending.number,
-        sending.since.saturating_sub(60),
-        MAX_COMMENT_PAGES,
-    )?;
-    if !comments.iter().any(|c| c.contains(trace_id)) {
-        return Ok(None);
-    }
-    if let Some(entry) = known.get_mut(&report.fingerprint) {
-        entry.last_sent = now();
-        entry.pending = 0;
-    } else {
-        known.remember(&report.fingerprint, sending.number, &sending.url);
-    }
-    known.finish_sending(trace_id);
-    known.save();
-    Ok(Some(Outcome::Recurred {
-        url: sending.url,
-        number: sending.number,
-    }))
+/// Where a report stands on its way to GitHub.
+#[derive(Debug)]
+enum State {
+    /// A process died while posting this report's comment: the issue's comments say whether
+    /// GitHub took it.
+    Resuming(SendingComment),
+    /// Nothing sent yet: where is the bug's issue?
+    Looking,
+    /// Commenting on the bug's open issue, for this many occurrences.
+    Commenting { issue: IssueAt, occurrences: u64 },
+    /// Filing a new issue for the bug.
+    Creating,
+    /// GitHub has the report: a new issue, or an occurrence on the bug's issue.
+    Filed(Outcome),
+    /// Counted within the throttle window: nothing sent.
+    Counted,
 }
 
-/// Post a recurrence comment, marked in the cache while it is on its way (see
-/// [`resume_interrupted_comment`]).
-fn post_recurrence(
-    client: &GitHubClient,
-    known: &mut KnownIssues,
-    report: &Report,
-    issue: (u64, &str),
+/// One report on its way, with its journal (the known-issues cache) and what it learnt on
+/// the way.
+struct Delivery<'a> {
+    client: &'a GitHubClient,
+    config: &'a Config,
+    report: &'a Report,
+    /// Failures this report stands for.
     occurrences: u64,
-) -> Result<(), GitHubError> {
-    let (number, url) = issue;
-    known.start_sending(&report.trace_id, number, url);
-    known.save();
-    client.comment(number, &recurrence_comment(report, occurrences))?;
-    known.finish_sending(&report.trace_id);
-    Ok(())
+    /// The trace IDs of those that were added to it while it waited in the queue.
+    merged_trace_ids: &'a [String],
+    journal: KnownIssues,
+    /// The bug's issue that was found closed: the new issue says it is a regression of it.
+    regression_of: Option<u64>,
+    /// Whether GitHub already answered a request about the bug's issue with a redirect: the
+    /// issue is looked up again once, not in a loop.
+    moved: bool,
 }
 
-/// What became of a report delivered or counted by another run (or another process): the
-/// occurrence is on the bug's issue.
-fn delivered_already(known: &KnownIssues, fingerprint: &str) -> Outcome {
-    match known.get(fingerprint) {
-        Some(entry) => Outcome::Recurred {
-            url: entry.url.clone(),
-            number: entry.number,
-        },
-        None => Outcome::Throttled,
+impl Delivery<'_> {
+    fn fingerprint(&self) -> &str {
+        &self.report.fingerprint
     }
-}
 
-fn deliver_once(
-    client: &GitHubClient,
-    config: &Config,
-    report: &Report,
-    known: &mut KnownIssues,
-) -> Result<Outcome, GitHubError> {
-    let fingerprint = report.fingerprint.as_str();
-    let trace_id = report.trace_id.as_str();
-    let mut regression_of = None;
-    if known.count_if_throttled(fingerprint, trace_id, config.throttle_secs) {
-        return Ok(Outcome::Throttled);
+    fn trace_id(&self) -> &str {
+        &self.report.trace_id
     }
-    if let Some(entry) = known.get_mut(fingerprint) {
-        let issue = client.issue(entry.number)?;
-        if issue.state == "open" {
-            let (number, url, pending) = (entry.number, entry.url.clone(), entry.pending);
-            post_recurrence(client, known, report, (number, &url), pending + 1)?;
-            if let Some(entry) = known.get_mut(fingerprint) {
-                entry.last_sent = now();
-                entry.pending = 0;
-            }
-            known.save();
-            return Ok(Outcome::Recurred { url, number });
+
+    /// From the first state to the last; each state sends at most one kind of request.
+    fn run(&mut self) -> Result<Outcome, GitHubError> {
+        let mut state = self.first_state()?;
+        loop {
+            state = match state {
+                State::Resuming(sending) => self.resume(sending)?,
+                State::Looking => self.look()?,
+                State::Commenting { issue, occurrences } => self.comment(issue, occurrences)?,
+                State::Creating => self.create()?,
+                State::Filed(outcome) => return Ok(outcome),
+                State::Counted => return Ok(Outcome::Throttled),
+            };
         }
-        regression_of = Some(entry.number);
-        known.forget(fingerprint);
     }
-    let flood_guarded = known.created_last_hour() >= config.max_new_issues_per_hour as usize;
-    let creator = known.creator(fingerprint);
-    if flood_guarded && regression_of.is_none() && creator.is_none() {
-        // A bug this machine has no issue of would most likely need a new one: it waits in
-        // the queue without spending a search (whose rate limit is the strictest).
-        return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
+
+    fn first_state(&mut self) -> Result<State, GitHubError> {
+        if self.journal.was_delivered(self.trace_id()) {
+            // Its process died after GitHub had it, before removing it from the queue.
+            return Ok(State::Filed(self.delivered_already()));
+        }
+        if let Some(until) = self.journal.rate_limited_until() {
+            return Err(GitHubError::RateLimited(Some(until)));
+        }
+        if let Some(sending) = self.journal.sending(self.trace_id()) {
+            return Ok(State::Resuming(sending));
+        }
+        Ok(self.counted_or_looking())
     }
-    let found = if creator.is_some() {
-        // A process died while filing this bug: the list, which does not lag, says whether
-        // GitHub has the issue.
-        oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)?
-    } else {
-        find_open_issue(client, config, fingerprint)?
-    };
-    if let Some(issue) = found {
+
+    fn counted_or_looking(&mut self) -> State {
+        let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
+        if self.journal.count_if_throttled(
+            fingerprint,
+            trace_id,
+            self.config.throttle_secs,
+            self.occurrences,
+        ) {
+            State::Counted
+        } else {
+            State::Looking
+        }
+    }
+
+    /// What became of a report delivered or counted by another run (or another process): the
+    /// occurrence is on the bug's issue.
+    fn delivered_already(&self) -> Outcome {
+        match self.journal.get(self.fingerprint()) {
+            Some(entry) => Outcome::Recurred {
+                url: entry.url.clone(),
+                number: entry.number,
+            },
+            None => Outcome::Throttled,
+        }
+    }
+
+    /// Resuming: when GitHub has the interrupted comment, finish the bookkeeping instead of
+    /// posting it again.
+    fn resume(&mut self, sending: SendingComment) -> Result<State, GitHubError> {
+        let comments = self.client.comments_since(
+            sending.number,
+            sending.since.saturating_sub(60),
+            MAX_COMMENT_PAGES,
+        )?;
+        if !comments.iter().any(|c| c.contains(self.trace_id())) {
+            return Ok(self.counted_or_looking());
+        }
+        let issue = IssueAt {
+            number: sending.number,
+            url: sending.url,
+        };
+        let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
+        self.journal.comment_posted(fingerprint, trace_id, &issue);
+        Ok(State::Filed(recurred(issue)))
+    }
+
+    /// Looking: the cached issue when it is still open; otherwise search and the list.
+    fn look(&mut self) -> Result<State, GitHubError> {
+        let fingerprint = self.report.fingerprint.as_str();
+        let trace_id = self.report.trace_id.as_str();
+        let mut occurrences = self.occurrences;
+        if let Some(entry) = self.journal.get(fingerprint).cloned() {
+            match self.client.issue(entry.number) {
+                Ok(issue) if issue.state == "open" => {
+                    return Ok(State::Commenting {
+                        issue: IssueAt {
+                            number: entry.number,
+                            url: entry.url,
+                        },
+                        occurrences: entry.pending.saturating_add(occurrences),
+                    });
+                }
+                Ok(_) => self.regression_of = Some(entry.number),
+                // Transferred or deleted: the bug's issue, if any, is looked up again, and
+                // the occurrences counted for the old one go to it.
+                Err(GitHubError::Moved { .. }) if !self.moved => {
+                    self.moved = true;
+                    occurrences = entry.pending.saturating_add(occurrences);
+                }
+                Err(error) => return Err(error),
+            }
+            self.journal.forget(fingerprint);
+        }
+        let max_new = self.config.max_new_issues_per_hour;
+        let flood_guarded = self.journal.created_last_hour() >= max_new as usize;
+        let creator = self.journal.creator(fingerprint);
+        if flood_guarded && self.regression_of.is_none() && creator.is_none() {
+            // A bug this machine has no issue of would most likely need a new one: it waits in
+            // the queue without spending a search (whose rate limit is the strictest).
+            return Err(GitHubError::FloodGuard(max_new));
+        }
+        let found = if creator.is_some() {
+            // A process died while filing this bug: the list, which does not lag, says whether
+            // GitHub has the issue.
+            oldest_open_with_marker(self.client, self.config, fingerprint, RECENT_PAGES)?
+        } else {
+            find_open_issue(self.client, self.config, fingerprint)?
+        };
+        let Some(issue) = found else {
+            if flood_guarded {
+                return Err(GitHubError::FloodGuard(max_new));
+            }
+            return Ok(State::Creating);
+        };
         let creator = creator.filter(|c| {
             issue
                 .body
                 .as_deref()
                 .is_some_and(|b| b.contains(c.as_str()))
         });
+        let issue = issue_at(&issue);
         if creator.as_deref() == Some(trace_id) {
             // This very report filed it, and its process died before remembering it.
-            known.remember(fingerprint, issue.number, &issue.html_url);
-            known.mark_delivered(trace_id);
-            known.save();
-            return Ok(Outcome::Reported {
-                url: issue.html_url,
+            self.journal
+                .issue_filed(fingerprint, trace_id, &issue, false);
+            return Ok(State::Filed(Outcome::Reported {
+                url: issue.url,
                 number: issue.number,
-            });
+            }));
         }
         if let Some(creator) = creator {
             // The report that filed it still waits in the queue: it is on GitHub already.
-            known.mark_delivered(&creator);
+            self.journal.mark_delivered(&creator);
         }
-        post_recurrence(client, known, report, (issue.number, &issue.html_url), 1)?;
-        known.remember(fingerprint, issue.number, &issue.html_url);
-        known.save();
-        return Ok(Outcome::Recurred {
-            url: issue.html_url,
-            number: issue.number,
-        });
+        Ok(State::Commenting { issue, occurrences })
     }
-    if flood_guarded {
-        return Err(GitHubError::FloodGuard(config.max_new_issues_per_hour));
-    }
-    let mut draft = render_issue(report);
-    if let Some(number) = regression_of {
-        draft.body = format!(
-            "Regression of #{number}: that issue was closed, and the same failure happened again.\n\n{}",
-            draft.body
-        );
-    }
-    known.start_creating(fingerprint, trace_id);
-    known.save();
-    let issue = match create_looking_first(client, config, fingerprint, trace_id, &draft) {
-        Ok(issue) => issue,
-        Err(error) => {
-            if !error.is_transient() || matches!(error, GitHubError::RateLimited(_)) {
-                // A refusal, not a lost answer: GitHub filed nothing.
-                known.clear_creating(fingerprint);
-                known.save();
+
+    /// Commenting: marked in the journal while the comment is on its way (see
+    /// [`Delivery::resume`]). A redirect means the issue moved (transferred, or the repository
+    /// renamed): nothing was posted, the issue is forgotten, and the bug's issue is looked up
+    /// again, once; never taken for success.
+    fn comment(&mut self, issue: IssueAt, occurrences: u64) -> Result<State, GitHubError> {
+        let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
+        self.journal.start_comment(trace_id, &issue);
+        let body = recurrence_comment(self.report, occurrences, self.merged_trace_ids);
+        match self.client.comment(issue.number, &body) {
+            Ok(()) => {
+                self.journal.comment_posted(fingerprint, trace_id, &issue);
+                Ok(State::Filed(recurred(issue)))
             }
-            return Err(error);
+            Err(error @ GitHubError::Moved { .. }) => {
+                self.journal.comment_moved(fingerprint, trace_id);
+                if self.moved {
+                    return Err(error);
+                }
+                self.moved = true;
+                self.occurrences = occurrences;
+                Ok(State::Looking)
+            }
+            Err(error) => Err(error),
         }
-    };
-    known.count_created();
-    // Another process or machine may have filed the same new bug at the same moment: the
-    // oldest open issue wins, a newer one is closed as its duplicate.
-    let oldest = oldest_open_with_marker(client, config, fingerprint, TWIN_CHECK_PAGES)
-        .ok()
-        .flatten();
-    if let Some(original) = oldest.filter(|o| o.number < issue.number) {
-        let _ = client.close_as_duplicate(issue.number, original.number);
-        known.remember(fingerprint, original.number, &original.html_url);
-        known.mark_delivered(trace_id);
-        known.save();
-        return Ok(Outcome::Recurred {
-            url: original.html_url,
-            number: original.number,
-        });
     }
-    known.remember(fingerprint, issue.number, &issue.html_url);
-    known.mark_delivered(trace_id);
-    known.save();
-    Ok(Outcome::Reported {
-        url: issue.html_url,
+
+    /// Creating: marked in the journal while the issue is on its way, then a check that no
+    /// twin was filed at the same moment (the oldest open issue wins, a newer one is closed as
+    /// its duplicate).
+    fn create(&mut self) -> Result<State, GitHubError> {
+        let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
+        let mut draft = render_issue(self.report);
+        if !self.merged_trace_ids.is_empty() {
+            draft.body = format!(
+                "While this report waited to be sent, the failure happened {} more times{}.\n\n{}",
+                self.occurrences.saturating_sub(1),
+                also_trace_ids(self.merged_trace_ids),
+                draft.body
+            );
+        }
+        if let Some(number) = self.regression_of {
+            draft.body = format!(
+                "Regression of #{number}: that issue was closed, and the same failure happened again.\n\n{}",
+                draft.body
+            );
+        }
+        self.journal.start_creating(fingerprint, trace_id);
+        let filed = match self.create_looking_first(&draft) {
+            Ok(issue) => issue,
+            Err(error) => {
+                if !error.is_transient() || matches!(error, GitHubError::RateLimited(_)) {
+                    // A refusal, not a lost answer: GitHub filed nothing.
+                    self.journal.creating_refused(fingerprint);
+                }
+                return Err(error);
+            }
+        };
+        let oldest =
+            oldest_open_with_marker(self.client, self.config, fingerprint, TWIN_CHECK_PAGES)
+                .ok()
+                .flatten();
+        if let Some(original) = oldest.filter(|o| o.number < filed.number) {
+            let _ = self.client.close_as_duplicate(filed.number, &original);
+            let original = issue_at(&original);
+            self.journal
+                .issue_filed(fingerprint, trace_id, &original, true);
+            return Ok(State::Filed(recurred(original)));
+        }
+        let filed = issue_at(&filed);
+        self.journal
+            .issue_filed(fingerprint, trace_id, &filed, true);
+        Ok(State::Filed(Outcome::Reported {
+            url: filed.url,
+            number: filed.number,
+        }))
+    }
+
+    /// File `draft`; after a 5xx, once more, unless the list (which does not lag) shows that
+    /// GitHub filed it before failing. An issue of the bug filed by another report leaves this
+    /// one to the next delivery (the mark kept in the journal makes it comment there).
+    fn create_looking_first(&self, draft: &IssueDraft) -> Result<IssueRef, GitHubError> {
+        let status = match self.client.create_issue(draft) {
+            Err(GitHubError::Server(status)) => status,
+            other => return other,
+        };
+        std::thread::sleep(super::client::SERVER_RETRY_DELAY);
+        let fingerprint = self.fingerprint();
+        match oldest_open_with_marker(self.client, self.config, fingerprint, RECENT_PAGES)? {
+            Some(issue)
+                if issue
+                    .body
+                    .as_deref()
+                    .is_some_and(|b| b.contains(self.trace_id())) =>
+            {
+                Ok(issue)
+            }
+            Some(_) => Err(GitHubError::Server(status)),
+            None => self.client.create_issue(draft),
+        }
+    }
+}
+
+fn issue_at(issue: &IssueRef) -> IssueAt {
+    IssueAt {
         number: issue.number,
-    })
+        url: issue.html_url.clone(),
+    }
 }
 
-/// File `draft`; after a 5xx, once more, unless the list (which does not lag) shows that GitHub
-/// filed it before failing. An issue of the bug filed by another report leaves this one to the
-/// next delivery (the mark kept in the cache makes it comment there).
-fn create_looking_first(
-    client: &GitHubClient,
-    config: &Config,
-    fingerprint: &str,
-    trace_id: &str,
-    draft: &crate::IssueDraft,
-) -> Result<IssueRef, GitHubError> {
-    let status = match client.create_issue(draft) {
-        Err(GitHubError::Server(status)) => status,
-        other => return other,
+fn recurred(issue: IssueAt) -> Outcome {
+    Outcome::Recurred {
+        url: issue.url,
+        number: issue.number,
+    }
+}
+
+/// ` (trace IDs `a`, `b`)`: the trace IDs of the occurrences added to a waiting report, as
+/// hex digits only (they come from the queue, written by this library).
+fn also_trace_ids(trace_ids: &[String]) -> String {
+    let listed: Vec<String> = trace_ids
+        .iter()
+        .map(|id| {
+            let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+            format!("`{hex}`")
+        })
+        .collect();
+    format!(" (trace IDs {})", listed.join(", "))
+}
+
+fn recurrence_comment(report: &Report, occurrences: u64, merged_trace_ids: &[String]) -> String {
+    let also = match merged_trace_ids.is_empty() {
+        true => String::new(),
+        false => format!("- Also{}\n", also_trace_ids(merged_trace_ids)),
     };
-    std::thread::sleep(super::client::SERVER_RETRY_DELAY);
-    match oldest_open_with_marker(client, config, fingerprint, RECENT_PAGES)? {
-        Some(issue) if issue.body.as_deref().is_some_and(|b| b.contains(trace_id)) => Ok(issue),
-        Some(_) => Err(GitHubError::Server(status)),
-        None => client.create_issue(draft),
-    }
-}
-
-/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list, up
-/// to `pages` pages of it.
-fn oldest_open_with_marker(
-    client: &GitHubClient,
-    config: &Config,
-    fingerprint: &str,
-    pages: usize,
-) -> Result<Option<IssueRef>, GitHubError> {
-    let marker = fingerprint_marker(fingerprint);
-    let label = config
-        .issue_labels
-        .first()
-        .map_or("auto-heal", String::as_str);
-    let mut oldest: Option<IssueRef> = None;
-    client.list_open(label, pages, |issue| {
-        if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
-            && oldest.as_ref().is_none_or(|o| issue.number < o.number)
-        {
-            oldest = Some(issue.clone());
-        }
-        true
-    })?;
-    Ok(oldest)
-}
-
-/// The open issue carrying this fingerprint's marker: search first; when search is refused or
-/// rate limited, the paginated list of open issues with the first configured label.
-fn find_open_issue(
-    client: &GitHubClient,
-    config: &Config,
-    fingerprint: &str,
-) -> Result<Option<IssueRef>, GitHubError> {
-    let marker = fingerprint_marker(fingerprint);
-    let has_marker = |issue: &IssueRef| issue.body.as_deref().is_some_and(|b| b.contains(&marker));
-    match client.search_open(&format!("autoheal:fingerprint={fingerprint}")) {
-        Ok(items) => {
-            return Ok(items
-                .into_iter()
-                .find(|i| has_marker(i) && i.state == "open"));
-        }
-        Err(
-            error @ (GitHubError::Unauthorized
-            | GitHubError::NoAccess(_)
-            | GitHubError::IssuesDisabled),
-        ) => return Err(error),
-        Err(_) => {}
-    }
-    // Search is refused, rate limited or failing: the list of open issues answers instead.
-    let label = config
-        .issue_labels
-        .first()
-        .map_or("auto-heal", String::as_str);
-    let mut found = None;
-    client.list_open(label, MAX_LIST_PAGES, |issue| {
-        if has_marker(issue) {
-            found = Some(issue.clone());
-            false
-        } else {
-            true
-        }
-    })?;
-    Ok(found)
-}
-
-fn recurrence_comment(report: &Report, occurrences: u64) -> String {
     let times = if occurrences == 1 {
         "once more".to_string()
     } else {
         format!("{occurrences} more times")
     };
     format!(
-        "This failure happened again — {times} since the last update.\n\n- Trace ID: `{}`\n- Time: {}\n- Version: {} {}\n",
+        "This failure happened again — {times} since the last update.\n\n- Trace ID: `{}`\n{also}- Time: {}\n- Version: {} {}\n",
         report
             .trace_id
             .chars()

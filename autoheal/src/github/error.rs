@@ -17,8 +17,25 @@ pub enum GitHubError {
     NoAccess(u16),
     /// 410: the repository has issues turned off.
     IssuesDisabled,
-    /// 422: GitHub refused the content.
-    Rejected(String),
+    /// 400 or 422: GitHub refused the request as written. Sending it again is refused again:
+    /// the report is kept for a person to look at, not retried on its own.
+    Rejected {
+        /// 400 or 422.
+        status: u16,
+        /// GitHub's `message` (`Validation Failed`, `Problems parsing JSON`).
+        message: String,
+        /// The `errors` details, one line each (`body: body is too long`).
+        errors: Vec<String>,
+    },
+    /// 3xx on a request that is not followed: the issue was transferred or deleted, or the
+    /// repository renamed. Following a write would turn it into a `GET` without the token
+    /// that looks like success; the bug's issue is looked up again instead.
+    Moved {
+        /// 301, 302, 307 or 308.
+        status: u16,
+        /// The `Location` GitHub gave, if any.
+        location: Option<String>,
+    },
     /// Primary or secondary rate limit; retry after the given time when known.
     RateLimited(Option<SystemTime>),
     /// 5xx: GitHub is having trouble.
@@ -44,6 +61,12 @@ impl GitHubError {
                 | GitHubError::Busy
         )
     }
+
+    /// Whether GitHub refused this request for good: trying it again, now or later, is
+    /// refused again (a queued report so refused is kept, marked failed, not retried).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, GitHubError::Rejected { .. })
+    }
 }
 
 impl fmt::Display for GitHubError {
@@ -57,7 +80,20 @@ impl fmt::Display for GitHubError {
                 "repository not found or token lacks access ({status}); check github_repo and give the token Issues: write on it"
             ),
             GitHubError::IssuesDisabled => f.write_str("issues are disabled on the repository (410); enable them in its settings or choose another github_repo"),
-            GitHubError::Rejected(detail) => write!(f, "GitHub refused the issue (422): {detail}; the report stays queued, and `flush` retries it"),
+            GitHubError::Rejected { status, message, errors } => {
+                write!(f, "GitHub refused the issue ({status}): {message}")?;
+                if !errors.is_empty() {
+                    write!(f, " ({})", errors.join("; "))?;
+                }
+                f.write_str("; sending it again would be refused too, so the report is kept for a look")
+            }
+            GitHubError::Moved { status, location } => {
+                write!(f, "GitHub answered {status}: the issue or the repository moved")?;
+                if let Some(location) = location {
+                    write!(f, " (to {location})")?;
+                }
+                f.write_str("; check github_repo; the report stays queued")
+            }
             GitHubError::RateLimited(Some(until)) => {
                 write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", humantime::format_rfc3339_seconds(*until))
             }

@@ -26,6 +26,13 @@ pub(crate) struct KnownIssue {
     pub(crate) pending: u64,
 }
 
+/// An issue on GitHub: its number and web address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IssueAt {
+    pub(crate) number: u64,
+    pub(crate) url: String,
+}
+
 /// A recurrence comment on its way to an issue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SendingComment {
@@ -86,17 +93,15 @@ impl KnownIssues {
         KnownIssues { path, state }
     }
 
-    pub(crate) fn get_mut(&mut self, fingerprint: &str) -> Option<&mut KnownIssue> {
-        self.state.issues.get_mut(fingerprint)
-    }
-
     /// When `fingerprint`'s bug was reported less than `throttle_secs` ago, count the report
-    /// `trace_id` as one more occurrence (saved) and say so; otherwise change nothing.
+    /// `trace_id`, standing for `occurrences` failures, as that many more occurrences (saved)
+    /// and say so; otherwise change nothing.
     pub(crate) fn count_if_throttled(
         &mut self,
         fingerprint: &str,
         trace_id: &str,
         throttle_secs: u64,
+        occurrences: u64,
     ) -> bool {
         let Some(entry) = self.state.issues.get_mut(fingerprint) else {
             return false;
@@ -104,23 +109,10 @@ impl KnownIssues {
         if now().saturating_sub(entry.last_sent) >= throttle_secs {
             return false;
         }
-        entry.pending += 1;
+        entry.pending = entry.pending.saturating_add(occurrences.max(1));
         self.mark_delivered(trace_id);
         self.save();
         true
-    }
-
-    pub(crate) fn remember(&mut self, fingerprint: &str, number: u64, url: &str) {
-        self.state.creating.remove(fingerprint);
-        self.state.issues.insert(
-            fingerprint.to_string(),
-            KnownIssue {
-                number,
-                url: url.to_string(),
-                last_sent: now(),
-                pending: 0,
-            },
-        );
     }
 
     /// The issue known for `fingerprint`, if any.
@@ -141,47 +133,9 @@ impl KnownIssues {
         }
     }
 
-    /// Mark that the recurrence comment of `trace_id` is being posted on issue `number`.
-    pub(crate) fn start_sending(&mut self, trace_id: &str, number: u64, url: &str) {
-        let oldest = oldest_live_mark();
-        self.state.sending.retain(|_, s| s.since > oldest);
-        self.state.sending.insert(
-            trace_id.to_string(),
-            SendingComment {
-                number,
-                url: url.to_string(),
-                since: now(),
-            },
-        );
-    }
-
     /// The recurrence comment of `trace_id` whose posting was interrupted, if any.
     pub(crate) fn sending(&self, trace_id: &str) -> Option<SendingComment> {
         self.state.sending.get(trace_id).cloned()
-    }
-
-    /// The report with `trace_id` is on GitHub: remember it, and drop its sending mark.
-    pub(crate) fn finish_sending(&mut self, trace_id: &str) {
-        self.state.sending.remove(trace_id);
-        self.mark_delivered(trace_id);
-    }
-
-    /// Mark that the report `trace_id` is filing a new issue for `fingerprint`.
-    pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {
-        let oldest = oldest_live_mark();
-        self.state.creating.retain(|_, c| c.since > oldest);
-        self.state.creating.insert(
-            fingerprint.to_string(),
-            Creating {
-                since: now(),
-                trace_id: trace_id.to_string(),
-            },
-        );
-    }
-
-    /// Drop the mark of `fingerprint`'s issue being filed: GitHub refused it.
-    pub(crate) fn clear_creating(&mut self, fingerprint: &str) {
-        self.state.creating.remove(fingerprint);
     }
 
     /// The trace ID of the report that was filing `fingerprint`'s issue when its process
@@ -193,8 +147,99 @@ impl KnownIssues {
             .map(|c| c.trace_id.clone())
     }
 
+    /// Forget `fingerprint`'s issue (closed or moved); saved with the next change.
     pub(crate) fn forget(&mut self, fingerprint: &str) {
         self.state.issues.remove(fingerprint);
+    }
+
+    /// Mark (saved) that the recurrence comment of `trace_id` is being posted on `issue`: a
+    /// process that dies in between leaves the mark for the next one to check.
+    pub(crate) fn start_comment(&mut self, trace_id: &str, issue: &IssueAt) {
+        let oldest = oldest_live_mark();
+        self.state.sending.retain(|_, s| s.since > oldest);
+        self.state.sending.insert(
+            trace_id.to_string(),
+            SendingComment {
+                number: issue.number,
+                url: issue.url.clone(),
+                since: now(),
+            },
+        );
+        self.save();
+    }
+
+    /// The comment of `trace_id` is on `issue` (saved): its mark goes, the report counts as
+    /// delivered, and `fingerprint`'s issue was updated just now with nothing pending.
+    pub(crate) fn comment_posted(&mut self, fingerprint: &str, trace_id: &str, issue: &IssueAt) {
+        self.state.sending.remove(trace_id);
+        self.mark_delivered(trace_id);
+        match self.state.issues.get_mut(fingerprint) {
+            Some(entry) => {
+                entry.last_sent = now();
+                entry.pending = 0;
+            }
+            None => self.remember(fingerprint, issue),
+        }
+        self.save();
+    }
+
+    /// GitHub redirected the comment of `trace_id` (the issue moved): nothing was posted, so
+    /// its mark goes, and so does `fingerprint`'s issue (saved).
+    pub(crate) fn comment_moved(&mut self, fingerprint: &str, trace_id: &str) {
+        self.state.sending.remove(trace_id);
+        self.forget(fingerprint);
+        self.save();
+    }
+
+    /// Mark (saved) that the report `trace_id` is filing a new issue for `fingerprint`: a
+    /// process that dies in between leaves the mark, and the next one asks the list first.
+    pub(crate) fn start_creating(&mut self, fingerprint: &str, trace_id: &str) {
+        let oldest = oldest_live_mark();
+        self.state.creating.retain(|_, c| c.since > oldest);
+        self.state.creating.insert(
+            fingerprint.to_string(),
+            Creating {
+                since: now(),
+                trace_id: trace_id.to_string(),
+            },
+        );
+        self.save();
+    }
+
+    /// GitHub refused to file `fingerprint`'s issue: nothing was filed, the mark goes (saved).
+    pub(crate) fn creating_refused(&mut self, fingerprint: &str) {
+        self.state.creating.remove(fingerprint);
+        self.save();
+    }
+
+    /// The report `trace_id` is on GitHub as `issue`, `fingerprint`'s issue from now on
+    /// (saved); `new_issue` counts it against the hourly flood guard.
+    pub(crate) fn issue_filed(
+        &mut self,
+        fingerprint: &str,
+        trace_id: &str,
+        issue: &IssueAt,
+        new_issue: bool,
+    ) {
+        if new_issue {
+            self.state.created.push(now());
+        }
+        self.remember(fingerprint, issue);
+        self.mark_delivered(trace_id);
+        self.save();
+    }
+
+    fn remember(&mut self, fingerprint: &str, issue: &IssueAt) {
+        self.state.creating.remove(fingerprint);
+        self.state.issues.insert(
+            fingerprint.to_string(),
+            KnownIssue {
+                number: issue.number,
+                url: issue.url.clone(),
+                last_sent: now(),
+                pending: 0,
+            },
+        );
     }
 
     /// How many new issues this machine filed in the last hour.
@@ -210,21 +255,18 @@ impl KnownIssues {
             .then(|| UNIX_EPOCH + std::time::Duration::from_secs(self.state.rate_limited_until))
     }
 
-    /// Remember that GitHub asked to wait until `until` (a minute when it did not say).
+    /// Remember (saved) that GitHub asked to wait until `until` (a minute when it did not
+    /// say).
     pub(crate) fn set_rate_limited(&mut self, until: Option<SystemTime>) {
         let until = until
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(now() + 60, |d| d.as_secs());
         self.state.rate_limited_until = until;
-    }
-
-    /// Count a new issue against the hourly flood guard.
-    pub(crate) fn count_created(&mut self) {
-        self.state.created.push(now());
+        self.save();
     }
 
     /// Save; a failure only costs a search next time.
-    pub(crate) fn save(&self) {
+    fn save(&self) {
         if let Ok(text) = serde_json::to_vec_pretty(&self.state) {
             let _ = crate::durable::replace_cache_file(&self.path, &text);
         }
@@ -243,4 +285,64 @@ pub(crate) fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue() -> IssueAt {
+        IssueAt {
+            number: 7,
+            url: "https://github.com/acme/tools/issues/7".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_report_standing_for_several_failures_counts_each_within_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = KnownIssues::load(dir.path());
+        journal.issue_filed("f00d", "trace-1", &issue(), true);
+        assert!(journal.count_if_throttled("f00d", "trace-2", 3600, 3));
+        assert!(journal.count_if_throttled("f00d", "trace-3", 3600, 1));
+        let reloaded = KnownIssues::load(dir.path());
+        assert_eq!(reloaded.get("f00d").map(|e| e.pending), Some(4));
+        assert!(reloaded.was_delivered("trace-2") && reloaded.was_delivered("trace-3"));
+        assert_eq!(
+            reloaded.state.created.len(),
+            1,
+            "one new issue against the flood guard"
+        );
+    }
+
+    #[test]
+    fn outside_the_window_nothing_is_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = KnownIssues::load(dir.path());
+        journal.issue_filed("f00d", "trace-1", &issue(), true);
+        assert!(!journal.count_if_throttled("f00d", "trace-2", 0, 3));
+        assert!(!journal.count_if_throttled("beef", "trace-3", 3600, 3));
+        assert_eq!(journal.get("f00d").map(|e| e.pending), Some(0));
+    }
+
+    #[test]
+    fn a_posted_comment_clears_its_mark_and_the_pending_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = KnownIssues::load(dir.path());
+        journal.issue_filed("f00d", "trace-1", &issue(), true);
+        journal.count_if_throttled("f00d", "trace-2", 3600, 2);
+        journal.start_comment("trace-3", &issue());
+        assert_eq!(
+            KnownIssues::load(dir.path())
+                .sending("trace-3")
+                .map(|s| s.number),
+            Some(7),
+            "the mark is on disk before the comment leaves"
+        );
+        journal.comment_posted("f00d", "trace-3", &issue());
+        let reloaded = KnownIssues::load(dir.path());
+        assert!(reloaded.sending("trace-3").is_none());
+        assert!(reloaded.was_delivered("trace-3"));
+        assert_eq!(reloaded.get("f00d").map(|e| e.pending), Some(0));
+    }
 }

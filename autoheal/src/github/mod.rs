@@ -7,6 +7,7 @@ mod error;
 mod heal;
 mod known_issues;
 mod lock;
+mod lookup;
 mod sink;
 
 pub use client::{GitHubClient, IssueRef};

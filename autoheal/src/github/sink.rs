@@ -45,7 +45,7 @@ impl GitHubSink {
         let deadline = Instant::now() + time_bound(&self.config);
         let older = self
             .queue
-            .files()
+            .sendable_files()
             .into_iter()
             .filter(|p| Some(p.as_path()) != newest)
             .take(CATCH_UP_REPORTS);
@@ -57,6 +57,7 @@ impl GitHubSink {
             match deliver_file_locked(&self.client, &self.config, &self.queue, &path) {
                 Ok(Some(_)) => sent += 1,
                 Ok(None) | Err(GitHubError::FloodGuard(_)) => {}
+                Err(error) if error.is_permanent() => {}
                 Err(error) => return Err(error),
             }
         }
@@ -111,7 +112,7 @@ impl GitHubSink {
                         .map(|outcome| outcome.unwrap_or(Outcome::Throttled))
                 }
                 _ => {
-                    let outcome = deliver(&self.client, &self.config, report)?;
+                    let outcome = deliver(&self.client, &self.config, report, 1, &[])?;
                     if let Some(path) = newest {
                         let _ = std::fs::remove_file(path);
                     }
@@ -166,10 +167,22 @@ fn deliver_file_locked(
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
     };
-    match deliver(client, config, &report) {
+    let occurrences = queue.occurrences(path);
+    match deliver(
+        client,
+        config,
+        &report,
+        occurrences.count,
+        &occurrences.merged_trace_ids,
+    ) {
         Ok(outcome) => {
             let _ = std::fs::remove_file(path);
             Ok(Some(outcome))
+        }
+        Err(error) if error.is_permanent() => {
+            // Sending it again would be refused again: it stays, for `queue` to show.
+            queue.mark_rejected(path, &error.to_string());
+            Err(error)
         }
         Err(error) => {
             queue.record_failure(path, &error.to_string());
@@ -194,6 +207,9 @@ pub struct FlushSummary {
     pub stopped: Option<GitHubError>,
     /// Queue files that could not be read (moved aside as `.json.unreadable`).
     pub unreadable: Vec<PathBuf>,
+    /// Reports GitHub refused for good, with its message: they stay in the queue, marked, and
+    /// are not sent again (`queue` lists them; `queue clear` removes them).
+    pub rejected: Vec<(PathBuf, String)>,
 }
 
 /// Send every queued report, oldest first, calling `progress(done, total)` after each. Stops at
@@ -219,7 +235,7 @@ pub fn flush(
     }
     crate::durable::remove_abandoned_temporaries(queue.dir());
     crate::durable::remove_abandoned_temporaries(&config.config_dir);
-    let files = queue.files();
+    let files = queue.sendable_files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
         let delivered =
@@ -238,6 +254,10 @@ pub fn flush(
                 .push(path.with_extension("json.unreadable")),
             // Held back for its own reason: the reports after it may still go.
             Err(error @ GitHubError::FloodGuard(_)) => summary.stopped = Some(error),
+            // Refused for good, and kept: the others may still go.
+            Err(error) if error.is_permanent() => {
+                summary.rejected.push((path.clone(), error.to_string()));
+            }
             Err(error) => {
                 summary.stopped = Some(error);
                 break;

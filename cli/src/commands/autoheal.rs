@@ -278,6 +278,10 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
                 entry.occurrences
             );
         }
+        if let Some(reason) = &entry.rejected {
+            println!("      refused by GitHub, not sent again: {reason}");
+            continue;
+        }
         match &entry.last_failure {
             Some(failure) => println!(
                 "      attempts: {}, last failure: {failure}",
@@ -312,6 +316,12 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
     }
     for url in &summary.recurred {
         println!("recurred: {url}");
+    }
+    for (path, reason) in &summary.rejected {
+        eprintln!(
+            "warning: GitHub refused {} for good ({reason}); it stays queued, marked, and is not sent again (`ipfs-kit autoheal queue clear` removes it)",
+            path.display()
+        );
     }
     for path in &summary.unreadable {
         eprintln!(

@@ -59,6 +59,12 @@ pub mod bound {
     pub const FILED: usize = 3;
     /// Filed, then answered 5xx: the search, the create, the list that finds it, the twin check.
     pub const FILED_THEN_5XX: usize = 4;
+    /// Filed after search gave no answer (rate limited, incomplete): the search, the list, the
+    /// create, the twin check.
+    pub const FILED_FROM_THE_LIST: usize = 4;
+    /// The comment on the bug's known issue is redirected: the read of the issue, the comment,
+    /// the search that looks the issue up again, the comment once more.
+    pub const COMMENT_REDIRECTED: usize = 4;
 }
 
 /// One way GitHub fails.
@@ -73,6 +79,9 @@ pub struct FaultRow {
     pub wait_secs: u64,
     /// The most requests the failing run may send (see [`bound`]).
     pub max_requests: usize,
+    /// The bug's issue was filed (without a fault, with `throttle_secs` 0) before the failing
+    /// run, so the failing run comments on it; its comment counts in the expectations.
+    pub issue_before: bool,
 }
 
 impl FaultRow {
@@ -95,6 +104,7 @@ fn every_request(name: &'static str, fault: Fault, advice: &'static str) -> Faul
         advice,
         wait_secs: 0,
         max_requests: bound::READ_FAILS,
+        issue_before: false,
     }
 }
 
@@ -111,6 +121,7 @@ fn on_create(name: &'static str, fault: Fault, advice: &'static str) -> FaultRow
         advice,
         wait_secs: 0,
         max_requests,
+        issue_before: false,
     }
 }
 
@@ -125,6 +136,19 @@ fn answer_lost(name: &'static str, fault: Fault, advice: &'static str) -> FaultR
 }
 
 const RATE_LIMITED: &str = "rate limit was reached; reports wait in the queue until";
+
+/// A row whose fault applies to search only: search gives no answer, the list does.
+fn on_search(name: &'static str, fault: Fault) -> FaultRow {
+    FaultRow {
+        name,
+        rule: FaultRule::new(fault).on_path("/search"),
+        expect: Expect::Delivered,
+        advice: "has been automatically reported",
+        wait_secs: 0,
+        max_requests: bound::FILED_FROM_THE_LIST,
+        issue_before: false,
+    }
+}
 
 pub fn fault_rows() -> Vec<FaultRow> {
     vec![
@@ -226,6 +250,42 @@ pub fn fault_rows() -> Vec<FaultRow> {
             Fault::Status(422),
             "GitHub refused the issue (422)",
         ),
+        on_create(
+            "400 on the create",
+            Fault::Status(400),
+            "GitHub refused the issue (400)",
+        ),
+        FaultRow {
+            // GitHub's docs: without Retry-After, wait at least a minute.
+            wait_secs: 60,
+            ..on_create(
+                "secondary rate limit, bare 403, on the create",
+                Fault::SecondaryRateLimitBare { status: 403 },
+                RATE_LIMITED,
+            )
+        },
+        on_search(
+            "secondary rate limit, bare 403, on the search",
+            Fault::SecondaryRateLimitBare { status: 403 },
+        ),
+        on_search(
+            "secondary rate limit, bare 429, on the search",
+            Fault::SecondaryRateLimitBare { status: 429 },
+        ),
+        on_search("incomplete search results", Fault::IncompleteSearch),
+        FaultRow {
+            name: "301 on the comment (the issue moved)",
+            rule: FaultRule::new(Fault::Redirect {
+                status: 301,
+                location: "https://api.github.com/repositories/1/issues/1/comments".to_string(),
+            })
+            .on_path("/repos/acme/tools/issues/1/comments"),
+            expect: Expect::Queued,
+            advice: "the issue or the repository moved",
+            wait_secs: 0,
+            max_requests: bound::COMMENT_REDIRECTED,
+            issue_before: true,
+        },
         on_create(
             "500 on the create (and its retry)",
             Fault::Status(500),

@@ -46,6 +46,24 @@ pub enum Fault {
         /// The `Retry-After` value.
         retry_after_secs: u64,
     },
+    /// A secondary rate limit in its bare form: this status (403 or 429) and the message `You
+    /// have exceeded a secondary rate limit`, with requests remaining and no `Retry-After`
+    /// (GitHub's documentation: then wait at least a minute).
+    SecondaryRateLimitBare {
+        /// 403 or 429.
+        status: u16,
+    },
+    /// A redirect (301 `Moved Permanently`, or 307/308 for writes to a renamed repository)
+    /// to `location`, GitHub's answer for a transferred issue or a renamed repository.
+    Redirect {
+        /// 301, 302, 307 or 308.
+        status: u16,
+        /// The absolute `Location`.
+        location: String,
+    },
+    /// 200 from search with `incomplete_results: true` and no items: the search timed out
+    /// before it looked everywhere.
+    IncompleteSearch,
     /// 404 `Not Found` (GitHub's answer for a repository the token cannot see).
     NotFound,
     /// 410 `Issues are disabled for this repo`.
@@ -196,6 +214,19 @@ pub(crate) fn action(fault: &Fault, method: &str) -> FaultAction {
         Fault::SecondaryRateLimit403 { retry_after_secs } => {
             FaultAction::Reply(secondary_rate_limit(403, *retry_after_secs))
         }
+        Fault::SecondaryRateLimitBare { status } => FaultAction::Reply(error_reply(
+            *status,
+            SECONDARY_RATE_LIMIT_MESSAGE,
+            SECONDARY_RATE_LIMIT_DOCS,
+        )),
+        Fault::Redirect { status, location } => FaultAction::Reply(moved(*status, location)),
+        Fault::IncompleteSearch => FaultAction::Reply(Reply::json(
+            200,
+            &json!({
+                "total_count": 0, "incomplete_results": true, "items": [],
+                "search_type": "lexical",
+            }),
+        )),
         Fault::NotJson => FaultAction::Reply(Reply {
             status: 200,
             headers: Vec::new(),
@@ -254,11 +285,34 @@ fn status_reply(status: u16) -> Reply {
     }
 }
 
+const SECONDARY_RATE_LIMIT_MESSAGE: &str = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.";
+
+const SECONDARY_RATE_LIMIT_DOCS: &str = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+
 fn secondary_rate_limit(status: u16, retry_after_secs: u64) -> Reply {
     error_reply(
         status,
-        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
-        "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        SECONDARY_RATE_LIMIT_MESSAGE,
+        SECONDARY_RATE_LIMIT_DOCS,
     )
     .with_header("Retry-After", retry_after_secs.to_string())
+}
+
+/// GitHub's redirect: `Location` and a body naming the new address.
+pub(crate) fn moved(status: u16, location: &str) -> Reply {
+    let message = match status {
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        _ => "Permanent Redirect",
+    };
+    Reply::json(
+        status,
+        &json!({
+            "message": message,
+            "url": location,
+            "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects",
+        }),
+    )
+    .with_header("Location", location)
 }

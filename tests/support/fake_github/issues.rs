@@ -117,6 +117,23 @@ pub(crate) fn update(state: &mut State, context: &Context<'_>, repo: &str, numbe
         },
         None => None,
     };
+    // `duplicate_issue_id` names the canonical issue by id; it must exist (GitHub: "The
+    // issue must exist and be accessible"), and it is ignored for another `state_reason`.
+    let duplicate_of = match (reason.as_deref(), input.get("duplicate_issue_id")) {
+        (Some("duplicate"), Some(id)) if !id.is_null() => {
+            let exists = id.as_u64().is_some_and(|id| {
+                state
+                    .repos
+                    .values()
+                    .any(|r| r.issues.values().any(|i| i.id == id))
+            });
+            if !exists {
+                return invalid("duplicate_issue_id", id);
+            }
+            id.as_u64()
+        }
+        _ => None,
+    };
     let Some(issue) = state.repo_mut(repo).issue_mut(number) else {
         return not_found();
     };
@@ -133,6 +150,9 @@ pub(crate) fn update(state: &mut State, context: &Context<'_>, repo: &str, numbe
     }
     if let Some(assignees) = input.get("assignees").filter(|a| a.is_array()) {
         issue.assignees = strings(assignees);
+    }
+    if duplicate_of.is_some() {
+        issue.duplicate_of = duplicate_of;
     }
     issue.set_open(open.unwrap_or(issue.open), reason);
     let number = issue.number;

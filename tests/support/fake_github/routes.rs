@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use serde_json::{Value, json};
 
 use super::encoding::{epoch_secs, http_date};
+use super::faults::moved;
 use super::http::{Query, RecordedRequest, Reply, decode};
 use super::shapes::{bad_json, error_reply, not_found, user};
 use super::state::{Auth, Resource, State};
@@ -75,6 +76,16 @@ pub(crate) fn handle(state: &mut State, base: &str, request: &RecordedRequest) -
 
 /// The routes under `/repos/{owner}/{repo}`.
 fn repository_route(state: &mut State, context: &Context<'_>, repo: &str, rest: &[&str]) -> Reply {
+    if let ["issues", number, tail @ ..] = rest
+        && let Some(moved_to) = number
+            .parse()
+            .ok()
+            .and_then(|n| state.repo_mut(repo).transferred.get(&n))
+    {
+        // GitHub's answer about an issue transferred to a repository the user can read.
+        let suffix: String = tail.iter().map(|part| format!("/{part}")).collect();
+        return moved(301, &format!("{}{moved_to}{suffix}", context.base));
+    }
     match (context.request.method.as_str(), rest) {
         ("GET", []) => git::repository(state, context, repo),
         ("GET", ["issues"]) => issues::list(state, context, repo),

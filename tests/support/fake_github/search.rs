@@ -211,7 +211,10 @@ pub(crate) fn search_issues(state: &State, context: &Context<'_>) -> Reply {
         .collect();
     let reply = Reply::json(
         200,
-        &json!({ "total_count": total, "incomplete_results": false, "items": items }),
+        &json!({
+            "total_count": total, "incomplete_results": false, "items": items,
+            "search_type": "lexical",
+        }),
     );
     match page.link(
         total.min(1000),

@@ -4,7 +4,7 @@
 
 use super::FakeGitHub;
 use super::encoding::rfc3339;
-use super::state::{Comment, Issue, IssueFields, Repo};
+use super::state::{Comment, Issue, IssueFields, PullInfo, Repo};
 
 /// An issue as it stands in the fake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct IssueSnapshot {
     pub state: String,
     /// `completed`, `not_planned`, `reopened`, `duplicate`, or none.
     pub state_reason: Option<String>,
+    /// The id of the issue it was closed as a duplicate of (`duplicate_issue_id`).
+    pub duplicate_of: Option<u64>,
     /// The bodies of its comments, oldest first.
     pub comments: Vec<String>,
     /// Its author's login.
@@ -80,6 +82,8 @@ pub struct NewIssue {
     pub closed: bool,
     /// Bodies of comments it already has.
     pub comments: Vec<String>,
+    /// A pull request (from branch `autoheal/fix` into the default branch), not an issue.
+    pub pull_request: bool,
 }
 
 impl NewIssue {
@@ -109,6 +113,13 @@ impl NewIssue {
         self
     }
 
+    /// A pull request rather than an issue: the issue list and search hold it too, with a
+    /// `pull_request` object.
+    pub fn pull_request(mut self) -> NewIssue {
+        self.pull_request = true;
+        self
+    }
+
     /// With one more comment.
     pub fn comment(mut self, body: &str) -> NewIssue {
         self.comments.push(body.to_string());
@@ -126,6 +137,7 @@ fn issue_snapshot(issue: &Issue) -> IssueSnapshot {
         assignees: issue.assignees.clone(),
         state: issue.state().to_string(),
         state_reason: issue.state_reason.clone(),
+        duplicate_of: issue.duplicate_of,
         comments: issue.comments.iter().map(|c| c.body.clone()).collect(),
         user: issue.user.clone(),
         created_at: rfc3339(issue.created_at),
@@ -240,6 +252,21 @@ impl FakeGitHub {
             .map(|i| {
                 let new = make(i);
                 let labels = state.ensure_labels(repo, &new.labels).unwrap_or_default();
+                let pull = new.pull_request.then(|| {
+                    let repo = state.repo_mut(repo);
+                    let sha = repo
+                        .branches
+                        .get(&repo.default_branch)
+                        .cloned()
+                        .unwrap_or_default();
+                    PullInfo {
+                        head: "autoheal/fix".to_string(),
+                        head_sha: sha.clone(),
+                        base: repo.default_branch.clone(),
+                        base_sha: sha,
+                        draft: false,
+                    }
+                });
                 let fields = IssueFields {
                     title: new.title,
                     body: Some(new.body).filter(|b| !b.is_empty()),
@@ -247,7 +274,7 @@ impl FakeGitHub {
                     assignees: new.assignees,
                     closed: new.closed,
                     comments: new.comments,
-                    pull: None,
+                    pull,
                 };
                 state.insert_issue(repo, fields, true)
             })
@@ -287,6 +314,27 @@ impl FakeGitHub {
         if let Some(issue) = self.state().repo_mut(repo).issues.get_mut(&number) {
             issue.set_open(false, None);
         }
+    }
+
+    /// Transfer issue `number` of `repo` to `to_repo`, as a maintainer would: it becomes the
+    /// next issue there, and requests about it in `repo` are answered 301 `Moved Permanently`
+    /// with its new address. Returns its number in `to_repo`.
+    pub fn transfer_issue(&self, repo: &str, number: u64, to_repo: &str) -> u64 {
+        let mut state = self.state();
+        let Some(mut issue) = state.repo_mut(repo).issues.remove(&number) else {
+            return 0;
+        };
+        let target = state.repo_mut(to_repo);
+        let new_number = target.next_number;
+        target.next_number += 1;
+        issue.number = new_number;
+        let full_name = target.full_name.clone();
+        target.issues.insert(new_number, issue);
+        state
+            .repo_mut(repo)
+            .transferred
+            .insert(number, format!("/repos/{full_name}/issues/{new_number}"));
+        new_number
     }
 
     /// Reopen issue `number`.

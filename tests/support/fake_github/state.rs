@@ -164,6 +164,7 @@ impl State {
                 assignees: new.assignees,
                 open: !new.closed,
                 state_reason: new.closed.then(|| "completed".to_string()),
+                duplicate_of: None,
                 comments,
                 user,
                 created_at: now,
@@ -209,6 +210,9 @@ pub(crate) struct Repo {
     pub(crate) commits: BTreeMap<String, Commit>,
     /// Branch name → commit sha.
     pub(crate) branches: BTreeMap<String, String>,
+    /// Issue number → the API path of the issue it became in another repository (transferred):
+    /// requests about it are answered 301.
+    pub(crate) transferred: BTreeMap<u64, String>,
 }
 
 impl Repo {
@@ -228,6 +232,7 @@ impl Repo {
             commits: BTreeMap::from([(root.sha.clone(), root)]),
             default_branch,
             issues: BTreeMap::new(),
+            transferred: BTreeMap::new(),
             next_number: 1,
             labels: Vec::new(),
         }
@@ -302,6 +307,8 @@ pub(crate) struct Issue {
     pub(crate) assignees: Vec<String>,
     pub(crate) open: bool,
     pub(crate) state_reason: Option<String>,
+    /// The id of the issue this one was closed as a duplicate of (`duplicate_issue_id`).
+    pub(crate) duplicate_of: Option<u64>,
     pub(crate) comments: Vec<Comment>,
     pub(crate) user: String,
     pub(crate) created_at: SystemTime,

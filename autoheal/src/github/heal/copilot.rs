@@ -130,13 +130,9 @@ fn refusal(error: &GitHubError) -> Option<String> {
     match error {
         GitHubError::NoAccess(403) => Some("403 Forbidden".to_string()),
         GitHubError::NoAccess(404) => Some("404 Not Found".to_string()),
-        GitHubError::Rejected(detail) => {
-            let message = serde_json::from_str::<Value>(detail)
-                .ok()
-                .and_then(|v| v.get("message")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| detail.chars().take(120).collect());
-            Some(format!("422 {message}"))
-        }
+        GitHubError::Rejected {
+            status, message, ..
+        } => Some(format!("{status} {message}")),
         _ => None,
     }
 }
@@ -157,9 +153,11 @@ mod tests {
             Some("403 Forbidden")
         );
         assert_eq!(
-            refusal(&GitHubError::Rejected(
-                r#"{"message":"Copilot is not enabled"}"#.into()
-            ))
+            refusal(&GitHubError::Rejected {
+                status: 422,
+                message: "Copilot is not enabled".into(),
+                errors: Vec::new(),
+            })
             .as_deref(),
             Some("422 Copilot is not enabled")
         );
