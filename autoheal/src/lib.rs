@@ -59,6 +59,7 @@ pub mod github;
 mod issue;
 pub mod job_log;
 mod layer;
+mod loaded_modules;
 mod manual;
 mod outcome;
 mod panic_hook;
@@ -71,6 +72,7 @@ mod shell_word;
 mod sink;
 mod spool;
 mod stack;
+mod symbols;
 mod system;
 mod trace_id;
 
