@@ -106,7 +106,7 @@ pub(crate) fn settle(
         Backtrace::InMemory(backtrace) => backtrace.resolve(app_crate),
         Backtrace::Written(written) => crate::modules::this_process()
             .absolute(&written)
-            .map(|ips| crate::stack::resolve_ips(&ips, app_crate))
+            .map(|ips| crate::symbols::resolve_ips(&ips, app_crate))
             .unwrap_or_default(),
         Backtrace::None => Vec::new(),
     };

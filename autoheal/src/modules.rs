@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::loaded_modules::ExecutableMapping;
+
 /// A file the program's code is loaded from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ModuleFile {
@@ -56,45 +58,16 @@ pub(crate) fn this_process() -> &'static ModuleMap {
 impl ModuleMap {
     /// The current mappings of this process; empty where `/proc/self/maps` does not exist.
     pub(crate) fn read() -> ModuleMap {
-        std::fs::read_to_string("/proc/self/maps")
-            .map(|text| ModuleMap::parse(&text))
-            .unwrap_or_default()
+        ModuleMap::from_mappings(crate::loaded_modules::executable_mappings())
     }
 
-    /// Parse the text of a `/proc/PID/maps` file, keeping executable mappings of files.
-    fn parse(text: &str) -> ModuleMap {
+    fn from_mappings(mappings: Vec<ExecutableMapping>) -> ModuleMap {
         let mut map = ModuleMap::default();
-        for line in text.lines() {
-            let mut fields = line.split_whitespace();
-            let (Some(range), Some(perms), Some(offset), Some(device), Some(inode)) = (
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-            ) else {
-                continue;
-            };
-            let path = fields.collect::<Vec<_>>().join(" ");
-            if !perms.contains('x') || !path.starts_with('/') {
-                continue;
-            }
-            let Some((start, end)) = range.split_once('-') else {
-                continue;
-            };
-            let parsed = (
-                usize::from_str_radix(start, 16),
-                usize::from_str_radix(end, 16),
-                usize::from_str_radix(offset, 16),
-                inode.parse::<u64>(),
-            );
-            let (Ok(start), Ok(end), Ok(file_offset), Ok(inode)) = parsed else {
-                continue;
-            };
+        for mapping in mappings {
             let file = ModuleFile {
-                path,
-                device: device.to_string(),
-                inode,
+                path: mapping.path,
+                device: mapping.device,
+                inode: mapping.inode,
             };
             let index = match map.files.iter().position(|f| *f == file) {
                 Some(index) => index,
@@ -104,9 +77,9 @@ impl ModuleMap {
                 }
             };
             map.mappings.push(Mapping {
-                start,
-                end,
-                file_offset,
+                start: mapping.start,
+                end: mapping.end,
+                file_offset: mapping.file_offset,
                 file: index,
             });
         }
@@ -173,9 +146,13 @@ mod tests {
 7ffd00000000-7ffd00021000 r-xp 00000000 00:00 0                          [vdso]
 ";
 
+    fn parse(maps: &str) -> ModuleMap {
+        ModuleMap::from_mappings(crate::loaded_modules::parse_maps(maps))
+    }
+
     #[test]
-    fn executable_file_mappings_are_kept() {
-        let map = ModuleMap::parse(MAPS);
+    fn each_file_is_listed_once() {
+        let map = parse(MAPS);
         assert_eq!(map.files.len(), 2);
         assert_eq!(map.files[0].path, "/usr/bin/app");
         assert_eq!(map.mappings.len(), 2);
@@ -183,12 +160,12 @@ mod tests {
 
     #[test]
     fn an_address_written_down_by_one_process_is_found_in_another() {
-        let first = ModuleMap::parse(MAPS);
+        let first = parse(MAPS);
         let ips = [0x55d0c8a2c010, 0x7f0000000020, 0x1234];
         let relative = first.relative(&ips);
         assert_eq!(relative.frames, [(0, 0x2c010), (1, 0x10020)]);
         // The same files loaded elsewhere (another process, other addresses).
-        let second = ModuleMap::parse(
+        let second = parse(
             "\
 5600aa02c000-5600aa100000 r-xp 0002c000 fd:01 1234567  /usr/bin/app
 7e0000000000-7e0000100000 r-xp 00010000 fd:01 42  /usr/lib/libc.so.6
@@ -202,10 +179,9 @@ mod tests {
 
     #[test]
     fn a_rebuilt_binary_does_not_match() {
-        let relative = ModuleMap::parse(MAPS).relative(&[0x55d0c8a2c010]);
-        let rebuilt = ModuleMap::parse(
-            "5600aa02c000-5600aa100000 r-xp 0002c000 fd:01 7654321  /usr/bin/app\n",
-        );
+        let relative = parse(MAPS).relative(&[0x55d0c8a2c010]);
+        let rebuilt =
+            parse("5600aa02c000-5600aa100000 r-xp 0002c000 fd:01 7654321  /usr/bin/app\n");
         assert_eq!(rebuilt.absolute(&relative), None);
     }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::report::BacktraceFrame;
 
 /// Most frames a report keeps; deeper stacks keep their innermost frames.
-const MAX_FRAMES: usize = 256;
+pub(crate) const MAX_FRAMES: usize = 256;
 
 /// Crates whose frames never count as the application's.
 const FOREIGN_CRATES: &[&str] = &[
@@ -53,59 +53,9 @@ impl UnresolvedBacktrace {
     ///
     /// `app_crate` names the application's crate: frames without source information (a release
     /// build without debug info) are the application's when they belong to it.
-    pub(crate) fn resolve(mut self, app_crate: &str) -> Vec<BacktraceFrame> {
-        self.0.resolve();
-        let mut frames = Vec::new();
-        for frame in self.0.frames() {
-            for symbol in frame.symbols() {
-                let function = symbol
-                    .name()
-                    .map(|n| format!("{n:#}"))
-                    .unwrap_or_else(|| "<unknown>".to_string());
-                let file = symbol.filename().map(|p| p.display().to_string());
-                let line = symbol.lineno();
-                let in_app = is_in_app(&function, file.as_deref(), app_crate);
-                frames.push(BacktraceFrame {
-                    function,
-                    file,
-                    line,
-                    in_app,
-                });
-            }
-        }
-        trim_machinery(&mut frames);
-        frames.truncate(MAX_FRAMES);
-        frames
+    pub(crate) fn resolve(self, app_crate: &str) -> Vec<BacktraceFrame> {
+        crate::symbols::resolve_ips(&self.ips(), app_crate)
     }
-}
-
-/// Look up the symbols of `ips` (return addresses of this process, innermost first, as
-/// [`UnresolvedBacktrace::ips`] gives them) and turn them into report frames, as
-/// [`UnresolvedBacktrace::resolve`] does.
-pub(crate) fn resolve_ips(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
-    let mut frames = Vec::new();
-    for &ip in ips {
-        // A return address points after the call: its line is the call's one byte back.
-        let address = ip.saturating_sub(1) as *mut std::ffi::c_void;
-        backtrace::resolve(address, |symbol| {
-            let function = symbol
-                .name()
-                .map(|n| format!("{n:#}"))
-                .unwrap_or_else(|| "<unknown>".to_string());
-            let file = symbol.filename().map(|p| p.display().to_string());
-            let line = symbol.lineno();
-            let in_app = is_in_app(&function, file.as_deref(), app_crate);
-            frames.push(BacktraceFrame {
-                function,
-                file,
-                line,
-                in_app,
-            });
-        });
-    }
-    trim_machinery(&mut frames);
-    frames.truncate(MAX_FRAMES);
-    frames
 }
 
 /// The crate a demangled function name belongs to: `<my_app::Foo as core::fmt::Display>::fmt`
@@ -121,7 +71,7 @@ fn crate_of(function: &str) -> &str {
 /// Remove autoheal's own frames and the panic machinery from the top of `frames`, keeping the
 /// function of core that panicked on `unwrap`/`expect`: it tells an `expect` (whose message is
 /// the caller's own text) from any other panic.
-fn trim_machinery(frames: &mut Vec<BacktraceFrame>) {
+pub(crate) fn trim_machinery(frames: &mut Vec<BacktraceFrame>) {
     let skip = frames
         .iter()
         .take_while(|f| is_machinery(&f.function))
