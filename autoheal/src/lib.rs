@@ -88,7 +88,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
-pub use layer::{ContextLayer, layer, recent_log_lines};
+pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, init, init_with_sink, last_delivery};
