@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use autoheal::ContextLayerExt as _;
 use autoheal::test::{test_config, with_captured_reports, with_captured_reports_using};
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::prelude::*;
@@ -80,15 +81,15 @@ fn lines_are_kept_oldest_first_in_the_documented_format() {
 }
 
 #[test]
-fn debug_is_kept_and_trace_is_not_by_default() {
+fn info_is_kept_and_debug_is_not_by_default() {
     let subscriber = tracing_subscriber::registry().with(autoheal::layer());
     tracing::subscriber::with_default(subscriber, || {
-        tracing::trace!("default-level-marker trace");
         tracing::debug!("default-level-marker debug");
+        tracing::info!("default-level-marker info");
     });
     let lines = lines_with("default-level-marker");
     assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert!(lines[0].ends_with("default-level-marker debug"));
+    assert!(lines[0].ends_with("default-level-marker info"));
 }
 
 #[test]
@@ -96,7 +97,7 @@ fn with_level_filters_this_layer_only() {
     let output = Captured::default();
     let writer = output.clone();
     let subscriber = tracing_subscriber::registry()
-        .with(autoheal::layer().with_level(LevelFilter::INFO))
+        .with(autoheal::layer().with_level(LevelFilter::DEBUG))
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(move || writer.clone())
@@ -108,8 +109,9 @@ fn with_level_filters_this_layer_only() {
         tracing::info!("own-level-marker info");
     });
     let lines = lines_with("own-level-marker");
-    assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert!(lines[0].ends_with("own-level-marker info"));
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].ends_with("own-level-marker debug"));
+    assert!(lines[1].ends_with("own-level-marker info"));
     let printed = output.text();
     for level in ["trace", "debug", "info"] {
         assert!(
@@ -170,7 +172,7 @@ fn a_report_carries_the_recent_lines_and_the_span_stack() {
         );
     let (result, reports) = tracing::subscriber::with_default(subscriber, || {
         let _mcp = tracing::info_span!("mcp", port = 8004).entered();
-        let _pin = tracing::debug_span!("pin", count = 2).entered();
+        let _pin = tracing::info_span!("pin", count = 2).entered();
         tracing::info!("report-marker starting");
         with_captured_reports(|| pin_blocks("report-marker"))
     });
@@ -224,5 +226,84 @@ fn with_max_lines_sizes_the_buffer_and_reports_keep_max_log_lines() {
         kept.len(),
         6,
         "the buffer kept more than max_log_lines: {kept:#?}"
+    );
+}
+
+#[autoheal::auto_heal(name = "finish request")]
+fn finish(request: u32) -> Result<(), PinsLocked> {
+    tracing::info!(request, "two-requests-marker failing");
+    Err(PinsLocked)
+}
+
+#[test]
+fn a_report_in_a_service_carries_the_failing_requests_lines_first() {
+    use std::sync::mpsc::{Receiver, Sender, channel};
+
+    // Two requests on two threads, each in its own root span, taking turns to log; request 1
+    // fails once request 2 has logged its last line.
+    fn request(id: u32, turns: (Receiver<()>, Sender<()>), fail: bool) -> Result<(), PinsLocked> {
+        let (mine, theirs) = turns;
+        let _request = tracing::info_span!("request", id).entered();
+        for step in 1..=3 {
+            mine.recv().unwrap();
+            let _step = tracing::info_span!("step", step).entered();
+            tracing::info!(request = id, "two-requests-marker working");
+            theirs.send(()).unwrap();
+        }
+        if !fail {
+            return Ok(());
+        }
+        mine.recv().unwrap();
+        finish(id)
+    }
+
+    let subscriber = tracing_subscriber::registry().with(autoheal::layer());
+    let dispatch = tracing::Dispatch::new(subscriber);
+    let (to_first, first_turn) = channel();
+    let (to_second, second_turn) = channel();
+    let (result, reports) = with_captured_reports(|| {
+        std::thread::scope(|scope| {
+            let dispatch_second = dispatch.clone();
+            let to_first_from_second = to_first.clone();
+            let second = scope.spawn(move || {
+                tracing::dispatcher::with_default(&dispatch_second, || {
+                    request(2, (second_turn, to_first_from_second), false)
+                })
+            });
+            to_first.send(()).unwrap();
+            let first = tracing::dispatcher::with_default(&dispatch, || {
+                request(1, (first_turn, to_second.clone()), true)
+            });
+            second.join().unwrap().unwrap();
+            first
+        })
+    });
+    assert!(result.is_err());
+    assert_eq!(reports.len(), 1, "{reports:#?}");
+    let ours: Vec<String> = reports[0]
+        .logs
+        .iter()
+        .filter(|line| line.contains("two-requests-marker") || line.starts_with("-----"))
+        .map(|line| match line.split_once("log_context: ") {
+            Some((_, tail)) => tail.to_string(),
+            None => line.clone(),
+        })
+        .collect();
+    let working = |id: u32, step: u32| {
+        format!("request{{id={id}}}:step{{step={step}}}: two-requests-marker working request={id}")
+    };
+    assert_eq!(
+        ours,
+        [
+            working(1, 1),
+            working(1, 2),
+            working(1, 3),
+            "request{id=1}: two-requests-marker failing request=1".to_string(),
+            "----- above: the failing work's own lines (its span tree); below: other work meanwhile -----"
+                .to_string(),
+            working(2, 1),
+            working(2, 2),
+            working(2, 3),
+        ]
     );
 }

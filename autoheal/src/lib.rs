@@ -94,7 +94,7 @@ pub use config::{
 pub use error::{Error, Result};
 pub use handoff::settle_abandoned_reports;
 pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
-pub use layer::{ContextLayer, layer, recent_log_lines};
+pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, flush, init, init_with_sink, last_delivery};

@@ -486,3 +486,55 @@ fn every_command_has_help() {
         unknown.stderr
     );
 }
+
+#[test]
+fn log_level_is_set_read_and_shown_with_its_source() {
+    let sandbox = Sandbox::new();
+    let status = |env: &[(&str, &str)]| {
+        sandbox
+            .run_with(&["autoheal", "status", "--json"], env)
+            .success()
+            .json()["settings"]["log_level"]
+            .clone()
+    };
+    assert_eq!(
+        status(&[]),
+        serde_json::json!({"value": "info", "source": "default"})
+    );
+    sandbox
+        .run(&["autoheal", "config", "--set", "log_level", "DEBUG"])
+        .success();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.config_file()).unwrap()).unwrap();
+    assert_eq!(saved["log_level"], "debug");
+    assert_eq!(
+        status(&[]),
+        serde_json::json!({"value": "debug", "source": "file"})
+    );
+    assert_eq!(
+        status(&[("IPFS_KIT_AUTO_HEAL_LOG_LEVEL", "warn")]),
+        serde_json::json!({"value": "warn", "source": "env", "env_var": "IPFS_KIT_AUTO_HEAL_LOG_LEVEL"})
+    );
+    let text = sandbox
+        .run(&["autoheal", "status"])
+        .success()
+        .stdout
+        .clone();
+    assert!(
+        text.lines().any(|line| line.contains("log_level")
+            && line.contains("debug")
+            && line.contains("(file)")),
+        "{text}"
+    );
+    let bad_env = sandbox.run_with(
+        &["autoheal", "status"],
+        &[("IPFS_KIT_AUTO_HEAL_LOG_LEVEL", "chatty")],
+    );
+    bad_env.failure(2);
+    assert!(
+        bad_env.stderr.contains("IPFS_KIT_AUTO_HEAL_LOG_LEVEL")
+            && bad_env.stderr.contains("chatty"),
+        "{}",
+        bad_env.stderr
+    );
+}

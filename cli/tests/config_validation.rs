@@ -100,6 +100,10 @@ fn every_invalid_value_is_a_clear_error_that_changes_nothing() {
             "not a boolean",
         ),
         (
+            &["autoheal", "config", "--set", "log_level", "verbose"],
+            "`verbose` is not a log level; use off, error, warn, info, debug, trace",
+        ),
+        (
             &["autoheal", "config", "--set", "colour", "blue"],
             "known keys are: enabled, github_repo",
         ),
@@ -169,6 +173,12 @@ fn invalid_values_in_the_file_name_the_key_and_the_file() {
             "owner/repo",
         ),
         (r#"{"api_url": "api.github.com"}"#, "api_url", "http(s) URL"),
+        (
+            r#"{"log_level": "loud"}"#,
+            "log_level",
+            "is not a log level",
+        ),
+        (r#"{"log_level": 4}"#, "log_level", "is not a log level"),
     ];
     for (contents, key, expected) in cases {
         std::fs::write(sandbox.config_file(), contents).unwrap();

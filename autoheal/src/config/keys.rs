@@ -2,6 +2,7 @@
 //! of each is parsed, checked and applied.
 
 use serde_json::Value;
+use tracing::level_filters::LevelFilter;
 
 use super::validate;
 use crate::{Config, Error, Result};
@@ -24,6 +25,8 @@ pub enum KeyKind {
     Url,
     /// A list of issue labels (comma-separated on the command line).
     Labels,
+    /// A log level: `off`, `error`, `warn`, `info`, `debug` or `trace`.
+    Level,
 }
 
 /// One configuration key.
@@ -76,6 +79,12 @@ pub const KEYS: &[Key] = &[
         },
         "AUTO_HEAL_MAX_LOG_LINES",
         "Recent log lines a report carries.",
+    ),
+    key(
+        "log_level",
+        KeyKind::Level,
+        "AUTO_HEAL_LOG_LEVEL",
+        "Finest level of the log lines kept for reports (off, error, warn, info, debug, trace).",
     ),
     key(
         "include_stack_trace",
@@ -216,6 +225,7 @@ impl Key {
                     .collect(),
             ),
             KeyKind::Repo | KeyKind::Url => Value::String(text.trim().to_string()),
+            KeyKind::Level => Value::String(text.trim().to_ascii_lowercase()),
         };
         self.check(&value)?;
         Ok(value)
@@ -241,6 +251,14 @@ impl Key {
             (KeyKind::Url, Value::String(url)) => {
                 validate::api_url(url).map_err(|m| self.invalid(m))
             }
+            (KeyKind::Level, Value::String(level)) => {
+                parse_level(level).map(|_| ()).ok_or_else(|| {
+                    self.invalid(format!(
+                        "`{level}` is not a log level; use {}",
+                        LEVEL_NAMES.join(", ")
+                    ))
+                })
+            }
             (KeyKind::Labels, Value::Array(items)) => {
                 if items.is_empty() {
                     return Err(self.invalid("at least one label is needed".to_string()));
@@ -265,6 +283,12 @@ impl Key {
             "github_repo" => config.github_repo = value.as_str().map(str::to_string),
             "max_log_lines" => {
                 config.max_log_lines = usize::try_from(number()).unwrap_or(usize::MAX)
+            }
+            "log_level" => {
+                config.log_level = value
+                    .as_str()
+                    .and_then(parse_level)
+                    .unwrap_or(config.log_level)
             }
             "include_stack_trace" => config.include_stack_trace = flag(),
             "auto_create_issues" => config.auto_create_issues = flag(),
@@ -309,6 +333,7 @@ impl Key {
                 .clone()
                 .map_or(Value::Null, Value::String),
             "max_log_lines" => config.max_log_lines.into(),
+            "log_level" => level_name(config.log_level).into(),
             "include_stack_trace" => config.include_stack_trace.into(),
             "auto_create_issues" => config.auto_create_issues.into(),
             "issue_labels" => config.issue_labels.clone().into(),
@@ -339,6 +364,35 @@ fn kind_description(kind: KeyKind) -> &'static str {
         KeyKind::Repo => "a repository name (owner/repo)",
         KeyKind::Url => "a URL (a string)",
         KeyKind::Labels => "a list of labels",
+        KeyKind::Level => "a log level (a string)",
+    }
+}
+
+/// The names a log level is written with, coarsest first.
+const LEVEL_NAMES: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// A log level by name, any case: `off`, `error`, `warn`, `info`, `debug`, `trace`.
+pub fn parse_level(name: &str) -> Option<LevelFilter> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "off" => Some(LevelFilter::OFF),
+        "error" => Some(LevelFilter::ERROR),
+        "warn" => Some(LevelFilter::WARN),
+        "info" => Some(LevelFilter::INFO),
+        "debug" => Some(LevelFilter::DEBUG),
+        "trace" => Some(LevelFilter::TRACE),
+        _ => None,
+    }
+}
+
+/// The name [`parse_level`] reads back.
+fn level_name(level: LevelFilter) -> &'static str {
+    match level.into_level() {
+        None => "off",
+        Some(tracing::Level::ERROR) => "error",
+        Some(tracing::Level::WARN) => "warn",
+        Some(tracing::Level::INFO) => "info",
+        Some(tracing::Level::DEBUG) => "debug",
+        Some(_) => "trace",
     }
 }
 

@@ -14,12 +14,16 @@ mod validate;
 
 pub use app::App;
 pub use file::{ConfigFile, FILE_NAME};
-pub use keys::{KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool};
+pub use keys::{
+    KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool, parse_level,
+};
 pub use load::{Loaded, Overrides, Source};
 pub use status::{Setting, Status};
 pub use token::Token;
 
 use std::path::PathBuf;
+
+use tracing::level_filters::LevelFilter;
 
 /// The labels every auto-heal issue carries unless configured otherwise.
 pub const DEFAULT_LABELS: [&str; 3] = ["auto-heal", "cli-error", "automated-issue"];
@@ -49,6 +53,10 @@ pub struct Config {
     pub github_token: Option<Token>,
     /// How many recent log lines a report carries.
     pub max_log_lines: usize,
+    /// The finest level of the log lines [`layer`](crate::layer) keeps (`INFO` by default),
+    /// unless the layer was given its own with
+    /// [`ContextLayerExt::with_level`](crate::ContextLayerExt::with_level).
+    pub log_level: LevelFilter,
     /// Whether reports carry a backtrace.
     pub include_stack_trace: bool,
     /// Whether reports are filed as GitHub issues (otherwise they stay in the local queue).
@@ -90,6 +98,7 @@ impl Config {
             github_repo: None,
             github_token: None,
             max_log_lines: 100,
+            log_level: crate::layer::DEFAULT_LEVEL,
             include_stack_trace: true,
             auto_create_issues: true,
             issue_labels: DEFAULT_LABELS.iter().map(|l| l.to_string()).collect(),

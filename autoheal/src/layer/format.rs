@@ -1,12 +1,18 @@
-//! Formatting events and span fields into bounded text.
+//! Formatting events and span fields into bounded text, and kept lines into what reports read.
 //!
 //! Fields are written `key=value`: strings bare (`path=/var/lib`), everything else with its
 //! `Debug` form (`attempt=2`, `peers=["a", "b"]`); an event's `message` comes first, without its
 //! key. Every write goes through [`Bounded`], so a huge value costs at most the line limit, in
 //! time and in memory.
+//!
+//! What an event costs is what only the event can do: its fields are borrowed and must be
+//! formatted now. The rest of a line (time, level, target) is kept raw in a [`Stamp`] and
+//! written by [`render_line`] when a report reads the lines.
 
 use std::fmt::{self, Write as _};
+use std::time::SystemTime;
 
+use tracing::Metadata;
 use tracing::field::{Field, Visit};
 
 use crate::prefix::prefix_within;
@@ -35,6 +41,64 @@ impl fmt::Write for Bounded<'_> {
         self.0.push_str(prefix_within(text, room));
         Err(fmt::Error)
     }
+}
+
+/// Bytes of an RFC 3339 time in UTC with milliseconds: `2026-11-25T04:53:09.123Z`.
+const TIME_BYTES: usize = 24;
+
+/// Bytes of a level, right-aligned: ` INFO`.
+const LEVEL_BYTES: usize = 5;
+
+/// What a kept line holds besides its text, raw: formatting it is left to the reader.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stamp {
+    /// When the event happened.
+    pub(crate) time: SystemTime,
+    /// The event's level and target; `None` for text pushed without an event (in tests).
+    pub(crate) metadata: Option<&'static Metadata<'static>>,
+    /// The span tree the event happened in ([`NO_TREE`] outside any span).
+    pub(crate) tree: u64,
+}
+
+/// The tree of an event outside any span kept by the layer.
+pub(crate) const NO_TREE: u64 = 0;
+
+impl Stamp {
+    /// A stamp for text logged now, outside any span, without an event.
+    #[cfg(test)]
+    pub(crate) fn bare() -> Self {
+        Stamp {
+            time: SystemTime::now(),
+            metadata: None,
+            tree: NO_TREE,
+        }
+    }
+}
+
+/// The line as a report reads it: `time level target: text`, at most [`MAX_LINE_BYTES`].
+pub(crate) fn render_line(stamp: &Stamp, text: &str) -> String {
+    let mut line = String::with_capacity(rendered_len(stamp, text));
+    let time = humantime::format_rfc3339_millis(stamp.time);
+    let _ = match stamp.metadata {
+        Some(metadata) => write!(
+            line,
+            "{time} {:>LEVEL_BYTES$} {}: {text}",
+            metadata.level(),
+            metadata.target()
+        ),
+        None => write!(line, "{time} {text}"),
+    };
+    truncate_line(&mut line, MAX_LINE_BYTES);
+    line
+}
+
+/// The length of [`render_line`]'s answer, without writing it.
+pub(crate) fn rendered_len(stamp: &Stamp, text: &str) -> usize {
+    let head = match stamp.metadata {
+        Some(metadata) => TIME_BYTES + 1 + LEVEL_BYTES + 1 + metadata.target().len() + 2,
+        None => TIME_BYTES + 1,
+    };
+    (head + text.len()).min(MAX_LINE_BYTES)
 }
 
 /// Cut `line` to at most `max` bytes on a char boundary, ending it with [`CUT_MARKER`].
@@ -146,6 +210,19 @@ mod tests {
         assert!(out.len() > MAX_LINE_BYTES && out.len() <= MAX_LINE_BYTES + OVERSHOOT);
         truncate_line(&mut out, MAX_LINE_BYTES);
         assert!(out.ends_with(CUT_MARKER) && out.len() <= MAX_LINE_BYTES);
+    }
+
+    #[test]
+    fn the_rendered_length_is_known_before_rendering() {
+        let stamp = Stamp::bare();
+        for text in ["", "short", &"x".repeat(2 * MAX_LINE_BYTES)] {
+            assert_eq!(
+                render_line(&stamp, text).len(),
+                rendered_len(&stamp, text),
+                "{text}"
+            );
+        }
+        assert!(render_line(&stamp, "short").ends_with("Z short"));
     }
 
     #[test]

@@ -12,12 +12,41 @@
 //! event's other fields as `key=value` (strings bare, other values in their `Debug` form). A line
 //! is at most 1 KiB; a longer one is cut on a character boundary and ends with `…`.
 //!
-//! Formatting happens outside any lock, in a per-thread scratch string; the buffer's lock is
-//! held only to append the finished line. An event logged while another is being formatted on
-//! the same thread (from a `Debug` impl, say) is skipped.
+//! # What it keeps
+//!
+//! Events at `INFO` and coarser unless told otherwise: the `log_level` key of the configuration
+//! (read by [`init`](crate::init)), or [`ContextLayerExt::with_level`] on the layer, which wins.
+//! The level is a per-layer filter ([`KeptLevel`]) that tells tracing what the layer wants, so
+//! finer events cost nothing unless another layer wants them.
+//!
+//! # The failing work's lines first
+//!
+//! In a service, most of the recent lines belong to other requests. The lines a report carries
+//! are read on the failing thread: when it is inside a span, the lines logged in that span's
+//! tree (under the same root span: the same request, typically) come first, oldest first; then
+//! a line
+//!
+//! ```text
+//! ----- above: the failing work's own lines (its span tree); below: other work meanwhile -----
+//! ```
+//!
+//! and the newest other lines, oldest first, to fill the report's `max_log_lines` (the
+//! separator counts as one). The separator appears only when there are lines on both sides. A
+//! failure outside any span, or in a span tree that logged nothing still kept, gets the last
+//! lines of the process, oldest first, without separator.
+//!
+//! # Cost
+//!
+//! A span's fields are formatted once, when it is created or records a value, into its
+//! extensions; an event copies them. An event's own fields are formatted in a per-thread
+//! scratch string, outside any lock; the time, level and target are kept raw and written only
+//! when a report reads the lines. The buffer's lock is held only to append the text, reusing
+//! the evicted line's allocation. An event logged while another is being formatted on the same
+//! thread (from a `Debug` impl, say) is skipped.
 
 mod buffer;
 mod format;
+mod level;
 mod spans;
 #[cfg(test)]
 mod tests;
@@ -29,12 +58,19 @@ use std::time::SystemTime;
 
 use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::Filtered;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use self::buffer::{DEFAULT_MAX_BYTES, LogBuffer};
-use self::format::{Bounded, EventVisitor, MAX_LINE_BYTES, truncate_line};
+use self::format::{EventVisitor, Stamp};
+
+pub(crate) use self::level::DEFAULT_LEVEL;
+pub use self::level::KeptLevel;
+// `init` calls it with the configuration's `log_level`.
+#[allow(unused_imports)]
+pub(crate) use self::level::set_level;
 
 /// Lines the process-wide buffer keeps until [`init`](crate::init) sets `max_log_lines`.
 const DEFAULT_MAX_LINES: usize = 100;
@@ -49,7 +85,7 @@ static GLOBAL: LazyLock<Arc<LogBuffer>> =
 /// and is skipped.
 #[derive(Default)]
 struct Scratch {
-    line: String,
+    text: String,
     fields: String,
 }
 
@@ -57,13 +93,20 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The layer [`layer`] returns: [`RecentLines`] behind its level filter, [`KeptLevel`].
+///
+/// Set it up with the methods of [`ContextLayerExt`].
+pub type ContextLayer<S> = Filtered<RecentLines, KeptLevel, S>;
+
 /// A `tracing_subscriber` layer that keeps the recent log lines for autoheal's reports.
 ///
-/// Add it to the subscriber next to your other layers; it filters for itself (at `DEBUG` and
-/// above by default) and changes nothing the other layers see. Reports carry the last
-/// `max_log_lines` lines of the configuration (100 by default) and the span stack where the
-/// error was captured. The buffer holds at most 2 MiB of text; see the [module
-/// docs](self) for the line format.
+/// Add it to the subscriber next to your other layers; it keeps `INFO` and above unless told
+/// otherwise (the `log_level` key of the configuration, or [`ContextLayerExt::with_level`]) and
+/// changes nothing the other layers see. Its level is a per-layer filter: an event finer than
+/// it that no other layer wants stays disabled at the macro and costs nothing. Reports carry the
+/// last `max_log_lines` lines of the configuration (100 by default), the failing work's own
+/// first, and the span stack where the error was captured. The buffer holds at most 2 MiB of
+/// text; see the [module docs](self) for the line format.
 ///
 /// ```
 /// use tracing_subscriber::prelude::*;
@@ -72,62 +115,83 @@ thread_local! {
 /// tracing::subscriber::with_default(subscriber, || {
 ///     let _span = tracing::info_span!("mcp", port = 8004).entered();
 ///     tracing::info!(peer = "12D3", "listening");
+///     tracing::debug!("not kept: finer than INFO");
 /// });
 /// let lines = autoheal::recent_log_lines();
 /// assert!(lines.iter().any(|line| line.ends_with("mcp{port=8004}: listening peer=12D3")));
+/// assert!(!lines.iter().any(|line| line.ends_with("not kept: finer than INFO")));
 /// ```
-pub fn layer() -> ContextLayer {
-    ContextLayer {
-        buffer: Arc::clone(&GLOBAL),
-        level: LevelFilter::DEBUG,
-    }
+pub fn layer<S>() -> ContextLayer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    Filtered::new(
+        RecentLines {
+            buffer: Arc::clone(&GLOBAL),
+        },
+        KeptLevel::default(),
+    )
 }
 
-/// The layer returned by [`layer`].
-pub struct ContextLayer {
-    buffer: Arc<LogBuffer>,
-    level: LevelFilter,
-}
-
-impl std::fmt::Debug for ContextLayer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Not the lines: they are for reports, after redaction.
-        f.debug_struct("ContextLayer")
-            .field("level", &self.level)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ContextLayer {
-    /// Keep events up to this level (default `DEBUG`). Other layers are not affected: this
-    /// layer gives no level hint to the subscriber and drops finer events itself. Spans finer
-    /// than this level appear in lines and span stacks by name only, without their fields.
-    pub fn with_level(mut self, level: LevelFilter) -> Self {
-        self.level = level;
-        self
-    }
+/// The settings of the layer [`layer`] returns.
+///
+/// ```
+/// use autoheal::ContextLayerExt as _;
+/// use tracing::level_filters::LevelFilter;
+/// use tracing_subscriber::prelude::*;
+///
+/// let layer = autoheal::layer().with_level(LevelFilter::DEBUG).with_max_lines(500);
+/// let _subscriber = tracing_subscriber::registry().with(layer);
+/// ```
+pub trait ContextLayerExt: Sized {
+    /// Keep events up to this level whatever the configuration's `log_level` says (`INFO`
+    /// unless configured). Other layers are not affected. Spans finer than this level do not
+    /// appear in lines.
+    #[must_use]
+    fn with_level(self, level: LevelFilter) -> Self;
 
     /// Keep this many lines (clamped to 1..=10,000) instead of the configuration's
     /// `max_log_lines`, whether [`init`](crate::init) runs before or after. Reports still carry
     /// at most `max_log_lines` of them; [`recent_log_lines`] returns them all.
     ///
     /// The buffer is shared by every layer made by [`layer`], so this resizes it at once.
-    pub fn with_max_lines(self, lines: usize) -> Self {
-        self.buffer.pin_max_lines(lines);
+    #[must_use]
+    fn with_max_lines(self, lines: usize) -> Self;
+}
+
+impl<S> ContextLayerExt for ContextLayer<S> {
+    fn with_level(mut self, level: LevelFilter) -> Self {
+        self.filter_mut().pin(level);
         self
     }
 
+    fn with_max_lines(self, lines: usize) -> Self {
+        self.inner().buffer.pin_max_lines(lines);
+        self
+    }
+}
+
+/// The layer that keeps the lines, inside [`ContextLayer`]: it sees only what [`KeptLevel`]
+/// lets through.
+pub struct RecentLines {
+    buffer: Arc<LogBuffer>,
+}
+
+impl std::fmt::Debug for RecentLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the lines: they are for reports, after redaction.
+        f.debug_struct("RecentLines").finish_non_exhaustive()
+    }
+}
+
+impl RecentLines {
     /// A layer filling a buffer of its own rather than the process-wide one.
     #[cfg(test)]
-    fn with_private_buffer(buffer: Arc<LogBuffer>) -> Self {
-        ContextLayer {
-            buffer,
-            level: LevelFilter::DEBUG,
-        }
-    }
-
-    fn keeps(&self, metadata: &Metadata<'_>) -> bool {
-        *metadata.level() <= self.level
+    fn with_private_buffer<S>(buffer: Arc<LogBuffer>) -> ContextLayer<S>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        Filtered::new(RecentLines { buffer }, KeptLevel::default())
     }
 
     /// Format `event` into `scratch` and append it to the buffer.
@@ -135,60 +199,48 @@ impl ContextLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Scratch { line, fields } = scratch;
-        line.clear();
+        let time = SystemTime::now();
+        let Scratch { text, fields } = scratch;
+        text.clear();
         fields.clear();
-        let metadata = event.metadata();
-        let now = humantime::format_rfc3339_millis(SystemTime::now());
-        let _ = write!(
-            Bounded(line),
-            "{now} {:>5} {}: ",
-            metadata.level(),
-            metadata.target()
-        );
-        spans::write_event_scope(line, ctx.event_scope(event));
-        let message_start = line.len();
+        let tree = spans::write_event_scope(text, ctx.event_scope(event));
+        let message_start = text.len();
         event.record(&mut EventVisitor {
-            message: line,
+            message: text,
             fields,
         });
-        let fields = if line.len() == message_start {
+        let fields = if text.len() == message_start {
             fields.trim_start_matches(' ')
         } else {
             fields.as_str()
         };
-        let _ = Bounded(line).write_str(fields);
-        truncate_line(line, MAX_LINE_BYTES);
-        self.buffer.push(line);
+        let _ = format::Bounded(text).write_str(fields);
+        let stamp = Stamp {
+            time,
+            metadata: Some(event.metadata()),
+            tree,
+        };
+        self.buffer.push(stamp, text);
     }
 }
 
-impl<S> Layer<S> for ContextLayer
+impl<S> Layer<S> for RecentLines
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if !self.keeps(attrs.metadata()) {
-            return;
+        if let Some(span) = ctx.span(id) {
+            spans::keep_new_span(&span, attrs);
         }
-        let Some(span) = ctx.span(id) else { return };
-        let fields = spans::fields_of_new_span(attrs);
-        // `replace`, not `insert`: a second context layer on the same subscriber would make
-        // `insert` panic.
-        span.extensions_mut().replace(fields);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        if self.keeps(span.metadata()) {
+        if let Some(span) = ctx.span(id) {
             spans::record_later_values(&span, values);
         }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if !self.keeps(event.metadata()) {
-            return;
-        }
         let _ = SCRATCH.try_with(|cell| {
             if let Ok(mut scratch) = cell.try_borrow_mut() {
                 self.keep_event(event, &ctx, &mut scratch);
@@ -204,9 +256,15 @@ pub fn recent_log_lines() -> Vec<String> {
     GLOBAL.recent(usize::MAX)
 }
 
-/// The last `max` log lines of the process-wide buffer, oldest first.
+/// The last `max` log lines of the process-wide buffer for a report of a failure on this
+/// thread, now: those of the current span tree first, then the separator and the others (see
+/// the [module docs](self)); outside any span kept by the layer, simply the last `max`, oldest
+/// first. Scans the kept lines without allocating and copies only those returned.
 pub(crate) fn recent_lines(max: usize) -> Vec<String> {
-    GLOBAL.recent(max)
+    match spans::current_tree() {
+        Some(tree) => GLOBAL.recent_for_tree(max, tree),
+        None => GLOBAL.recent(max),
+    }
 }
 
 /// Resize the process-wide buffer to the configured `max_log_lines`, unless

@@ -1,26 +1,51 @@
-//! Span context: each span's formatted fields live in its extensions in the registry, written
-//! when the span is created or records a value, and read for every log line and for the span
-//! stack of a report.
+//! Span context: what the layer keeps of each span, in the span's extensions in the registry.
+//!
+//! A span's fields are formatted once, when it is created (and again when it records a value),
+//! as `fmt`'s `FormattedFields` are; every event inside it copies that text. Each span also
+//! carries the number of its span tree (the spans under one root span, a request in a service,
+//! say), given to the root when it is created and inherited by the spans under it, so that a
+//! report can put the failing work's own lines first.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing::Subscriber;
 use tracing::span::{Attributes, Record};
 use tracing_subscriber::Registry;
-use tracing_subscriber::registry::{LookupSpan, SpanRef};
+use tracing_subscriber::registry::{LookupSpan, Scope, SpanRef};
 
-use super::format::{Bounded, MAX_LINE_BYTES, SpanVisitor, truncate_line, write_span_label};
+use super::format::{
+    Bounded, MAX_LINE_BYTES, NO_TREE, SpanVisitor, truncate_line, write_span_label,
+};
 
-/// The formatted fields of a span (`k=v k2=v2`), kept in its extensions. Spans finer than the
-/// layer's level have none and show by name only.
-pub(super) struct SpanFields(String);
+/// Numbers span trees; never [`NO_TREE`]. Unlike span IDs, which the registry reuses once a
+/// span closes, a tree number is never given twice.
+static NEXT_TREE: AtomicU64 = AtomicU64::new(NO_TREE + 1);
 
-/// The fields of a new span, formatted.
-pub(super) fn fields_of_new_span(attrs: &Attributes<'_>) -> SpanFields {
+/// What the layer keeps of a span, in its extensions.
+pub(super) struct SpanContext {
+    /// Its fields, formatted: `k=v k2=v2`.
+    fields: String,
+    /// Its span tree.
+    tree: u64,
+}
+
+/// Record what the layer keeps of the new span `span`: its fields, formatted, and its tree,
+/// the parent's (the nearest parent the layer keeps) or a new one for a root.
+pub(super) fn keep_new_span<S>(span: &SpanRef<'_, S>, attrs: &Attributes<'_>)
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
     let mut fields = String::new();
     attrs.record(&mut SpanVisitor(&mut fields));
     truncate_line(&mut fields, MAX_LINE_BYTES);
-    SpanFields(fields)
+    let tree = span
+        .parent()
+        .and_then(|parent| parent.extensions().get::<SpanContext>().map(|c| c.tree))
+        .unwrap_or_else(|| NEXT_TREE.fetch_add(1, Ordering::Relaxed));
+    // `replace`, not `insert`: a second context layer on the same subscriber would make
+    // `insert` panic.
+    span.extensions_mut().replace(SpanContext { fields, tree });
 }
 
 /// Add the values `span` records after its creation to the fields kept for it.
@@ -37,7 +62,7 @@ where
         return;
     }
     let mut extensions = span.extensions_mut();
-    let Some(SpanFields(fields)) = extensions.get_mut::<SpanFields>() else {
+    let Some(SpanContext { fields, .. }) = extensions.get_mut::<SpanContext>() else {
         return;
     };
     if !fields.is_empty() {
@@ -47,46 +72,52 @@ where
     truncate_line(fields, MAX_LINE_BYTES);
 }
 
-/// Write `span{k=v}` for `span`, with the fields kept for it, if any.
-fn write_label<S>(out: &mut String, span: &SpanRef<'_, S>)
+/// Write `span{k=v}` for `span`, with the fields kept for it (none when the layer does not
+/// keep the span); answer its tree, if kept.
+fn write_label<S>(out: &mut String, span: &SpanRef<'_, S>) -> Option<u64>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let extensions = span.extensions();
-    let fields = extensions
-        .get::<SpanFields>()
-        .map_or("", |SpanFields(fields)| fields.as_str());
-    write_span_label(out, span.name(), fields);
+    let context = extensions.get::<SpanContext>();
+    write_span_label(out, span.name(), context.map_or("", |c| c.fields.as_str()));
+    context.map(|c| c.tree)
 }
 
 /// Write the spans around an event, outermost first, as `outer{k=v}:inner: `; nothing when the
-/// event is outside any span.
-pub(super) fn write_event_scope<S>(
-    out: &mut String,
-    scope: Option<tracing_subscriber::registry::Scope<'_, S>>,
-) where
+/// event is outside any span. Answers the event's span tree ([`NO_TREE`] outside any span).
+pub(super) fn write_event_scope<S>(out: &mut String, scope: Option<Scope<'_, S>>) -> u64
+where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    let Some(scope) = scope else { return };
+    let Some(scope) = scope else { return NO_TREE };
+    let mut tree = None;
     for span in scope.from_root() {
-        write_label(out, &span);
+        let label_tree = write_label(out, &span);
+        tree = tree.or(label_tree);
         out.push(':');
     }
     out.push(' ');
+    tree.unwrap_or(NO_TREE)
+}
+
+/// Run `f` with the registry of the current dispatcher and the current thread's span, if any.
+/// The registry is found through any layers wrapped around it.
+fn with_current_span<R>(f: impl FnOnce(SpanRef<'_, Registry>) -> R) -> Option<R> {
+    let mut f = Some(f);
+    tracing::dispatcher::get_default(|dispatch| {
+        let registry = dispatch.downcast_ref::<Registry>()?;
+        let current = dispatch.current_span();
+        let span = current.id().and_then(|id| registry.span(id))?;
+        f.take().map(|f| f(span))
+    })
 }
 
 /// The current thread's span stack, outermost first, as `name{field=value ...}`; empty when the
 /// current dispatcher has no `tracing_subscriber::Registry` (found through any layers wrapped
 /// around it) or no span is entered.
 pub(super) fn current_spans() -> Vec<String> {
-    tracing::dispatcher::get_default(|dispatch| {
-        let Some(registry) = dispatch.downcast_ref::<Registry>() else {
-            return Vec::new();
-        };
-        let current = dispatch.current_span();
-        let Some(span) = current.id().and_then(|id| registry.span(id)) else {
-            return Vec::new();
-        };
+    with_current_span(|span| {
         span.scope()
             .from_root()
             .map(|span| {
@@ -96,4 +127,15 @@ pub(super) fn current_spans() -> Vec<String> {
             })
             .collect()
     })
+    .unwrap_or_default()
+}
+
+/// The span tree of the current thread's span: that of the nearest span the layer keeps,
+/// outward; `None` outside any such span.
+pub(super) fn current_tree() -> Option<u64> {
+    with_current_span(|span| {
+        span.scope()
+            .find_map(|span| span.extensions().get::<SpanContext>().map(|c| c.tree))
+    })
+    .flatten()
 }

@@ -8,14 +8,14 @@ use parking_lot::Mutex;
 use tracing_subscriber::prelude::*;
 
 use super::buffer::{DEFAULT_MAX_BYTES, LogBuffer};
-use super::format::CUT_MARKER;
+use super::format::{CUT_MARKER, MAX_LINE_BYTES};
 use super::*;
 
 /// Run `f` with a subscriber whose only layer is a context layer keeping at most `max_lines`
 /// lines at `level`; return the lines it kept.
 fn with_buffer(max_lines: usize, level: LevelFilter, f: impl FnOnce()) -> Vec<String> {
     let buffer = Arc::new(LogBuffer::new(max_lines, DEFAULT_MAX_BYTES));
-    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer)).with_level(level);
+    let layer = RecentLines::with_private_buffer(Arc::clone(&buffer)).with_level(level);
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f);
     buffer.recent(usize::MAX)
 }
@@ -202,7 +202,7 @@ fn other_layers_still_see_what_this_one_drops() {
             let unfiltered = unfiltered.clone();
             move || unfiltered.clone()
         }))
-        .with(ContextLayer::with_private_buffer(Arc::clone(&buffer)));
+        .with(RecentLines::with_private_buffer(Arc::clone(&buffer)).with_level(LevelFilter::DEBUG));
     tracing::subscriber::with_default(subscriber, || {
         tracing::trace!("fine detail");
         tracing::debug!("coarser");
@@ -219,17 +219,13 @@ fn other_layers_still_see_what_this_one_drops() {
 }
 
 #[test]
-fn spans_finer_than_the_level_show_by_name_only() {
+fn spans_finer_than_the_level_are_left_out() {
     let lines = with_buffer(10, LevelFilter::DEBUG, || {
         let _outer = tracing::info_span!("request", id = 7).entered();
         let _inner = tracing::trace_span!("poll", round = 3).entered();
         tracing::info!("ready");
     });
-    assert!(
-        lines[0].ends_with("request{id=7}:poll: ready"),
-        "{}",
-        lines[0]
-    );
+    assert!(lines[0].ends_with("request{id=7}: ready"), "{}", lines[0]);
 }
 
 #[test]
@@ -285,8 +281,8 @@ fn two_context_layers_on_one_subscriber_both_keep_lines() {
     let first = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
     let second = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
     let subscriber = tracing_subscriber::registry()
-        .with(ContextLayer::with_private_buffer(Arc::clone(&first)))
-        .with(ContextLayer::with_private_buffer(Arc::clone(&second)));
+        .with(RecentLines::with_private_buffer(Arc::clone(&first)))
+        .with(RecentLines::with_private_buffer(Arc::clone(&second)));
     tracing::subscriber::with_default(subscriber, || {
         let _span = tracing::info_span!("mcp", port = 8004).entered();
         tracing::info!("up");
@@ -301,7 +297,7 @@ fn two_context_layers_on_one_subscriber_both_keep_lines() {
 #[test]
 fn a_size_set_on_the_layer_outlasts_the_configured_one() {
     let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
-    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer)).with_max_lines(2);
+    let layer = RecentLines::with_private_buffer(Arc::clone(&buffer)).with_max_lines(2);
     // What `init` does with `max_log_lines`, here after the layer was built.
     buffer.set_max_lines(50);
     tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
@@ -317,7 +313,7 @@ fn a_size_set_on_the_layer_outlasts_the_configured_one() {
 #[test]
 fn threads_logging_at_once_fill_the_buffer_exactly_in_order() {
     let buffer = Arc::new(LogBuffer::new(100, DEFAULT_MAX_BYTES));
-    let layer = ContextLayer::with_private_buffer(Arc::clone(&buffer));
+    let layer = RecentLines::with_private_buffer(Arc::clone(&buffer));
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     let threads: Vec<_> = (0..4)
         .map(|thread| {
@@ -380,4 +376,114 @@ fn no_registry_means_no_span_stack() {
         current_spans,
     );
     assert!(outside_spans.is_empty());
+}
+
+#[test]
+fn events_no_layer_wants_are_disabled_at_the_callsite() {
+    let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let alone = tracing_subscriber::registry()
+        .with(RecentLines::with_private_buffer(Arc::clone(&buffer)).with_level(LevelFilter::INFO));
+    tracing::subscriber::with_default(alone, || {
+        assert!(tracing::enabled!(tracing::Level::INFO));
+        assert!(!tracing::enabled!(tracing::Level::DEBUG));
+        assert!(!tracing::enabled!(tracing::Level::TRACE));
+        assert_eq!(LevelFilter::current(), LevelFilter::INFO);
+    });
+    let beside_a_finer_layer = tracing_subscriber::registry()
+        .with(RecentLines::with_private_buffer(Arc::clone(&buffer)).with_level(LevelFilter::INFO))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::sink)
+                .with_filter(LevelFilter::DEBUG),
+        );
+    tracing::subscriber::with_default(beside_a_finer_layer, || {
+        assert!(
+            tracing::enabled!(tracing::Level::DEBUG),
+            "the fmt layer wants it"
+        );
+        assert!(!tracing::enabled!(tracing::Level::TRACE));
+    });
+}
+
+#[test]
+fn the_configured_level_applies_to_a_layer_built_before_it() {
+    let buffer = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let pinned = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let dispatch = tracing::Dispatch::new(
+        tracing_subscriber::registry()
+            .with(RecentLines::with_private_buffer(Arc::clone(&buffer)))
+            .with(
+                RecentLines::with_private_buffer(Arc::clone(&pinned)).with_level(LevelFilter::WARN),
+            ),
+    );
+    let log_both = || {
+        tracing::dispatcher::with_default(&dispatch, || {
+            tracing::debug!("configured-level debug");
+            tracing::info!("configured-level info");
+        })
+    };
+    // As `init` does in a program whose subscriber is installed: the level changes while the
+    // subscriber is the default.
+    let set = |level| tracing::dispatcher::with_default(&dispatch, || set_level(level));
+    log_both();
+    set(LevelFilter::DEBUG);
+    log_both();
+    set(level::DEFAULT_LEVEL);
+    log_both();
+    let kept: Vec<&str> = buffer
+        .recent(10)
+        .iter()
+        .map(|line| line.rsplit(' ').next().unwrap_or_default())
+        .map(|level| match level {
+            "debug" => "d",
+            _ => "i",
+        })
+        .collect();
+    assert_eq!(kept, ["i", "d", "i", "i"]);
+    assert!(
+        pinned.recent(10).is_empty(),
+        "a level set on the layer outlasts the configured one"
+    );
+}
+
+#[test]
+fn the_failing_span_trees_lines_come_first_then_the_others() {
+    let buffer = Arc::new(LogBuffer::new(100, DEFAULT_MAX_BYTES));
+    let layer = RecentLines::with_private_buffer(Arc::clone(&buffer));
+    let (own, without_span) =
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            let first = tracing::info_span!("request", id = 1);
+            let second = tracing::info_span!("request", id = 2);
+            tracing::info!("before any request");
+            first.in_scope(|| tracing::info!("one starts"));
+            second.in_scope(|| tracing::info!("two starts"));
+            first.in_scope(|| {
+                let _inner = tracing::info_span!("query").entered();
+                tracing::info!("one queries");
+            });
+            second.in_scope(|| tracing::info!("two ends"));
+            let own = first
+                .in_scope(|| spans::current_tree().map(|tree| buffer.recent_for_tree(100, tree)));
+            (own, spans::current_tree())
+        });
+    assert_eq!(without_span, None, "outside any span: the plain last lines");
+    let own = own.expect("inside a kept span");
+    let tails: Vec<&str> = own
+        .iter()
+        .map(|line| match line.split_once("tests: ") {
+            Some((_, tail)) => tail,
+            None => line.as_str(),
+        })
+        .collect();
+    assert_eq!(
+        tails,
+        [
+            "request{id=1}: one starts",
+            "request{id=1}:query: one queries",
+            buffer::OTHER_WORK_SEPARATOR,
+            "before any request",
+            "request{id=2}: two starts",
+            "request{id=2}: two ends",
+        ]
+    );
 }
