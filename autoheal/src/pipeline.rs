@@ -144,6 +144,7 @@ pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
 
 fn install(config: Config, destination: Destination) -> Guard {
     crate::layer::set_capacity(config.max_log_lines);
+    crate::layer::set_level(config.log_level);
     crate::panic_hook::install();
     // Read where the program's code is loaded now, not on the first failing thread.
     let _ = crate::modules::this_process();

@@ -268,7 +268,8 @@ pub(super) fn logs(report: &Report, shown: usize) -> String {
     if lines.is_empty() {
         return String::new();
     }
-    let omitted = lines.len().saturating_sub(shown);
+    let kept = crate::layer::lines_to_show(lines, shown);
+    let omitted = lines.len() - kept.len();
     let mut listing = String::new();
     if omitted > 0 {
         let _ = writeln!(
@@ -276,7 +277,7 @@ pub(super) fn logs(report: &Report, shown: usize) -> String {
             "… {omitted} earlier lines omitted to fit GitHub's size limit"
         );
     }
-    for line in lines.iter().skip(omitted) {
+    for line in kept {
         let _ = writeln!(listing, "{}", block_text(line, LOG_LINE_CHARS));
     }
     details(

@@ -215,9 +215,8 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
                 in_app: frame.in_app,
             })
             .collect(),
-        logs: logs
-            .iter()
-            .skip(logs.len().saturating_sub(cut.log_lines))
+        logs: crate::layer::lines_to_show(logs, cut.log_lines)
+            .into_iter()
             .map(|line| truncate_chars(line, cut.text_chars / 4))
             .collect(),
         spans: list(&report.spans),

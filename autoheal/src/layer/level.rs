@@ -34,7 +34,6 @@ static CONFIGURED: AtomicU8 = AtomicU8::new(3);
 /// the new level applies to the next event, on every thread. Call it where the subscriber
 /// holding the layer is the default (a global one, usually): when a single subscriber is
 /// registered, tracing asks only the calling thread's default while rebuilding.
-#[allow(dead_code)]
 pub(crate) fn set_level(level: LevelFilter) {
     let previous = CONFIGURED.swap(encode(level), Ordering::Relaxed);
     if previous != encode(level) {

@@ -69,7 +69,6 @@ use self::format::{EventVisitor, Stamp};
 pub(crate) use self::level::DEFAULT_LEVEL;
 pub use self::level::KeptLevel;
 // `init` calls it with the configuration's `log_level`.
-#[allow(unused_imports)]
 pub(crate) use self::level::set_level;
 
 /// Lines the process-wide buffer keeps until [`init`](crate::init) sets `max_log_lines`.
@@ -277,4 +276,51 @@ pub(crate) fn set_capacity(lines: usize) {
 /// `tracing_subscriber::Registry` is installed (it is found through any layers around it).
 pub(crate) fn current_spans() -> Vec<String> {
     spans::current_spans()
+}
+
+/// The lines of a report's `logs` to show when only `shown` fit, in order: the newest ones,
+/// except that a report whose lines begin with the failing work's own (see
+/// [`buffer::OTHER_WORK_SEPARATOR`]) loses the other work's lines first.
+pub(crate) fn lines_to_show(lines: &[String], shown: usize) -> Vec<&String> {
+    let newest = |lines: &'_ [String], n: usize| lines.len().saturating_sub(n);
+    let Some(separator) = lines.iter().position(|l| l == buffer::OTHER_WORK_SEPARATOR) else {
+        return lines.iter().skip(newest(lines, shown)).collect();
+    };
+    let (own, rest) = lines.split_at(separator);
+    let others = rest.get(1..).unwrap_or_default();
+    if shown <= own.len() + 1 {
+        return own.iter().skip(newest(own, shown)).collect();
+    }
+    let room = shown - own.len() - 1;
+    own.iter()
+        .chain(rest.first())
+        .chain(others.iter().skip(newest(others, room)))
+        .collect()
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn the_other_works_lines_go_first_when_a_report_is_cut() {
+        let sep = buffer::OTHER_WORK_SEPARATOR;
+        let report = lines(&["own 1", "own 2", sep, "other 1", "other 2", "other 3"]);
+        let shown = |n| -> Vec<&str> {
+            lines_to_show(&report, n)
+                .into_iter()
+                .map(String::as_str)
+                .collect()
+        };
+        assert_eq!(shown(10).len(), 6);
+        assert_eq!(shown(4), ["own 1", "own 2", sep, "other 3"]);
+        assert_eq!(shown(3), ["own 1", "own 2"]);
+        assert_eq!(shown(1), ["own 2"]);
+        let plain = lines(&["one", "two", "three"]);
+        assert_eq!(lines_to_show(&plain, 2), [&plain[1], &plain[2]]);
+    }
 }
