@@ -81,6 +81,8 @@ fn main() -> anyhow::Result<()> {
     };
     println!("The operation failed: {error:#}\n");
 
+    // The report is finished and stored by autoheal's background worker: wait for it.
+    autoheal::flush(std::time::Duration::from_secs(10));
     let delivery = autoheal::last_delivery().context("autoheal did not record the failure")?;
     println!("trace ID:    {}", delivery.trace_id);
     println!("fingerprint: {}", delivery.fingerprint);

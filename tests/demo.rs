@@ -61,10 +61,13 @@ fn the_demo_captures_queues_and_prints_the_issue_without_a_token() {
     );
     assert!(stdout.contains("[auto-heal]"), "the issue title: {stdout}");
 
+    // The reports, not the queue's hidden index of them.
     let queue: Vec<_> = std::fs::read_dir(config_dir.path().join("queue"))
         .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .collect();
-    assert_eq!(queue.len(), 1, "exactly one report queued");
-    let queued = std::fs::read_to_string(queue[0].as_ref().unwrap().path()).unwrap();
+    assert_eq!(queue.len(), 1, "exactly one report queued: {queue:?}");
+    let queued = std::fs::read_to_string(&queue[0]).unwrap();
     assert!(queued.contains(trace_id));
 }

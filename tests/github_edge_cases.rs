@@ -154,10 +154,21 @@ fn a_refused_issue_is_a_permanent_error_carrying_githubs_details() {
         }
         other => panic!("expected the report kept, got {other:?}"),
     }
+    // Kept, marked, and not sent again: a retry would be refused too.
+    let queue = autoheal::Queue::for_config(&config);
+    let entries = queue.entries();
+    assert_eq!(entries.len(), 1);
+    let rejected = entries[0].rejected.as_deref().expect("marked as refused");
+    assert!(rejected.contains("422"), "{rejected}");
+    github.clear_requests();
     let summary = flush(&config, |_, _| {}).unwrap();
-    let error = summary.stopped.expect("the flush is refused again");
-    assert!(error.is_permanent(), "{error:?}");
-    assert!(!error.is_transient(), "{error:?}");
+    assert!(summary.stopped.is_none(), "{:?}", summary.stopped);
+    assert_eq!(summary.remaining, 1, "the refused report stays queued");
+    assert!(
+        github.requests().iter().all(|r| r.method != "POST"),
+        "not filed again: {:?}",
+        routes(&github)
+    );
     assert!(github.issues(REPO).is_empty());
 }
 

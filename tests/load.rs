@@ -102,6 +102,8 @@ fn child_process() {
             distinct_failure(&letters(index * FAILURES_PER_PROCESS + i))
         };
         assert!(result.is_err(), "the function's own result is unchanged");
+        // The worker sends it: the outcome is known once it is done.
+        assert!(autoheal::flush(std::time::Duration::from_secs(120)));
         let outcome = autoheal::last_delivery().map(|d| d.outcome);
         let kind = match outcome {
             Some(Outcome::Reported { .. }) => "reported",
@@ -169,8 +171,11 @@ fn counted(github: &FakeGitHub, dir: &Path) -> (BTreeMap<String, u64>, BTreeMap<
     (counts, issues_per_bug)
 }
 
+/// The failures the queued reports stand for (a report counts those of its bug that were
+/// added to it while it waited).
 fn queued_reports(dir: &Path) -> usize {
-    autoheal::Queue::open(dir.join("queue")).len()
+    let queue = autoheal::Queue::open(dir.join("queue"));
+    queue.entries().iter().map(|e| e.occurrences as usize).sum()
 }
 
 /// The bugs of the queued reports, with how many reports each.

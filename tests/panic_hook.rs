@@ -24,6 +24,12 @@ impl Sink for Shared {
     }
 }
 
+/// The reports made so far: they are made by autoheal's background worker.
+fn reports_after_flush(sink: &MemorySink) -> Vec<Report> {
+    assert!(autoheal::flush(std::time::Duration::from_secs(60)));
+    sink.reports()
+}
+
 #[derive(Debug)]
 struct PanickyDisplay;
 
@@ -68,7 +74,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         empty.expect("the pin set was loaded")
     });
     assert!(worker.unwrap().join().is_err());
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 1, "{reports:#?}");
     let report = &reports[0];
     assert_eq!(report.kind, ReportKind::Panic);
@@ -113,7 +119,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     // A panic inside an annotated function: one panic report, no error report.
     let caught = panic::catch_unwind(|| index_past_the_end(&[1, 2, 3], 7));
     assert!(caught.is_err());
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[1].kind, ReportKind::Panic);
     assert!(
@@ -126,14 +132,14 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         fails_with("after the panic"),
         Err("after the panic".to_string())
     );
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 3);
     assert_eq!(reports[2].frames, ["panic_hook::fails_with"]);
 
     // An error whose Display panics: the result is unchanged, no panic escapes or is reported.
     let calls_before = PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst);
     assert!(matches!(fails_with_a_panicky_error(), Err(PanickyDisplay)));
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 4);
     assert!(
         reports[3]
@@ -154,7 +160,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         fails_with("make the sink panic"),
         Err("make the sink panic".to_string())
     );
-    assert_eq!(sink.reports().len(), 4);
+    assert_eq!(reports_after_flush(&sink).len(), 4);
     assert_eq!(PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst), calls_before);
 
     // `expect` on an `Err`: the message is the caller's, the error inside is diagnosed too.
@@ -162,7 +168,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
         std::fs::read("/nonexistent/autoheal-pins.txt").expect("reading the pin list")
     });
     assert!(reader.join().is_err());
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 5);
     assert!(
         reports[4]
@@ -196,7 +202,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     });
     assert!(leaky.join().is_err());
     assert_eq!(PREVIOUS_HOOK_CALLS.load(Ordering::SeqCst), calls_before);
-    let reports = sink.reports();
+    let reports = reports_after_flush(&sink);
     assert_eq!(reports.len(), 6);
     assert!(
         !reports[5].error.message.contains("ghp_PanicHookSecret")

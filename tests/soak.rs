@@ -155,10 +155,12 @@ fn a_handler_failing_ten_thousand_times_keeps_memory_and_requests_bounded() {
                         let id = next.fetch_add(1, Ordering::SeqCst);
                         let result = handle_request(id).await;
                         assert!(result.is_err(), "the handler's own result is unchanged");
-                        // The last delivery of the process (any task's): never queued or failed.
+                        // The last delivery of the process (any task's): on its way to the
+                        // worker or done, never queued or failed.
                         match autoheal::last_delivery().map(|d| d.outcome) {
                             Some(
-                                Outcome::Throttled
+                                Outcome::Pending { .. }
+                                | Outcome::Throttled
                                 | Outcome::Reported { .. }
                                 | Outcome::Recurred { .. },
                             ) => {}
@@ -171,6 +173,7 @@ fn a_handler_failing_ten_thousand_times_keeps_memory_and_requests_bounded() {
                 task.await.unwrap();
             }
             if checkpoint.is_none() && next.load(Ordering::SeqCst) >= FIRST_CHECKPOINT {
+                assert!(autoheal::flush(WATCHDOG), "the worker caught up");
                 checkpoint = Some(figures(FIRST_CHECKPOINT, &dir, &github));
             }
         }
@@ -178,6 +181,7 @@ fn a_handler_failing_ten_thousand_times_keeps_memory_and_requests_bounded() {
     let duration = started.elapsed();
     done.store(true, Ordering::SeqCst);
     let first = checkpoint.unwrap();
+    assert!(autoheal::flush(WATCHDOG), "the worker caught up");
     let last = figures(FAILURES, &dir, &github);
     print(&first);
     print(&last);

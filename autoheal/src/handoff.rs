@@ -132,47 +132,53 @@ pub(crate) fn settle(
     report
 }
 
-/// The hand-offs that no running process will settle: those of processes that are gone (and,
-/// with `own`, this process's), oldest first, read back. An unreadable one is moved aside
-/// (`.json.unreadable`).
-pub(crate) fn abandoned(config: &Config, own: bool) -> Vec<(PathBuf, Report, Pending)> {
-    let mut found = Vec::new();
+/// Call `settle` with each hand-off that no running process will settle: those of processes
+/// that are gone (and, with `own`, this process's), oldest first, read back one at a time (a
+/// long queue is never all in memory). An unreadable one is moved aside (`.json.unreadable`).
+pub(crate) fn for_each_abandoned(
+    config: &Config,
+    own: bool,
+    mut settle: impl FnMut(PathBuf, Report, Pending),
+) {
     for path in Queue::for_config(config).handoffs() {
         let Ok((report, pending)) = read(&path) else {
-            let _ = std::fs::rename(&path, settled_path(&path).with_extension("json.unreadable"));
+            if path.exists() {
+                let _ =
+                    std::fs::rename(&path, settled_path(&path).with_extension("json.unreadable"));
+            }
             continue;
         };
         let pid = report.system.pid;
         let mine = pid == std::process::id();
         if (mine && own) || (!mine && crate::durable::process_is_gone(pid, &path)) {
-            found.push((path, report, pending));
+            settle(path, report, pending);
         }
     }
-    found
 }
 
-/// Settle and store the abandoned hand-offs (see [`abandoned`]). Returns the queue files they
-/// became.
-pub(crate) fn settle_abandoned(config: &Config) -> Vec<PathBuf> {
+/// Settle and store the abandoned hand-offs (see [`for_each_abandoned`]). Returns how many
+/// became queued reports.
+pub(crate) fn settle_abandoned(config: &Config) -> usize {
     let queue = Queue::for_config(config);
     let redactor = Redactor::for_config(config);
-    abandoned(config, false)
-        .into_iter()
-        .filter_map(|(path, report, pending)| {
-            let backtrace = pending
-                .backtrace
-                .map_or(Backtrace::None, Backtrace::Written);
-            let report = settle(report, &pending.app_crate, backtrace, &redactor);
-            queue.store(&report, Some(&path)).ok().map(|s| s.path)
-        })
-        .collect()
+    let mut settled = 0;
+    for_each_abandoned(config, false, |path, report, pending| {
+        let backtrace = pending
+            .backtrace
+            .map_or(Backtrace::None, Backtrace::Written);
+        let report = settle(report, &pending.app_crate, backtrace, &redactor);
+        if queue.store(&report, Some(&path), None).is_ok() {
+            settled += 1;
+        }
+    });
+    settled
 }
 
 /// Settle the reports that processes of `config`'s application handed off but did not live to
 /// finish, so that they wait in the queue like any other (`queue` lists them, `flush` sends
 /// them). Returns how many there were.
 pub fn settle_abandoned_reports(config: &Config) -> usize {
-    settle_abandoned(config).len()
+    settle_abandoned(config)
 }
 
 #[cfg(test)]

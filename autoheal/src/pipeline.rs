@@ -203,14 +203,16 @@ impl Pipeline {
         self.config.max_log_lines
     }
 
-    /// On the failing thread: prepare the report and hand it to the worker.
+    /// On the failing thread: prepare the report and hand it to the worker. [`last_delivery`]
+    /// says `Pending` before the worker can have finished, so that the worker's answer is
+    /// never overwritten.
     fn hand_off(self: &Arc<Self>, capture: Capture) -> Delivery {
         if !self.config.enabled {
-            return Delivery {
+            return remember(Delivery {
                 trace_id: crate::trace_id::new_trace_id(),
                 fingerprint: String::new(),
                 outcome: Outcome::Disabled,
-            };
+            });
         }
         let app_crate = capture
             .site
@@ -242,6 +244,11 @@ impl Pipeline {
             }
             false => None,
         };
+        let pending = remember(Delivery {
+            trace_id: trace_id.clone(),
+            fingerprint: String::new(),
+            outcome: Outcome::Pending { path: path.clone() },
+        });
         let job = crate::worker::Job {
             pipeline: Arc::clone(self),
             report,
@@ -250,15 +257,13 @@ impl Pipeline {
             handoff: path.clone(),
         };
         let outcome = match crate::worker::submit(job) {
-            Ok(()) => Outcome::Pending { path },
+            Ok(()) => return pending,
             Err(overflow) => match path {
-                // The worker is behind: the report waits in the queue, where it looks next.
-                Some(path) => {
+                // The worker is behind: the report waits in the queue, where it looks once it
+                // has caught up.
+                Some(_) => {
                     overflow.left_on_disk();
-                    Outcome::Queued {
-                        path,
-                        reason: "the background worker is behind; it will send it".to_string(),
-                    }
+                    return pending;
                 }
                 None => Outcome::Failed {
                     reason: "the background worker is behind and the report could not be \
@@ -267,11 +272,11 @@ impl Pipeline {
                 },
             },
         };
-        Delivery {
+        remember(Delivery {
             trace_id,
             fingerprint: String::new(),
             outcome,
-        }
+        })
     }
 
     /// The report of `capture`, redacted, without its resolved backtrace and fingerprint; and
@@ -328,7 +333,7 @@ impl Pipeline {
             Destination::Queue {
                 github: None,
                 reason,
-            } => match Queue::for_config(&self.config).store(&report, handoff) {
+            } => match self.store_locked(&report, handoff) {
                 Ok(stored) => Outcome::Queued {
                     path: stored.path,
                     reason: reason.clone(),
@@ -362,6 +367,19 @@ impl Pipeline {
         }
     }
 
+    /// Store `report` in the queue, added to a waiting report of its bug when the reporting
+    /// lock could be taken (no other process is sending that report meanwhile).
+    fn store_locked(
+        &self,
+        report: &Report,
+        handoff: Option<&Path>,
+    ) -> crate::Result<crate::queue::Stored> {
+        let wait = Duration::from_secs(self.config.timeout_secs.max(1));
+        let lock = crate::github::ReportingLock::acquire(&self.config.config_dir, wait);
+        let any: &dyn Fn(&str) -> bool = &|_| true;
+        Queue::for_config(&self.config).store(report, handoff, lock.is_ok().then_some(any))
+    }
+
     /// On the worker: send what earlier runs (or, with `own`, this one, when the worker fell
     /// behind) handed off or left in the queue, within the sink's time bound.
     pub(crate) fn send_waiting(&self, own: bool) -> crate::worker::Backlog {
@@ -369,14 +387,14 @@ impl Pipeline {
         if !self.durable {
             return Backlog::Empty;
         }
-        for (path, report, pending) in handoff::abandoned(&self.config, own) {
+        handoff::for_each_abandoned(&self.config, own, |path, report, pending| {
             let backtrace = pending
                 .backtrace
                 .map_or(Backtrace::None, Backtrace::Written);
             let delivery =
                 self.settle_and_deliver(report, &pending.app_crate, backtrace, Some(&path));
             delivered(&delivery);
-        }
+        });
         match &self.destination {
             Destination::Queue {
                 github: Some(github),
@@ -450,12 +468,17 @@ pub(crate) fn report(capture: Capture) -> Option<Delivery> {
         drop(capture);
         return None;
     }
-    let Some(delivery) = capture::guarded(|| pipeline.hand_off(capture)) else {
+    let delivery = capture::guarded(|| pipeline.hand_off(capture));
+    if delivery.is_none() {
         pipeline.debug("reporting a failure panicked inside autoheal; that report was dropped");
-        return None;
-    };
+    }
+    delivery
+}
+
+/// Make `delivery` the one [`last_delivery`] returns.
+fn remember(delivery: Delivery) -> Delivery {
     *LAST_DELIVERY.lock() = Some(delivery.clone());
-    Some(delivery)
+    delivery
 }
 
 /// The worker finished with a report: [`last_delivery`] says so, unless a newer failure

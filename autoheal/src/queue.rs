@@ -187,24 +187,50 @@ impl Queue {
     }
 
     /// Store a settled `report` that was handed off in `handoff` (removed once stored): added to
-    /// the count of an older queued report of the same bug when one waits, else as a file of
-    /// its own (the hand-off's name without `.handoff`). The caller holds the reporting lock,
-    /// so the queue's index is not written by two processes at once.
+    /// the count of an older queued report of the same bug when one waits and `merge_into`
+    /// allows it (it is given that report's trace ID), else as a file of its own (the
+    /// hand-off's name without `.handoff`). Merging reads and writes the queue's index: only a
+    /// caller holding the reporting lock passes `merge_into`, so that no other process sends
+    /// the older report meanwhile.
     ///
     /// # Errors
     ///
     /// When neither the count nor the file can be written; the hand-off then stays.
-    pub(crate) fn store(&self, report: &Report, handoff: Option<&Path>) -> Result<Stored> {
+    pub(crate) fn store(
+        &self,
+        report: &Report,
+        handoff: Option<&Path>,
+        merge_into: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Stored> {
         let mut index = self.attempts();
-        let waiting = self.sendable_files().into_iter().find(|path| {
-            let name = file_name(path);
-            let fingerprint = match index.get(&name).and_then(|a| a.fingerprint.clone()) {
-                Some(fingerprint) => fingerprint,
-                None => self.read(path).map(|r| r.fingerprint).unwrap_or_default(),
-            };
-            !report.fingerprint.is_empty() && fingerprint == report.fingerprint
+        let waiting = merge_into.and_then(|allowed| {
+            self.sendable_files().into_iter().find(|path| {
+                let name = file_name(path);
+                let fingerprint = match index.get(&name).and_then(|a| a.fingerprint.clone()) {
+                    Some(fingerprint) => fingerprint,
+                    None => self.read(path).map(|r| r.fingerprint).unwrap_or_default(),
+                };
+                !report.fingerprint.is_empty()
+                    && fingerprint == report.fingerprint
+                    && allowed(&trace_id_of(path))
+            })
         });
         let stored = match waiting {
+            Some(path) if trace_id_of(&path) == file_safe(&report.trace_id) => {
+                // Settled before, and its process died before removing the hand-off.
+                Stored {
+                    path,
+                    merged: false,
+                }
+            }
+            Some(path)
+                if index
+                    .get(&file_name(&path))
+                    .is_some_and(|entry| entry.merged_trace_ids.contains(&report.trace_id)) =>
+            {
+                // Added before, and its process died before removing the hand-off.
+                Stored { path, merged: true }
+            }
             Some(path) => {
                 let entry = index.entry(file_name(&path)).or_default();
                 entry.fingerprint = Some(report.fingerprint.clone());
@@ -405,6 +431,15 @@ impl Queue {
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default()
     }
+}
+
+/// The trace ID in a queue file's name (`<millis>-<trace id>.json`).
+fn trace_id_of(path: &Path) -> String {
+    let name = file_name(path);
+    let stem = name.split('.').next().unwrap_or_default();
+    stem.split_once('-')
+        .map(|(_, id)| id.to_string())
+        .unwrap_or_default()
 }
 
 fn file_name(path: &Path) -> String {

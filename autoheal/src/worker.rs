@@ -170,18 +170,23 @@ pub(crate) enum Backlog {
 fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64) {
     // When to try the queue again, and the pause that led there.
     let mut retry: Option<(Instant, Duration)> = None;
+    // A message taken while looking whether the channel was empty.
+    let mut next: Option<Message> = None;
     loop {
-        let message = match retry {
-            Some((at, _)) => {
-                match receiver.recv_timeout(at.saturating_duration_since(Instant::now())) {
-                    Ok(message) => Some(message),
-                    Err(RecvTimeoutError::Timeout) => None,
-                    Err(RecvTimeoutError::Disconnected) => return,
+        let message = match (next.take(), retry) {
+            (Some(message), _) => Some(message),
+            (None, retry) => match retry {
+                Some((at, _)) => {
+                    match receiver.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                        Ok(message) => Some(message),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
                 }
-            }
-            None => match receiver.recv() {
-                Ok(message) => Some(message),
-                Err(_) => return,
+                None => match receiver.recv() {
+                    Ok(message) => Some(message),
+                    Err(_) => return,
+                },
             },
         };
         let backlog = match message {
@@ -195,14 +200,18 @@ fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64
             None => pipeline::active().map_or(Backlog::Empty, |p| guarded_send_waiting(&p, false)),
         };
         // Reports left on disk while the channel was full: picked up once it is empty.
-        if overflowed.load(Ordering::Acquire) > 0
-            && matches!(receiver.try_recv(), Err(TryRecvError::Empty))
-        {
-            let picked = overflowed.swap(0, Ordering::AcqRel);
-            if let Some(pipeline) = pipeline::active() {
-                guarded_send_waiting(&pipeline, true);
+        if overflowed.load(Ordering::Acquire) > 0 {
+            match receiver.try_recv() {
+                Ok(message) => next = Some(message),
+                Err(TryRecvError::Empty) => {
+                    let picked = overflowed.swap(0, Ordering::AcqRel);
+                    if let Some(pipeline) = pipeline::active() {
+                        guarded_send_waiting(&pipeline, true);
+                    }
+                    progress.finish(picked);
+                }
+                Err(TryRecvError::Disconnected) => return,
             }
-            progress.finish(picked);
         }
         retry = match backlog {
             Backlog::Empty => None,

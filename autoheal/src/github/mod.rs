@@ -16,4 +16,5 @@ pub use heal::{
     COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
     PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
+pub(crate) use lock::ReportingLock;
 pub use sink::{FlushSummary, GitHubSink, flush};

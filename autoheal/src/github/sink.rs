@@ -98,7 +98,22 @@ impl GitHubSink {
             }
             return outcome;
         }
-        let stored = self.queue.store(report, handoff);
+        // Added to a waiting report of the same bug only under the lock (no other process sends
+        // that report meanwhile), and never to one GitHub already has (its process died before
+        // removing it: the occurrences added to it would not be sent).
+        let known = lock
+            .is_ok()
+            .then(|| super::known_issues::KnownIssues::load(&self.config.config_dir));
+        let not_delivered = |trace_id: &str| {
+            known
+                .as_ref()
+                .is_some_and(|known| !known.was_delivered(trace_id))
+        };
+        let merge_into: Option<&dyn Fn(&str) -> bool> = match known {
+            Some(_) => Some(&not_delivered),
+            None => None,
+        };
+        let stored = self.queue.store(report, handoff, merge_into);
         let delivered = lock.and_then(|_lock| {
             let (newest, merged) = match &stored {
                 Ok(stored) => (Some(stored.path.as_path()), stored.merged),
@@ -124,7 +139,11 @@ impl GitHubSink {
             Ok(outcome) => outcome,
             Err(error) => match stored {
                 Ok(stored) => {
-                    if !stored.merged {
+                    if stored.merged {
+                        // Recorded on the report it was added to.
+                    } else if error.is_permanent() {
+                        self.queue.mark_rejected(&stored.path, &error.to_string());
+                    } else {
                         self.queue.record_failure(&stored.path, &error.to_string());
                     }
                     Outcome::Queued {
