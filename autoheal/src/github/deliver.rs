@@ -37,6 +37,13 @@ pub(crate) fn deliver(
         regression_of: None,
         moved: false,
     };
+    // The failures added to this report while it waited go to GitHub with it, named in its
+    // issue or comment: they count as delivered, saved with the first mark before a request,
+    // so that a hand-off of one of them left behind by a killed process is not sent again on
+    // its own once this report is on GitHub.
+    for trace_id in merged_trace_ids {
+        delivery.journal.mark_delivered(trace_id);
+    }
     let result = delivery.run();
     if let Err(GitHubError::RateLimited(until)) = &result {
         delivery.journal.set_rate_limited(*until);

@@ -125,6 +125,15 @@ impl KnownIssues {
         self.state.delivered.iter().any(|t| t == trace_id)
     }
 
+    /// Whether the report with `trace_id` may still change: not delivered or counted, and not
+    /// on its way (a comment or an issue that a process which died may have sent: GitHub then
+    /// has it as it was, and nothing added to it since would reach GitHub).
+    pub(crate) fn is_unsent(&self, trace_id: &str) -> bool {
+        !self.was_delivered(trace_id)
+            && !self.state.sending.contains_key(trace_id)
+            && !self.state.creating.values().any(|c| c.trace_id == trace_id)
+    }
+
     /// Remember that the report with `trace_id` was delivered or counted (saved with the rest).
     pub(crate) fn mark_delivered(&mut self, trace_id: &str) {
         self.state.delivered.push_back(trace_id.to_string());

@@ -99,15 +99,15 @@ impl GitHubSink {
             return outcome;
         }
         // Added to a waiting report of the same bug only under the lock (no other process sends
-        // that report meanwhile), and never to one GitHub already has (its process died before
-        // removing it: the occurrences added to it would not be sent).
+        // that report meanwhile), and never to one GitHub may already have (delivered, or on its
+        // way when its process died): the occurrences added to it would not be sent.
         let known = lock
             .is_ok()
             .then(|| super::known_issues::KnownIssues::load(&self.config.config_dir));
         let not_delivered = |trace_id: &str| {
             known
                 .as_ref()
-                .is_some_and(|known| !known.was_delivered(trace_id))
+                .is_some_and(|known| known.is_unsent(trace_id))
         };
         let merge_into: Option<&dyn Fn(&str) -> bool> = match known {
             Some(_) => Some(&not_delivered),
