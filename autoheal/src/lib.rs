@@ -53,12 +53,12 @@ mod durable;
 
 mod error;
 mod fingerprint;
-pub mod fix;
 mod frames;
 pub mod github;
 mod handoff;
+mod heal;
 mod issue;
-pub mod job_log;
+mod last_report;
 mod layer;
 mod loaded_modules;
 mod manual;
@@ -70,6 +70,7 @@ mod prefix;
 mod queue;
 mod redact;
 mod report;
+mod reporting_lock;
 mod shell_word;
 mod sink;
 mod spool;
@@ -86,6 +87,7 @@ pub mod test;
 pub mod __private;
 
 pub use autoheal_macros::auto_heal;
+pub use heal::{fix, job_log};
 pub mod config;
 pub use config::{
     App, Config, ConfigFile, DEFAULT_API_URL, DEFAULT_LABELS, Loaded, Overrides, Source, Status,

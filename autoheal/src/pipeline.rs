@@ -321,7 +321,7 @@ impl Pipeline {
     ) -> Delivery {
         let report = handoff::settle(report, app_crate, backtrace, &self.redactor);
         if self.durable
-            && let Err(error) = crate::fix::remember_last_report(&self.config, &report)
+            && let Err(error) = crate::last_report::remember(&self.config, &report)
         {
             self.debug(&format!("the last report could not be kept: {error}"));
         }
@@ -375,7 +375,7 @@ impl Pipeline {
         handoff: Option<&Path>,
     ) -> crate::Result<crate::queue::Stored> {
         let wait = Duration::from_secs(self.config.timeout_secs.max(1));
-        let lock = crate::github::ReportingLock::acquire(&self.config.config_dir, wait);
+        let lock = crate::reporting_lock::ReportingLock::acquire(&self.config.config_dir, wait);
         let any: &dyn Fn(&str) -> bool = &|_| true;
         Queue::for_config(&self.config).store(report, handoff, lock.is_ok().then_some(any))
     }

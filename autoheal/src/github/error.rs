@@ -48,6 +48,12 @@ pub enum GitHubError {
     Busy,
 }
 
+impl From<crate::reporting_lock::Busy> for GitHubError {
+    fn from(_: crate::reporting_lock::Busy) -> Self {
+        GitHubError::Busy
+    }
+}
+
 impl GitHubError {
     /// Whether waiting and trying again can succeed (as opposed to a setting to fix).
     pub fn is_transient(&self) -> bool {

@@ -4,17 +4,15 @@
 mod client;
 mod deliver;
 mod error;
-mod heal;
 mod known_issues;
-mod lock;
 mod lookup;
 mod sink;
 
-pub use client::{GitHubClient, IssueRef};
-pub use error::GitHubError;
-pub use heal::{
+pub use crate::heal::github_api::{
     COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
     PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
-pub(crate) use lock::ReportingLock;
+pub(crate) use client::encode;
+pub use client::{GitHubClient, IssueRef};
+pub use error::GitHubError;
 pub use sink::{FlushSummary, GitHubSink, flush};
