@@ -41,6 +41,7 @@
         clippy::unreachable
     )
 )]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
     missing_docs,
     unreachable_pub,
@@ -54,10 +55,15 @@ mod durable;
 mod error;
 mod fingerprint;
 mod frames;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
 pub mod github;
 mod handoff;
+#[cfg(feature = "heal")]
 mod heal;
 mod issue;
+// Read back by the healing engine (`autoheal::fix::last_report`).
+#[cfg_attr(not(feature = "heal"), allow(dead_code, unreachable_pub))]
 mod last_report;
 mod layer;
 mod loaded_modules;
@@ -87,6 +93,8 @@ pub mod test;
 pub mod __private;
 
 pub use autoheal_macros::auto_heal;
+#[cfg(feature = "heal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
 pub use heal::{fix, job_log};
 pub mod config;
 pub use config::{

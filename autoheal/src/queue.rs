@@ -76,6 +76,7 @@ const MAX_MERGED_TRACE_IDS: usize = 20;
 
 /// How many failures of its bug a queued report stands for, and the trace IDs of those added
 /// to it while it waited (the first [`MAX_MERGED_TRACE_IDS`]).
+#[cfg(feature = "github")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Occurrences {
     pub(crate) count: u64,
@@ -275,6 +276,7 @@ impl Queue {
 
     /// How many failures the queued report at `path` stands for: itself and those of its bug
     /// added to it while it waited.
+    #[cfg(feature = "github")]
     pub(crate) fn occurrences(&self, path: &Path) -> Occurrences {
         let entry = self.attempts().remove(&file_name(path)).unwrap_or_default();
         Occurrences {
@@ -285,6 +287,7 @@ impl Queue {
 
     /// Mark the queued report at `path` as refused by GitHub for good, with its message: it
     /// stays in the queue (for `queue` to show) but is not sent again.
+    #[cfg(feature = "github")]
     pub(crate) fn mark_rejected(&self, path: &Path, reason: &str) {
         let mut index = self.attempts();
         let entry = index.entry(file_name(path)).or_default();

@@ -28,6 +28,7 @@ pub struct IssueRef {
 }
 
 /// A successful reply of [`GitHubClient::exchange`].
+#[cfg(feature = "heal")]
 #[derive(Debug)]
 pub(crate) struct ApiReply {
     /// The body as JSON (`null` when empty).
@@ -307,6 +308,7 @@ impl GitHubClient {
     /// # Errors
     ///
     /// Any failed exchange, or a reply that is not JSON.
+    #[cfg(feature = "heal")]
     pub(crate) fn exchange(
         &self,
         method: &str,
@@ -346,6 +348,7 @@ impl GitHubClient {
     }
 
     /// The API's base address, without a trailing slash.
+    #[cfg(feature = "heal")]
     pub(crate) fn api_url(&self) -> &str {
         &self.api
     }

@@ -1,5 +1,6 @@
 //! Reporting to GitHub: the client, one issue per bug, and the sink that queues every report
-//! before the first byte goes out; and answering an auto-heal issue ([`fix_issue`]).
+//! before the first byte goes out; with the `heal` feature, answering an auto-heal issue
+//! (`fix_issue`).
 
 mod client;
 mod deliver;
@@ -8,10 +9,13 @@ mod known_issues;
 mod lookup;
 mod sink;
 
+#[cfg(feature = "heal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
 pub use crate::heal::github_api::{
     COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
     PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
+#[cfg(feature = "heal")]
 pub(crate) use client::encode;
 pub use client::{GitHubClient, IssueRef};
 pub use error::GitHubError;
