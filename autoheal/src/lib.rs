@@ -77,12 +77,15 @@ mod queue;
 mod redact;
 mod report;
 mod reporting_lock;
+mod sha256;
 mod shell_word;
 mod sink;
 mod spool;
 mod stack;
 mod symbols;
+mod sync;
 mod system;
+mod timestamp;
 mod trace_id;
 mod worker;
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::{Mutex, RwLock};
+use crate::sync::{Mutex, RwLock};
 
 use crate::capture::{self, Capture};
 use crate::handoff::{self, Backtrace, Pending};
@@ -306,7 +306,7 @@ impl Pipeline {
         let mut report = Report {
             schema: SCHEMA_VERSION,
             trace_id: crate::trace_id::new_trace_id(),
-            timestamp: humantime::format_rfc3339_millis(capture.time).to_string(),
+            timestamp: crate::timestamp::millis(capture.time).to_string(),
             fingerprint: String::new(),
             kind: capture.kind,
             error: capture.error,

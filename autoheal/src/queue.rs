@@ -420,7 +420,7 @@ impl Queue {
         if let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) {
             let entry = attempts.entry(name).or_default();
             entry.attempts += 1;
-            let when = humantime::format_rfc3339_seconds(SystemTime::now());
+            let when = crate::timestamp::seconds(SystemTime::now());
             entry.last_failure = Some(format!("{when}: {reason}"));
         }
         if let Ok(bytes) = serde_json::to_vec_pretty(&attempts) {

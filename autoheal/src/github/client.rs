@@ -176,7 +176,7 @@ impl GitHubClient {
         since: u64,
         max_pages: usize,
     ) -> Result<Vec<String>, GitHubError> {
-        let since = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(since));
+        let since = crate::timestamp::seconds(UNIX_EPOCH + Duration::from_secs(since));
         let mut url = format!(
             "{}/repos/{}/issues/{number}/comments?per_page=100&since={}",
             self.api,

@@ -101,7 +101,7 @@ impl fmt::Display for GitHubError {
                 f.write_str("; check github_repo; the report stays queued")
             }
             GitHubError::RateLimited(Some(until)) => {
-                write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", humantime::format_rfc3339_seconds(*until))
+                write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", crate::timestamp::seconds(*until))
             }
             GitHubError::RateLimited(None) => f.write_str("GitHub's rate limit was reached; reports wait in the queue"),
             GitHubError::Server(status) => write!(f, "GitHub answered {status}; the report stays queued, and `flush` sends it later"),
