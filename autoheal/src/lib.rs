@@ -61,7 +61,7 @@ pub mod github;
 mod handoff;
 #[cfg(feature = "heal")]
 mod heal;
-mod issue;
+pub mod issue;
 // Read back by the healing engine (`autoheal::fix::last_report`).
 #[cfg_attr(not(feature = "heal"), allow(dead_code, unreachable_pub))]
 mod last_report;
@@ -73,8 +73,8 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
-mod queue;
-mod redact;
+pub mod queue;
+pub mod redact;
 mod report;
 mod reporting_lock;
 mod sha256;
@@ -100,21 +100,20 @@ pub use autoheal_macros::auto_heal;
 #[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
 pub use heal::{fix, job_log};
 pub mod config;
-pub use config::{
-    App, Config, ConfigFile, DEFAULT_API_URL, DEFAULT_LABELS, Loaded, Overrides, Source, Status,
-    Token,
-};
+pub use config::{App, Config};
+// Shorter paths inside the crate for items whose public home is a module.
+#[allow(unused_imports)]
+pub(crate) use config::{ConfigFile, Token};
 pub use error::{Error, Result};
-pub use handoff::settle_abandoned_reports;
-pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
+#[allow(unused_imports)]
+pub(crate) use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
 pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, flush, init, init_with_sink, last_delivery};
 pub use queue::{Queue, QueuedEntry};
-pub use redact::{RedactedLine, RedactedWriter, Redactor, is_secret_name};
+pub(crate) use redact::Redactor;
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
 pub use sink::Sink;
-pub use spool::SpoolSink;

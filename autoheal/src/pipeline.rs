@@ -143,14 +143,14 @@ pub(crate) const WITHOUT_GITHUB: &str =
 pub(crate) fn configured_sink(config: &Config) -> Box<dyn Sink> {
     match configured_github(config) {
         Ok(github) => Box::new(github),
-        Err(reason) => Box::new(crate::SpoolSink::for_config(config).with_reason(reason)),
+        Err(reason) => Box::new(crate::spool::SpoolSink::for_config(config).with_reason(reason)),
     }
 }
 
 /// Install `config` with a sink of your own, and the panic hook.
 ///
 /// The sink runs on the background worker. Whatever it does with a report, the last one is
-/// also kept in `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report),
+/// also kept in `config_dir/last_report.json` (read back by `autoheal::fix::last_report` with the `heal` feature),
 /// and a report stays in the queue directory until the sink has had it.
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
     install(config, Destination::Sink(Box::new(sink)))

@@ -3,12 +3,17 @@
 //! Each report is one JSON file, `<unix millis>-<trace id>.json`, written to a temporary file in
 //! the same directory, synced, then renamed into place: a crash leaves a complete report or
 //! none, never half of one.
+//!
+//! [`Queue`] lists and removes what waits; [`SpoolSink`] is a [`Sink`](crate::Sink) that keeps
+//! reports there; [`settle_abandoned_reports`] finishes what a killed process handed off.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::durable::write_atomically;
+pub use crate::handoff::settle_abandoned_reports;
+pub use crate::spool::SpoolSink;
 use crate::{Error, Report, Result};
 
 /// The queue directory of one application.
