@@ -29,6 +29,25 @@
 //!     }
 //! }
 //! ```
+//!
+//! To send reports somewhere else than GitHub, implement [`Sink`] and install it with
+//! [`init_with_sink`]; [`capture_error`] and [`capture_message`] report what the program
+//! handled itself.
+//!
+//! # Features
+//!
+//! | Feature  | Default | What it adds |
+//! |----------|---------|--------------|
+//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
+//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
+//! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
+//!
+//! # Where to go next
+//!
+//! - [`config`]: every setting, where it comes from, and the plumbing of a `config` command.
+//! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
+//! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
+//! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
 // Nothing in the library may panic into the program it reports for: no unwrap, expect,
 // panic or unchecked indexing outside tests.
 #![cfg_attr(

@@ -499,3 +499,17 @@ pub(crate) fn delivered(delivery: &Delivery) {
         *last = Some(delivery.clone());
     }
 }
+
+#[cfg(all(test, not(feature = "github")))]
+mod without_github {
+    use super::*;
+
+    #[test]
+    fn init_keeps_reports_queued_and_says_it_was_built_without_github() {
+        let mut config = Config::for_app(crate::App::new("app", "APP_", "0.1.0"));
+        config.github_repo = Some("acme/tools".to_string());
+        config.github_token = Some(crate::Token::new("not-a-real-token"));
+        let Err(reason) = configured_github(&config);
+        assert!(reason.contains("without its `github` feature"), "{reason}");
+    }
+}
