@@ -14,8 +14,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use autoheal::config::Token;
 use autoheal::github::GitHubSink;
-use autoheal::{Config, Report, Sink, Token};
+use autoheal::{Config, Report, Sink};
 use criterion::criterion_group;
 use support::fake_github::{FakeGitHub, Fault};
 

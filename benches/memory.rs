@@ -96,7 +96,7 @@ fn typical_report() {
     let report = &reports[0];
     let compact = serde_json::to_string(report).map(|j| j.len()).unwrap_or(0);
     let pretty = report.to_json_pretty().len();
-    let issue = autoheal::render_issue(report);
+    let issue = autoheal::issue::render_issue(report);
     println!(
         "| typical report: {} log lines, {} frames ({} in app) | {compact} bytes JSON ({pretty} pretty) | issue body {} characters |",
         report.logs.len(),

@@ -9,8 +9,9 @@ mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use autoheal::config::Token;
 use autoheal::github::GitHubSink;
-use autoheal::{Config, Outcome, Report, Sink, Token};
+use autoheal::{Config, Outcome, Report, Sink};
 use criterion::{BatchSize, BenchmarkId, criterion_group};
 use support::fake_github::{FakeGitHub, Fault};
 

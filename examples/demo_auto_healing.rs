@@ -94,7 +94,7 @@ fn main() -> anyhow::Result<()> {
         );
     };
     let report = Queue::open(&queue_dir).read(path)?;
-    let issue = autoheal::render_issue(&report);
+    let issue = autoheal::issue::render_issue(&report);
     println!("The issue that would be filed on GitHub:");
     println!("────────────────────────────────────────");
     println!("title:  {}", issue.title);

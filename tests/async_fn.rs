@@ -5,8 +5,9 @@ mod common;
 
 use std::time::Duration;
 
+use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
-use autoheal::{DEFAULT_LABELS, ReportKind, auto_heal};
+use autoheal::{ReportKind, auto_heal};
 use common::{line_of, single};
 
 const SOURCE: &str = include_str!("async_fn.rs");

@@ -8,9 +8,9 @@ use autoheal::fix::{
     FIX_COMMENT_MARKER, MAX_BODY_BYTES, ParseError, ParseSource, comment_markdown, diagnose,
     parse_issue_body,
 };
+use autoheal::issue::{REPORT_MARKER, render_issue};
 use autoheal::{
-    BacktraceFrame, CommandLine, ErrorDetails, REPORT_MARKER, Report, ReportKind, SCHEMA_VERSION,
-    Site, SystemInfo, render_issue,
+    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
 
 fn report(type_name: &str, message: &str, chain: &[&str]) -> Report {

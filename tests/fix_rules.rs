@@ -275,8 +275,8 @@ fn an_issue_body_without_its_json_is_diagnosed_the_same() {
     for (message, cause) in cases {
         let mut original = report(message, &[cause.to_string()]);
         original.system.os = "linux".into();
-        let body = autoheal::render_issue(&original).body;
-        let without_json = &body[..body.find(autoheal::REPORT_MARKER).unwrap()];
+        let body = autoheal::issue::render_issue(&original).body;
+        let without_json = &body[..body.find(autoheal::issue::REPORT_MARKER).unwrap()];
         let parsed = autoheal::fix::parse_issue_body(without_json).unwrap();
         assert_eq!(parsed.source, autoheal::fix::ParseSource::Markdown);
         assert_eq!(diagnose(&parsed.report), diagnose(&original), "{message}");

@@ -7,9 +7,10 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
+use autoheal::config::Token;
 use autoheal::github::{GitHubSink, flush};
 use autoheal::test::{test_config, with_captured_reports};
-use autoheal::{Config, Outcome, Report, Sink, Token};
+use autoheal::{Config, Outcome, Report, Sink};
 use support::fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
 
 const REPO: &str = "acme/tools";

@@ -5,9 +5,10 @@
 
 mod support;
 
+use autoheal::config::Token;
 use autoheal::github::{GitHubSink, flush};
 use autoheal::test::{test_config, with_captured_reports};
-use autoheal::{Config, Outcome, Queue, Report, Sink, Token};
+use autoheal::{Config, Outcome, Queue, Report, Sink};
 use support::fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";

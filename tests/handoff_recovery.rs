@@ -10,7 +10,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use autoheal::{Config, Token};
+use autoheal::Config;
+use autoheal::config::Token;
 use support::fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/indexer";

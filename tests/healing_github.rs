@@ -4,12 +4,14 @@
 
 mod support;
 
+use autoheal::config::Token;
 use autoheal::fix::{diagnose, troubleshooting_entry};
 use autoheal::github::{
     CommentOutcome, FixError, FixOptions, GitHubClient, PullRequestOutcome, TROUBLESHOOTING_PATH,
     fix_branch, fix_issue,
 };
-use autoheal::{App, Config, Report, Token, render_issue};
+use autoheal::issue::render_issue;
+use autoheal::{App, Config, Report};
 use support::fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
 
 const REPO: &str = "acme/tools";

@@ -12,9 +12,9 @@ use std::process::{Command, Stdio};
 
 use issue_structure::{check_issue, embedded_report, outside_fences, without_code_spans};
 
+use autoheal::issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
 use autoheal::{
-    BacktraceFrame, CommandLine, ErrorDetails, IssueDraft, REPORT_MARKER, Report, ReportKind,
-    SCHEMA_VERSION, Site, SystemInfo, fingerprint_marker, render_issue,
+    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
 
 const FINGERPRINT: &str = "0123456789abcdef0123456789abcdef";

@@ -36,7 +36,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use autoheal::{App, Config, Outcome, Token};
+use autoheal::config::Token;
+use autoheal::{App, Config, Outcome};
 use support::fake_github::FakeGitHub;
 use support::names::letters;
 

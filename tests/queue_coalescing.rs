@@ -8,7 +8,8 @@ mod support;
 
 use std::time::Duration;
 
-use autoheal::{Config, Outcome, Queue, Token};
+use autoheal::config::Token;
+use autoheal::{Config, Outcome, Queue};
 use support::fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/pins";

@@ -3,8 +3,10 @@
 
 use std::borrow::Cow;
 
+use autoheal::Report;
+use autoheal::config::Token;
+use autoheal::redact::Redactor;
 use autoheal::test::{test_config, with_captured_reports_using};
-use autoheal::{Redactor, Report, Token};
 use serde_json::json;
 
 /// (secret-bearing text, the secret that must vanish, what must remain)

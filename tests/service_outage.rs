@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use autoheal::{Config, Token};
+use autoheal::Config;
+use autoheal::config::Token;
 use support::fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/service";

@@ -22,7 +22,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use autoheal::{App, Config, Outcome, Token};
+use autoheal::config::Token;
+use autoheal::{App, Config, Outcome};
 use support::fake_github::FakeGitHub;
 use tracing_subscriber::layer::SubscriberExt as _;
 

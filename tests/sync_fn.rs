@@ -7,8 +7,9 @@ mod common;
 use std::fmt::Display;
 use std::io;
 
+use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
-use autoheal::{DEFAULT_LABELS, ReportKind, auto_heal};
+use autoheal::{ReportKind, auto_heal};
 use common::{line_of, single};
 
 const SOURCE: &str = include_str!("sync_fn.rs");

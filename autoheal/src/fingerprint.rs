@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use crate::sha256::Sha256;
 use regex::{Captures, Regex};
-use sha2::{Digest, Sha256};
 
 use crate::Report;
 

@@ -29,6 +29,25 @@
 //!     }
 //! }
 //! ```
+//!
+//! To send reports somewhere else than GitHub, implement [`Sink`] and install it with
+//! [`init_with_sink`]; [`capture_error`] and [`capture_message`] report what the program
+//! handled itself.
+//!
+//! # Features
+//!
+//! | Feature  | Default | What it adds |
+//! |----------|---------|--------------|
+//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
+//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
+//! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
+//!
+//! # Where to go next
+//!
+//! - [`config`]: every setting, where it comes from, and the plumbing of a `config` command.
+//! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
+//! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
+//! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
 // Nothing in the library may panic into the program it reports for: no unwrap, expect,
 // panic or unchecked indexing outside tests.
 #![cfg_attr(
@@ -41,6 +60,7 @@
         clippy::unreachable
     )
 )]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
     missing_docs,
     unreachable_pub,
@@ -53,12 +73,17 @@ mod durable;
 
 mod error;
 mod fingerprint;
-pub mod fix;
 mod frames;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
 pub mod github;
 mod handoff;
-mod issue;
-pub mod job_log;
+#[cfg(feature = "heal")]
+mod heal;
+pub mod issue;
+// Read back by the healing engine (`autoheal::fix::last_report`).
+#[cfg_attr(not(feature = "heal"), allow(dead_code, unreachable_pub))]
+mod last_report;
 mod layer;
 mod loaded_modules;
 mod manual;
@@ -67,15 +92,19 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
-mod queue;
-mod redact;
+pub mod queue;
+pub mod redact;
 mod report;
+mod reporting_lock;
+mod sha256;
 mod shell_word;
 mod sink;
 mod spool;
 mod stack;
 mod symbols;
+mod sync;
 mod system;
+mod timestamp;
 mod trace_id;
 mod worker;
 
@@ -86,22 +115,24 @@ pub mod test;
 pub mod __private;
 
 pub use autoheal_macros::auto_heal;
+#[cfg(feature = "heal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
+pub use heal::{fix, job_log};
 pub mod config;
-pub use config::{
-    App, Config, ConfigFile, DEFAULT_API_URL, DEFAULT_LABELS, Loaded, Overrides, Source, Status,
-    Token,
-};
+pub use config::{App, Config};
+// Shorter paths inside the crate for items whose public home is a module.
+#[allow(unused_imports)]
+pub(crate) use config::{ConfigFile, Token};
 pub use error::{Error, Result};
-pub use handoff::settle_abandoned_reports;
-pub use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
+#[allow(unused_imports)]
+pub(crate) use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
 pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};
 pub use pipeline::{Guard, flush, init, init_with_sink, last_delivery};
 pub use queue::{Queue, QueuedEntry};
-pub use redact::{RedactedLine, RedactedWriter, Redactor, is_secret_name};
+pub(crate) use redact::Redactor;
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
 pub use sink::Sink;
-pub use spool::SpoolSink;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::{Mutex, RwLock};
+use crate::sync::{Mutex, RwLock};
 
 use crate::capture::{self, Capture};
 use crate::handoff::{self, Backtrace, Pending};
@@ -27,10 +27,12 @@ const FLUSH_ON_DROP: Duration = Duration::from_secs(5);
 
 /// Where settled reports go.
 pub(crate) enum Destination {
-    /// The application's queue, and GitHub when a repository and a token are configured.
+    /// The application's queue, then GitHub: a repository and a token are configured.
+    #[cfg(feature = "github")]
+    GitHub(Box<crate::github::GitHubSink>),
+    /// The application's queue alone.
     Queue {
-        github: Option<Box<crate::github::GitHubSink>>,
-        /// Why reports stay queued when there is no GitHub to send them to.
+        /// Why reports stay queued: there is no GitHub to send them to.
         reason: String,
     },
     /// A sink of the program's own.
@@ -89,19 +91,18 @@ impl Drop for Guard {
 ///
 /// With a repository, a token and `auto_create_issues`, reports are filed on GitHub (queued
 /// first, de-duplicated); otherwise they stay in the local queue. Reports that earlier runs
-/// left in the queue are sent in the background as soon as `init` returns.
+/// left in the queue are sent in the background as soon as `init` returns. Built without the
+/// `github` feature, autoheal keeps every report in the local queue, and the
+/// [`Outcome::Queued`] reason says so: use [`init_with_sink`] to send reports elsewhere.
 ///
 /// Until the returned guard is dropped, failures escaping `#[auto_heal]` functions, panics and
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
     let destination = match configured_github(&config) {
-        Ok(github) => Destination::Queue {
-            github: Some(Box::new(github)),
-            reason: String::new(),
-        },
+        #[cfg(feature = "github")]
+        Ok(github) => Destination::GitHub(Box::new(github)),
         Err(reason) => Destination::Queue {
-            github: None,
             reason: reason.to_string(),
         },
     };
@@ -109,6 +110,7 @@ pub fn init(config: Config) -> Guard {
 }
 
 /// The GitHub sink `config` asks for, or why there is none.
+#[cfg(feature = "github")]
 fn configured_github(config: &Config) -> Result<crate::github::GitHubSink, &'static str> {
     if config.auto_create_issues
         && let Some(sink) = crate::github::GitHubSink::new(config)
@@ -123,20 +125,32 @@ fn configured_github(config: &Config) -> Result<crate::github::GitHubSink, &'sta
     })
 }
 
+/// Without the `github` feature there is no GitHub to send to, whatever `config` says.
+#[cfg(not(feature = "github"))]
+fn configured_github(_config: &Config) -> Result<std::convert::Infallible, &'static str> {
+    Err(WITHOUT_GITHUB)
+}
+
+/// Why reports stay queued in a program built without the `github` feature.
+#[cfg(not(feature = "github"))]
+pub(crate) const WITHOUT_GITHUB: &str =
+    "autoheal was built without its `github` feature: reports stay in the local queue";
+
 /// The sink `config` asks for, for a command that sends one report itself: GitHub with a
 /// repository, a token and `auto_create_issues`; otherwise the local queue, which says why
 /// reports wait there.
+#[cfg(feature = "heal")]
 pub(crate) fn configured_sink(config: &Config) -> Box<dyn Sink> {
     match configured_github(config) {
         Ok(github) => Box::new(github),
-        Err(reason) => Box::new(crate::SpoolSink::for_config(config).with_reason(reason)),
+        Err(reason) => Box::new(crate::spool::SpoolSink::for_config(config).with_reason(reason)),
     }
 }
 
 /// Install `config` with a sink of your own, and the panic hook.
 ///
 /// The sink runs on the background worker. Whatever it does with a report, the last one is
-/// also kept in `config_dir/last_report.json` for [`fix::last_report`](crate::fix::last_report),
+/// also kept in `config_dir/last_report.json` (read back by `autoheal::fix::last_report` with the `heal` feature),
 /// and a report stays in the queue directory until the sink has had it.
 pub fn init_with_sink(config: Config, sink: impl Sink) -> Guard {
     install(config, Destination::Sink(Box::new(sink)))
@@ -292,7 +306,7 @@ impl Pipeline {
         let mut report = Report {
             schema: SCHEMA_VERSION,
             trace_id: crate::trace_id::new_trace_id(),
-            timestamp: humantime::format_rfc3339_millis(capture.time).to_string(),
+            timestamp: crate::timestamp::millis(capture.time).to_string(),
             fingerprint: String::new(),
             kind: capture.kind,
             error: capture.error,
@@ -321,19 +335,14 @@ impl Pipeline {
     ) -> Delivery {
         let report = handoff::settle(report, app_crate, backtrace, &self.redactor);
         if self.durable
-            && let Err(error) = crate::fix::remember_last_report(&self.config, &report)
+            && let Err(error) = crate::last_report::remember(&self.config, &report)
         {
             self.debug(&format!("the last report could not be kept: {error}"));
         }
         let outcome = match &self.destination {
-            Destination::Queue {
-                github: Some(github),
-                ..
-            } => github.send_stored(&report, handoff),
-            Destination::Queue {
-                github: None,
-                reason,
-            } => match self.store_locked(&report, handoff) {
+            #[cfg(feature = "github")]
+            Destination::GitHub(github) => github.send_stored(&report, handoff),
+            Destination::Queue { reason } => match self.store_locked(&report, handoff) {
                 Ok(stored) => Outcome::Queued {
                     path: stored.path,
                     reason: reason.clone(),
@@ -375,7 +384,7 @@ impl Pipeline {
         handoff: Option<&Path>,
     ) -> crate::Result<crate::queue::Stored> {
         let wait = Duration::from_secs(self.config.timeout_secs.max(1));
-        let lock = crate::github::ReportingLock::acquire(&self.config.config_dir, wait);
+        let lock = crate::reporting_lock::ReportingLock::acquire(&self.config.config_dir, wait);
         let any: &dyn Fn(&str) -> bool = &|_| true;
         Queue::for_config(&self.config).store(report, handoff, lock.is_ok().then_some(any))
     }
@@ -396,10 +405,8 @@ impl Pipeline {
             delivered(&delivery);
         });
         match &self.destination {
-            Destination::Queue {
-                github: Some(github),
-                ..
-            } => match github.send_queued() {
+            #[cfg(feature = "github")]
+            Destination::GitHub(github) => match github.send_queued() {
                 Ok(sent) if sent > 0 && !Queue::for_config(&self.config).is_empty() => {
                     Backlog::More
                 }
@@ -490,5 +497,19 @@ pub(crate) fn delivered(delivery: &Delivery) {
         .is_some_and(|l| l.trace_id == delivery.trace_id)
     {
         *last = Some(delivery.clone());
+    }
+}
+
+#[cfg(all(test, not(feature = "github")))]
+mod without_github {
+    use super::*;
+
+    #[test]
+    fn init_keeps_reports_queued_and_says_it_was_built_without_github() {
+        let mut config = Config::for_app(crate::App::new("app", "APP_", "0.1.0"));
+        config.github_repo = Some("acme/tools".to_string());
+        config.github_token = Some(crate::Token::new("not-a-real-token"));
+        let Err(reason) = configured_github(&config);
+        assert!(reason.contains("without its `github` feature"), "{reason}");
     }
 }

@@ -3,12 +3,17 @@
 //! Each report is one JSON file, `<unix millis>-<trace id>.json`, written to a temporary file in
 //! the same directory, synced, then renamed into place: a crash leaves a complete report or
 //! none, never half of one.
+//!
+//! [`Queue`] lists and removes what waits; [`SpoolSink`] is a [`Sink`](crate::Sink) that keeps
+//! reports there; [`settle_abandoned_reports`] finishes what a killed process handed off.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::durable::write_atomically;
+pub use crate::handoff::settle_abandoned_reports;
+pub use crate::spool::SpoolSink;
 use crate::{Error, Report, Result};
 
 /// The queue directory of one application.
@@ -76,6 +81,7 @@ const MAX_MERGED_TRACE_IDS: usize = 20;
 
 /// How many failures of its bug a queued report stands for, and the trace IDs of those added
 /// to it while it waited (the first [`MAX_MERGED_TRACE_IDS`]).
+#[cfg(feature = "github")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Occurrences {
     pub(crate) count: u64,
@@ -275,6 +281,7 @@ impl Queue {
 
     /// How many failures the queued report at `path` stands for: itself and those of its bug
     /// added to it while it waited.
+    #[cfg(feature = "github")]
     pub(crate) fn occurrences(&self, path: &Path) -> Occurrences {
         let entry = self.attempts().remove(&file_name(path)).unwrap_or_default();
         Occurrences {
@@ -285,6 +292,7 @@ impl Queue {
 
     /// Mark the queued report at `path` as refused by GitHub for good, with its message: it
     /// stays in the queue (for `queue` to show) but is not sent again.
+    #[cfg(feature = "github")]
     pub(crate) fn mark_rejected(&self, path: &Path, reason: &str) {
         let mut index = self.attempts();
         let entry = index.entry(file_name(path)).or_default();
@@ -417,7 +425,7 @@ impl Queue {
         if let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) {
             let entry = attempts.entry(name).or_default();
             entry.attempts += 1;
-            let when = humantime::format_rfc3339_seconds(SystemTime::now());
+            let when = crate::timestamp::seconds(SystemTime::now());
             entry.last_failure = Some(format!("{when}: {reason}"));
         }
         if let Ok(bytes) = serde_json::to_vec_pretty(&attempts) {

@@ -23,6 +23,7 @@ fn quoted_word(word: &str) -> String {
 }
 
 /// Words as a POSIX shell splits them: bare, in single quotes, or `\'` between quoted parts.
+#[cfg(any(feature = "heal", test))]
 pub(crate) fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 
 use crate::pipeline::{self, Destination, Pipeline};
 use crate::{App, Config, Outcome, Report, Sink};

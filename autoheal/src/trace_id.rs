@@ -49,31 +49,33 @@ fn is_all_zeros(text: &str) -> bool {
 }
 
 fn random_trace_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() || bytes == [0; 16] {
-        bytes = fallback_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// When the OS has no randomness to give: time, process and a counter, hashed. Unique, not
-/// unpredictable — trace IDs need only the former.
-fn fallback_bytes() -> [u8; 16] {
-    use sha2::{Digest, Sha256};
+/// 128 bits from the standard library's SipHash under random keys (drawn from the operating
+/// system's randomness once per thread, then a fresh pair per hasher), over the time, the
+/// process and a counter: unique, and not guessable from earlier trace IDs. Never all zeros,
+/// which W3C trace context reserves.
+fn random_bytes() -> [u8; 16] {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(1);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let mut hasher = Sha256::new();
-    hasher.update(nanos.to_le_bytes());
-    hasher.update(std::process::id().to_le_bytes());
-    hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    let digest = hasher.finalize();
-    let mut bytes: [u8; 16] = digest.first_chunk().copied().unwrap_or_default();
-    if let Some(last) = bytes.last_mut() {
-        *last |= 1;
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut bytes = [0u8; 16];
+    for half in bytes.chunks_exact_mut(8) {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(nanos);
+        hasher.write_u32(std::process::id());
+        hasher.write_u64(count);
+        half.copy_from_slice(&hasher.finish().to_le_bytes());
+    }
+    if bytes == [0; 16] {
+        bytes[15] = 1;
     }
     bytes
 }
@@ -156,8 +158,8 @@ mod tests {
         let b = random_trace_id();
         assert!(is_lower_hex(&a, 32) && !is_all_zeros(&a));
         assert_ne!(a, b);
-        let fallback = fallback_bytes();
-        assert_ne!(fallback, [0; 16]);
-        assert_ne!(fallback, fallback_bytes());
+        let many: std::collections::HashSet<[u8; 16]> = (0..1000).map(|_| random_bytes()).collect();
+        assert_eq!(many.len(), 1000);
+        assert!(!many.contains(&[0; 16]));
     }
 }

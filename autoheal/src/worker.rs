@@ -16,7 +16,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
 
 use crate::handoff::Backtrace;
 use crate::pipeline::{self, Pipeline};
@@ -142,12 +142,9 @@ pub(crate) fn flush(timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     let mut finished = worker.progress.finished.lock();
     while *finished < target {
-        if worker
-            .progress
-            .changed
-            .wait_until(&mut finished, deadline)
-            .timed_out()
-        {
+        let (guard, timed_out) = worker.progress.changed.wait_until(finished, deadline);
+        finished = guard;
+        if timed_out {
             return *finished >= target;
         }
     }

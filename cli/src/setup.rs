@@ -1,6 +1,7 @@
 //! Start-up: the application's identity, its configuration, logging and autoheal.
 
-use autoheal::{App, Config, Overrides, Source};
+use autoheal::config::{Overrides, Source};
+use autoheal::{App, Config};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{EnvFilter, fmt};
 
@@ -67,16 +68,16 @@ pub fn config(app: &App, overrides: &Overrides) -> (Config, Option<String>) {
 
 /// What hides secrets in everything ipfs-kit prints: their known shapes, and the values of the
 /// environment's secret-named variables (the GitHub token among them). Made once a process.
-pub fn redactor() -> &'static autoheal::Redactor {
-    static REDACTOR: std::sync::OnceLock<autoheal::Redactor> = std::sync::OnceLock::new();
-    REDACTOR.get_or_init(|| autoheal::Redactor::default().with_env_secrets())
+pub fn redactor() -> &'static autoheal::redact::Redactor {
+    static REDACTOR: std::sync::OnceLock<autoheal::redact::Redactor> = std::sync::OnceLock::new();
+    REDACTOR.get_or_init(|| autoheal::redact::Redactor::default().with_env_secrets())
 }
 
 /// Logs: warnings and errors on stderr (`RUST_LOG` changes that), redacted; recent lines kept
 /// for reports.
 pub fn tracing() {
     let stderr = fmt::layer()
-        .with_writer(autoheal::RedactedWriter::new(
+        .with_writer(autoheal::redact::RedactedWriter::new(
             std::io::stderr,
             redactor().clone(),
         ))

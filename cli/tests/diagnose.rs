@@ -138,7 +138,7 @@ fn a_failure_filed_on_github_is_still_the_last_one_and_its_issue_body_reads_back
         run.stdout
     );
 
-    let without_json = &body[..body.find(autoheal::REPORT_MARKER).unwrap()];
+    let without_json = &body[..body.find(autoheal::issue::REPORT_MARKER).unwrap()];
     let run = sandbox.run_with_stdin(
         &["autoheal", "diagnose", "--file", "-"],
         without_json.as_bytes(),

@@ -10,7 +10,7 @@ use autoheal::fix::{
     Diagnosis, FIX_COMMENT_MARKER, comment_markdown, diagnose, parse_issue_body,
     troubleshooting_entry,
 };
-use autoheal::render_issue;
+use autoheal::issue::render_issue;
 use common::{Run, Sandbox};
 use serde_json::json;
 use support::fake_github::{AgentTasks, COPILOT_ASSIGNEE, FakeGitHub, Fault, NewIssue};

@@ -439,7 +439,7 @@ fn seed_hostile_report_issue(github: &FakeGitHub, hostile: &str) -> u64 {
         "labels": ["auto-heal", "cli-error"],
     }))
     .unwrap();
-    let draft = autoheal::render_issue(&report);
+    let draft = autoheal::issue::render_issue(&report);
     github.seed_issue(REPO, hostile, &draft.body, &["auto-heal"], "open")
 }
 

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use autoheal::config::{KEYS, display_value};
-use autoheal::{App, Config, ConfigFile, Overrides, Status};
+use autoheal::config::{ConfigFile, KEYS, Overrides, Status, display_value};
+use autoheal::{App, Config};
 use libfuzzer_sys::fuzz_target;
 
 /// A private configuration directory for this fuzzing process.

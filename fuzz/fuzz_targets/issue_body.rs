@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let body = String::from_utf8_lossy(data);
     if let Ok(parsed) = autoheal::fix::parse_issue_body(&body) {
-        let issue = autoheal::render_issue(&parsed.report);
+        let issue = autoheal::issue::render_issue(&parsed.report);
         issue_structure::check_issue(&issue, &parsed.report);
         let diagnosis = autoheal::fix::diagnose(&parsed.report);
         let comment = autoheal::fix::comment_markdown(&diagnosis);

@@ -9,10 +9,8 @@ mod issue_structure;
 
 use std::collections::BTreeMap;
 
-use autoheal::{
-    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site,
-    SystemInfo, render_issue,
-};
+use autoheal::{BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo};
+use autoheal::issue::render_issue;
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use autoheal::Redactor;
+use autoheal::redact::Redactor;
 use libfuzzer_sys::arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 

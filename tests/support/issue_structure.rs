@@ -9,7 +9,8 @@
 
 #![allow(dead_code)]
 
-use autoheal::{IssueDraft, REPORT_MARKER, Report, fingerprint_marker};
+use autoheal::Report;
+use autoheal::issue::{IssueDraft, REPORT_MARKER, fingerprint_marker};
 
 /// GitHub's limit is 65,536 characters; autoheal promises a margin below it.
 pub const MAX_BODY_CHARS: usize = 65_000;

@@ -28,6 +28,7 @@ pub struct IssueRef {
 }
 
 /// A successful reply of [`GitHubClient::exchange`].
+#[cfg(feature = "heal")]
 #[derive(Debug)]
 pub(crate) struct ApiReply {
     /// The body as JSON (`null` when empty).
@@ -175,7 +176,7 @@ impl GitHubClient {
         since: u64,
         max_pages: usize,
     ) -> Result<Vec<String>, GitHubError> {
-        let since = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(since));
+        let since = crate::timestamp::seconds(UNIX_EPOCH + Duration::from_secs(since));
         let mut url = format!(
             "{}/repos/{}/issues/{number}/comments?per_page=100&since={}",
             self.api,
@@ -307,6 +308,7 @@ impl GitHubClient {
     /// # Errors
     ///
     /// Any failed exchange, or a reply that is not JSON.
+    #[cfg(feature = "heal")]
     pub(crate) fn exchange(
         &self,
         method: &str,
@@ -346,6 +348,7 @@ impl GitHubClient {
     }
 
     /// The API's base address, without a trailing slash.
+    #[cfg(feature = "heal")]
     pub(crate) fn api_url(&self) -> &str {
         &self.api
     }

@@ -5,7 +5,7 @@
 //! so a process that dies mid-way leaves enough for the next one to finish without sending
 //! twice.
 //!
-//! The caller holds the machine's [`ReportingLock`](super::lock::ReportingLock): the cache is
+//! The caller holds the machine's [`ReportingLock`](crate::reporting_lock::ReportingLock): the cache is
 //! read, used and written back by one process at a time.
 
 use super::GitHubError;

@@ -48,6 +48,12 @@ pub enum GitHubError {
     Busy,
 }
 
+impl From<crate::reporting_lock::Busy> for GitHubError {
+    fn from(_: crate::reporting_lock::Busy) -> Self {
+        GitHubError::Busy
+    }
+}
+
 impl GitHubError {
     /// Whether waiting and trying again can succeed (as opposed to a setting to fix).
     pub fn is_transient(&self) -> bool {
@@ -95,7 +101,7 @@ impl fmt::Display for GitHubError {
                 f.write_str("; check github_repo; the report stays queued")
             }
             GitHubError::RateLimited(Some(until)) => {
-                write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", humantime::format_rfc3339_seconds(*until))
+                write!(f, "GitHub's rate limit was reached; reports wait in the queue until {}", crate::timestamp::seconds(*until))
             }
             GitHubError::RateLimited(None) => f.write_str("GitHub's rate limit was reached; reports wait in the queue"),
             GitHubError::Server(status) => write!(f, "GitHub answered {status}; the report stays queued, and `flush` sends it later"),

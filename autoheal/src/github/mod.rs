@@ -1,20 +1,22 @@
 //! Reporting to GitHub: the client, one issue per bug, and the sink that queues every report
-//! before the first byte goes out; and answering an auto-heal issue ([`fix_issue`]).
+//! before the first byte goes out; with the `heal` feature, answering an auto-heal issue
+//! (`fix_issue`).
 
 mod client;
 mod deliver;
 mod error;
-mod heal;
 mod known_issues;
-mod lock;
 mod lookup;
 mod sink;
 
-pub use client::{GitHubClient, IssueRef};
-pub use error::GitHubError;
-pub use heal::{
+#[cfg(feature = "heal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
+pub use crate::heal::github_api::{
     COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
     PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
-pub(crate) use lock::ReportingLock;
+#[cfg(feature = "heal")]
+pub(crate) use client::encode;
+pub use client::{GitHubClient, IssueRef};
+pub use error::GitHubError;
 pub use sink::{FlushSummary, GitHubSink, flush};

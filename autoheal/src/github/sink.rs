@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use super::GitHubError;
 use super::client::GitHubClient;
 use super::deliver::{count_within_throttle, deliver};
-use super::lock::ReportingLock;
 use crate::queue::Queue;
+use crate::reporting_lock::ReportingLock;
 use crate::{Config, Outcome, Report, Sink};
 
 /// Older queued reports a new report sends first, at most.
@@ -114,7 +114,7 @@ impl GitHubSink {
             None => None,
         };
         let stored = self.queue.store(report, handoff, merge_into);
-        let delivered = lock.and_then(|_lock| {
+        let delivered = lock.map_err(GitHubError::from).and_then(|_lock| {
             let (newest, merged) = match &stored {
                 Ok(stored) => (Some(stored.path.as_path()), stored.merged),
                 Err(_) => (None, false),
@@ -257,8 +257,9 @@ pub fn flush(
     let files = queue.sendable_files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
-        let delivered =
-            ReportingLock::acquire(&config.config_dir, time_bound(config)).and_then(|_lock| {
+        let delivered = ReportingLock::acquire(&config.config_dir, time_bound(config))
+            .map_err(GitHubError::from)
+            .and_then(|_lock| {
                 let exists = path.exists();
                 deliver_file_locked(&client, config, &queue, path).map(|o| (exists, o))
             });

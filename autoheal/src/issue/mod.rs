@@ -2,6 +2,9 @@
 //! readable body in a fixed order, safe for any content, within GitHub's limits, with the
 //! report JSON embedded for the fix generator.
 //!
+//! [`render_issue`] gives the title and body of a report's issue; [`REPORT_MARKER`] and
+//! [`fingerprint_marker`] are how a body is recognised as one.
+//!
 //! - `title`: `[auto-heal] <ErrorType>: <first line of message> in <operation>`.
 //! - `body`: the sections, in order.
 //! - `sanitize` and `markdown`: how untrusted text is made safe.

@@ -78,7 +78,7 @@ impl Stamp {
 /// The line as a report reads it: `time level target: text`, at most [`MAX_LINE_BYTES`].
 pub(crate) fn render_line(stamp: &Stamp, text: &str) -> String {
     let mut line = String::with_capacity(rendered_len(stamp, text));
-    let time = humantime::format_rfc3339_millis(stamp.time);
+    let time = crate::timestamp::millis(stamp.time);
     let _ = match stamp.metadata {
         Some(metadata) => write!(
             line,

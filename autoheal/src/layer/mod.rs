@@ -105,7 +105,7 @@ pub type ContextLayer<S> = Filtered<RecentLines, KeptLevel, S>;
 /// it that no other layer wants stays disabled at the macro and costs nothing. Reports carry the
 /// last `max_log_lines` lines of the configuration (100 by default), the failing work's own
 /// first, and the span stack where the error was captured. The buffer holds at most 2 MiB of
-/// text; see the [module docs](self) for the line format.
+/// text, each line `time level target: message fields`.
 ///
 /// ```
 /// use tracing_subscriber::prelude::*;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 use tracing_subscriber::prelude::*;
 
 use super::buffer::{DEFAULT_MAX_BYTES, LogBuffer};
@@ -76,7 +76,7 @@ fn lines_carry_time_level_target_spans_message_and_fields() {
     });
     assert_eq!(lines.len(), 1);
     let (time, _) = lines[0].split_once(' ').unwrap();
-    assert!(humantime::parse_rfc3339(time).is_ok(), "{time}");
+    assert!(crate::timestamp::parse(time).is_some(), "{time}");
     assert!(
         time.len() == 24 && time.ends_with('Z'),
         "milliseconds, UTC: {time}"

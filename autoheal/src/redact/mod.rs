@@ -34,7 +34,7 @@ const SHELL_DIRECTORIES: [&str; 2] = ["PWD", "OLDPWD"];
 /// Text without secrets comes back borrowed, without a copy.
 ///
 /// ```
-/// let redactor = autoheal::Redactor::new(["s3cr3t-value".to_string()]);
+/// let redactor = autoheal::redact::Redactor::new(["s3cr3t-value".to_string()]);
 /// assert_eq!(
 ///     redactor.redact("GET https://bob:hunter2@example.com/?token=abc123 with s3cr3t-value"),
 ///     "GET https://bob:[REDACTED]@example.com/?token=[REDACTED] with [REDACTED]"

@@ -81,9 +81,9 @@ const DESCRIBING_PARTS: &[&str] = &[
 /// without holding it (`TOKEN_TYPE`, `AUTH_URL`, `PRIVATE_KEY_PATH`). Case does not matter.
 ///
 /// ```
-/// assert!(autoheal::is_secret_name("IPFS_KIT_API_TOKEN"));
-/// assert!(autoheal::is_secret_name("clientSecret"));
-/// assert!(!autoheal::is_secret_name("KEYBOARD_LAYOUT"));
+/// assert!(autoheal::redact::is_secret_name("IPFS_KIT_API_TOKEN"));
+/// assert!(autoheal::redact::is_secret_name("clientSecret"));
+/// assert!(!autoheal::redact::is_secret_name("KEYBOARD_LAYOUT"));
 /// ```
 pub fn is_secret_name(name: &str) -> bool {
     let mut parts = name_parts(name).peekable();

@@ -14,9 +14,9 @@ use super::Redactor;
 /// ```
 /// use tracing_subscriber::prelude::*;
 ///
-/// let redactor = autoheal::Redactor::default().with_env_secrets();
+/// let redactor = autoheal::redact::Redactor::default().with_env_secrets();
 /// let stderr = tracing_subscriber::fmt::layer()
-///     .with_writer(autoheal::RedactedWriter::new(std::io::stderr, redactor));
+///     .with_writer(autoheal::redact::RedactedWriter::new(std::io::stderr, redactor));
 /// let _ = tracing_subscriber::registry().with(stderr).try_init();
 /// ```
 #[derive(Clone, Debug)]

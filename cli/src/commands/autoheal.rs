@@ -1,10 +1,9 @@
 //! `ipfs-kit autoheal enable | disable | status | config | queue`.
 
 use anyhow::{Context as _, Result};
+use autoheal::config::{ConfigFile, DEFAULT_API_URL, Loaded, Overrides, Source, Status};
 use autoheal::config::{KEYS, TOKEN_KEYS, display_value, find_key};
-use autoheal::{
-    App, Config, ConfigFile, DEFAULT_API_URL, Loaded, Overrides, Queue, Source, Status,
-};
+use autoheal::{App, Config, Queue};
 
 use crate::args::{AutohealCommand, ConfigArgs, QueueAction};
 
@@ -245,7 +244,7 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
     let loaded = Config::load(app.clone(), overrides)?;
     let queue = Queue::for_config(&loaded.config);
     // Reports of runs that died before sending them become queued reports first.
-    autoheal::settle_abandoned_reports(&loaded.config);
+    autoheal::queue::settle_abandoned_reports(&loaded.config);
     if let Some(QueueAction::Clear { yes }) = action {
         return clear_queue(&queue, *yes);
     }

@@ -5,10 +5,11 @@ use std::io::{Read as _, Write as _};
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
+use autoheal::config::Overrides;
 use autoheal::fix::{
     Diagnosis, MAX_BODY_BYTES, ParseSource, diagnose, last_report, parse_issue_body,
 };
-use autoheal::{App, Config, Overrides, Queue, QueuedEntry, Report};
+use autoheal::{App, Config, Queue, QueuedEntry, Report};
 
 use crate::args::DiagnoseArgs;
 

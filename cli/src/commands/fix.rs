@@ -1,10 +1,11 @@
 //! `ipfs-kit autoheal fix`: answer an auto-heal issue on GitHub.
 
 use anyhow::Result;
+use autoheal::config::Overrides;
 use autoheal::github::{
     CommentOutcome, FixOptions, FixOutcome, GitHubClient, Handoff, PullRequestOutcome, fix_issue,
 };
-use autoheal::{App, Config, Overrides};
+use autoheal::{App, Config};
 
 use crate::args::FixArgs;
 

@@ -3,8 +3,9 @@
 use std::io::Read as _;
 
 use anyhow::{Context as _, Result, bail};
+use autoheal::config::Overrides;
 use autoheal::job_log::{self, JobRun};
-use autoheal::{App, Config, Outcome, Overrides};
+use autoheal::{App, Config, Outcome};
 
 use crate::args::{LogKind, ReportLogArgs};
 

@@ -63,7 +63,7 @@ fn panicking_child() {
         return;
     }
     let app = autoheal::App::new("ipfs_kit", "IPFS_KIT_", env!("CARGO_PKG_VERSION"));
-    let config = autoheal::Config::load(app, &autoheal::Overrides::new())
+    let config = autoheal::Config::load(app, &autoheal::config::Overrides::new())
         .unwrap()
         .config;
     assert!(config.enabled, "reporting is on in the sandbox");

@@ -9,7 +9,7 @@
 //!   "unrecognised", with a prompt (`prompt`) summarising it for a coding agent.
 //! - `answer`: the diagnosis as markdown, for the issue comment, the pull request and the
 //!   repository's `docs/TROUBLESHOOTING.md`.
-//! - `last`: the last report made on this machine, for diagnosing it offline.
+//! - [`last_report`]: the last report made on this machine, for diagnosing it offline.
 //!
 //! # Usage
 //!
@@ -30,17 +30,15 @@
 mod answer;
 mod diagnosis;
 mod evidence;
-mod last;
 mod parse;
 mod prompt;
 mod rules;
 
+pub use crate::last_report::{LAST_REPORT_FILE, last_report, last_report_path};
 pub use answer::{
     FIX_COMMENT_MARKER, comment_markdown, troubleshooting_entry, troubleshooting_rule_line,
 };
 pub use diagnosis::{Confidence, Diagnosis, Patch, PatchEdit, UNRECOGNISED, diagnose};
-pub(crate) use last::remember as remember_last_report;
-pub use last::{LAST_REPORT_FILE, last_report, last_report_path};
 pub use parse::{MAX_BODY_BYTES, ParseError, ParseSource, ParsedIssue, parse_issue_body};
 pub use prompt::MAX_PROMPT_BYTES;
 pub use rules::{RuleInfo, rules};

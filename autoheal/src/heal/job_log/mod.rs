@@ -1,5 +1,5 @@
 //! Failed CI jobs as reports: a GitHub Actions job's log is classified (compiler errors, failed
-//! tests, formatting, denied lints, network failures) and turned into a [`Report`] that is
+//! tests, formatting, denied lints, network failures) and turned into a [`Report`](crate::Report) that is
 //! filed like any runtime failure — queued first, de-duplicated by fingerprint, throttled —
 //! under the `workflow-error` label.
 //!
@@ -109,7 +109,7 @@ pub struct JobFailure {
 
 impl JobFailure {
     /// How many errors the log showed: at least as many as [`findings`](Self::findings), which
-    /// keeps the first [`MAX_FINDINGS`] of them.
+    /// keeps the first 200 of them.
     pub fn total_findings(&self) -> usize {
         self.total_findings
     }

@@ -8,7 +8,7 @@
 //! `known_issues.json.lock`.
 //!
 //! The lock never blocks for long and never deadlocks: the wait is bounded (then the report stays
-//! queued and the caller hears [`GitHubError::Busy`]); the operating system releases the lock of
+//! queued and the caller hears [`Busy`]); the operating system releases the lock of
 //! a process that dies, even by `kill -9`; and where the file system cannot lock at all, reporting
 //! goes on unlocked, as it did before (the twin check after filing still closes a duplicate).
 
@@ -16,13 +16,15 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::GitHubError;
-
 /// The lock file's name in the configuration directory.
 const LOCK_FILE: &str = "known_issues.json.lock";
 
 /// The longest pause between two attempts to take the lock.
 const MAX_PAUSE: Duration = Duration::from_millis(5);
+
+/// Another process on this machine held the lock for the whole wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Busy;
 
 /// Held while one process reads, uses and writes back what this machine knows of its issues.
 /// Dropping it releases the lock.
@@ -37,8 +39,8 @@ impl ReportingLock {
     ///
     /// # Errors
     ///
-    /// [`GitHubError::Busy`] when another process held it for all of `wait`.
-    pub(crate) fn acquire(config_dir: &Path, wait: Duration) -> Result<ReportingLock, GitHubError> {
+    /// [`Busy`] when another process held it for all of `wait`.
+    pub(crate) fn acquire(config_dir: &Path, wait: Duration) -> Result<ReportingLock, Busy> {
         if crate::durable::create_private_dir(config_dir).is_err() {
             return Ok(ReportingLock { _file: None });
         }
@@ -59,7 +61,7 @@ impl ReportingLock {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(GitHubError::Busy);
+                return Err(Busy);
             }
             std::thread::sleep(pause.min(deadline - now));
             pause = (pause * 2).min(MAX_PAUSE);
@@ -77,7 +79,7 @@ mod tests {
         let first = ReportingLock::acquire(dir.path(), Duration::ZERO).unwrap();
         assert!(first._file.is_some(), "the file system of a temp dir locks");
         let busy = ReportingLock::acquire(dir.path(), Duration::from_millis(50));
-        assert!(matches!(busy, Err(GitHubError::Busy)), "{busy:?}");
+        assert_eq!(busy.err(), Some(Busy));
         drop(first);
         let second = ReportingLock::acquire(dir.path(), Duration::ZERO).unwrap();
         assert!(second._file.is_some());

@@ -93,7 +93,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
     let mut report = Report {
         schema: SCHEMA_VERSION,
         trace_id: crate::trace_id::new_trace_id(),
-        timestamp: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        timestamp: crate::timestamp::millis(SystemTime::now()).to_string(),
         fingerprint: String::new(),
         kind: ReportKind::Error,
         error: ErrorDetails {

@@ -4,13 +4,13 @@
 use super::*;
 use crate::{App, Config};
 
-const BUILD: &str = include_str!("../../../tests/fixtures/job_logs/cargo_build.log");
-const TEST_GH: &str = include_str!("../../../tests/fixtures/job_logs/cargo_test_gh.log");
-const NEXTEST: &str = include_str!("../../../tests/fixtures/job_logs/nextest.log");
-const FMT: &str = include_str!("../../../tests/fixtures/job_logs/cargo_fmt.log");
-const CLIPPY: &str = include_str!("../../../tests/fixtures/job_logs/clippy.log");
-const NETWORK: &str = include_str!("../../../tests/fixtures/job_logs/network.log");
-const UNRECOGNISED: &str = include_str!("../../../tests/fixtures/job_logs/unrecognised.log");
+const BUILD: &str = include_str!("../../../../tests/fixtures/job_logs/cargo_build.log");
+const TEST_GH: &str = include_str!("../../../../tests/fixtures/job_logs/cargo_test_gh.log");
+const NEXTEST: &str = include_str!("../../../../tests/fixtures/job_logs/nextest.log");
+const FMT: &str = include_str!("../../../../tests/fixtures/job_logs/cargo_fmt.log");
+const CLIPPY: &str = include_str!("../../../../tests/fixtures/job_logs/clippy.log");
+const NETWORK: &str = include_str!("../../../../tests/fixtures/job_logs/network.log");
+const UNRECOGNISED: &str = include_str!("../../../../tests/fixtures/job_logs/unrecognised.log");
 
 fn config() -> Config {
     let mut config = Config::for_app(App::new("ipfs-kit", "IPFS_KIT_", "0.1.0"));

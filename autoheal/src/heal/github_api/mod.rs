@@ -30,8 +30,8 @@ use std::fmt;
 
 use api::Api;
 
-use super::{GitHubClient, GitHubError};
 use crate::fix::{Diagnosis, FIX_COMMENT_MARKER, ParseError, diagnose, parse_issue_body};
+use crate::github::{GitHubClient, GitHubError};
 
 /// Pages of comments (100 a page) searched for the earlier answer.
 const MAX_COMMENT_PAGES: usize = 30;

@@ -6,9 +6,9 @@ use std::cell::RefCell;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::super::GitHubError;
-use super::super::client::{GitHubClient, encode};
 use crate::Token;
+use crate::github::GitHubError;
+use crate::github::{GitHubClient, encode};
 
 /// One request of a run: made, or (in a dry run) held back.
 #[derive(Clone, Debug, PartialEq, Eq)]

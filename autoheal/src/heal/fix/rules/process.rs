@@ -291,7 +291,7 @@ fn missing_env_var(evidence: &Evidence<'_>) -> Option<Finding> {
             .step("Set it where the program starts (`export NAME=value`, a systemd `Environment=`, the CI's env block)."),
         );
     };
-    let secret = crate::is_secret_name(&name);
+    let secret = crate::redact::is_secret_name(&name);
     let mut finding = Finding::new(
         format!("Missing environment variable {}", quote(&name)),
         format!(
