@@ -8,7 +8,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use autoheal::{Config, Outcome, Token};
+use autoheal::config::Token;
+use autoheal::{Config, Outcome};
 use support::fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/gateway";

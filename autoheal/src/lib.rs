@@ -3,7 +3,8 @@
 //!
 //! Annotate a function with [`#[auto_heal]`](macro@auto_heal): an `Err` that escapes it is
 //! captured (trace ID, cause chain, backtrace, recent log lines, span stack, command line,
-//! redacted environment and system facts) and handed to the reporting pipeline. Call
+//! redacted environment and system facts) and handed, through a file in the local queue, to a
+//! background worker that sends it: the failing thread never waits for the network. Call
 //! [`init`] once at start-up to install the configuration, the sink and the panic hook, and
 //! add [`layer()`] to your tracing subscriber so reports carry the recent log lines.
 //!
@@ -23,6 +24,8 @@
 //!     let _guard = autoheal::init(config);
 //!     if let Err(error) = load_settings("/etc/my_app/settings.toml") {
 //!         eprintln!("error: {error}");
+//!         // The report is sent by a background worker; a short-lived program waits for it.
+//!         autoheal::flush(std::time::Duration::from_secs(10));
 //!         if let Some(delivery) = autoheal::last_delivery() {
 //!             eprintln!("trace ID {}: {}", delivery.trace_id, delivery.outcome);
 //!         }
