@@ -35,6 +35,14 @@ pub enum Outcome {
         /// The report's file in the queue.
         path: Option<PathBuf>,
     },
+    /// GitHub refused the report for good (a 400 or 422: sending it again would be refused
+    /// again). It stays in the queue at `path`, marked, and is not sent again.
+    Refused {
+        /// The refused report's file.
+        path: PathBuf,
+        /// GitHub's message.
+        reason: String,
+    },
     /// The same bug was reported moments ago; this occurrence was counted, not sent.
     Throttled,
     /// Auto-healing is switched off: nothing was recorded.
@@ -60,6 +68,11 @@ impl fmt::Display for Outcome {
                 path.display()
             ),
             Outcome::Pending { path: None } => f.write_str("being sent in the background"),
+            Outcome::Refused { path, reason } => write!(
+                f,
+                "refused by GitHub ({reason}); it stays at {}, not sent again",
+                path.display()
+            ),
             Outcome::Throttled => f.write_str("counted; the same failure was reported moments ago"),
             Outcome::Disabled => f.write_str("not reported: auto-healing is disabled"),
             Outcome::Failed { reason } => write!(f, "could not be reported: {reason}"),

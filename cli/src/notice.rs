@@ -54,6 +54,14 @@ pub fn print_after_failure(config: &Config, enabled_by: Option<&str>) {
             eprintln!("  Trace ID: {trace_id}");
             eprintln!("  `ipfs-kit autoheal flush` sends it if this run could not.");
         }
+        Outcome::Refused { path, reason } => {
+            eprintln!("GitHub refused the error report: {reason}.");
+            eprintln!("  Report:   {}", path.display());
+            eprintln!("  Trace ID: {trace_id}");
+            eprintln!(
+                "  It stays in the local queue, marked, and is not sent again: `ipfs-kit autoheal queue` shows it, `ipfs-kit autoheal queue clear` removes it."
+            );
+        }
         Outcome::Throttled => eprintln!(
             "This error was reported moments ago; this occurrence was counted (trace ID {trace_id})."
         ),

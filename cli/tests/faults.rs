@@ -156,7 +156,7 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     let before_issue = usize::from(row.issue_before);
     let expected = match row.expect {
         Expect::Delivered => (1, before_issue, 0),
-        Expect::Queued => (before_issue, 0, 1),
+        Expect::Queued | Expect::Refused => (before_issue, 0, 1),
         Expect::FiledAnswerLost => (1, 0, 1),
     };
     if (issues, comments, queued) != expected {
@@ -164,7 +164,11 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
             "expected {expected:?} (issues, comments, queued), got {issues} issue(s), {comments} comment(s), {queued} queued"
         ));
     }
-    if row.expect.queued() && !run.stderr.contains("`ipfs-kit autoheal flush` sends it") {
+    if row.expect == Expect::Refused {
+        if !run.stderr.contains("is not sent again") {
+            return fail("the notice does not say the refused report is not sent again");
+        }
+    } else if row.expect.queued() && !run.stderr.contains("`ipfs-kit autoheal flush` sends it") {
         return fail("the notice does not say how to send the queued report");
     }
 
@@ -184,6 +188,23 @@ fn check_row(row: &FaultRow) -> Result<String, String> {
     let (issues, comments) = posts_on_github(&github);
     let queued = sandbox.queue_length();
     let open = github.open_issue_count(REPO);
+    if row.expect == Expect::Refused {
+        // Sending it again would be refused again: the flush leaves it, marked, and says so.
+        if (issues, comments, queued, flush_sent) != (0, 0, 1, 0)
+            || !flushed.stderr.contains("GitHub refused")
+        {
+            return Err(format!(
+                "{name}: after the flush {issues} issue(s), {comments} comment(s), {queued} queued, {flush_sent} requests; expected the refused report kept and not sent\nflush said:\n{}{}",
+                flushed.stdout, flushed.stderr
+            ));
+        }
+        return Ok(format!(
+            "{name:<46} exit 1 in {:>5.2}s, {sent}/{} requests, {:<13}  flush: 0 requests, kept, marked",
+            elapsed.as_secs_f64(),
+            row.max_requests,
+            row.expect.label(),
+        ));
+    }
     if (issues, open, comments, queued) != (1, 1, before_issue, 0) {
         return Err(format!(
             "{name}: after the flush {issues} issue(s) ({open} open), {comments} comment(s), {queued} queued; expected exactly one open issue\nflush said:\n{}",

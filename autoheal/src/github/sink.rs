@@ -139,11 +139,17 @@ impl GitHubSink {
             Ok(outcome) => outcome,
             Err(error) => match stored {
                 Ok(stored) => {
-                    if stored.merged {
-                        // Recorded on the report it was added to.
-                    } else if error.is_permanent() {
-                        self.queue.mark_rejected(&stored.path, &error.to_string());
-                    } else {
+                    if error.is_permanent() {
+                        if !stored.merged {
+                            self.queue.mark_rejected(&stored.path, &error.to_string());
+                        }
+                        return Outcome::Refused {
+                            path: stored.path,
+                            reason: error.to_string(),
+                        };
+                    }
+                    if !stored.merged {
+                        // A merged one's failure is recorded on the report it was added to.
                         self.queue.record_failure(&stored.path, &error.to_string());
                     }
                     Outcome::Queued {

@@ -322,6 +322,17 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
             path.display()
         );
     }
+    let refused_before = Queue::for_config(&loaded.config)
+        .entries()
+        .into_iter()
+        .filter(|e| e.rejected.is_some())
+        .count()
+        .saturating_sub(summary.rejected.len());
+    if refused_before > 0 {
+        eprintln!(
+            "note: {refused_before} report(s) GitHub refused for good stay in the queue and were not sent again (`ipfs-kit autoheal queue` shows why)"
+        );
+    }
     for path in &summary.unreadable {
         eprintln!(
             "warning: {} could not be read and was set aside",

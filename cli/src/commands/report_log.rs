@@ -48,6 +48,10 @@ pub fn run(app: &App, overrides: &Overrides, args: &ReportLogArgs) -> Result<()>
             println!("Queued:   {} ({reason})", path.display());
             println!("Send it later with `ipfs-kit autoheal flush`.");
         }
+        Outcome::Refused { path, reason } => {
+            println!("Refused:  {} ({reason})", path.display());
+            println!("It is kept in the queue, marked, and not sent again.");
+        }
         Outcome::Failed { reason } => bail!("the report could not be stored or sent: {reason}"),
         other => println!("{other}"),
     }

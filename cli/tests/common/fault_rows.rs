@@ -25,6 +25,8 @@ pub enum Expect {
     /// GitHub filed the issue but its answer was lost: the report stays queued, and the flush
     /// finds the issue it filed instead of filing another.
     FiledAnswerLost,
+    /// GitHub refused it for good (400, 422): kept in the queue, marked, never sent again.
+    Refused,
 }
 
 impl Expect {
@@ -39,6 +41,7 @@ impl Expect {
             Expect::Delivered => "filed",
             Expect::Queued => "queued",
             Expect::FiledAnswerLost => "filed, queued",
+            Expect::Refused => "refused, kept",
         }
     }
 }
@@ -195,7 +198,10 @@ pub fn fault_rows() -> Vec<FaultRow> {
             Fault::Status(410),
             "issues are disabled on the repository (410); enable them",
         ),
-        every_request("422", Fault::Status(422), "GitHub refused the issue (422)"),
+        FaultRow {
+            expect: Expect::Refused,
+            ..every_request("422", Fault::Status(422), "GitHub refused the issue (422)")
+        },
         FaultRow {
             wait_secs: 2,
             ..every_request(
@@ -245,16 +251,22 @@ pub fn fault_rows() -> Vec<FaultRow> {
             Fault::Status(403),
             "token lacks access (403); check github_repo and give the token Issues: write",
         ),
-        on_create(
-            "422 on the create",
-            Fault::Status(422),
-            "GitHub refused the issue (422)",
-        ),
-        on_create(
-            "400 on the create",
-            Fault::Status(400),
-            "GitHub refused the issue (400)",
-        ),
+        FaultRow {
+            expect: Expect::Refused,
+            ..on_create(
+                "422 on the create",
+                Fault::Status(422),
+                "GitHub refused the issue (422)",
+            )
+        },
+        FaultRow {
+            expect: Expect::Refused,
+            ..on_create(
+                "400 on the create",
+                Fault::Status(400),
+                "GitHub refused the issue (400)",
+            )
+        },
         FaultRow {
             // GitHub's docs: without Retry-After, wait at least a minute.
             wait_secs: 60,
