@@ -8,15 +8,13 @@
 //! only the typical one.
 
 mod common;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::time::{Duration, Instant};
 
 use autoheal::github::GitHubSink;
 use autoheal::{Config, Report, Sink, Token};
 use criterion::criterion_group;
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 

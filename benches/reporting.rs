@@ -4,15 +4,13 @@
 //! auto-heal issues when search is unavailable and the list is paged through.
 
 mod common;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use autoheal::github::GitHubSink;
 use autoheal::{Config, Outcome, Report, Sink, Token};
 use criterion::{BatchSize, BenchmarkId, criterion_group};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 

@@ -3,14 +3,12 @@
 //! and the flush that sends it finds what arrived instead of sending it again. And threads of
 //! one machine filing the same new bug at once file one issue.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use autoheal::github::{GitHubSink, flush};
 use autoheal::test::{test_config, with_captured_reports};
 use autoheal::{Config, Outcome, Report, Sink, Token};
-use support::fake_github::{FakeGitHub, Fault, FaultRule};
+use fake_github::{FakeGitHub, Fault, FaultRule};
 
 const REPO: &str = "acme/tools";
 const TOKEN: &str = "ghp_ExactlyOnceToken0123456789abcdefghijk";

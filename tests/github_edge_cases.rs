@@ -3,14 +3,12 @@
 //! read of a transferred issue, search results GitHub says are incomplete, pull requests in
 //! the issue list, and a twin closed as GitHub's `duplicate`.
 
-mod support;
-
 use std::time::{Duration, SystemTime};
 
 use autoheal::github::{GitHubSink, flush};
 use autoheal::test::{test_config, with_captured_reports};
 use autoheal::{Config, Outcome, Report, Sink, Token};
-use support::fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
+use fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
 
 const REPO: &str = "acme/tools";
 const TOKEN: &str = "ghp_EdgeCasesTokenForTheFake0123456789abc";

@@ -3,12 +3,10 @@
 //! report with a message that says what to do; flushing after recovery; the token only ever in
 //! the Authorization header.
 
-mod support;
-
 use autoheal::github::{GitHubSink, flush};
 use autoheal::test::{test_config, with_captured_reports};
 use autoheal::{Config, Outcome, Queue, Report, Sink, Token};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 const TOKEN: &str = "ghp_FakeTokenForTheFakeGitHub0123456789ab";

@@ -6,12 +6,10 @@
 //! The program is this test binary run again ([`exiting_child`]), with GitHub down so that
 //! its worker cannot have sent anything before the exit.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use autoheal::{Config, Token};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/indexer";
 const CHILD: &str = "HANDOFF_RECOVERY_CHILD";

@@ -2,15 +2,13 @@
 //! the fake GitHub: what it reports having done, what a dry run records, and a run stopped by
 //! a fault that the next run finishes.
 
-mod support;
-
 use autoheal::fix::{diagnose, troubleshooting_entry};
 use autoheal::github::{
     CommentOutcome, FixError, FixOptions, GitHubClient, PullRequestOutcome, TROUBLESHOOTING_PATH,
     fix_branch, fix_issue,
 };
 use autoheal::{App, Config, Report, Token, render_issue};
-use support::fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
+use fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
 
 const REPO: &str = "acme/tools";
 

@@ -3,7 +3,6 @@
 //! The structure is checked twice: by reading the markdown the way GitHub delimits it, and by
 //! rendering it with GitHub's own renderer, `cmark-gfm` (Debian package `cmark-gfm`).
 
-#[path = "support/issue_structure.rs"]
 mod issue_structure;
 
 use std::collections::BTreeMap;

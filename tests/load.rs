@@ -29,16 +29,14 @@
 //! The processes are this test binary run again with `--ignored --exact child_process`: the
 //! child fails its hundred times inside `#[auto_heal]` functions, through the real GitHub sink.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use autoheal::{App, Config, Outcome, Token};
-use support::fake_github::FakeGitHub;
-use support::names::letters;
+use fake_github::FakeGitHub;
+use fake_github::names::letters;
 
 const REPO: &str = "acme/tools";
 const TOKEN: &str = "ghp_LoadTestToken0123456789abcdefghijklmno";

@@ -4,12 +4,10 @@
 //!
 //! One test, in steps: `init` is process-wide.
 
-mod support;
-
 use std::time::Duration;
 
 use autoheal::{Config, Outcome, Queue, Token};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/pins";
 const BUGS: [&str; 4] = ["alpha", "bravo", "charlie", "delta"];

@@ -6,15 +6,13 @@
 //! GitHub hangs far longer than the test waits (the client's timeout is ten minutes): a
 //! handler that waited for GitHub would never return in time, whatever the machine's speed.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use autoheal::{Config, Token};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/service";
 const BUGS: [&str; 4] = ["alpha", "bravo", "charlie", "delta"];

@@ -15,15 +15,13 @@
 //!
 //! The figures are printed.
 
-mod support;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use autoheal::{App, Config, Outcome, Token};
-use support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 const FAILURES: u64 = 10_000;

@@ -12,15 +12,13 @@
 //!   where the queue directory should be.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const TOKEN: &str = "ghp_DiskTroubleToken0123456789abcdefghijk";
 

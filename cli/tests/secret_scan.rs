@@ -21,8 +21,6 @@ mod common;
 mod fault_rows;
 #[path = "secret_scan/panic_run.rs"]
 mod panic_run;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -31,9 +29,9 @@ use std::process::{Command, Stdio};
 use autoheal::fix::{diagnose, parse_issue_body};
 use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
+use fake_github::names::letters;
+use fake_github::{AgentTasks, FakeGitHub, Fault, base64};
 use fault_rows::fault_rows;
-use support::fake_github::{AgentTasks, FakeGitHub, Fault, base64};
-use support::names::letters;
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
 const FINE_GRAINED: &str =

@@ -5,13 +5,11 @@
 //! arguments, and the runner is not handed workflow commands while it is printed.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
 
 const REPO: &str = "acme/ipfs_kit";
 const TOKEN: &str = "ghp_WorkflowInjectionTestToken0123456789";

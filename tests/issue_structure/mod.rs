@@ -5,7 +5,8 @@
 //! or more backticks or tildes, indented at most three spaces), `<details>` blocks, the
 //! fingerprint marker and the embedded report JSON.
 //!
-//! Included with `#[path = ".../tests/support/issue_structure.rs"] mod issue_structure;`.
+//! A module of the issue-markdown tests (`mod issue_structure;`), included by path from the
+//! fuzz targets.
 
 #![allow(dead_code)]
 

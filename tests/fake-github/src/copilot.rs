@@ -12,7 +12,7 @@ use super::encoding::{object_id, rfc3339};
 use super::http::Reply;
 use super::issues::strings;
 use super::routes::Context;
-use super::shapes::{self, error_reply, missing_field, not_found, user, validation_failed};
+use super::shapes::{error_reply, missing_field, not_found, user, validation_failed};
 use super::state::{Repo, State};
 
 const TASKS_DOCS: &str = "https://docs.github.com/rest/agent-tasks/agent-tasks#start-a-task";

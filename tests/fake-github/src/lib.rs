@@ -1,4 +1,5 @@
-//! A stateful fake of the GitHub REST API on 127.0.0.1, for tests.
+//! A stateful fake of the GitHub REST API on 127.0.0.1, and [`names`] for distinct bugs: what
+//! the workspace's tests share.
 //!
 //! It serves issues, comments, labels, issue search (with an indexing lag), repositories,
 //! branch references, file contents, pull requests and the Copilot coding agent (agent tasks
@@ -8,18 +9,22 @@
 //! fields clients read, and carry GitHub's usual headers (`Content-Type`, `X-RateLimit-*`,
 //! `X-GitHub-Request-Id`).
 //!
-//! ```ignore
+//! ```
+//! use std::time::Duration;
+//! use fake_github::{Fault, FakeGitHub, FaultRule};
+//!
 //! let github = FakeGitHub::start();
 //! github.set_search_lag(Duration::from_secs(2));
-//! std::env::set_var("GITHUB_API_URL", github.url());
-//! // ... run the code under test ...
-//! assert_eq!(github.open_issue_count("acme/tools"), 1);
+//! // ... run the code under test with GITHUB_API_URL set to github.url() ...
+//! assert_eq!(github.open_issue_count("acme/tools"), 0);
 //! github.set_fault(FaultRule::new(Fault::Status(502)).times(1));
 //! ```
 //!
 //! Requests need `Authorization: Bearer <token>` (or `token <token>`) unless
 //! [`FakeGitHub::accept_any_token`] was called. Repositories exist as soon as something names
 //! them; each starts with a `main` branch and no labels.
+
+#![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
 
 mod copilot;
 mod encoding;
@@ -28,6 +33,7 @@ mod git;
 mod http;
 mod issues;
 mod labels;
+pub mod names;
 mod pagination;
 mod routes;
 mod search;

@@ -1,13 +1,11 @@
 //! The fake GitHub's Copilot coding agent: agent tasks accepted or refused as GitHub does, and
 //! issue assignment that leaves out a login it cannot assign.
 
-mod support;
-#[path = "support/ureq_client.rs"]
-mod ureq_client;
+mod common;
 
+use common::{Client, is_rfc3339};
+use fake_github::{AgentTasks, COPILOT_ASSIGNEE, FakeGitHub, NewIssue};
 use serde_json::json;
-use support::fake_github::{AgentTasks, COPILOT_ASSIGNEE, FakeGitHub, NewIssue};
-use ureq_client::{Client, is_rfc3339};
 
 #[test]
 fn an_accepted_task_is_recorded_and_answered_with_a_task_object() {

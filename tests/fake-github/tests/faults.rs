@@ -1,17 +1,15 @@
 //! The fake GitHub's fault switches do what they say, it asks for a token, it records what it
 //! received, and it speaks HTTP/1.1 with keep-alive and chunked bodies.
 
-mod support;
-#[path = "support/ureq_client.rs"]
-mod ureq_client;
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use common::Client;
+use fake_github::{FakeGitHub, Fault, FaultRule};
 use serde_json::{Value, json};
-use support::fake_github::{FakeGitHub, Fault, FaultRule};
-use ureq_client::Client;
 
 #[test]
 fn fault_switches_answer_with_githubs_statuses_and_headers() {

@@ -1,15 +1,13 @@
 //! The fake GitHub itself: its replies follow the documented shapes clients read, and its
 //! pagination, search, labels, contents and pull requests behave like GitHub's.
 
-mod support;
-#[path = "support/ureq_client.rs"]
-mod ureq_client;
+mod common;
 
 use std::time::Duration;
 
+use common::{Client, is_rfc3339, numbers};
+use fake_github::{FakeGitHub, NewIssue};
 use serde_json::{Value, json};
-use support::fake_github::{FakeGitHub, NewIssue};
-use ureq_client::{Client, is_rfc3339, numbers};
 
 #[test]
 fn an_issue_is_created_read_and_updated_with_the_documented_shape() {

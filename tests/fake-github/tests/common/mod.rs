@@ -1,5 +1,5 @@
-//! A small ureq client of the fake GitHub for its own tests (included by path from
-//! `tests/fake_github*.rs` only, so test files that include `support` need no ureq).
+//! A small ureq client of the fake GitHub for its own tests, so that the crate itself needs no
+//! HTTP client.
 
 #![allow(dead_code)]
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
 
 /// A reply, read to the end.
 pub(crate) struct Answer {
