@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use fake_github::tools::require_tool;
 use issue_structure::{check_issue, embedded_report, outside_fences, without_code_spans};
 
 use autoheal::{
@@ -315,9 +316,10 @@ fn every_field_at_its_worst_still_fits() {
 
 /// The HTML GitHub's renderer makes of `markdown`, with raw HTML let through (as GitHub lets
 /// `<details>` through) so that any that slipped in would show. `None` when `cmark-gfm` is
-/// missing and `AUTOHEAL_SKIP_CMARK=1` allows skipping.
+/// missing and the test skips (see `fake_github::tools`).
 fn cmark_gfm(markdown: &str) -> Option<String> {
-    let spawned = Command::new("cmark-gfm")
+    let cmark = require_tool("cmark-gfm", "apt-get install cmark-gfm")?;
+    let mut child = Command::new(cmark)
         .args([
             "--unsafe",
             "--extension",
@@ -328,18 +330,8 @@ fn cmark_gfm(markdown: &str) -> Option<String> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(error) if std::env::var("AUTOHEAL_SKIP_CMARK").as_deref() == Ok("1") => {
-            eprintln!("skipped: cmark-gfm did not start ({error}) and AUTOHEAL_SKIP_CMARK=1");
-            return None;
-        }
-        Err(error) => panic!(
-            "cmark-gfm did not start ({error}): install it (`apt-get install cmark-gfm`), \
-             or set AUTOHEAL_SKIP_CMARK=1 to skip this check"
-        ),
-    };
+        .spawn()
+        .expect("cmark-gfm starts");
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let input = markdown.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));

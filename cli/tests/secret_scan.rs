@@ -30,6 +30,7 @@ use autoheal::fix::{diagnose, parse_issue_body};
 use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
 use fake_github::names::letters;
+use fake_github::tools::require_tool;
 use fake_github::{AgentTasks, FakeGitHub, Fault, base64};
 use fault_rows::fault_rows;
 
@@ -416,15 +417,18 @@ fn mcp_start_briefly(sandbox: &Sandbox, scan: &mut Scan) {
     let mut first = String::new();
     std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
     assert!(first.contains("listening"), "{first}");
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    // A test run whose shell ignores SIGINT (a background job) hands that on to the server:
-    // then it is killed, and its output scanned all the same.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    // SIGINT needs a `kill` program (the standard library sends only SIGKILL). A test run whose
+    // shell ignores SIGINT (a background job) hands that on to the server; then, as without
+    // `kill`, it is killed, and its output scanned all the same.
+    if let Some(kill) = require_tool("kill", "apt-get install procps") {
+        Command::new(kill)
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
     if child.try_wait().unwrap().is_none() {
         child.kill().unwrap();

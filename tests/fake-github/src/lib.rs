@@ -1,5 +1,6 @@
-//! A stateful fake of the GitHub REST API on 127.0.0.1, and [`names`] for distinct bugs: what
-//! the workspace's tests share.
+//! A stateful fake of the GitHub REST API on 127.0.0.1, and the other helpers the
+//! workspace's tests share: [`names`] for distinct bugs, [`tools`] for tests that need a
+//! program the machine may lack.
 //!
 //! It serves issues, comments, labels, issue search (with an indexing lag), repositories,
 //! branch references, file contents, pull requests and the Copilot coding agent (agent tasks
@@ -41,6 +42,7 @@ mod server;
 mod shapes;
 mod snapshots;
 mod state;
+pub mod tools;
 
 pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
 pub use encoding::base64;
