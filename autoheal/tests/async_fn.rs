@@ -54,7 +54,7 @@ fn on_a_current_thread_runtime() {
     assert!(report.error.chain.is_empty());
     assert_eq!(report.site.function, "async_fn::fetch_block");
     assert_eq!(report.site.module, "async_fn");
-    assert_eq!(report.site.file, "tests/async_fn.rs");
+    assert_eq!(report.site.file, "autoheal/tests/async_fn.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "async fn fetch_block("));
     assert_eq!(report.frames, ["async_fn::fetch_block"]);
     assert_eq!(report.labels, DEFAULT_LABELS);

@@ -68,7 +68,7 @@ fn a_main_function_returning_result() {
     assert_eq!(report.error.message, "invalid digit found in string");
     assert_eq!(report.site.function, "entry_points::app::main");
     assert_eq!(report.site.module, "entry_points::app");
-    assert_eq!(report.site.file, "tests/entry_points.rs");
+    assert_eq!(report.site.file, "autoheal/tests/entry_points.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "pub fn main("));
     assert_eq!(report.frames, ["entry_points::app::main"]);
 }

@@ -4,7 +4,7 @@
 use autoheal::fix::rules;
 
 fn doc() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/TROUBLESHOOTING.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/TROUBLESHOOTING.md");
     std::fs::read_to_string(path).unwrap()
 }
 

@@ -238,7 +238,7 @@ fn a_diagnosis_with_a_patch_commits_it_beside_the_entry() {
 }
 
 /// This repository's own guide, which documents every rule.
-const THIS_GUIDE: &str = include_str!("../docs/TROUBLESHOOTING.md");
+const THIS_GUIDE: &str = include_str!("../../docs/TROUBLESHOOTING.md");
 
 #[test]
 fn a_guide_that_documents_the_rule_already_gets_no_second_entry() {

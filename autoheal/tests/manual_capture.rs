@@ -23,7 +23,7 @@ fn capture_error_reports_a_handled_error_with_its_chain_and_call_site() {
         "{}",
         report.error.message
     );
-    assert_eq!(report.site.file, "tests/manual_capture.rs");
+    assert_eq!(report.site.file, "autoheal/tests/manual_capture.rs");
     assert_eq!(report.site.line, line);
     assert!(
         report.frames.is_empty(),

@@ -98,7 +98,7 @@ fn associated_functions_returning_self() {
     assert_eq!(report.kind, ReportKind::Error);
     assert_eq!(report.site.function, "methods::PinSet::named");
     assert_eq!(report.site.module, "methods");
-    assert_eq!(report.site.file, "tests/methods.rs");
+    assert_eq!(report.site.file, "autoheal/tests/methods.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "fn named("));
     assert_eq!(report.frames, ["methods::PinSet::named"]);
 }

@@ -83,10 +83,10 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     assert_eq!(
         report.error.chain,
         [format!(
-            "thread 'worker' panicked at tests/panic_hook.rs:{panic_line}:15"
+            "thread 'worker' panicked at autoheal/tests/panic_hook.rs:{panic_line}:15"
         )]
     );
-    assert_eq!(report.site.file, "tests/panic_hook.rs");
+    assert_eq!(report.site.file, "autoheal/tests/panic_hook.rs");
     assert_eq!(report.site.line, panic_line);
     assert!(
         report.site.function.starts_with("panic_hook::"),
@@ -106,7 +106,7 @@ fn panics_are_reported_once_and_autoheal_never_panics_into_the_program() {
     assert!(
         diagnosis
             .title
-            .starts_with("`expect()` on a `None` value at `tests/panic_hook.rs:"),
+            .starts_with("`expect()` on a `None` value at `autoheal/tests/panic_hook.rs:"),
         "{}",
         diagnosis.title
     );

@@ -38,7 +38,7 @@ fn a_free_function_reports_its_error_with_its_site() {
     assert!(report.error.chain.is_empty());
     assert_eq!(report.site.function, "sync_fn::load_config");
     assert_eq!(report.site.module, "sync_fn");
-    assert_eq!(report.site.file, "tests/sync_fn.rs");
+    assert_eq!(report.site.file, "autoheal/tests/sync_fn.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "fn load_config("));
     assert_eq!(report.frames, ["sync_fn::load_config"]);
     assert_eq!(report.labels, DEFAULT_LABELS);
@@ -293,7 +293,7 @@ fn a_panic_inside_is_reported_once_as_a_panic_and_the_next_failure_normally() {
     assert_eq!(panic.kind, ReportKind::Panic);
     assert_eq!(panic.error.type_name, "panic");
     assert_eq!(panic.error.message, "pin index 7 is past the end of 1 pins");
-    assert_eq!(panic.site.file, "tests/sync_fn.rs");
+    assert_eq!(panic.site.file, "autoheal/tests/sync_fn.rs");
     assert_eq!(panic.site.line, line_of(SOURCE, "panic!(\"pin index"));
     assert_eq!(panic.site.function, "sync_fn::pin_at");
     assert_eq!(panic.site.module, "sync_fn");

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-#[path = "../../tests/issue_structure/mod.rs"]
+#[path = "../../autoheal/tests/issue_structure/mod.rs"]
 mod issue_structure;
 
 use std::collections::BTreeMap;
