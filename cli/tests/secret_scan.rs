@@ -139,6 +139,15 @@ struct Scan {
     leaks: Vec<String>,
 }
 
+/// The nearest character boundary of `text` from `at` (at most its length) in direction `step`
+/// (`str::floor_char_boundary` and `ceil_char_boundary` are newer than the supported Rust).
+fn char_boundary(text: &str, mut at: usize, step: isize) -> usize {
+    while !text.is_char_boundary(at) {
+        at = at.saturating_add_signed(step);
+    }
+    at
+}
+
 impl Scan {
     /// Scan one output, named by where it went.
     fn check(&mut self, place: &str, bytes: &[u8]) {
@@ -147,8 +156,8 @@ impl Scan {
         for (name, secret) in SECRETS {
             for (encoding, form) in encodings(secret) {
                 if let Some(at) = text.find(&form) {
-                    let start = text.floor_char_boundary(at.saturating_sub(80));
-                    let end = text.ceil_char_boundary((at + form.len() + 40).min(text.len()));
+                    let start = char_boundary(&text, at.saturating_sub(80), -1);
+                    let end = char_boundary(&text, (at + form.len() + 40).min(text.len()), 1);
                     self.leaks.push(format!(
                         "{name} ({encoding}) in {place}: …{}…",
                         &text[start..end]
