@@ -48,6 +48,25 @@ impl RecordedRequest {
     }
 }
 
+/// A request and the reply the fake wrote to it (a request left unanswered, by a fault that
+/// closes the connection or hangs, has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    /// The request as received.
+    pub request: RecordedRequest,
+    /// The reply's status.
+    pub status: u16,
+    /// The reply's body as written (a truncated body in full).
+    pub body: String,
+}
+
+impl Exchange {
+    /// The reply's body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
 /// A request read off a connection, and whether the connection closes after the reply.
 pub(crate) struct Incoming {
     pub(crate) request: RecordedRequest,
@@ -260,6 +279,11 @@ impl Query {
     }
 
     /// The first value of `name`.
+    /// Every name and decoded value, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()

@@ -35,6 +35,7 @@ mod http;
 mod issues;
 mod labels;
 pub mod names;
+pub mod openapi;
 mod pagination;
 mod routes;
 mod search;
@@ -47,7 +48,7 @@ pub mod tools;
 pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
 pub use encoding::base64;
 pub use faults::{Fault, FaultRule};
-pub use http::RecordedRequest;
+pub use http::{Exchange, RecordedRequest};
 pub use snapshots::{CommentSnapshot, IssueSnapshot, NewIssue, PullSnapshot};
 
 use std::sync::MutexGuard;
@@ -218,14 +219,22 @@ impl FakeGitHub {
         }
     }
 
+    /// Every request answered so far with the reply it got, oldest first: what a test checks
+    /// the replies' shapes on.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.state().exchanges.clone()
+    }
+
     /// How many requests arrived so far.
     pub fn request_count(&self) -> usize {
         self.state().requests.len()
     }
 
-    /// Forget the requests received so far.
+    /// Forget the requests received so far, and their replies.
     pub fn clear_requests(&self) {
-        self.state().requests.clear();
+        let mut state = self.state();
+        state.requests.clear();
+        state.exchanges.clear();
     }
 }
 

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::faults::{FaultAction, FaultRule, action, take_fault};
-use super::http::{Incoming, read_request, write_reply};
+use super::http::{Exchange, Incoming, read_request, write_reply};
 use super::routes::{add_common_headers, handle};
 use super::state::State;
 
@@ -300,12 +300,15 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
                 reply
             }
         };
-        add_common_headers(
-            &mut shared.lock(),
-            &mut reply,
-            &request.path,
-            shared.address.port(),
-        );
+        {
+            let mut state = shared.lock();
+            add_common_headers(&mut state, &mut reply, &request.path, shared.address.port());
+            state.exchanges.push(Exchange {
+                request: request.clone(),
+                status: reply.status,
+                body: reply.body.clone(),
+            });
+        }
         let declared = reply.body.len() + if truncated { TRUNCATED_BY } else { 0 };
         if write_reply(&mut writer, &reply, declared, close_after).is_err()
             || close_after

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::copilot::{AgentTaskSnapshot, AgentTasks};
 use super::encoding::object_id;
 use super::faults::FaultRule;
-use super::http::RecordedRequest;
+use super::http::{Exchange, RecordedRequest};
 
 /// The colour GitHub gives a label created without one.
 pub(crate) const DEFAULT_LABEL_COLOR: &str = "ededed";
@@ -32,6 +32,8 @@ pub(crate) struct State {
     /// The next id of any object (repository, issue, comment, label): deterministic.
     pub(crate) next_id: u64,
     pub(crate) requests: Vec<RecordedRequest>,
+    /// The requests answered, with their replies.
+    pub(crate) exchanges: Vec<Exchange>,
     pub(crate) faults: Vec<FaultRule>,
     /// Counts changes of the fault rules: a hung request ends when they change.
     pub(crate) fault_generation: u64,
@@ -61,6 +63,7 @@ impl State {
             repos: BTreeMap::new(),
             next_id: 1001,
             requests: Vec::new(),
+            exchanges: Vec::new(),
             faults: Vec::new(),
             fault_generation: 0,
             search_lag: Duration::ZERO,

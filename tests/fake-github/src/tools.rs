@@ -38,6 +38,23 @@ pub fn require_tool(name: &str, install: &str) -> Option<PathBuf> {
     found
 }
 
+/// The file that environment variable `var` names, or `None` after saying on stderr that the
+/// calling test skips, and how to get the file (`install`).
+///
+/// # Panics
+///
+/// When `var` names no file and [`REQUIRE_TOOLS`] is `1`.
+#[track_caller]
+pub fn require_file_from(var: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(var)
+        .map(PathBuf::from)
+        .filter(|path| path.is_file());
+    if found.is_none() {
+        skip(&format!("`{var}` names no file (to get it: {install})"));
+    }
+    found
+}
+
 /// Whether the tests run as root (user ID 0): root passes file permissions, so a test that
 /// makes a directory unwritable with `chmod` needs another way there.
 ///
