@@ -128,7 +128,14 @@ fn bad_json_from_serde_json() {
 
 #[test]
 fn a_missing_program_and_a_missing_variable() {
-    let cause = error_text(std::process::Command::new("autoheal-missing-tool").spawn());
+    // Looked up on a PATH of one empty directory: on the caller's PATH, a directory the user
+    // may not read (root's, under `su`) turns "not found" into "permission denied".
+    let empty = tempfile::tempdir().unwrap();
+    let cause = error_text(
+        std::process::Command::new("autoheal-missing-tool")
+            .env("PATH", empty.path())
+            .spawn(),
+    );
     let diagnosis = diagnose(&report("failed to spawn `autoheal-missing-tool`", &[cause]));
     assert_eq!(diagnosis.rule_id, "missing-executable", "{diagnosis:?}");
 
