@@ -329,3 +329,24 @@ fn a_fault_for_one_method_leaves_the_others_alone() {
         Some(b"A".to_vec())
     );
 }
+
+#[test]
+fn each_answered_request_is_recorded_with_its_reply() {
+    let github = FakeGitHub::start();
+    let client = Client::new(&github);
+    let created = client.post("/repos/acme/tools/issues", json!({ "title": "Crash" }));
+    github.set_fault(FaultRule::new(Fault::Status(502)).times(1));
+    client.get("/repos/acme/tools/issues/1");
+
+    let exchanges = github.exchanges();
+    assert_eq!(exchanges.len(), 2);
+    assert_eq!(exchanges[0].request, github.requests()[0]);
+    assert_eq!(
+        (exchanges[0].status, exchanges[0].json()),
+        (201, Some(created.json()))
+    );
+    assert_eq!(exchanges[1].request.path, "/repos/acme/tools/issues/1");
+    assert_eq!(exchanges[1].status, 502);
+    github.clear_requests();
+    assert!(github.exchanges().is_empty());
+}
