@@ -9,8 +9,6 @@
 //! only the typical one.
 
 mod common;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +16,7 @@ use autoheal::config::Token;
 use autoheal::github::GitHubSink;
 use autoheal::{Config, Report, Sink};
 use criterion::criterion_group;
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 

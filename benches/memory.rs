@@ -8,6 +8,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
+use fake_github::tools::require_tool;
+
 use tracing_subscriber::prelude::*;
 
 /// Counts the bytes live on the heap.
@@ -124,12 +126,18 @@ fn ipfs_kit_peak_rss() {
         );
         return;
     };
+    let Some(time) = require_tool("time", "apt-get install time") else {
+        println!(
+            "| ipfs-kit peak RSS | not measured: GNU time is needed (`apt-get install time`) | |"
+        );
+        return;
+    };
     let home = tempfile::tempdir().expect("a temporary directory");
     let input = home.path().join("pins.txt");
     std::fs::write(&input, "bafy pins\n").expect("a file to add");
     let input = input.display().to_string();
     let run = |args: &[&str], reporting: &str| -> Option<u64> {
-        let output = std::process::Command::new("/usr/bin/time")
+        let output = std::process::Command::new(&time)
             .args(["-f", "%M"])
             .arg(&binary)
             .args(args)
@@ -148,9 +156,7 @@ fn ipfs_kit_peak_rss() {
         run(&["add", "/nonexistent/pins.txt"], "true"),
         run(&["add", "/nonexistent/pins.txt"], "false"),
     ) else {
-        println!(
-            "| ipfs-kit peak RSS | not measured: GNU time is needed (`apt-get install time`) | |"
-        );
+        println!("| ipfs-kit peak RSS | not measured: `time -f %M` failed | |");
         return;
     };
     let mib = |kib: u64| kib as f64 / 1024.0;

@@ -4,8 +4,6 @@
 //! auto-heal issues when search is unavailable and the list is paged through.
 
 mod common;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -13,7 +11,7 @@ use autoheal::config::Token;
 use autoheal::github::GitHubSink;
 use autoheal::{Config, Outcome, Report, Sink};
 use criterion::{BatchSize, BenchmarkId, criterion_group};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use fake_github::tools::require_tool;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const CHECKOUT: &str = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
 
@@ -13,8 +15,13 @@ struct Lint {
     stdout: String,
 }
 
-fn lint(path: &Path) -> Lint {
-    let output = Command::new("python3")
+/// The Python the lint runs with; `None` (the test skips) when there is none.
+fn python3() -> Option<PathBuf> {
+    require_tool("python3", "apt-get install python3")
+}
+
+fn lint(python: &Path, path: &Path) -> Lint {
+    let output = Command::new(python)
         .arg(Path::new(ROOT).join(".ci/lint-workflows.py"))
         .arg(path)
         .current_dir(ROOT)
@@ -41,6 +48,7 @@ fn workflow(steps: &str) -> String {
 
 #[test]
 fn a_well_formed_workflow_passes() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = write(
         &dir,
@@ -48,18 +56,19 @@ fn a_well_formed_workflow_passes() {
             "      - name: answer\n        env:\n          ISSUE_TITLE: ${{ github.event.issue.title }}\n          ISSUE_BODY: ${{ github.event.issue.body }}\n        run: |\n          printf '%s\\n' \"$ISSUE_TITLE\" \"${{ github.run_id }}\"\n",
         ),
     );
-    let result = lint(&path);
+    let result = lint(&python, &path);
     assert_eq!(result.code, Some(0), "{}", result.stdout);
 }
 
 #[test]
 fn an_issue_title_in_a_run_block_fails_with_its_line() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = write(
         &dir,
         &workflow("      - run: echo \"${{ github.event.issue.title }}\"\n"),
     );
-    let result = lint(&path);
+    let result = lint(&python, &path);
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     let expected = format!(
         "{}:13: `run:` interpolates ${{{{ github.event.issue.title }}}}: github.event.issue.title is attacker-controlled text and would run as shell code; pass it through `env:` and read \"$VAR\" in the script",
@@ -70,6 +79,7 @@ fn an_issue_title_in_a_run_block_fails_with_its_line() {
 
 #[test]
 fn an_issue_body_inside_a_multi_line_script_fails() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let path = write(
         &dir,
@@ -77,7 +87,7 @@ fn an_issue_body_inside_a_multi_line_script_fails() {
             "      - name: triage\n        run: |\n          set -eu\n          body=\"${{github.event.issue.body}}\"\n          echo done\n",
         ),
     );
-    let result = lint(&path);
+    let result = lint(&python, &path);
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     assert!(
         result
@@ -90,13 +100,14 @@ fn an_issue_body_inside_a_multi_line_script_fails() {
 
 #[test]
 fn a_plain_script_continued_on_the_next_line_and_a_flow_step_fail() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     // A plain scalar goes on over the deeper lines below its key.
     let continued = write(
         &dir,
         &workflow("      - run: echo hello\n          \"${{ github.event.issue.title }}\"\n"),
     );
-    let result = lint(&continued);
+    let result = lint(&python, &continued);
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     assert!(
         result
@@ -110,7 +121,7 @@ fn a_plain_script_continued_on_the_next_line_and_a_flow_step_fail() {
         &dir,
         &workflow("      - { name: x, run: \"echo ${{ github.event.issue.body }}\" }\n"),
     );
-    let result = lint(&flow);
+    let result = lint(&python, &flow);
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     assert!(
         result.stdout.contains(":13: a flow-style mapping"),
@@ -121,6 +132,7 @@ fn a_plain_script_continued_on_the_next_line_and_a_flow_step_fail() {
 
 #[test]
 fn branch_names_inputs_and_other_contexts_in_scripts_fail() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     for (expression, named) in [
         ("github.head_ref", "github.head_ref is attacker-controlled"),
@@ -138,7 +150,7 @@ fn branch_names_inputs_and_other_contexts_in_scripts_fail() {
                 "      - run: git checkout ${{{{ {expression} }}}}\n"
             )),
         );
-        let result = lint(&path);
+        let result = lint(&python, &path);
         assert_eq!(result.code, Some(1), "{expression}: {}", result.stdout);
         assert!(
             result.stdout.contains(named),
@@ -150,10 +162,11 @@ fn branch_names_inputs_and_other_contexts_in_scripts_fail() {
 
 #[test]
 fn broad_or_missing_permissions_fail() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     let write_all =
         workflow("      - run: echo ok\n").replace("permissions: {}", "permissions: write-all");
-    let result = lint(&write(&dir, &write_all));
+    let result = lint(&python, &write(&dir, &write_all));
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     assert!(
         result
@@ -163,7 +176,7 @@ fn broad_or_missing_permissions_fail() {
         result.stdout
     );
     let missing = workflow("      - run: echo ok\n").replace("permissions: {}\n", "");
-    let result = lint(&write(&dir, &missing));
+    let result = lint(&python, &write(&dir, &missing));
     assert_eq!(result.code, Some(1), "{}", result.stdout);
     assert!(
         result.stdout.contains(":1: no top-level `permissions:`"),
@@ -174,6 +187,7 @@ fn broad_or_missing_permissions_fail() {
 
 #[test]
 fn actions_must_be_pinned_to_a_full_commit_sha() {
+    let Some(python) = python3() else { return };
     let dir = tempfile::tempdir().unwrap();
     for unpinned in [
         "actions/checkout@v4",
@@ -182,7 +196,7 @@ fn actions_must_be_pinned_to_a_full_commit_sha() {
     ] {
         let yaml =
             workflow("      - run: echo ok\n").replace(CHECKOUT, &format!("{unpinned} # v4.2.2"));
-        let result = lint(&write(&dir, &yaml));
+        let result = lint(&python, &write(&dir, &yaml));
         assert_eq!(result.code, Some(1), "{unpinned}: {}", result.stdout);
         assert!(
             result.stdout.contains(&format!(
@@ -196,8 +210,9 @@ fn actions_must_be_pinned_to_a_full_commit_sha() {
 
 #[test]
 fn the_auto_heal_workflow_passes() {
+    let Some(python) = python3() else { return };
     let path = Path::new(ROOT).join(".github/workflows/auto-heal-workflow.yml");
-    let result = lint(&path);
+    let result = lint(&python, &path);
     assert_eq!(result.code, Some(0), "{}", result.stdout);
 }
 

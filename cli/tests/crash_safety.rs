@@ -25,14 +25,12 @@
 //! interrupted instructions.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use common::Sandbox;
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const REPO: &str = "acme/tools";
 

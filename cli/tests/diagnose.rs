@@ -3,11 +3,9 @@
 //! empty), from its issue body (a file or standard input), and the errors for bad input.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use common::{Run, Sandbox};
-use support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_DiagnoseTestTokenValue0123456789abcdefgh";
 

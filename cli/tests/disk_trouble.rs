@@ -12,15 +12,14 @@
 //!   where the queue directory should be.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox};
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::tools::is_root;
+use fake_github::{FakeGitHub, Fault};
 
 const TOKEN: &str = "ghp_DiskTroubleToken0123456789abcdefghijk";
 
@@ -42,13 +41,6 @@ fn with_reporting(sandbox: Sandbox, github: &FakeGitHub) -> Sandbox {
         .run(&["autoheal", "config", "--set", "max_log_lines", "50"])
         .success();
     sandbox
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// A mount that is undone when dropped.

@@ -15,16 +15,14 @@
 mod common;
 #[path = "common/fault_rows.rs"]
 mod fault_rows;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::io::Read as _;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Run, Sandbox};
+use fake_github::FakeGitHub;
 use fault_rows::{Expect, FaultRow, bound, fault_rows};
-use support::fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_FaultTableToken0123456789abcdefghijkl";
 const REPO: &str = "acme/tools";

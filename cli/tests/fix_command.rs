@@ -3,8 +3,6 @@
 //! the Copilot coding agent, dry runs, and the errors a user can make.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use autoheal::fix::{
     Diagnosis, FIX_COMMENT_MARKER, comment_markdown, diagnose, parse_issue_body,
@@ -12,8 +10,8 @@ use autoheal::fix::{
 };
 use autoheal::issue::render_issue;
 use common::{Run, Sandbox};
+use fake_github::{AgentTasks, COPILOT_ASSIGNEE, FakeGitHub, Fault, NewIssue};
 use serde_json::json;
-use support::fake_github::{AgentTasks, COPILOT_ASSIGNEE, FakeGitHub, Fault, NewIssue};
 
 const TOKEN: &str = "ghp_FixCommandTokenValue0123456789abcdefgh";
 const REPO: &str = "acme/tools";

@@ -2,11 +2,9 @@
 //! filed once, the queue when GitHub is down, and `autoheal flush` afterwards.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use common::Sandbox;
-use support::fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault};
 
 const TOKEN: &str = "ghp_CliTestTokenValue0123456789abcdefghij";
 

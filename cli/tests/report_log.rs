@@ -2,11 +2,9 @@
 //! fake) GitHub, labelled `workflow-error`, filed once per failure across runs and runners.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use common::{Run, Sandbox};
-use support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_ReportLogTestToken0123456789abcdefgh";
 const REPO: &str = "acme/ipfs_kit";

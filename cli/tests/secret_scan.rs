@@ -21,8 +21,6 @@ mod common;
 mod fault_rows;
 #[path = "secret_scan/panic_run.rs"]
 mod panic_run;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -31,9 +29,10 @@ use std::process::{Command, Stdio};
 use autoheal::fix::{diagnose, parse_issue_body};
 use autoheal::{Report, ReportKind};
 use common::{Run, Sandbox};
+use fake_github::names::letters;
+use fake_github::tools::require_tool;
+use fake_github::{AgentTasks, FakeGitHub, Fault, base64};
 use fault_rows::{Expect, fault_rows};
-use support::fake_github::{AgentTasks, FakeGitHub, Fault, base64};
-use support::names::letters;
 
 const TOKEN: &str = "ghp_ScanSecretTokenValue0123456789abcdefAB";
 const FINE_GRAINED: &str =
@@ -140,6 +139,15 @@ struct Scan {
     leaks: Vec<String>,
 }
 
+/// The nearest character boundary of `text` from `at` (at most its length) in direction `step`
+/// (`str::floor_char_boundary` and `ceil_char_boundary` are newer than the supported Rust).
+fn char_boundary(text: &str, mut at: usize, step: isize) -> usize {
+    while !text.is_char_boundary(at) {
+        at = at.saturating_add_signed(step);
+    }
+    at
+}
+
 impl Scan {
     /// Scan one output, named by where it went.
     fn check(&mut self, place: &str, bytes: &[u8]) {
@@ -148,8 +156,8 @@ impl Scan {
         for (name, secret) in SECRETS {
             for (encoding, form) in encodings(secret) {
                 if let Some(at) = text.find(&form) {
-                    let start = text.floor_char_boundary(at.saturating_sub(80));
-                    let end = text.ceil_char_boundary((at + form.len() + 40).min(text.len()));
+                    let start = char_boundary(&text, at.saturating_sub(80), -1);
+                    let end = char_boundary(&text, (at + form.len() + 40).min(text.len()), 1);
                     self.leaks.push(format!(
                         "{name} ({encoding}) in {place}: …{}…",
                         &text[start..end]
@@ -432,15 +440,18 @@ fn mcp_start_briefly(sandbox: &Sandbox, scan: &mut Scan) {
     let mut first = String::new();
     std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
     assert!(first.contains("listening"), "{first}");
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    // A test run whose shell ignores SIGINT (a background job) hands that on to the server:
-    // then it is killed, and its output scanned all the same.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    // SIGINT needs a `kill` program (the standard library sends only SIGKILL). A test run whose
+    // shell ignores SIGINT (a background job) hands that on to the server; then, as without
+    // `kill`, it is killed, and its output scanned all the same.
+    if let Some(kill) = require_tool("kill", "apt-get install procps") {
+        Command::new(kill)
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
     if child.try_wait().unwrap().is_none() {
         child.kill().unwrap();

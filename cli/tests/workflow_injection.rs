@@ -5,16 +5,17 @@
 //! arguments, and the runner is not handed workflow commands while it is printed.
 
 mod common;
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::fake_github::FakeGitHub;
+use fake_github::FakeGitHub;
+use fake_github::tools::require_tool;
 
 const REPO: &str = "acme/ipfs_kit";
 const TOKEN: &str = "ghp_WorkflowInjectionTestToken0123456789";
+/// The run-report script reads the Actions API's answers with jq.
+const JQ: (&str, &str) = ("jq", "apt-get install jq");
 const BUILD_LOG: &str = include_str!("../../tests/fixtures/job_logs/cargo_build.log");
 
 /// Shell payloads that create files named CANARY* (in the working directory and under
@@ -38,12 +39,20 @@ fn hostile_text(canaries: &Path, victim: &Path) -> String {
 /// file, a bin directory whose `ipfs-kit` records its arguments and runs the real binary.
 struct World {
     root: tempfile::TempDir,
+    bash: PathBuf,
 }
 
 impl World {
-    fn new() -> World {
+    /// `None` (the test skips) when there is no bash, or `tools` names a program the scripts
+    /// need that is missing.
+    fn new(tools: &[(&str, &str)]) -> Option<World> {
+        let bash = require_tool("bash", "apt-get install bash")?;
+        for (tool, install) in tools {
+            require_tool(tool, install)?;
+        }
         let world = World {
             root: tempfile::tempdir().unwrap(),
+            bash,
         };
         for dir in ["work", "home", "canaries", "calls", "bin", "victim"] {
             std::fs::create_dir_all(world.path(dir)).unwrap();
@@ -55,7 +64,7 @@ impl World {
             real = env!("CARGO_BIN_EXE_ipfs-kit"),
         );
         world.executable("bin/ipfs-kit", &wrapper);
-        world
+        Some(world)
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -79,7 +88,7 @@ impl World {
             self.path("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let mut command = Command::new("bash");
+        let mut command = Command::new(&self.bash);
         command
             .arg(script)
             .current_dir(self.path("work"))
@@ -172,7 +181,7 @@ fn inside_stopped_commands(stdout: &str) -> Vec<&str> {
 #[test]
 fn a_hostile_issue_is_answered_without_running_its_text() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[]) else { return };
     let title = hostile_text(&world.path("canaries"), &world.path("victim"));
     let body = format!("{title}\n\n```\n$(touch CANARY_body)\n```\n");
     let number = github.seed_issue(REPO, &title, &body, &["auto-heal"], "open");
@@ -226,7 +235,7 @@ fn a_hostile_issue_is_answered_without_running_its_text() {
 #[test]
 fn copilot_is_asked_for_only_by_the_variable() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[]) else { return };
     // A report a rule recognises: answered with a comment whether Copilot is asked or not.
     let number = seed_hostile_report_issue(&github, "t");
     for (value, expect_copilot) in [("true", true), ("TRUE; touch CANARY", false), ("", false)] {
@@ -265,7 +274,7 @@ fn copilot_is_asked_for_only_by_the_variable() {
 #[test]
 fn an_issue_number_that_is_not_a_number_is_refused_before_anything_runs() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[]) else { return };
     for number in [
         "1; touch CANARY_num",
         "$(touch CANARY_num)",
@@ -334,7 +343,9 @@ esac
 #[test]
 fn a_hostile_job_name_and_log_are_filed_as_data() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[JQ]) else {
+        return;
+    };
     let job_name = hostile_text(&world.path("canaries"), &world.path("victim"));
     let log = format!(
         "{BUILD_LOG}$(touch CANARY_log)\n`touch CANARY_log_tick`\n::set-output name=issues::[999]\n"
@@ -414,7 +425,7 @@ fn a_hostile_job_name_and_log_are_filed_as_data() {
 #[test]
 fn a_run_id_that_is_not_a_number_is_refused() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[]) else { return };
     fake_actions_curl(&world, "build", BUILD_LOG);
     for run_id in ["7001; touch CANARY_run", "$(touch CANARY_run)", ""] {
         let output = world.run_script("autoheal-report-run.sh", &github, &[("RUN_ID", run_id)]);
@@ -446,7 +457,7 @@ fn seed_hostile_report_issue(github: &FakeGitHub, hostile: &str) -> u64 {
 #[test]
 fn a_hostile_report_is_diagnosed_and_answered_as_data() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[]) else { return };
     let hostile = hostile_text(&world.path("canaries"), &world.path("victim"));
     let number = seed_hostile_report_issue(&github, &hostile);
     let issue = github.issue(REPO, number).unwrap();
@@ -475,7 +486,9 @@ fn a_hostile_report_is_diagnosed_and_answered_as_data() {
 #[test]
 fn a_failed_run_is_filed_and_its_issue_answered() {
     let github = FakeGitHub::start();
-    let world = World::new();
+    let Some(world) = World::new(&[JQ]) else {
+        return;
+    };
     fake_actions_curl(&world, "build (ubuntu-latest)", BUILD_LOG);
     let github_output = world.path("github_output");
     let reported = world.run_script(

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-#[path = "../../tests/support/issue_structure.rs"]
+#[path = "../../autoheal/tests/issue_structure/mod.rs"]
 mod issue_structure;
 
 use libfuzzer_sys::fuzz_target;

@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use crate::support::fake_github::{Fault, FaultRule};
+use fake_github::{Fault, FaultRule};
 
 /// What the row's failing run does with its report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

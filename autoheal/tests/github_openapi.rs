@@ -1,0 +1,370 @@
+//! The client and the fake GitHub against GitHub's own OpenAPI description of its REST API
+//! (`@octokit/openapi`, read offline): every request the client sends in reporting and in
+//! healing, and every reply the fake gives it, recorded by the fake and checked exchange by
+//! exchange.
+//!
+//! - the route is a documented operation and the reply's status is documented for it;
+//! - the request's query parameters and JSON body use documented names, types and `enum`
+//!   values only, and carry what is required;
+//! - every field the client reads of the reply (see `github/client.rs` and
+//!   `github/heal/api.rs`) is documented, present and of its documented type, and the reply's
+//!   other documented fields have their types too.
+//!
+//! The description comes from the file named by `AUTOHEAL_GITHUB_OPENAPI`, which `.ci/run`
+//! installs and sets; without it the test skips (see `fake_github::tools`).
+
+use std::collections::BTreeSet;
+
+use autoheal::config::Token;
+use autoheal::fix::FIX_COMMENT_MARKER;
+use autoheal::github::{FixOptions, GitHubClient, fix_issue};
+use autoheal::issue::{IssueDraft, fingerprint_marker, render_issue};
+use autoheal::{App, Config, Report};
+use fake_github::openapi::{DESCRIPTION_VAR, Description};
+use fake_github::tools::require_file_from;
+use fake_github::{AgentTasks, Exchange, FakeGitHub, NewIssue};
+
+const REPO: &str = "acme/tools";
+const INSTALL: &str = "npm install --prefix DIR @octokit/openapi@23.0.2 and set \
+    AUTOHEAL_GITHUB_OPENAPI=DIR/node_modules/@octokit/openapi/generated/api.github.com.json \
+    (bash .ci/run does both, pinned by .ci/openapi/package-lock.json)";
+
+/// What the client reads of each operation's successful reply: a leading `?` marks a field it
+/// does without. Of an error reply it reads `message`, and `errors` when there are any.
+const READS: &[(&str, &str, &[&str])] = &[
+    (
+        "GET",
+        "/search/issues",
+        &[
+            "incomplete_results",
+            "items[].id",
+            "items[].number",
+            "items[].html_url",
+            "items[].state",
+            "?items[].body",
+            "?items[].pull_request",
+        ],
+    ),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/issues",
+        &[
+            "[].id",
+            "[].number",
+            "[].html_url",
+            "[].state",
+            "?[].body",
+            "?[].pull_request",
+        ],
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/issues",
+        &["id", "number", "html_url", "state", "?body"],
+    ),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/issues/{issue_number}",
+        &[
+            "id",
+            "number",
+            "html_url",
+            "state",
+            "?body",
+            "labels[].name",
+            "?pull_request",
+        ],
+    ),
+    ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", &[]),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+        &[
+            "[].id",
+            "[].html_url",
+            "?[].body",
+            "[].user.type",
+            "[].author_association",
+        ],
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+        &["id", "html_url", "?body", "user.type", "author_association"],
+    ),
+    (
+        "PATCH",
+        "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+        &["id", "html_url", "?body", "user.type", "author_association"],
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/issues/{issue_number}/labels",
+        &[],
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/issues/{issue_number}/assignees",
+        &["assignees[].login"],
+    ),
+    ("GET", "/repos/{owner}/{repo}", &["default_branch"]),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/git/ref/{ref}",
+        &["object.sha"],
+    ),
+    ("POST", "/repos/{owner}/{repo}/git/refs", &[]),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/contents/{path}",
+        &["type", "sha", "content"],
+    ),
+    ("PUT", "/repos/{owner}/{repo}/contents/{path}", &[]),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/pulls",
+        &["[].number", "[].html_url", "[].state"],
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls",
+        &["number", "html_url", "state"],
+    ),
+    (
+        "POST",
+        "/agents/repos/{owner}/{repo}/tasks",
+        &["id", "?html_url"],
+    ),
+];
+
+/// Request body properties the client sends that the description lacks, each with where
+/// GitHub documents it.
+const UNDOCUMENTED: &[(&str, &str, &str)] = &[(
+    "POST",
+    "/repos/{owner}/{repo}/issues/{issue_number}/assignees",
+    // "Assigning an issue to Copilot" in GitHub's REST documentation of the Copilot coding
+    // agent: the repository and base branch it works on.
+    "body.agent_assignment is not a documented property",
+)];
+
+fn config(github: &FakeGitHub, dir: &tempfile::TempDir) -> Config {
+    let mut config = Config::for_app(App::new("openapi_test", "OPENAPI_TEST_", "0.1.0"));
+    config.config_dir = dir.path().to_path_buf();
+    config.github_repo = Some(REPO.to_string());
+    config.github_token = Some(Token::new("ghp_OpenApiTestToken0123456789abcdefghijklm"));
+    config.api_url = github.url().to_string();
+    config
+}
+
+#[autoheal::auto_heal(name = "load settings")]
+fn load_settings(path: &str) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// A failure the diagnosis recognises (a missing file): healing answers it with a pull request.
+fn recognised_report() -> Report {
+    let (result, reports) = autoheal::test::with_captured_reports(|| {
+        load_settings("/nonexistent/autoheal-openapi/settings.toml")
+    });
+    assert!(result.is_err());
+    reports
+        .into_iter()
+        .next()
+        .expect("the failure was captured")
+}
+
+/// A failure nobody recognises: healing hands it to the Copilot coding agent.
+fn unrecognised_report() -> Report {
+    let mut report = recognised_report();
+    report.error.type_name = "WidgetError".to_string();
+    report.error.message = "the widget declined to frobnicate shard 7".to_string();
+    report.error.chain.clear();
+    report.fingerprint = "4f2a9c1d8e7b6a50".to_string();
+    report
+}
+
+fn seed(github: &FakeGitHub, report: &Report) -> u64 {
+    let draft = render_issue(report);
+    github.create_issue_directly(
+        REPO,
+        NewIssue::new(&draft.title)
+            .body(&draft.body)
+            .labels(&["auto-heal"]),
+    )
+}
+
+/// Reporting: search, create (once refused for its labels), list, comments, close as a
+/// duplicate.
+fn reporting(exchanges: &mut Vec<Exchange>) {
+    let github = FakeGitHub::start();
+    github.restrict_labels(&["auto-heal"]);
+    let dir = tempfile::tempdir().unwrap();
+    let client = GitHubClient::from_config(&config(&github, &dir)).unwrap();
+    let marker = fingerprint_marker("0123456789abcdef");
+    let draft = IssueDraft {
+        title: "Crash in add".to_string(),
+        body: format!("{marker}\nThe details."),
+        labels: vec!["auto-heal".to_string()],
+    };
+    assert_eq!(client.search_open(&marker).unwrap(), Some(Vec::new()));
+    let first = client.create_issue(&draft).unwrap();
+    let refused = IssueDraft {
+        labels: vec!["auto-heal".to_string(), "no-such-label".to_string()],
+        ..draft.clone()
+    };
+    let twin = client.create_issue(&refused).unwrap();
+    let found = client.search_open(&marker).unwrap().unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let mut listed = Vec::new();
+    client
+        .list_open("auto-heal", 3, |issue| {
+            listed.push(issue.number);
+            true
+        })
+        .unwrap();
+    assert_eq!(listed.len(), 1, "the twin was filed without its labels");
+    client.comment(first.number, "It happened again.").unwrap();
+    assert_eq!(
+        client.comments_since(first.number, 0, 3).unwrap(),
+        vec!["It happened again.".to_string()]
+    );
+    client.close_as_duplicate(twin.number, &first).unwrap();
+    assert_eq!(client.issue(twin.number).unwrap().state, "closed");
+    exchanges.extend(github.exchanges());
+}
+
+/// Healing: a recognised failure answered with a comment (updating an earlier answer) and a
+/// draft pull request; unrecognised ones handed to Copilot as an agent task, by assignment
+/// where agent tasks are refused, and labelled for triage where both are.
+fn healing(exchanges: &mut Vec<Exchange>) {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = GitHubClient::from_config(&config(&github, &dir)).unwrap();
+    let number = seed(&github, &recognised_report());
+    client
+        .comment(number, &format!("{FIX_COMMENT_MARKER}\nAn older answer."))
+        .unwrap();
+    let options = |issue, copilot| FixOptions {
+        issue,
+        create_pr: true,
+        copilot,
+        ..FixOptions::default()
+    };
+    fix_issue(&client, &options(number, false)).unwrap();
+    assert_eq!(github.pulls(REPO).len(), 1);
+    fix_issue(&client, &options(number, false)).unwrap();
+
+    github.set_agent_tasks(AgentTasks::Accept);
+    let number = seed(&github, &unrecognised_report());
+    fix_issue(&client, &options(number, true)).unwrap();
+    assert_eq!(github.agent_tasks(REPO).len(), 1);
+
+    github.set_agent_tasks(AgentTasks::Refuse(403));
+    github.set_copilot_assignable(true);
+    let mut report = unrecognised_report();
+    report.fingerprint = "5f2a9c1d8e7b6a51".to_string();
+    let number = seed(&github, &report);
+    fix_issue(&client, &options(number, true)).unwrap();
+
+    // Neither hand-off is possible: the issue is labelled for a person to look at.
+    github.set_copilot_assignable(false);
+    report.fingerprint = "6f2a9c1d8e7b6a52".to_string();
+    let number = seed(&github, &report);
+    fix_issue(&client, &options(number, true)).unwrap();
+    assert!(
+        github.issue(REPO, number).unwrap().labels.len() > 1,
+        "the issue was labelled"
+    );
+    exchanges.extend(github.exchanges());
+}
+
+#[test]
+fn the_client_and_the_fake_follow_githubs_openapi_description() {
+    let Some(path) = require_file_from(DESCRIPTION_VAR, INSTALL) else {
+        return;
+    };
+    let description = Description::load(&path).unwrap();
+    let mut exchanges = Vec::new();
+    reporting(&mut exchanges);
+    healing(&mut exchanges);
+
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    for exchange in &exchanges {
+        let request = &exchange.request;
+        let name = format!("{} {}", request.method, request.path);
+        let Some(operation) = description.operation(&request.method, &request.path) else {
+            problems.push(format!("{name}: no such operation is documented"));
+            continue;
+        };
+        let route = (operation.method.clone(), operation.template.clone());
+        seen.insert(route.clone());
+        let reads = READS
+            .iter()
+            .find(|(m, t, _)| (*m, *t) == (route.0.as_str(), route.1.as_str()))
+            .map(|(_, _, reads)| *reads);
+        let Some(reads) = reads else {
+            problems.push(format!(
+                "{name}: {} {} is missing from READS",
+                route.0, route.1
+            ));
+            continue;
+        };
+        if !operation.documents_status(exchange.status) {
+            problems.push(format!(
+                "{name}: {} is not a documented status (documented: {:?})",
+                exchange.status,
+                operation.statuses()
+            ));
+        }
+        for error in operation.check_request(request) {
+            let allowed = UNDOCUMENTED
+                .iter()
+                .find(|(m, t, e)| (*m, *t, *e) == (route.0.as_str(), route.1.as_str(), &*error));
+            match allowed {
+                Some(exemption) => {
+                    used.insert(exemption.2);
+                }
+                None => problems.push(format!("{name}: request {error}")),
+            }
+        }
+        let body = exchange.json().unwrap_or_default();
+        let fields: &[&str] = match (exchange.status, body.get("errors")) {
+            (200..=299, _) => reads,
+            (_, Some(_)) => &["message", "errors"],
+            (_, None) => &["message"],
+        };
+        for error in operation.check_fields(exchange.status, &body, fields) {
+            problems.push(format!("{name} -> {}: {error}", exchange.status));
+        }
+        for error in operation.check_reply(exchange.status, &body) {
+            problems.push(format!("{name} -> {}: {error}", exchange.status));
+        }
+    }
+    for (method, template, _) in READS {
+        if !seen.contains(&(method.to_string(), template.to_string())) {
+            problems.push(format!("{method} {template} was not exercised"));
+        }
+    }
+    for (method, template, error) in UNDOCUMENTED {
+        if !used.contains(error) {
+            problems.push(format!(
+                "{method} {template}: no longer sent, drop it: {error}"
+            ));
+        }
+    }
+    problems.dedup();
+    println!(
+        "{} exchanges over {} documented operations checked",
+        exchanges.len(),
+        seen.len()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} exchanges, {} problems:\n{}",
+        exchanges.len(),
+        problems.len(),
+        problems.join("\n")
+    );
+}
