@@ -141,7 +141,7 @@ fn a_refused_issue_is_a_permanent_error_carrying_githubs_details() {
     let config = config(&github, dir.path());
     github.set_fault(FaultRule::new(Fault::Status(422)).on_method("POST"));
     match GitHubSink::new(&config).unwrap().send(&distinct(1)) {
-        Outcome::Queued { reason, .. } => {
+        Outcome::Refused { reason, .. } => {
             assert!(
                 reason.contains("GitHub refused the issue (422)"),
                 "{reason}"
