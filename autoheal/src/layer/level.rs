@@ -38,6 +38,7 @@ pub(crate) fn set_level(level: LevelFilter) {
     let previous = CONFIGURED.swap(encode(level), Ordering::Relaxed);
     if previous != encode(level) {
         tracing::callsite::rebuild_interest_cache();
+        super::forget_span_prefixes();
     }
 }
 

@@ -86,6 +86,31 @@ static GLOBAL: LazyLock<Arc<LogBuffer>> =
 struct Scratch {
     text: String,
     fields: String,
+    /// The span prefix of this thread's last event: see [`SpanPrefix`].
+    prefix: SpanPrefix,
+}
+
+/// The spans around this thread's last event inside a span, as they were written, and the
+/// span, layer and [`SPAN_FIELDS_GENERATION`] they were written for. A thread logs many events
+/// in one span: writing the prefix once spares each of them the walk of the span's scope
+/// (registry look-ups, filter checks, extension locks), most of a kept event's cost.
+///
+/// Span IDs of the registry carry a slot's generation, so a span that closes and another that
+/// takes its slot do not share an ID.
+#[derive(Default)]
+struct SpanPrefix {
+    key: Option<(Id, usize, u64)>,
+    text: String,
+    tree: u64,
+}
+
+/// Bumped whenever what a prefix shows may change for spans already written: a span records
+/// a value, or the configured level changes which spans the layer keeps.
+static SPAN_FIELDS_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Written prefixes are stale: see [`SPAN_FIELDS_GENERATION`].
+pub(crate) fn forget_span_prefixes() {
+    SPAN_FIELDS_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 thread_local! {
@@ -199,10 +224,31 @@ impl RecentLines {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         let time = SystemTime::now();
-        let Scratch { text, fields } = scratch;
+        let Scratch {
+            text,
+            fields,
+            prefix,
+        } = scratch;
         text.clear();
         fields.clear();
-        let tree = spans::write_event_scope(text, ctx.event_scope(event));
+        let tree = match ctx.current_span().id() {
+            Some(id) if event.is_contextual() => {
+                let key = (
+                    id.clone(),
+                    Arc::as_ptr(&self.buffer) as usize,
+                    SPAN_FIELDS_GENERATION.load(std::sync::atomic::Ordering::Relaxed),
+                );
+                if prefix.key.as_ref() != Some(&key) {
+                    prefix.text.clear();
+                    prefix.tree =
+                        spans::write_event_scope(&mut prefix.text, ctx.event_scope(event));
+                    prefix.key = Some(key);
+                }
+                text.push_str(&prefix.text);
+                prefix.tree
+            }
+            _ => spans::write_event_scope(text, ctx.event_scope(event)),
+        };
         let message_start = text.len();
         event.record(&mut EventVisitor {
             message: text,
@@ -236,6 +282,7 @@ where
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
             spans::record_later_values(&span, values);
+            forget_span_prefixes();
         }
     }
 

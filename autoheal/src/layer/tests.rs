@@ -244,6 +244,64 @@ fn a_span_field_recorded_later_shows() {
 }
 
 #[test]
+fn events_after_a_value_is_recorded_show_it_and_a_new_span_shows_its_own() {
+    let lines = with_buffer(10, LevelFilter::DEBUG, || {
+        let outer = tracing::info_span!("request", id = 7, status = tracing::field::Empty);
+        let _outer = outer.enter();
+        let inner = tracing::info_span!("step", n = 1);
+        let entered = inner.enter();
+        tracing::info!("first");
+        tracing::info!("second");
+        // The outer span changes after the inner span's events were written.
+        outer.record("status", 503);
+        tracing::info!("third");
+        drop(entered);
+        tracing::info!("back in the request");
+        let _other = tracing::info_span!("step", n = 2).entered();
+        tracing::info!("next step");
+    });
+    let tails: Vec<&str> = lines.iter().map(|l| after_time(l)).collect();
+    assert!(
+        tails[0].ends_with("request{id=7}:step{n=1}: first"),
+        "{tails:#?}"
+    );
+    assert!(
+        tails[1].ends_with("request{id=7}:step{n=1}: second"),
+        "{tails:#?}"
+    );
+    assert!(
+        tails[2].ends_with("request{id=7 status=503}:step{n=1}: third"),
+        "{tails:#?}"
+    );
+    assert!(
+        tails[3].ends_with("request{id=7 status=503}: back in the request"),
+        "{tails:#?}"
+    );
+    assert!(
+        tails[4].ends_with("request{id=7 status=503}:step{n=2}: next step"),
+        "{tails:#?}"
+    );
+}
+
+#[test]
+fn two_layers_with_other_levels_write_their_own_span_prefixes() {
+    let coarse = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let fine = Arc::new(LogBuffer::new(10, DEFAULT_MAX_BYTES));
+    let subscriber = tracing_subscriber::registry()
+        .with(RecentLines::with_private_buffer(Arc::clone(&coarse)).with_level(LevelFilter::INFO))
+        .with(RecentLines::with_private_buffer(Arc::clone(&fine)).with_level(LevelFilter::DEBUG));
+    tracing::subscriber::with_default(subscriber, || {
+        let _request = tracing::info_span!("request").entered();
+        let _detail = tracing::debug_span!("detail").entered();
+        tracing::info!("done");
+    });
+    let coarse = coarse.recent(usize::MAX);
+    let fine = fine.recent(usize::MAX);
+    assert!(coarse[0].ends_with(" request: done"), "{coarse:?}");
+    assert!(fine[0].ends_with(" request:detail: done"), "{fine:?}");
+}
+
+#[test]
 fn an_event_logged_while_formatting_an_event_is_skipped_not_a_deadlock() {
     let lines = finishes(|| {
         with_buffer(10, LevelFilter::DEBUG, || {
