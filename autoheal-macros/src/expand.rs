@@ -26,16 +26,16 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
     let body = if sig.asyncness.is_some() {
         quote! {
             #site
-            ::autoheal::__private::AsyncFrame::new(async move {
-                let __autoheal_frame = ::autoheal::__private::Frame::enter();
-                let __autoheal_result #result_type = async move {
+            ::autoheal::__private::AsyncFrame::new(
+                async move {
                     #fake_return
                     #(#stmts)*
-                }
-                .await;
-                #inspect
-                __autoheal_result
-            })
+                },
+                |__autoheal_frame: &::autoheal::__private::Frame, __autoheal_result #result_type| {
+                    #inspect
+                    __autoheal_result
+                },
+            )
             .await
         }
     } else {

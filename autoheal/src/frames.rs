@@ -119,13 +119,19 @@ fn drop_unclaimed() {
 }
 
 pin_project_lite::pin_project! {
-    /// The future of an annotated `async fn`: carries its frame state from poll to poll, across
-    /// threads.
+    /// The future of an annotated `async fn`: runs the function's body with its frame entered,
+    /// hands the body's result to the frame's check once it is ready, and carries the frame
+    /// state from poll to poll, across threads.
+    ///
+    /// Entering the frame on the first poll and checking the result on the last here, rather
+    /// than in an `async` block of the expansion, spares every poll one state machine.
     #[derive(Debug)]
-    pub struct AsyncFrame<F> {
+    pub struct AsyncFrame<F, I> {
         #[pin]
         inner: F,
         state: Option<Carried>,
+        frame: Option<Frame>,
+        inspect: Option<I>,
     }
 }
 
@@ -136,15 +142,29 @@ pub(crate) struct Carried {
     held: Option<Box<Capture>>,
 }
 
-impl<F> AsyncFrame<F> {
-    /// Wrap the body of an annotated `async fn`.
+impl<F, I> AsyncFrame<F, I>
+where
+    F: Future,
+    I: FnOnce(&Frame, F::Output) -> F::Output,
+{
+    /// Wrap the body of an annotated `async fn`; `inspect` checks its result (and hands an
+    /// `Err` to the frame) before the function returns it.
     #[inline(always)]
-    pub fn new(inner: F) -> Self {
-        AsyncFrame { inner, state: None }
+    pub fn new(inner: F, inspect: I) -> Self {
+        AsyncFrame {
+            inner,
+            state: None,
+            frame: None,
+            inspect: Some(inspect),
+        }
     }
 }
 
-impl<F: Future> Future for AsyncFrame<F> {
+impl<F, I> Future for AsyncFrame<F, I>
+where
+    F: Future,
+    I: FnOnce(&Frame, F::Output) -> F::Output,
+{
     type Output = F::Output;
 
     #[inline]
@@ -159,12 +179,24 @@ impl<F: Future> Future for AsyncFrame<F> {
             held: None,
         });
         let outer = Installed::install(state);
-        let poll = this.inner.poll(cx);
-        match poll {
-            Poll::Pending => outer.restore_into(state),
-            Poll::Ready(_) => outer.hand_over(),
+        let frame = this.frame.get_or_insert_with(Frame::enter);
+        match this.inner.poll(cx) {
+            Poll::Pending => {
+                outer.restore_into(state);
+                Poll::Pending
+            }
+            Poll::Ready(output) => {
+                let output = match this.inspect.take() {
+                    Some(inspect) => inspect(frame, output),
+                    None => output,
+                };
+                // The function returns: its frame exits, then the thread gets its own state
+                // back with whatever capture the frame handed over.
+                drop(this.frame.take());
+                outer.hand_over();
+                Poll::Ready(output)
+            }
         }
-        poll
     }
 }
 
