@@ -42,7 +42,14 @@ fn a_missing_shared_library_names_its_debian_package() {
 
 #[test]
 fn a_program_that_cannot_be_spawned_is_a_missing_executable() {
-    let message = real_io_error(|| std::process::Command::new("autoheal-no-such-program").spawn());
+    // Looked up on a PATH of one empty directory: on the caller's PATH, a directory the user
+    // cannot read turns "not found" into "permission denied".
+    let empty = tempfile::tempdir().unwrap();
+    let message = real_io_error(|| {
+        std::process::Command::new("autoheal-no-such-program")
+            .env("PATH", empty.path())
+            .spawn()
+    });
     let report = report_with("failed to spawn `autoheal-no-such-program`", &[&message]);
     let finding = missing_executable(&Evidence::of(&report)).unwrap();
     assert_eq!(
