@@ -210,7 +210,7 @@ impl Queue {
     ) -> Result<Stored> {
         let mut index = self.attempts();
         let waiting = merge_into.and_then(|allowed| {
-            self.sendable_files().into_iter().find(|path| {
+            self.sendable_in(&index).into_iter().find(|path| {
                 let name = file_name(path);
                 let fingerprint = match index.get(&name).and_then(|a| a.fingerprint.clone()) {
                     Some(fingerprint) => fingerprint,
@@ -305,7 +305,11 @@ impl Queue {
 
     /// The queued reports that may be sent, oldest first: all but those GitHub refused.
     pub(crate) fn sendable_files(&self) -> Vec<PathBuf> {
-        let index = self.attempts();
+        self.sendable_in(&self.attempts())
+    }
+
+    /// The queued reports `index` does not mark as refused, oldest first.
+    fn sendable_in(&self, index: &std::collections::BTreeMap<String, Attempts>) -> Vec<PathBuf> {
         self.files()
             .into_iter()
             .filter(|path| {
