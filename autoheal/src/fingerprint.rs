@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::sha256::Sha256;
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 
 use crate::Report;
 

@@ -1,13 +1,15 @@
 //! The shapes of secrets: one regex per shape, the part of a match that is secret, and when a
 //! match is a secret at all (a `key=value` pair is one only when the key names a secret).
 //!
-//! All shapes are also compiled into one [`RegexSet`]: text that none of them matches is
-//! returned as it came, and a shape whose matches all turn out harmless copies nothing either.
+//! Each shape also names the literal text it cannot match without (its trigger): text that
+//! holds no shape's trigger is returned as it came after a plain substring scan, and a shape
+//! runs only on text that holds its trigger. A shape whose matches all turn out harmless
+//! copies nothing either.
 
 use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
-use regex::{Captures, Regex, RegexSet};
+use regex_lite::{Captures, Regex};
 
 use super::names::is_secret_name;
 
@@ -33,6 +35,56 @@ enum Rule {
 /// the whole match is secret.
 const SECRET_GROUPS: &[&str] = &["secret", "quoted", "single_quoted", "bare"];
 
+/// Literal text a shape cannot match without.
+#[derive(Clone, Copy, Debug)]
+enum Trigger {
+    /// One of these, as written.
+    Exact(&'static [&'static str]),
+    /// One of these (lowercase ASCII), in any ASCII case.
+    IgnoringCase(&'static [&'static str]),
+}
+
+impl Trigger {
+    fn is_in(self, text: &str) -> bool {
+        match self {
+            Trigger::Exact(literals) => literals.iter().any(|literal| text.contains(literal)),
+            Trigger::IgnoringCase(words) => words
+                .iter()
+                .any(|word| contains_ignoring_ascii_case(text.as_bytes(), word.as_bytes())),
+        }
+    }
+}
+
+/// Whether `haystack` holds `needle` (lowercase ASCII) in any ASCII case.
+fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    haystack.windows(needle.len()).any(|window| {
+        window.first().map(u8::to_ascii_lowercase) == Some(first)
+            && window.eq_ignore_ascii_case(needle)
+    })
+}
+
+/// The words a pair's name holds when it may name a secret: the alternatives of
+/// [`pair_name`], which must list the same.
+const SECRET_WORDS: &[&str] = &[
+    "pass",
+    "pwd",
+    "token",
+    "secret",
+    "key",
+    "auth",
+    "credential",
+    "creds",
+    "cookie",
+    "session",
+    "private",
+    "signature",
+    "jwt",
+    "bearer",
+];
+
 /// Value of a `name=value` or `name: value` pair: double- or single-quoted (also inside a
 /// Rust `Some(...)`), or a bare run that stops at separators of query strings, lists, code
 /// and markup. Does not start with `=`, so `token == expected` is not a pair.
@@ -52,70 +104,122 @@ macro_rules! pair_name {
 
 /// Every shape, most distinctive first. A later shape sees the text as the earlier ones left
 /// it; masking the result again changes nothing.
-const SHAPES: &[(&str, Rule)] = &[
+const SHAPES: &[(&str, Rule, Trigger)] = &[
     // PEM private key blocks, to their END line or, if cut off, to the end of the text.
     (
         r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
         Rule::Always,
+        Trigger::Exact(&["PRIVATE KEY-----"]),
     ),
     // GitHub: classic, OAuth, user-to-server, server-to-server and refresh tokens, and
     // fine-grained personal access tokens. No word boundary: `MY_ghp_...` is still a token.
-    (r"gh[pousr]_[A-Za-z0-9]{30,}", Rule::Always),
-    (r"github_pat_[A-Za-z0-9_]{22,}", Rule::Always),
+    (
+        r"gh[pousr]_[A-Za-z0-9]{30,}",
+        Rule::Always,
+        Trigger::Exact(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
+    ),
+    (
+        r"github_pat_[A-Za-z0-9_]{22,}",
+        Rule::Always,
+        Trigger::Exact(&["github_pat_"]),
+    ),
     // AWS access key IDs (secret access keys are caught by their names below).
     (
         r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
         Rule::Always,
+        Trigger::Exact(&[
+            "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA",
+        ]),
     ),
     // Slack bot, user, app-level and legacy tokens, and incoming-webhook URLs.
-    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", Rule::Always),
-    (r"\bxapp-[0-9]+-[A-Za-z0-9-]{10,}", Rule::Always),
+    (
+        r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        Rule::Always,
+        Trigger::Exact(&["xox"]),
+    ),
+    (
+        r"\bxapp-[0-9]+-[A-Za-z0-9-]{10,}",
+        Rule::Always,
+        Trigger::Exact(&["xapp-"]),
+    ),
     (
         r"hooks\.slack\.com/services/(?P<secret>[A-Za-z0-9/_-]{16,})",
         Rule::Always,
+        Trigger::Exact(&["hooks.slack.com/services/"]),
     ),
     // Other registries' and platforms' tokens with a fixed prefix: GitLab, npm, PyPI,
     // Stripe, Google API keys, OpenAI and Anthropic keys.
-    (r"\bglpat-[A-Za-z0-9_-]{20,}", Rule::Always),
-    (r"\bnpm_[A-Za-z0-9]{36,}", Rule::Always),
-    (r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", Rule::Always),
-    (r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", Rule::Always),
-    (r"\bAIza[0-9A-Za-z_-]{35}", Rule::Always),
-    (r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}", Rule::Always),
+    (
+        r"\bglpat-[A-Za-z0-9_-]{20,}",
+        Rule::Always,
+        Trigger::Exact(&["glpat-"]),
+    ),
+    (
+        r"\bnpm_[A-Za-z0-9]{36,}",
+        Rule::Always,
+        Trigger::Exact(&["npm_"]),
+    ),
+    (
+        r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+        Rule::Always,
+        Trigger::Exact(&["pypi-AgEIcHlwaS5vcmc"]),
+    ),
+    (
+        r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}",
+        Rule::Always,
+        Trigger::Exact(&["k_live_", "k_test_"]),
+    ),
+    (
+        r"\bAIza[0-9A-Za-z_-]{35}",
+        Rule::Always,
+        Trigger::Exact(&["AIza"]),
+    ),
+    (
+        r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}",
+        Rule::Always,
+        Trigger::Exact(&["sk-"]),
+    ),
     // JSON Web Tokens (and JWE): a base64url JSON header, then two to four more segments.
     (
         r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,3}",
         Rule::Always,
+        Trigger::Exact(&["eyJ"]),
     ),
     // Passwords in URLs: scheme://user:password@host keeps the user and the host.
     (
         r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?P<secret>[^@\s/]+)@",
         Rule::Always,
+        Trigger::Exact(&["://"]),
     ),
     // Authorization headers keep their scheme; cookie headers are masked to the line's end.
     (
         r"(?i)\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?(?P<secret>[^\s,;]+)",
         Rule::Always,
+        Trigger::IgnoringCase(&["authorization"]),
     ),
     (
         r"(?i)\b(?:set-)?cookie\s*:\s*(?P<secret>[^\r\n]+)",
         Rule::Always,
+        Trigger::IgnoringCase(&["cookie"]),
     ),
     // `Bearer <token>` and friends outside a header. `=` only as base64 padding, and the
     // token must end there: `bearer expires_in=3600` is a pair, not a token.
     (
         r"(?i)\b(?:bearer|token|basic)\s+(?P<secret>[A-Za-z0-9._~+/-]{6,}=*)(?:[^A-Za-z0-9._~+/=-]|\z)",
         Rule::CredentialShaped,
+        Trigger::IgnoringCase(&["bearer", "token", "basic"]),
     ),
     // name=value: query parameters, flags, environment assignments, config and log fields.
     (
         concat!(pair_name!(), r"\s*=\s*", pair_value!()),
         Rule::SecretName,
+        Trigger::IgnoringCase(SECRET_WORDS),
     ),
     // name: value, "name": "value" (JSON), name: "value" (Debug output), headers.
     (
         concat!(pair_name!(), r#"["']?\s*:\s*"#, pair_value!()),
         Rule::SecretNameWithCredential,
+        Trigger::IgnoringCase(SECRET_WORDS),
     ),
 ];
 
@@ -133,7 +237,7 @@ static SHAPES_COMPILED: LazyLock<Vec<OnceLock<Option<Shape>>>> =
 
 /// The shape at `index` of [`SHAPES`], compiled.
 fn shape(index: usize) -> Option<&'static Shape> {
-    let (source, rule) = SHAPES.get(index)?;
+    let (source, rule, _) = SHAPES.get(index)?;
     SHAPES_COMPILED
         .get(index)?
         .get_or_init(|| {
@@ -144,20 +248,14 @@ fn shape(index: usize) -> Option<&'static Shape> {
         .as_ref()
 }
 
-/// All shapes at once, in the order of [`SHAPES`]: one automaton says which (if any) to run.
-static ANY_SHAPE: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(SHAPES.iter().map(|(source, _)| *source)).unwrap_or_else(|_| RegexSet::empty())
-});
-
 /// `text` with every secret of every shape masked; borrowed when nothing was. Text that
-/// matches no shape costs one scan and no allocation.
+/// holds no shape's trigger costs a substring scan per shape and no allocation.
 pub(crate) fn mask_shapes(text: &str) -> Cow<'_, str> {
-    if !ANY_SHAPE.is_match(text) {
-        return Cow::Borrowed(text);
-    }
-    let matched = ANY_SHAPE.matches(text);
     let mut current = Cow::Borrowed(text);
-    for index in matched.iter() {
+    for (index, (_, _, trigger)) in SHAPES.iter().enumerate() {
+        if !trigger.is_in(&current) {
+            continue;
+        }
         let Some(shape) = shape(index) else {
             continue;
         };
@@ -260,9 +358,65 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_shape_compiles_into_the_set() {
+    fn every_shape_compiles() {
         assert!((0..SHAPES.len()).all(|index| shape(index).is_some()));
-        assert_eq!(ANY_SHAPE.len(), SHAPES.len());
+    }
+
+    /// A shape must not match text without its trigger, or the trigger would hide a secret.
+    #[test]
+    fn no_shape_matches_without_its_trigger() {
+        let samples = [
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+            "ghp_0123456789abcdefghijABCDEFGHIJ0123 gho_0123456789abcdefghijABCDEFGHIJ0123",
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+            "AKIAIOSFODNN7EXAMPLE ASIAIOSFODNN7EXAMPLE",
+            "xoxb-1234567890-abcdefghij xapp-1-A0123456789-abcdefghij",
+            "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
+            "glpat-abcdefghij0123456789 npm_abcdefghij0123456789abcdefghij0123456789",
+            "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAACKlsz",
+            "sk_live_abcdefghij012345 rk_test_abcdefghij012345",
+            "AIzaSyA-abcdefghij0123456789abcdefghijk sk-proj-abcdefghij0123456789abcdefghij0123",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+            "postgres://bob:hunter2@db.example.com/app",
+            "Authorization: Bearer abc123def456 AUTHORIZATION=Basic dXNlcjpwYXNz",
+            "Cookie: sid=abcdef0123456789 SET-COOKIE: a=b",
+            "BEARER abcdef123456 Token 0123456789abcdef basic dXNlcjpwYXNz",
+            "DB_PASSWORD=s3cr3t-value api_KEY: \"x\" SessionId=abc123def JWT=abc123def",
+        ];
+        for (index, (source, _, trigger)) in SHAPES.iter().enumerate() {
+            let regex = Regex::new(source).unwrap();
+            let mut matched_one = false;
+            for sample in samples {
+                for found in regex.find_iter(sample) {
+                    matched_one = true;
+                    assert!(
+                        trigger.is_in(found.as_str()),
+                        "shape {index} matched {:?} without its trigger",
+                        found.as_str()
+                    );
+                }
+            }
+            assert!(matched_one, "no sample exercises shape {index}: {source}");
+        }
+    }
+
+    #[test]
+    fn the_secret_words_are_the_pair_names_words() {
+        let alternatives = pair_name!()
+            .split("(?i:")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap();
+        assert_eq!(alternatives.split('|').collect::<Vec<_>>(), SECRET_WORDS);
+    }
+
+    #[test]
+    fn triggers_ignore_case_only_where_told() {
+        assert!(Trigger::IgnoringCase(&["bearer"]).is_in("x BeArEr y"));
+        assert!(!Trigger::IgnoringCase(&["bearer"]).is_in("x bear er"));
+        assert!(Trigger::Exact(&["eyJ"]).is_in("a eyJ b"));
+        assert!(!Trigger::Exact(&["eyJ"]).is_in("a EYJ b"));
+        assert!(!contains_ignoring_ascii_case(b"ke", b"key"));
     }
 
     #[test]
@@ -307,7 +461,10 @@ mod tests {
             "called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound }",
             "GET /pins?page=2&limit=10",
         ] {
-            assert!(!ANY_SHAPE.is_match(text), "{text}");
+            let triggered: Vec<usize> = (0..SHAPES.len())
+                .filter(|&index| shape(index).is_some_and(|shape| shape.regex.is_match(text)))
+                .collect();
+            assert!(triggered.is_empty(), "{text}: shapes {triggered:?}");
         }
     }
 
