@@ -102,6 +102,24 @@ pub enum AutohealCommand {
     Fix(FixArgs),
     /// Turn a failed job's log (on standard input) into a report and file it.
     ReportLog(ReportLogArgs),
+    /// Fail on purpose and report it, to check that reports reach the repository.
+    Test(TestArgs),
+}
+
+/// `ipfs-kit autoheal test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Panic instead of returning an error, to check the panic hook's report.
+    #[arg(long)]
+    pub panic: bool,
+}
+
+impl AutohealCommand {
+    /// Whether the command runs inside the capture, as the IPFS commands do: only `test`,
+    /// whose failure is the point. The others manage the reporting itself.
+    pub fn is_captured(&self) -> bool {
+        matches!(self, AutohealCommand::Test(_))
+    }
 }
 
 /// `ipfs-kit autoheal diagnose`.

@@ -26,7 +26,9 @@ fn main() -> ExitCode {
         Ok(overrides) => overrides,
         Err(error) => return fail(&error.into()),
     };
-    if let Command::Autoheal(command) = &cli.command {
+    if let Command::Autoheal(command) = &cli.command
+        && !command.is_captured()
+    {
         // Managing the reporting itself: a mistake here is the user's to fix, not a bug to file.
         return match commands::autoheal::run(
             &app,

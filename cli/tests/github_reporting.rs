@@ -181,3 +181,73 @@ fn eight_processes_with_the_same_new_bug_end_with_one_open_issue() {
         );
     }
 }
+
+/// The user reads Rust's own panic message, then the same notice as for an error: the issue
+/// and the trace ID, which the filed issue carries.
+#[test]
+fn a_panic_shows_the_notice_after_rusts_message() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let run = sandbox.run(&["autoheal", "test", "--panic"]);
+    run.failure(101);
+    let panicked_at = run
+        .stderr
+        .find("panicked at")
+        .unwrap_or_else(|| panic!("no panic message: {}", run.stderr));
+    let message_at = run
+        .stderr
+        .find("test failure from `ipfs-kit autoheal test`")
+        .unwrap_or_else(|| panic!("no panic payload: {}", run.stderr));
+    let notice_at = run
+        .stderr
+        .find("An error occurred and has been automatically reported.")
+        .unwrap_or_else(|| panic!("no notice: {}", run.stderr));
+    assert!(
+        panicked_at < notice_at && message_at < notice_at,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Issue:    https://github.com/acme/tools/issues/1"),
+        "{}",
+        run.stderr
+    );
+    let trace_id = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Trace ID: "))
+        .unwrap();
+    let issues = github.issues("acme/tools");
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].body.contains(trace_id), "{}", issues[0].body);
+    assert!(issues[0].title.contains("panic"), "{}", issues[0].title);
+}
+
+/// `autoheal test` without `--panic` fails with an error, reported as any command's error is.
+#[test]
+fn the_test_command_files_its_error_and_says_where() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let run = sandbox.run(&["autoheal", "test"]);
+    run.failure(1);
+    assert!(
+        run.stderr
+            .contains("error: test failure from `ipfs-kit autoheal test`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Issue:    https://github.com/acme/tools/issues/1"),
+        "{}",
+        run.stderr
+    );
+    let issues = github.issues("acme/tools");
+    assert_eq!(issues.len(), 1);
+    assert!(
+        issues[0].body.contains("automatic error reporting works"),
+        "{}",
+        issues[0].body
+    );
+}
