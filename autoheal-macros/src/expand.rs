@@ -14,9 +14,12 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
     let ItemFn {
         attrs,
         vis,
+        modifiers,
         sig,
         block,
     } = function;
+    // `default fn` (specialization) is the only modifier syn knows of today.
+    let defaultness = modifiers.defaultness;
     let site = site_static(args, &sig);
     let result_type = annotatable_return_type(&sig.output);
     let closure_return = closure_return_type(&sig.output);
@@ -56,7 +59,7 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
     };
     Ok(quote! {
         #(#attrs)*
-        #vis #sig {
+        #vis #defaultness #sig {
             #body
         }
     })
@@ -161,6 +164,7 @@ fn inferable(ty: &Type) -> Type {
         fn visit_type_mut(&mut self, ty: &mut Type) {
             if let Type::ImplTrait(impl_trait) = ty {
                 *ty = Type::Infer(syn::TypeInfer {
+                    attrs: Vec::new(),
                     underscore_token: syn::Token![_](impl_trait.impl_token.span),
                 });
             } else {
