@@ -178,11 +178,15 @@ where
             },
             held: None,
         });
-        let outer = Installed::install(state);
+        let mut outer = SetAside::install(state);
+        let unwinding = RestoreOnUnwind(&mut outer);
         let frame = this.frame.get_or_insert_with(Frame::enter);
         match this.inner.poll(cx) {
             Poll::Pending => {
+                std::mem::forget(unwinding);
                 outer.restore_into(state);
+                // Emptied by `restore_into`: forgetting it spares a call to drop nothing.
+                std::mem::forget(outer);
                 Poll::Pending
             }
             Poll::Ready(output) => {
@@ -193,7 +197,9 @@ where
                 // The function returns: its frame exits, then the thread gets its own state
                 // back with whatever capture the frame handed over.
                 drop(this.frame.take());
+                std::mem::forget(unwinding);
                 outer.hand_over();
+                std::mem::forget(outer);
                 Poll::Ready(output)
             }
         }
@@ -201,42 +207,51 @@ where
 }
 
 /// The polling thread's own frame state, set aside while an [`AsyncFrame`] is polled.
-struct Installed {
+struct SetAside {
     depths: Depths,
     held: Option<Box<Capture>>,
-    done: bool,
 }
 
-impl Installed {
+/// Gives the thread its own state back if the inner future's poll unwinds. A poll that
+/// returns forgets it, so the common path runs no drop code and never moves [`SetAside`]
+/// as a whole (a copy of it that straddled the two stores that filled it cost more than the
+/// rest of the poll).
+struct RestoreOnUnwind<'a>(&'a mut SetAside);
+
+impl Drop for RestoreOnUnwind<'_> {
+    fn drop(&mut self) {
+        DEPTHS.set(self.0.depths);
+        HELD.set(self.0.held.take());
+    }
+}
+
+impl SetAside {
     #[inline(always)]
-    fn install(state: &mut Carried) -> Installed {
+    fn install(state: &mut Carried) -> SetAside {
         let depths = DEPTHS.replace(state.depths);
         let held = if depths.owner != 0 || state.held.is_some() {
             HELD.replace(state.held.take())
         } else {
             None
         };
-        Installed {
-            depths,
-            held,
-            done: false,
-        }
+        SetAside { depths, held }
     }
 
-    /// The future is pending: keep its state with it, give the thread its own back.
+    /// The future is pending: keep its state with it, give the thread its own back. Leaves
+    /// `self` empty.
     #[inline(always)]
-    fn restore_into(mut self, state: &mut Carried) {
-        state.depths = DEPTHS.replace(self.depths);
-        if state.depths.owner != 0 || self.held.is_some() {
+    fn restore_into(&mut self, state: &mut Carried) {
+        let carried = DEPTHS.replace(self.depths);
+        state.depths = carried;
+        if carried.owner != 0 || self.held.is_some() {
             state.held = HELD.replace(self.held.take());
         }
-        self.done = true;
     }
 
     /// The future is done: its frame has exited. Give the thread its own state back, plus a
-    /// capture the frame handed over to whoever awaited it.
+    /// capture the frame handed over to whoever awaited it. Leaves `self` empty.
     #[inline(always)]
-    fn hand_over(mut self) {
+    fn hand_over(&mut self) {
         let finished = DEPTHS.replace(self.depths);
         if finished.owner != 0 {
             let capture = HELD.take();
@@ -245,19 +260,52 @@ impl Installed {
                 owner: finished.owner,
             });
             HELD.set(capture);
+            // One the thread held before is superseded by the awaited frame's.
+            drop(self.held.take());
         } else if self.depths.owner != 0 {
             HELD.set(self.held.take());
+        } else {
+            drop(self.held.take());
         }
-        self.done = true;
     }
 }
 
-impl Drop for Installed {
-    fn drop(&mut self) {
-        if !self.done {
-            // The inner future panicked: give the thread its own state back.
-            DEPTHS.set(self.depths);
-            HELD.set(self.held.take());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pending on its first poll, panics on the second.
+    struct PanicsWhenPolledAgain {
+        polled: bool,
+    }
+
+    impl Future for PanicsWhenPolledAgain {
+        type Output = Result<(), String>;
+
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+            assert!(!self.polled, "polled again");
+            self.polled = true;
+            Poll::Pending
         }
+    }
+
+    /// The future itself stays alive after the unwinding poll (an `async fn` around it would
+    /// drop it, and its frame with it): only the poll's own guard can give the thread its
+    /// state back.
+    #[test]
+    fn a_poll_that_unwinds_gives_the_thread_its_state_back() {
+        let before = DEPTHS.get();
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        let mut future = std::pin::pin!(AsyncFrame::new(
+            PanicsWhenPolledAgain { polled: false },
+            |_: &Frame, output: Result<(), String>| output,
+        ));
+        assert!(future.as_mut().poll(&mut context).is_pending());
+        assert_eq!(DEPTHS.get(), before);
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = future.as_mut().poll(&mut context);
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(DEPTHS.get(), before);
     }
 }

@@ -207,3 +207,59 @@ fn the_future_stays_send_so_it_can_be_spawned() {
     assert_send(&total_size(vec![1], 1, (0, 1)));
     assert_send(&listen_address(1));
 }
+
+/// Pending on its first poll, panics on the second.
+struct PanicsWhenPolledAgain {
+    polled: bool,
+}
+
+impl std::future::Future for PanicsWhenPolledAgain {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        assert!(!self.polled, "polled after its stream closed");
+        self.polled = true;
+        std::task::Poll::Pending
+    }
+}
+
+#[auto_heal]
+async fn read_stream() -> Result<(), String> {
+    PanicsWhenPolledAgain { polled: false }.await;
+    Ok(())
+}
+
+#[auto_heal]
+fn parse_port(text: &str) -> Result<u16, std::num::ParseIntError> {
+    text.parse()
+}
+
+/// A poll that unwinds (an executor catches the panic and goes on) leaves the thread as it
+/// found it: the next failure on that thread is reported as its own, not held for a frame
+/// that no longer runs.
+#[test]
+fn a_poll_that_panics_leaves_the_thread_as_it_found_it() {
+    let (outcome, reports) = with_captured_reports(|| {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut future = std::pin::pin!(read_stream());
+        assert!(future.as_mut().poll(&mut context).is_pending());
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = future.as_mut().poll(&mut context);
+        }));
+        assert!(unwound.is_err());
+        parse_port("80a")
+    });
+    assert!(outcome.is_err());
+    let sites: Vec<&str> = reports.iter().map(|r| r.site.function.as_str()).collect();
+    eprintln!(
+        "SITES {sites:?} {:?}",
+        reports.iter().map(|r| &r.frames).collect::<Vec<_>>()
+    );
+    assert!(
+        sites.contains(&"async_fn::parse_port"),
+        "the failure after the panic was not reported: {reports:#?}"
+    );
+}
