@@ -7,8 +7,8 @@ use std::fmt::{self, Debug, Display, Write as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::SystemTime;
 
-use crate::__private::SiteInfo;
 use crate::report::{ErrorDetails, ReportKind, Site};
+use crate::site::SiteInfo;
 use crate::stack::UnresolvedBacktrace;
 
 /// Longest message kept from one error, in bytes; the rest is cut with a marker.

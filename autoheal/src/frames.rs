@@ -17,9 +17,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::__private::SiteInfo;
 use crate::capture::Capture;
 use crate::report::ErrorDetails;
+use crate::site::SiteInfo;
 
 /// The annotated frames on this thread: how deep, and which frame holds a handed-over capture.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

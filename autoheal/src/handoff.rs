@@ -116,7 +116,7 @@ pub(crate) fn settle(
         // its function (the closure an annotated function runs its body in is not a function
         // of its own).
         if let Some(frame) = report.backtrace.iter().find(|f| f.in_app) {
-            site.function = crate::__private::function_path(&frame.function);
+            site.function = crate::site::function_path(&frame.function);
             site.module = site
                 .function
                 .rsplit_once("::")

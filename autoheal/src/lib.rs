@@ -75,6 +75,7 @@ mod capture;
 mod durable;
 
 mod error;
+mod error_view;
 mod fingerprint;
 mod frames;
 #[cfg(feature = "github")]
@@ -102,6 +103,7 @@ mod reporting_lock;
 mod sha256;
 mod shell_word;
 mod sink;
+mod site;
 mod spool;
 mod stack;
 mod symbols;

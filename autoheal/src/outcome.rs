@@ -4,6 +4,11 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// What happened to one report after capture.
+///
+/// `#[non_exhaustive]` on the enum, not on its variants: a new transport or queue state may
+/// bring a new outcome in a minor release, so code that matches an `Outcome` needs a wildcard
+/// arm (printing it with `Display` covers every case). The variants stay open to struct-literal
+/// construction, because a [`Sink`](crate::Sink) returns them: their fields are fixed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -81,7 +86,12 @@ impl fmt::Display for Outcome {
 }
 
 /// A report's trace ID and what became of it: the answer to "was my failure reported?".
+///
+/// `#[non_exhaustive]`: programs only receive a `Delivery` (from
+/// [`last_delivery`](crate::last_delivery) and the capture functions) and read its fields, so
+/// a later release may add one (the time it was settled, say) without breaking them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Delivery {
     /// The report's trace ID.
     pub trace_id: String,

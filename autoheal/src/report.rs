@@ -12,7 +12,28 @@ pub const SCHEMA_VERSION: u32 = 1;
 ///
 /// Serialises to exactly the shape documented in `docs/AUTO_HEALING.md` and round-trips
 /// through `serde_json`.
+///
+/// The report types are `#[non_exhaustive]`: a later release may add a field (and a JSON key)
+/// without breaking code that builds or destructures them. Outside this crate, start from
+/// [`Report::default`] and the parts' constructors, then set the public fields:
+///
+/// ```
+/// use autoheal::{BacktraceFrame, ErrorDetails, Report, ReportKind, Site};
+///
+/// let mut report = Report::default();
+/// report.kind = ReportKind::Panic;
+/// report.error = ErrorDetails::new("panic", "index out of bounds");
+/// report.site = Site::new("my_app::pick", "src/pick.rs", 12).with_module("my_app");
+/// report.backtrace.push(
+///     BacktraceFrame::new("my_app::pick")
+///         .with_file("src/pick.rs")
+///         .with_line(12)
+///         .with_in_app(true),
+/// );
+/// assert_eq!(report.operation(), "my_app::pick");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Version of this JSON shape ([`SCHEMA_VERSION`]).
     pub schema: u32,
@@ -46,9 +67,38 @@ pub struct Report {
     pub labels: Vec<String>,
 }
 
-/// The two kinds of failure autoheal captures.
+/// An empty error report of the current [`SCHEMA_VERSION`]: every text, list and map empty.
+/// Not derived, so that the schema is the current one rather than 0 and the kind is
+/// [`ReportKind::Error`], the kind of every report not raised by a panic.
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            schema: SCHEMA_VERSION,
+            trace_id: String::new(),
+            timestamp: String::new(),
+            fingerprint: String::new(),
+            kind: ReportKind::Error,
+            error: ErrorDetails::default(),
+            site: Site::default(),
+            frames: Vec::new(),
+            command: CommandLine::default(),
+            backtrace: Vec::new(),
+            logs: Vec::new(),
+            spans: Vec::new(),
+            env: BTreeMap::new(),
+            system: SystemInfo::default(),
+            labels: Vec::new(),
+        }
+    }
+}
+
+/// The kinds of failure autoheal captures.
+///
+/// `#[non_exhaustive]`: a later release may capture another kind, so a `match` on it needs a
+/// wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ReportKind {
     /// An `Err` that escaped an annotated function, or one passed to `capture_error` or
     /// `capture_message`.
@@ -59,6 +109,7 @@ pub enum ReportKind {
 
 /// The error itself: its type, its message and the messages of its causes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetails {
     /// The error's type name, without its module path (`Error`, `ConfigError`, `panic`).
     #[serde(rename = "type")]
@@ -69,8 +120,31 @@ pub struct ErrorDetails {
     pub chain: Vec<String>,
 }
 
+impl ErrorDetails {
+    /// An error of type `type_name` with `message` and no causes.
+    pub fn new(type_name: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorDetails {
+            type_name: type_name.into(),
+            message: message.into(),
+            chain: Vec::new(),
+        }
+    }
+
+    /// The same error with `chain` as the messages of its causes, outermost first.
+    #[must_use]
+    pub fn with_chain<I>(mut self, chain: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.chain = chain.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
 /// A source location with the function it belongs to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Site {
     /// The function's name, or the operation name given with `#[auto_heal(name = "...")]`.
     pub function: String,
@@ -82,8 +156,28 @@ pub struct Site {
     pub line: u32,
 }
 
+impl Site {
+    /// The site of `function`, at `line` of `file`, with no module path.
+    pub fn new(function: impl Into<String>, file: impl Into<String>, line: u32) -> Self {
+        Site {
+            function: function.into(),
+            module: String::new(),
+            file: file.into(),
+            line,
+        }
+    }
+
+    /// The same site in the module `module` (`my_app::config`).
+    #[must_use]
+    pub fn with_module(mut self, module: impl Into<String>) -> Self {
+        self.module = module.into();
+        self
+    }
+}
+
 /// The program and its arguments.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CommandLine {
     /// The program's file name (`ipfs-kit`), without its directory.
     pub program: String,
@@ -91,8 +185,23 @@ pub struct CommandLine {
     pub args: Vec<String>,
 }
 
+impl CommandLine {
+    /// `program` run with `args` (the arguments after the program name).
+    pub fn new<I>(program: impl Into<String>, args: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        CommandLine {
+            program: program.into(),
+            args: args.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// One resolved frame of a backtrace.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BacktraceFrame {
     /// The demangled function name, without its hash.
     pub function: String,
@@ -106,8 +215,45 @@ pub struct BacktraceFrame {
     pub in_app: bool,
 }
 
+impl BacktraceFrame {
+    /// A frame of `function` with no source location, not in the application; the `with_*`
+    /// methods add what debug info told.
+    pub fn new(function: impl Into<String>) -> Self {
+        BacktraceFrame {
+            function: function.into(),
+            file: None,
+            line: None,
+            in_app: false,
+        }
+    }
+
+    /// The same frame in the source file `file`.
+    #[must_use]
+    pub fn with_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// The same frame at source line `line`.
+    #[must_use]
+    pub fn with_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// The same frame, marked as the application's own code or not.
+    #[must_use]
+    pub fn with_in_app(mut self, in_app: bool) -> Self {
+        self.in_app = in_app;
+        self
+    }
+}
+
 /// Facts about the machine and the running program.
+///
+/// Outside this crate, build one from [`SystemInfo::default`] and set its public fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SystemInfo {
     /// `std::env::consts::OS`.
     pub os: String,
@@ -183,5 +329,69 @@ pub(crate) fn sample() -> Report {
         env: BTreeMap::new(),
         system: SystemInfo::default(),
         labels: vec!["auto-heal".into()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_report_is_an_error_of_the_current_schema() {
+        let report = Report::default();
+        assert_eq!(report.schema, SCHEMA_VERSION);
+        assert_eq!(report.kind, ReportKind::Error);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json_pretty()).unwrap();
+        assert_eq!(json["schema"], SCHEMA_VERSION);
+        assert_eq!(json["kind"], "error");
+    }
+
+    #[test]
+    fn constructors_fill_the_fields_they_name() {
+        assert_eq!(
+            ErrorDetails::new("io::Error", "not found").with_chain(["cause"]),
+            ErrorDetails {
+                type_name: "io::Error".into(),
+                message: "not found".into(),
+                chain: vec!["cause".into()],
+            }
+        );
+        assert_eq!(
+            Site::new("app::load", "src/lib.rs", 7).with_module("app"),
+            Site {
+                function: "app::load".into(),
+                module: "app".into(),
+                file: "src/lib.rs".into(),
+                line: 7,
+            }
+        );
+        assert_eq!(
+            CommandLine::new("app", ["load", "--all"]),
+            CommandLine {
+                program: "app".into(),
+                args: vec!["load".into(), "--all".into()],
+            }
+        );
+        assert_eq!(
+            BacktraceFrame::new("app::load")
+                .with_file("src/lib.rs")
+                .with_line(7)
+                .with_in_app(true),
+            BacktraceFrame {
+                function: "app::load".into(),
+                file: Some("src/lib.rs".into()),
+                line: Some(7),
+                in_app: true,
+            }
+        );
+    }
+
+    #[test]
+    fn a_frame_without_a_location_has_no_file_or_line_in_json() {
+        let json = serde_json::to_value(BacktraceFrame::new("app::load")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "function": "app::load", "in_app": false })
+        );
     }
 }

@@ -226,7 +226,7 @@ mod tests {
             app
         ));
         assert!(!is_in_app(
-            "autoheal::__private::Frame::fail",
+            "autoheal::frames::Frame::fail",
             Some("/src/autoheal/src/frames.rs"),
             app
         ));

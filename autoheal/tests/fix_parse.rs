@@ -9,58 +9,43 @@ use autoheal::fix::{
     parse_issue_body,
 };
 use autoheal::issue::{REPORT_MARKER, render_issue};
-use autoheal::{
-    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
-};
+use autoheal::{BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, Site};
 
 fn report(type_name: &str, message: &str, chain: &[&str]) -> Report {
-    Report {
-        schema: SCHEMA_VERSION,
-        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
-        timestamp: "2026-11-25T04:53:09.123Z".into(),
-        fingerprint: "0123456789abcdef0123456789abcdef".into(),
-        kind: ReportKind::Error,
-        error: ErrorDetails {
-            type_name: type_name.into(),
-            message: message.into(),
-            chain: chain.iter().map(|c| c.to_string()).collect(),
-        },
-        site: Site {
-            function: "pins::sync".into(),
-            module: "ipfs_kit::pins".into(),
-            file: "src/pins.rs".into(),
-            line: 7,
-        },
-        frames: vec!["pins::sync".into(), "pin sync".into()],
-        command: CommandLine {
-            program: "ipfs-kit".into(),
-            args: vec!["add".into(), "/data/my pins.txt".into(), "it's".into()],
-        },
-        backtrace: (0..6)
-            .map(|i| BacktraceFrame {
-                function: format!("ipfs_kit::step{i}"),
-                file: (i != 2).then(|| format!("src/step{i}.rs")),
-                line: (i != 2).then_some(i * 10),
-                in_app: i % 2 == 0,
-            })
-            .collect(),
-        logs: vec![
-            "2026-11-25T04:53:09Z DEBUG adding file=/data/my pins.txt".into(),
-            "### Where".into(),
-        ],
-        spans: vec!["pin_sync{count=3}".into()],
-        env: BTreeMap::from([("RUST_LOG".to_string(), "debug|trace".to_string())]),
-        system: SystemInfo {
-            os: "linux".into(),
-            arch: "x86_64".into(),
-            app: "ipfs_kit".into(),
-            app_version: "0.1.0".into(),
-            rust_version: "rustc 1.95.0".into(),
-            pid: 42,
-            cwd: "~/src".into(),
-        },
-        labels: vec!["auto-heal".into(), "cli-error".into()],
-    }
+    let mut report = Report::default();
+    report.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736".into();
+    report.timestamp = "2026-11-25T04:53:09.123Z".into();
+    report.fingerprint = "0123456789abcdef0123456789abcdef".into();
+    report.kind = ReportKind::Error;
+    report.error = ErrorDetails::new(type_name, message).with_chain(chain.iter().copied());
+    report.site = Site::new("pins::sync", "src/pins.rs", 7).with_module("ipfs_kit::pins");
+    report.frames = vec!["pins::sync".into(), "pin sync".into()];
+    report.command = CommandLine::new("ipfs-kit", ["add", "/data/my pins.txt", "it's"]);
+    report.backtrace = (0..6)
+        .map(|i| {
+            let mut frame =
+                BacktraceFrame::new(format!("ipfs_kit::step{i}")).with_in_app(i % 2 == 0);
+            frame.file = (i != 2).then(|| format!("src/step{i}.rs"));
+            frame.line = (i != 2).then_some(i * 10);
+            frame
+        })
+        .collect();
+    report.logs = vec![
+        "2026-11-25T04:53:09Z DEBUG adding file=/data/my pins.txt".into(),
+        "### Where".into(),
+    ];
+    report.spans = vec!["pin_sync{count=3}".into()];
+    report.env = BTreeMap::from([("RUST_LOG".to_string(), "debug|trace".to_string())]);
+    let system = &mut report.system;
+    system.os = "linux".into();
+    system.arch = "x86_64".into();
+    system.app = "ipfs_kit".into();
+    system.app_version = "0.1.0".into();
+    system.rust_version = "rustc 1.95.0".into();
+    system.pid = 42;
+    system.cwd = "~/src".into();
+    report.labels = vec!["auto-heal".into(), "cli-error".into()];
+    report
 }
 
 /// Reports with ordinary and awkward values.

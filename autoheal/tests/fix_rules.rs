@@ -164,18 +164,14 @@ fn panic_report(message: &str) -> Report {
     report.kind = ReportKind::Panic;
     report.error.type_name = "panic".into();
     report.backtrace = vec![
-        BacktraceFrame {
-            function: "std::panicking::begin_panic".into(),
-            file: Some("/rustc/library/std/src/panicking.rs".into()),
-            line: Some(700),
-            in_app: false,
-        },
-        BacktraceFrame {
-            function: "ipfs_kit::pins::pick".into(),
-            file: Some("cli/src/pins.rs".into()),
-            line: Some(42),
-            in_app: true,
-        },
+        BacktraceFrame::new("std::panicking::begin_panic")
+            .with_file("/rustc/library/std/src/panicking.rs")
+            .with_line(700)
+            .with_in_app(false),
+        BacktraceFrame::new("ipfs_kit::pins::pick")
+            .with_file("cli/src/pins.rs")
+            .with_line(42)
+            .with_in_app(true),
     ];
     report
 }

@@ -13,9 +13,7 @@ use fake_github::tools::require_tool;
 use issue_structure::{check_issue, embedded_report, outside_fences, without_code_spans};
 
 use autoheal::issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
-use autoheal::{
-    BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
-};
+use autoheal::{BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, Site};
 
 const FINGERPRINT: &str = "0123456789abcdef0123456789abcdef";
 const FORGED: &str = "ffffffffffffffffffffffffffffffff";
@@ -31,62 +29,56 @@ fn hostile() -> String {
 }
 
 fn report(message: &str, logs: Vec<String>) -> Report {
-    Report {
-        schema: SCHEMA_VERSION,
-        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
-        timestamp: "2026-11-25T04:53:09.123Z".into(),
-        fingerprint: FINGERPRINT.into(),
-        kind: ReportKind::Error,
-        error: ErrorDetails {
-            type_name: "io::Error".into(),
-            message: message.into(),
-            chain: vec![hostile(), "```".into(), "@octocat".into()],
-        },
-        site: Site {
-            function: "pins::sync".into(),
-            module: "ipfs_kit::pins".into(),
-            file: "src/pins.rs".into(),
-            line: 7,
-        },
-        frames: vec!["pins::sync".into(), "pin sync".into()],
-        command: CommandLine {
-            program: "ipfs-kit".into(),
-            args: vec!["add".into(), "\u{FFFD}bad".into(), "it's".into(), hostile()],
-        },
-        backtrace: (0..40)
-            .map(|i| BacktraceFrame {
-                function: if i == 3 {
-                    hostile()
-                } else {
-                    format!("ipfs_kit::step{i}")
-                },
-                file: Some("src/pins.rs".into()),
-                line: Some(i),
-                in_app: i % 2 == 0,
-            })
-            .collect(),
-        logs,
-        spans: vec!["pin_sync{count=3}".into(), hostile()],
-        env: BTreeMap::from([
-            ("RUST_LOG".to_string(), "debug</details> | x".to_string()),
-            ("IPFS_PATH".to_string(), hostile()),
-        ]),
-        system: SystemInfo {
-            os: "linux".into(),
-            arch: "x86_64".into(),
-            app: "ipfs_kit".into(),
-            app_version: "0.1.0".into(),
-            rust_version: "rustc 1.95.0".into(),
-            pid: 42,
-            cwd: "~/src/@octocat".into(),
-        },
-        labels: vec![
-            "auto-heal".into(),
-            "cli-error".into(),
-            "auto-heal".into(),
-            " ".into(),
-        ],
-    }
+    let mut report = Report::default();
+    report.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736".into();
+    report.timestamp = "2026-11-25T04:53:09.123Z".into();
+    report.fingerprint = FINGERPRINT.into();
+    report.kind = ReportKind::Error;
+    report.error = ErrorDetails::new("io::Error", message).with_chain([
+        hostile(),
+        "```".into(),
+        "@octocat".into(),
+    ]);
+    report.site = Site::new("pins::sync", "src/pins.rs", 7).with_module("ipfs_kit::pins");
+    report.frames = vec!["pins::sync".into(), "pin sync".into()];
+    report.command = CommandLine::new(
+        "ipfs-kit",
+        ["add".into(), "\u{FFFD}bad".into(), "it's".into(), hostile()],
+    );
+    report.backtrace = (0..40)
+        .map(|i| {
+            let function = if i == 3 {
+                hostile()
+            } else {
+                format!("ipfs_kit::step{i}")
+            };
+            BacktraceFrame::new(function)
+                .with_file("src/pins.rs")
+                .with_line(i)
+                .with_in_app(i % 2 == 0)
+        })
+        .collect();
+    report.logs = logs;
+    report.spans = vec!["pin_sync{count=3}".into(), hostile()];
+    report.env = BTreeMap::from([
+        ("RUST_LOG".to_string(), "debug</details> | x".to_string()),
+        ("IPFS_PATH".to_string(), hostile()),
+    ]);
+    let system = &mut report.system;
+    system.os = "linux".into();
+    system.arch = "x86_64".into();
+    system.app = "ipfs_kit".into();
+    system.app_version = "0.1.0".into();
+    system.rust_version = "rustc 1.95.0".into();
+    system.pid = 42;
+    system.cwd = "~/src/@octocat".into();
+    report.labels = vec![
+        "auto-heal".into(),
+        "cli-error".into(),
+        "auto-heal".into(),
+        " ".into(),
+    ];
+    report
 }
 
 fn hostile_logs() -> Vec<String> {
@@ -301,12 +293,10 @@ fn every_field_at_its_worst_still_fits() {
         .collect();
     report.system.cwd = worst(10_000);
     report.backtrace = vec![
-        BacktraceFrame {
-            function: worst(1000),
-            file: Some(worst(1000)),
-            line: Some(1),
-            in_app: true,
-        };
+        BacktraceFrame::new(worst(1000))
+            .with_file(worst(1000))
+            .with_line(1)
+            .with_in_app(true);
         500
     ];
     let issue = render_issue(&report);

@@ -9,7 +9,7 @@ mod issue_structure;
 
 use std::collections::BTreeMap;
 
-use autoheal::{BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo};
+use autoheal::{BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, Site};
 use autoheal::issue::render_issue;
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -35,60 +35,48 @@ fn texts(u: &mut Unstructured<'_>, max: usize) -> Result<Vec<String>> {
     (0..len).map(|_| text(u)).collect()
 }
 
+/// A fuzzed report. Its parts draw their bytes in the order of the report's fields, so an
+/// input of the committed corpus still makes the report it was found with.
 fn report(u: &mut Unstructured<'_>) -> Result<Report> {
     let frames = u.int_in_range(0usize..=60)?;
-    Ok(Report {
-        schema: SCHEMA_VERSION,
-        trace_id: text(u)?,
-        timestamp: text(u)?,
-        fingerprint: text(u)?,
-        kind: if u.arbitrary()? {
-            ReportKind::Panic
-        } else {
-            ReportKind::Error
-        },
-        error: ErrorDetails {
-            type_name: text(u)?,
-            message: text(u)?,
-            chain: texts(u, 20)?,
-        },
-        site: Site {
-            function: text(u)?,
-            module: text(u)?,
-            file: text(u)?,
-            line: u.arbitrary()?,
-        },
-        frames: texts(u, 10)?,
-        command: CommandLine {
-            program: text(u)?,
-            args: texts(u, 20)?,
-        },
-        backtrace: (0..frames)
-            .map(|_| {
-                Ok(BacktraceFrame {
-                    function: text(u)?,
-                    file: u.arbitrary::<bool>()?.then(|| text(u)).transpose()?,
-                    line: u.arbitrary()?,
-                    in_app: u.arbitrary()?,
-                })
-            })
-            .collect::<Result<_>>()?,
-        logs: texts(u, 200)?,
-        spans: texts(u, 10)?,
-        env: (0..u.int_in_range(0usize..=10)?)
-            .map(|_| Ok((text(u)?, text(u)?)))
-            .collect::<Result<BTreeMap<_, _>>>()?,
-        system: SystemInfo {
-            os: text(u)?,
-            arch: text(u)?,
-            app: text(u)?,
-            app_version: text(u)?,
-            rust_version: text(u)?,
-            pid: u.arbitrary()?,
-            cwd: text(u)?,
-        },
-        labels: texts(u, 5)?,
-    })
+    let mut report = Report::default();
+    report.trace_id = text(u)?;
+    report.timestamp = text(u)?;
+    report.fingerprint = text(u)?;
+    report.kind = if u.arbitrary()? {
+        ReportKind::Panic
+    } else {
+        ReportKind::Error
+    };
+    report.error = ErrorDetails::new(text(u)?, text(u)?).with_chain(texts(u, 20)?);
+    let (function, module, file) = (text(u)?, text(u)?, text(u)?);
+    report.site = Site::new(function, file, u.arbitrary()?).with_module(module);
+    report.frames = texts(u, 10)?;
+    report.command = CommandLine::new(text(u)?, texts(u, 20)?);
+    report.backtrace = (0..frames)
+        .map(|_| {
+            let mut frame = BacktraceFrame::new(text(u)?);
+            frame.file = u.arbitrary::<bool>()?.then(|| text(u)).transpose()?;
+            frame.line = u.arbitrary()?;
+            frame.in_app = u.arbitrary()?;
+            Ok(frame)
+        })
+        .collect::<Result<_>>()?;
+    report.logs = texts(u, 200)?;
+    report.spans = texts(u, 10)?;
+    report.env = (0..u.int_in_range(0usize..=10)?)
+        .map(|_| Ok((text(u)?, text(u)?)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let system = &mut report.system;
+    system.os = text(u)?;
+    system.arch = text(u)?;
+    system.app = text(u)?;
+    system.app_version = text(u)?;
+    system.rust_version = text(u)?;
+    system.pid = u.arbitrary()?;
+    system.cwd = text(u)?;
+    report.labels = texts(u, 5)?;
+    Ok(report)
 }
 
 fuzz_target!(|data: &[u8]| {
