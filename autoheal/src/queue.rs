@@ -304,6 +304,7 @@ impl Queue {
     }
 
     /// The queued reports that may be sent, oldest first: all but those GitHub refused.
+    #[cfg(feature = "github")]
     pub(crate) fn sendable_files(&self) -> Vec<PathBuf> {
         self.sendable_in(&self.attempts())
     }
