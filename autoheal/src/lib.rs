@@ -73,6 +73,7 @@
 
 mod capture;
 mod durable;
+mod dwarf;
 
 mod error;
 mod error_view;
@@ -111,6 +112,8 @@ mod sync;
 mod system;
 mod timestamp;
 mod trace_id;
+#[cfg(unix)]
+mod unwind;
 mod worker;
 
 #[cfg(feature = "test")]

@@ -27,12 +27,17 @@ const FOREIGN_CRATES: &[&str] = &[
     "panic_unwind",
 ];
 
-/// A backtrace whose symbols have not been looked up yet.
-pub(crate) struct UnresolvedBacktrace(backtrace::Backtrace);
+/// Most frames a stack walk keeps: the report's frames plus room for the capture machinery
+/// and the panic runtime on top, which are trimmed.
+const MAX_WALKED: usize = MAX_FRAMES + 64;
+
+/// A backtrace whose symbols have not been looked up yet: the return addresses of the stack,
+/// innermost first.
+pub(crate) struct UnresolvedBacktrace(Vec<usize>);
 
 impl fmt::Debug for UnresolvedBacktrace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "UnresolvedBacktrace({} frames)", self.0.frames().len())
+        write!(f, "UnresolvedBacktrace({} frames)", self.0.len())
     }
 }
 
@@ -40,12 +45,12 @@ impl UnresolvedBacktrace {
     /// Walk the stack: instruction pointers only, no symbol lookup.
     #[inline(never)]
     pub(crate) fn capture() -> Self {
-        UnresolvedBacktrace(backtrace::Backtrace::new_unresolved())
+        UnresolvedBacktrace(walk_stack())
     }
 
     /// The instruction pointers, innermost first, for writing the backtrace down.
     pub(crate) fn ips(&self) -> Vec<usize> {
-        self.0.frames().iter().map(|f| f.ip() as usize).collect()
+        self.0.clone()
     }
 
     /// Look up symbols and turn the stack into report frames, innermost first, with
@@ -56,6 +61,23 @@ impl UnresolvedBacktrace {
     pub(crate) fn resolve(self, app_crate: &str) -> Vec<BacktraceFrame> {
         crate::symbols::resolve_ips(&self.ips(), app_crate)
     }
+}
+
+/// The return addresses of this thread's stack, from the system unwinder.
+#[cfg(unix)]
+fn walk_stack() -> Vec<usize> {
+    crate::unwind::return_addresses(MAX_WALKED)
+}
+
+/// The return addresses of this thread's stack, from the `backtrace` crate.
+#[cfg(not(unix))]
+fn walk_stack() -> Vec<usize> {
+    let mut addresses = Vec::new();
+    backtrace::trace(|frame| {
+        addresses.push(frame.ip() as usize);
+        addresses.len() < MAX_WALKED
+    });
+    addresses
 }
 
 /// The crate a demangled function name belongs to: `<my_app::Foo as core::fmt::Display>::fmt`

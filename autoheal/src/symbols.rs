@@ -1,33 +1,31 @@
 //! Symbol lookup for the instruction pointers of this process, at a memory cost that does not
 //! dwarf the failing program's own.
 //!
-//! The `backtrace` crate names a frame from the richest debug information it can find for the
-//! module the frame is in, and for a system library that is a separate debug file (Debian's
-//! `libc6-dbg` puts glibc's in `/usr/lib/debug`): it decompresses that file's DWARF and parses
-//! every one of its compilation units, about 30 MiB for glibc, only to name the two or three C
-//! runtime frames at the bottom of every stack. Those frames are never the application's.
+//! On Linux each frame's module is found in `/proc/self/maps` first:
 //!
-//! So on Linux each frame's module is found in `/proc/self/maps` first:
-//!
-//! - a module that carries its own DWARF (a debug build, or a release build with `debug` set)
-//!   and the main executable when its debug information was split off with a debug link are
-//!   resolved by the `backtrace` crate as before: inlined frames, file and line;
+//! - a module that carries its own DWARF (a debug build, or a release build with `debug` set),
+//!   and the main executable when its debug information was split off with a debug link, are
+//!   named from that DWARF ([`crate::dwarf`]): inlined frames, file and line;
 //! - any other module (a shared library whose debug information, if any, lives in a separate
 //!   file, or a release executable without debug information) is named from its own ELF symbol
 //!   table, read on demand from the file: one pass over the table for all of the module's
-//!   frames, and only the names of the symbols found are read. The `backtrace` crate gives the
-//!   same names for such a module when no separate debug file is installed.
+//!   frames, and only the names of the symbols found are read. Loading a system library's
+//!   separate debug file instead (Debian's `libc6-dbg` puts glibc's in `/usr/lib/debug`) would
+//!   decompress and parse about 30 MiB of DWARF only to name the two or three C runtime frames
+//!   at the bottom of every stack, which are never the application's.
 //!
 //! Elsewhere (no `/proc/self/maps`), every frame is resolved by the `backtrace` crate.
 
+#[cfg(not(target_os = "linux"))]
 use std::ffi::c_void;
 use std::fs::File;
 
 use object::FileKind;
 use object::elf::{PF_X, PT_LOAD, SHN_UNDEF, SHT_DYNSYM, SHT_SYMTAB, STT_FUNC, STT_OBJECT};
 use object::read::ReadCache;
-use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, Sym};
+use object::read::elf::{FileHeader, ProgramHeader, Sym};
 
+use crate::dwarf::SourceFrame;
 use crate::loaded_modules::{ExecutableMapping, executable_mappings};
 use crate::report::BacktraceFrame;
 use crate::stack::{MAX_FRAMES, is_in_app, trim_machinery};
@@ -36,7 +34,7 @@ use crate::stack::{MAX_FRAMES, is_in_app, trim_machinery};
 /// innermost first, with autoheal's own frames and the panic machinery trimmed from the top
 /// and at most [`MAX_FRAMES`] kept.
 ///
-/// `ips` are instruction pointers of this process as `backtrace::Frame::ip` gives them: return
+/// `ips` are instruction pointers of this process as a stack walk gives them: return
 /// addresses, so each is looked up one byte earlier, inside the call. `app_crate` names the
 /// application's crate, for frames without source information (see [`is_in_app`]).
 pub(crate) fn resolve_ips(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
@@ -48,21 +46,32 @@ pub(crate) fn resolve_ips(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame>
 
 /// Every frame of `ips`, nothing trimmed.
 fn name_frames(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
-    let naming = name_from_symbol_tables(ips);
+    let naming = name_by_module(ips);
     let mut frames = Vec::new();
     for (index, &ip) in ips.iter().enumerate() {
         match naming.get(index) {
+            Some(Naming::Source(found)) => {
+                for source in found {
+                    let function = source
+                        .function
+                        .clone()
+                        .unwrap_or_else(|| "<unknown>".to_string());
+                    frames.push(frame(function, source.file.clone(), source.line, app_crate));
+                }
+            }
             Some(Naming::Symbol(name)) => frames.push(frame(name.clone(), None, None, app_crate)),
             Some(Naming::Unnamed) => {}
-            Some(Naming::Backtrace) | None => resolve_with_backtrace(ip, app_crate, &mut frames),
+            Some(Naming::Elsewhere) | None => resolve_elsewhere(ip, app_crate, &mut frames),
         }
     }
     frames
 }
 
-/// Name one instruction pointer with the `backtrace` crate: one frame per function it finds
-/// there, the inlined ones first, as `backtrace::Backtrace::resolve` does.
-fn resolve_with_backtrace(ip: usize, app_crate: &str, frames: &mut Vec<BacktraceFrame>) {
+/// Name an instruction pointer that lies in no module of `/proc/self/maps`: without it (not
+/// Linux), with the `backtrace` crate, one frame per function it finds there, the inlined ones
+/// first; on Linux such an address belongs to no file, and has no name.
+#[cfg(not(target_os = "linux"))]
+fn resolve_elsewhere(ip: usize, app_crate: &str, frames: &mut Vec<BacktraceFrame>) {
     // The crate takes the return address as a pointer and looks up the byte before it.
     backtrace::resolve(ip as *mut c_void, |symbol| {
         let function = symbol
@@ -73,6 +82,9 @@ fn resolve_with_backtrace(ip: usize, app_crate: &str, frames: &mut Vec<Backtrace
         frames.push(frame(function, file, symbol.lineno(), app_crate));
     });
 }
+
+#[cfg(target_os = "linux")]
+fn resolve_elsewhere(_ip: usize, _app_crate: &str, _frames: &mut Vec<BacktraceFrame>) {}
 
 fn frame(
     function: String,
@@ -92,18 +104,20 @@ fn frame(
 /// How one instruction pointer is named.
 #[derive(Debug, Clone, PartialEq)]
 enum Naming {
-    /// By the `backtrace` crate, from the debug information it finds.
-    Backtrace,
+    /// From its module's DWARF: the functions there, the inlined ones first.
+    Source(Vec<SourceFrame>),
     /// From its module's symbol table: the demangled name of the function around it.
     Symbol(String),
-    /// Its module's symbol table has no function there: no frame, as with `backtrace`.
+    /// Its module's symbol table has no function there: no frame.
     Unnamed,
+    /// It lies in no module this process's map names: left to [`resolve_elsewhere`].
+    Elsewhere,
 }
 
-/// Name the instruction pointers that lie in modules without debug information of their own
-/// from those modules' symbol tables; the others are left to the `backtrace` crate.
-fn name_from_symbol_tables(ips: &[usize]) -> Vec<Naming> {
-    let mut naming = vec![Naming::Backtrace; ips.len()];
+/// Name the instruction pointers module by module: from the module's DWARF where it has some
+/// (its own, or the main executable's separate debug file), else from its symbol table.
+fn name_by_module(ips: &[usize]) -> Vec<Naming> {
+    let mut naming = vec![Naming::Elsewhere; ips.len()];
     let mappings = executable_mappings();
     if mappings.is_empty() {
         return naming;
@@ -123,20 +137,38 @@ fn name_from_symbol_tables(ips: &[usize]) -> Vec<Naming> {
     }
     for path in paths {
         let is_main = main_executable.as_deref() == Some(path);
-        let wanted: Vec<(usize, &ExecutableMapping)> = located
+        let wanted: Vec<(usize, (&ExecutableMapping, usize))> = located
             .iter()
             .enumerate()
-            .filter_map(|(index, m)| m.filter(|m| m.path == path).map(|m| (index, m)))
+            .filter_map(|(index, m)| {
+                let mapping = m.filter(|m| m.path == path)?;
+                Some((index, (mapping, call_address(*ips.get(index)?))))
+            })
             .collect();
-        let addresses: Vec<(&ExecutableMapping, usize)> = wanted
-            .iter()
-            .filter_map(|&(index, m)| Some((m, call_address(*ips.get(index)?))))
-            .collect();
-        let Some(names) = names_in_module(path, TableUse::UnlessDebugInfo { is_main }, &addresses)
-        else {
+        let addresses: Vec<(&ExecutableMapping, usize)> =
+            wanted.iter().map(|&(_, address)| address).collect();
+        let from_dwarf = crate::dwarf::frames_in_module(path, is_main, &addresses);
+        // Addresses the DWARF says nothing about are named from the symbol table.
+        let mut by_table: Vec<(usize, (&ExecutableMapping, usize))> = Vec::new();
+        for (position, &(index, address)) in wanted.iter().enumerate() {
+            match from_dwarf.as_ref().and_then(|found| found.get(position)) {
+                Some(found) if !found.is_empty() => {
+                    if let Some(slot) = naming.get_mut(index) {
+                        *slot = Naming::Source(found.clone());
+                    }
+                }
+                _ => by_table.push((index, address)),
+            }
+        }
+        if by_table.is_empty() {
+            continue;
+        }
+        let table_addresses: Vec<(&ExecutableMapping, usize)> =
+            by_table.iter().map(|&(_, address)| address).collect();
+        let Some(names) = names_in_module(path, &table_addresses) else {
             continue;
         };
-        for ((index, _), name) in wanted.into_iter().zip(names) {
+        for ((index, _), name) in by_table.into_iter().zip(names) {
             if let Some(slot) = naming.get_mut(index) {
                 *slot = name.map_or(Naming::Unnamed, Naming::Symbol);
             }
@@ -150,62 +182,32 @@ fn call_address(ip: usize) -> usize {
     ip.saturating_sub(1)
 }
 
-/// When a module's own symbol table names its frames.
-#[derive(Debug, Clone, Copy)]
-enum TableUse {
-    /// Unless the module is better named by the `backtrace` crate: it has DWARF of its own, or
-    /// it is the main executable with its debug information split off.
-    UnlessDebugInfo { is_main: bool },
-    /// Always (to compare both ways of naming in tests).
-    #[cfg(test)]
-    Always,
-}
-
 /// The demangled names of the functions at `addresses` (run-time addresses in mappings of the
-/// file at `path`) from the file's own symbol table, or `None` when `table_use` leaves the
-/// module to the `backtrace` crate or it cannot be read.
+/// file at `path`) from the file's own symbol table, or `None` when it cannot be read.
 fn names_in_module(
     path: &str,
-    table_use: TableUse,
     addresses: &[(&ExecutableMapping, usize)],
 ) -> Option<Vec<Option<String>>> {
     let file = File::open(path).ok()?;
     let cache = ReadCache::new(file);
     match FileKind::parse(&cache).ok()? {
-        FileKind::Elf64 => names_in_elf::<object::elf::FileHeader64<object::Endianness>>(
-            &cache, table_use, addresses,
-        ),
-        FileKind::Elf32 => names_in_elf::<object::elf::FileHeader32<object::Endianness>>(
-            &cache, table_use, addresses,
-        ),
+        FileKind::Elf64 => {
+            names_in_elf::<object::elf::FileHeader64<object::Endianness>>(&cache, addresses)
+        }
+        FileKind::Elf32 => {
+            names_in_elf::<object::elf::FileHeader32<object::Endianness>>(&cache, addresses)
+        }
         _ => None,
     }
 }
 
 fn names_in_elf<Elf: FileHeader<Endian = object::Endianness>>(
     data: &ReadCache<File>,
-    table_use: TableUse,
     addresses: &[(&ExecutableMapping, usize)],
 ) -> Option<Vec<Option<String>>> {
     let header = Elf::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let sections = header.sections(endian, data).ok()?;
-    let has_dwarf = [b".debug_info".as_slice(), b".zdebug_info"]
-        .iter()
-        .any(|name| {
-            sections
-                .section_by_name(endian, name)
-                .is_some_and(|(_, s)| s.sh_size(endian).into() > 0)
-        });
-    let split_debug = sections
-        .section_by_name(endian, b".gnu_debuglink")
-        .is_some();
-    match table_use {
-        TableUse::UnlessDebugInfo { is_main } if has_dwarf || (is_main && split_debug) => {
-            return None;
-        }
-        _ => {}
-    }
     let segments = header.program_headers(endian, data).ok()?;
     let svmas: Vec<Option<u64>> = addresses
         .iter()
@@ -270,7 +272,7 @@ fn contains(start: u64, size: u64, svma: u64) -> bool {
 /// table uses: the mapping's start less the address its file offset has in the executable
 /// loadable segment that holds it. (Only an executable segment: the page a segment starts in
 /// may also hold the end of the read-only segment before it, at another address.)
-fn load_bias<Elf: FileHeader>(
+pub(crate) fn load_bias<Elf: FileHeader>(
     segments: &[Elf::ProgramHeader],
     endian: Elf::Endian,
     mapping: &ExecutableMapping,
@@ -298,6 +300,8 @@ fn load_bias<Elf: FileHeader>(
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::c_void;
+
     use super::*;
 
     /// Today's resolution, before `resolve_ips`: the `backtrace` crate names every frame
@@ -403,7 +407,7 @@ mod tests {
             .map(|&(m, ip)| (m, call_address(ip)))
             .collect();
         let path = exe.as_deref().unwrap_or_default();
-        let from_table = names_in_module(path, TableUse::Always, &addresses).unwrap_or_default();
+        let from_table = names_in_module(path, &addresses).unwrap_or_default();
         assert_eq!(from_table.len(), in_exe.len());
         let mut compared = 0;
         for (&(_, ip), name) in in_exe.iter().zip(&from_table) {

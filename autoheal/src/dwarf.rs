@@ -1,0 +1,180 @@
+//! Functions, files and lines from a module's DWARF: the frames (inlined ones first) at the
+//! addresses a backtrace holds, read with `addr2line` from the module's own debug
+//! information or, for the main executable, from the debug file its `.gnu_debuglink` names.
+//!
+//! Only the DWARF sections are read, on demand, from the file; compressed sections are not
+//! supported (the caller then names the frames from the module's symbol table).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use addr2line::gimli;
+use object::elf::SHF_COMPRESSED;
+use object::read::ReadCache;
+use object::read::elf::{FileHeader, SectionHeader, SectionTable};
+use object::{Endianness, FileKind};
+
+use crate::loaded_modules::ExecutableMapping;
+use crate::symbols::load_bias;
+
+/// Most frames one address may give (inlining depth).
+const MAX_INLINED: usize = 64;
+
+/// One frame of an address: a function (the innermost inlined one first) and where in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SourceFrame {
+    /// Demangled, without its hash; `None` when the DWARF does not name it.
+    pub(crate) function: Option<String>,
+    pub(crate) file: Option<String>,
+    pub(crate) line: Option<u32>,
+}
+
+/// The frames at each of `addresses` (run-time addresses of calls in mappings of the file at
+/// `path`), innermost first; an empty list where the DWARF has nothing. `None` when the module
+/// has no DWARF this can read: none of its own and (with `follow_debug_link`) no separate
+/// debug file found, or compressed sections.
+pub(crate) fn frames_in_module(
+    path: &str,
+    follow_debug_link: bool,
+    addresses: &[(&ExecutableMapping, usize)],
+) -> Option<Vec<Vec<SourceFrame>>> {
+    let file = File::open(path).ok()?;
+    let data = ReadCache::new(file);
+    match FileKind::parse(&data).ok()? {
+        FileKind::Elf64 => in_elf::<object::elf::FileHeader64<Endianness>>(
+            Path::new(path),
+            &data,
+            follow_debug_link,
+            addresses,
+        ),
+        FileKind::Elf32 => in_elf::<object::elf::FileHeader32<Endianness>>(
+            Path::new(path),
+            &data,
+            follow_debug_link,
+            addresses,
+        ),
+        _ => None,
+    }
+}
+
+fn in_elf<Elf: FileHeader<Endian = Endianness>>(
+    path: &Path,
+    data: &ReadCache<File>,
+    follow_debug_link: bool,
+    addresses: &[(&ExecutableMapping, usize)],
+) -> Option<Vec<Vec<SourceFrame>>> {
+    let header = Elf::parse(data).ok()?;
+    let endian = header.endian().ok()?;
+    let segments = header.program_headers(endian, data).ok()?;
+    let svmas: Vec<Option<u64>> = addresses
+        .iter()
+        .map(|(mapping, address)| {
+            let bias = load_bias::<Elf>(segments, endian, mapping)?;
+            Some(u64::try_from(*address).ok()?.wrapping_sub(bias))
+        })
+        .collect();
+    let sections = header.sections(endian, data).ok()?;
+    if sections.section_by_name(endian, b".debug_info").is_some() {
+        return frames_from_dwarf::<Elf>(data, endian, &sections, &svmas);
+    }
+    if !follow_debug_link {
+        return None;
+    }
+    let debug_path = debug_file(path, &sections, endian, data)?;
+    let debug_data = ReadCache::new(File::open(debug_path).ok()?);
+    let debug_header = Elf::parse(&debug_data).ok()?;
+    let debug_endian = debug_header.endian().ok()?;
+    let debug_sections = debug_header.sections(debug_endian, &debug_data).ok()?;
+    frames_from_dwarf::<Elf>(&debug_data, debug_endian, &debug_sections, &svmas)
+}
+
+/// The separate debug file named by the module's `.gnu_debuglink`, where GDB looks for it:
+/// beside the module, in `.debug/` beside it, or under `/usr/lib/debug` by the module's
+/// directory.
+fn debug_file<'data, Elf: FileHeader<Endian = Endianness>>(
+    path: &Path,
+    sections: &SectionTable<'data, Elf, &'data ReadCache<File>>,
+    endian: Endianness,
+    data: &'data ReadCache<File>,
+) -> Option<PathBuf> {
+    let (_, link) = sections.section_by_name(endian, b".gnu_debuglink")?;
+    let link = link.data(endian, data).ok()?;
+    let name = link.split(|&b| b == 0).next()?;
+    let name = std::str::from_utf8(name).ok().filter(|n| !n.is_empty())?;
+    let dir = path.parent()?;
+    let candidates = [
+        dir.join(name),
+        dir.join(".debug").join(name),
+        Path::new("/usr/lib/debug")
+            .join(dir.strip_prefix("/").unwrap_or(dir))
+            .join(name),
+    ];
+    candidates
+        .into_iter()
+        .find(|candidate| candidate.as_path() != path && candidate.is_file())
+}
+
+fn frames_from_dwarf<'data, Elf: FileHeader<Endian = Endianness>>(
+    data: &'data ReadCache<File>,
+    endian: Endianness,
+    sections: &SectionTable<'data, Elf, &'data ReadCache<File>>,
+    svmas: &[Option<u64>],
+) -> Option<Vec<Vec<SourceFrame>>> {
+    let reader_endian = if endian == Endianness::Little {
+        gimli::RunTimeEndian::Little
+    } else {
+        gimli::RunTimeEndian::Big
+    };
+    let load =
+        |id: gimli::SectionId| -> Result<gimli::EndianSlice<'data, gimli::RunTimeEndian>, ()> {
+            let bytes: &'data [u8] = match sections.section_by_name(endian, id.name().as_bytes()) {
+                Some((_, section)) => {
+                    if section.sh_flags(endian).contains(SHF_COMPRESSED) {
+                        return Err(());
+                    }
+                    section.data(endian, data).map_err(|_| ())?
+                }
+                None => &[],
+            };
+            Ok(gimli::EndianSlice::new(bytes, reader_endian))
+        };
+    let dwarf = gimli::Dwarf::load(load).ok()?;
+    let context = addr2line::Context::from_dwarf(dwarf).ok()?;
+    Some(
+        svmas
+            .iter()
+            .map(|svma| {
+                svma.map(|svma| frames_at(&context, svma))
+                    .unwrap_or_default()
+            })
+            .collect(),
+    )
+}
+
+/// The frames at `svma`, the innermost inlined function first.
+fn frames_at<R: gimli::Reader>(context: &addr2line::Context<R>, svma: u64) -> Vec<SourceFrame> {
+    let mut found = Vec::new();
+    let Ok(mut frames) = context.find_frames(svma).skip_all_loads() else {
+        return found;
+    };
+    while let Ok(Some(frame)) = frames.next() {
+        let function = frame
+            .function
+            .as_ref()
+            .and_then(|function| function.raw_name().ok())
+            .map(|name| format!("{:#}", rustc_demangle::demangle(&name)));
+        let (file, line) = frame
+            .location
+            .map(|location| (location.file.map(str::to_string), location.line))
+            .unwrap_or((None, None));
+        found.push(SourceFrame {
+            function,
+            file,
+            line,
+        });
+        if found.len() >= MAX_INLINED {
+            break;
+        }
+    }
+    found
+}
