@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use crate::json::{Fields, FromJson, deserialize_through_json};
 
 use crate::modules::RelativeBacktrace;
 use crate::queue::Queue;
@@ -26,22 +26,74 @@ use crate::{Config, Result};
 /// The extension that marks a hand-off file (after `.json`).
 pub(crate) const HANDOFF_EXTENSION: &str = "handoff";
 
-/// A hand-off file's contents: the report and what the worker needs to finish it.
-#[derive(Debug, Serialize, Deserialize)]
-struct HandOffFile {
-    #[serde(flatten)]
+/// A hand-off file's contents, as written: the report's fields, and `pending`, what the
+/// worker needs to finish it.
+struct HandOffFile<'a> {
+    report: &'a Report,
+    pending: &'a Pending,
+}
+
+impl serde_core::Serialize for HandOffFile<'_> {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeMap;
+        let mut out = serializer.serialize_map(Some(crate::report_json::REPORT_FIELDS + 1))?;
+        crate::report_json::write_report_fields(self.report, &mut out)?;
+        out.serialize_entry("pending", self.pending)?;
+        out.end()
+    }
+}
+
+/// A hand-off file's contents, as read back.
+struct HandedOff {
     report: Report,
     pending: Pending,
 }
 
+impl FromJson for HandedOff {
+    fn from_json(json: &serde_json::Value) -> Result<Self, String> {
+        // The report's fields and `pending` share one object.
+        Ok(HandedOff {
+            report: Report::from_json(json)?,
+            pending: Fields::of(json, "hand-off file")?.required("pending")?,
+        })
+    }
+}
+
+deserialize_through_json!(HandedOff);
+
 /// What a report still lacks when it is handed off.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Pending {
     /// The application's crate, for telling its frames from the others.
     pub(crate) app_crate: String,
     /// The backtrace relative to the program's files; `None` when stack traces are off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) backtrace: Option<RelativeBacktrace>,
+}
+
+impl serde_core::Serialize for Pending {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeMap;
+        let Pending {
+            app_crate,
+            backtrace,
+        } = self;
+        let mut out = serializer.serialize_map(None)?;
+        out.serialize_entry("app_crate", app_crate)?;
+        if let Some(backtrace) = backtrace {
+            out.serialize_entry("backtrace", backtrace)?;
+        }
+        out.end()
+    }
+}
+
+impl FromJson for Pending {
+    fn from_json(json: &serde_json::Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "pending")?;
+        Ok(Pending {
+            app_crate: fields.required("app_crate")?,
+            backtrace: fields.optional("backtrace")?,
+        })
+    }
 }
 
 /// How the worker gets a report's backtrace.
@@ -67,8 +119,8 @@ pub(crate) fn write(queue: &Queue, report: &Report, pending: Pending) -> Result<
         crate::queue::file_safe(&report.trace_id)
     ));
     let file = HandOffFile {
-        report: report.clone(),
-        pending,
+        report,
+        pending: &pending,
     };
     let bytes = serde_json::to_vec(&file).unwrap_or_default();
     crate::durable::replace_cache_file(&path, &bytes)?;
@@ -79,7 +131,7 @@ pub(crate) fn write(queue: &Queue, report: &Report, pending: Pending) -> Result<
 pub(crate) fn read(path: &Path) -> Result<(Report, Pending)> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| crate::Error::io("read the handed-off report", path, e))?;
-    let file: HandOffFile =
+    let file: HandedOff =
         serde_json::from_str(&text).map_err(|e| crate::Error::MalformedConfig {
             path: path.to_path_buf(),
             line: e.line(),

@@ -86,6 +86,7 @@ mod handoff;
 #[cfg(feature = "heal")]
 mod heal;
 pub mod issue;
+mod json;
 // Read back by the healing engine (`autoheal::fix::last_report`).
 #[cfg_attr(not(feature = "heal"), allow(dead_code, unreachable_pub))]
 mod last_report;
@@ -100,6 +101,7 @@ mod prefix;
 pub mod queue;
 pub mod redact;
 mod report;
+mod report_json;
 mod reporting_lock;
 mod sha256;
 mod shell_word;

@@ -11,12 +11,12 @@
 
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{Fields, FromJson, deserialize_through_json};
 
 use crate::loaded_modules::ExecutableMapping;
 
 /// A file the program's code is loaded from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ModuleFile {
     pub(crate) path: String,
     pub(crate) device: String,
@@ -34,11 +34,61 @@ struct Mapping {
 
 /// A backtrace written down relative to its files: `frames` are (index into `files`, offset in
 /// that file), innermost first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RelativeBacktrace {
     pub(crate) files: Vec<ModuleFile>,
     pub(crate) frames: Vec<(usize, usize)>,
 }
+
+impl serde_core::Serialize for ModuleFile {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeMap;
+        let ModuleFile {
+            path,
+            device,
+            inode,
+        } = self;
+        let mut out = serializer.serialize_map(Some(3))?;
+        out.serialize_entry("path", path)?;
+        out.serialize_entry("device", device)?;
+        out.serialize_entry("inode", inode)?;
+        out.end()
+    }
+}
+
+impl FromJson for ModuleFile {
+    fn from_json(json: &serde_json::Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "module file")?;
+        Ok(ModuleFile {
+            path: fields.required("path")?,
+            device: fields.required("device")?,
+            inode: fields.required("inode")?,
+        })
+    }
+}
+
+impl serde_core::Serialize for RelativeBacktrace {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeMap;
+        let RelativeBacktrace { files, frames } = self;
+        let mut out = serializer.serialize_map(Some(2))?;
+        out.serialize_entry("files", files)?;
+        out.serialize_entry("frames", frames)?;
+        out.end()
+    }
+}
+
+impl FromJson for RelativeBacktrace {
+    fn from_json(json: &serde_json::Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "relative backtrace")?;
+        Ok(RelativeBacktrace {
+            files: fields.required("files")?,
+            frames: fields.required("frames")?,
+        })
+    }
+}
+
+deserialize_through_json!(RelativeBacktrace);
 
 /// The executable mappings of one process.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::durable::write_atomically;
 pub use crate::handoff::settle_abandoned_reports;
+use crate::json::{Fields, FromJson, deserialize_through_json};
 pub use crate::spool::SpoolSink;
 use crate::{Error, Report, Result};
 
@@ -56,23 +57,18 @@ const ATTEMPTS_FILE: &str = ".attempts.json";
 
 /// What the queue knows of one queued report besides its contents: the failed attempts to
 /// send it, its fingerprint, and how many failures of its bug it stands for.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default)]
 struct Attempts {
     attempts: u32,
     last_failure: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     fingerprint: Option<String>,
     /// Failures of the bug added to this report while it waited (0 for none).
-    #[serde(default, skip_serializing_if = "is_zero")]
     merged: u64,
     /// When the last of them happened (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_seen: Option<String>,
     /// The trace IDs of the first [`MAX_MERGED_TRACE_IDS`] of them: the issue names them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     merged_trace_ids: Vec<String>,
     /// GitHub refused it for good (its message): it is not sent again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     rejected: Option<String>,
 }
 
@@ -88,9 +84,57 @@ pub(crate) struct Occurrences {
     pub(crate) merged_trace_ids: Vec<String>,
 }
 
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+/// The index entry as `.attempts.json` holds it: what is empty is left out.
+impl serde_core::Serialize for Attempts {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeMap;
+        let Attempts {
+            attempts,
+            last_failure,
+            fingerprint,
+            merged,
+            last_seen,
+            merged_trace_ids,
+            rejected,
+        } = self;
+        let mut out = serializer.serialize_map(None)?;
+        out.serialize_entry("attempts", attempts)?;
+        out.serialize_entry("last_failure", last_failure)?;
+        if let Some(fingerprint) = fingerprint {
+            out.serialize_entry("fingerprint", fingerprint)?;
+        }
+        if *merged != 0 {
+            out.serialize_entry("merged", merged)?;
+        }
+        if let Some(last_seen) = last_seen {
+            out.serialize_entry("last_seen", last_seen)?;
+        }
+        if !merged_trace_ids.is_empty() {
+            out.serialize_entry("merged_trace_ids", merged_trace_ids)?;
+        }
+        if let Some(rejected) = rejected {
+            out.serialize_entry("rejected", rejected)?;
+        }
+        out.end()
+    }
 }
+
+impl FromJson for Attempts {
+    fn from_json(json: &serde_json::Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "queue index entry")?;
+        Ok(Attempts {
+            attempts: fields.required("attempts")?,
+            last_failure: fields.optional("last_failure")?,
+            fingerprint: fields.optional("fingerprint")?,
+            merged: fields.or_default("merged")?,
+            last_seen: fields.optional("last_seen")?,
+            merged_trace_ids: fields.or_default("merged_trace_ids")?,
+            rejected: fields.optional("rejected")?,
+        })
+    }
+}
+
+deserialize_through_json!(Attempts);
 
 /// Where [`Queue::store`] put a report.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// The version of the report's JSON shape. Bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -32,7 +30,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// );
 /// assert_eq!(report.operation(), "my_app::pick");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Report {
     /// Version of this JSON shape ([`SCHEMA_VERSION`]).
@@ -96,8 +94,7 @@ impl Default for Report {
 ///
 /// `#[non_exhaustive]`: a later release may capture another kind, so a `match` on it needs a
 /// wildcard arm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReportKind {
     /// An `Err` that escaped an annotated function, or one passed to `capture_error` or
@@ -108,11 +105,10 @@ pub enum ReportKind {
 }
 
 /// The error itself: its type, its message and the messages of its causes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorDetails {
     /// The error's type name, without its module path (`Error`, `ConfigError`, `panic`).
-    #[serde(rename = "type")]
     pub type_name: String,
     /// The error's `Display` text (or `Debug` when it has no `Display`).
     pub message: String,
@@ -143,7 +139,7 @@ impl ErrorDetails {
 }
 
 /// A source location with the function it belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Site {
     /// The function's name, or the operation name given with `#[auto_heal(name = "...")]`.
@@ -176,7 +172,7 @@ impl Site {
 }
 
 /// The program and its arguments.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CommandLine {
     /// The program's file name (`ipfs-kit`), without its directory.
@@ -200,16 +196,14 @@ impl CommandLine {
 }
 
 /// One resolved frame of a backtrace.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BacktraceFrame {
     /// The demangled function name, without its hash.
     pub function: String,
     /// The source file, when debug info has it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// The source line, when debug info has it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
     /// Whether the frame belongs to the application (not std, not autoheal, not a dependency).
     pub in_app: bool,
@@ -252,7 +246,7 @@ impl BacktraceFrame {
 /// Facts about the machine and the running program.
 ///
 /// Outside this crate, build one from [`SystemInfo::default`] and set its public fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SystemInfo {
     /// `std::env::consts::OS`.

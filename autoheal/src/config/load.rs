@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::file::ConfigFile;
@@ -13,8 +12,7 @@ use super::{App, Config, Token};
 use crate::Result;
 
 /// Where a configuration value came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     /// A command-line flag.
     Flag,
@@ -34,6 +32,13 @@ impl std::fmt::Display for Source {
             Source::File => "file",
             Source::Default => "default",
         })
+    }
+}
+
+/// As its `Display` text: `"flag"`, `"env"`, `"file"` or `"default"`.
+impl serde_core::Serialize for Source {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -4,14 +4,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::keys::{KEYS, display_value};
 use super::load::{Loaded, Source};
 
 /// What `status` shows. Field names are stable: `status --json` prints this object.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Status {
     /// Whether failures are reported.
     pub enabled: bool,
@@ -45,15 +44,74 @@ pub struct Status {
 }
 
 /// One key's value and where it came from.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Setting {
     /// The value.
     pub value: Value,
     /// Its source.
     pub source: Source,
     /// The environment variable that set it, when the source is `env`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub env_var: Option<String>,
+}
+
+/// The fields in the order above; a field added to `Status` without a place here does not
+/// compile.
+impl serde_core::Serialize for Status {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeStruct;
+        let Status {
+            enabled,
+            configured,
+            repository,
+            github_token,
+            github_token_source,
+            copilot_token,
+            auto_create_issues,
+            queue_length,
+            queue_dropped,
+            queue_dir,
+            config_file,
+            settings,
+            unknown_file_keys,
+            warnings,
+        } = self;
+        let mut out = serializer.serialize_struct("Status", 14)?;
+        out.serialize_field("enabled", enabled)?;
+        out.serialize_field("configured", configured)?;
+        out.serialize_field("repository", repository)?;
+        out.serialize_field("github_token", github_token)?;
+        out.serialize_field("github_token_source", github_token_source)?;
+        out.serialize_field("copilot_token", copilot_token)?;
+        out.serialize_field("auto_create_issues", auto_create_issues)?;
+        out.serialize_field("queue_length", queue_length)?;
+        out.serialize_field("queue_dropped", queue_dropped)?;
+        out.serialize_field("queue_dir", queue_dir)?;
+        out.serialize_field("config_file", config_file)?;
+        out.serialize_field("settings", settings)?;
+        out.serialize_field("unknown_file_keys", unknown_file_keys)?;
+        out.serialize_field("warnings", warnings)?;
+        out.end()
+    }
+}
+
+/// `value` and `source`, and `env_var` when there is one.
+impl serde_core::Serialize for Setting {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeStruct;
+        let Setting {
+            value,
+            source,
+            env_var,
+        } = self;
+        let mut out = serializer.serialize_struct("Setting", 3)?;
+        out.serialize_field("value", value)?;
+        out.serialize_field("source", source)?;
+        match env_var {
+            Some(env_var) => out.serialize_field("env_var", env_var)?,
+            None => out.skip_field("env_var")?,
+        }
+        out.end()
+    }
 }
 
 impl Status {

@@ -3,18 +3,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 use ureq::http::Response;
 
 use super::GitHubError;
+use crate::json::{Fields, FromJson, deserialize_through_json};
 use crate::{Config, IssueDraft, Token};
 
 /// An issue as the API describes it (the fields reporting reads).
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueRef {
     /// Its id, unique across GitHub (what `duplicate_issue_id` names), not its number.
-    #[serde(default)]
     pub id: u64,
     /// The issue's number.
     pub number: u64,
@@ -23,7 +22,6 @@ pub struct IssueRef {
     /// `open` or `closed`.
     pub state: String,
     /// Its body.
-    #[serde(default)]
     pub body: Option<String>,
 }
 
@@ -37,19 +35,14 @@ pub(crate) struct ApiReply {
     pub(crate) next: Option<String>,
 }
 
-#[derive(Deserialize)]
 struct CommentRef {
-    #[serde(default)]
     body: Option<String>,
 }
 
 /// An item of the issue list or of search results: a pull request is an issue too there, and
 /// carries a `pull_request` object.
-#[derive(Deserialize)]
 struct ListedIssue {
-    #[serde(flatten)]
     issue: IssueRef,
-    #[serde(default)]
     pull_request: Option<Value>,
 }
 
@@ -60,13 +53,54 @@ impl ListedIssue {
     }
 }
 
-#[derive(Deserialize)]
 struct SearchResults {
     /// `true` when the search timed out before looking everywhere: the items are not the
     /// answer, and an issue missing from them may well exist.
-    #[serde(default)]
     incomplete_results: bool,
     items: Vec<ListedIssue>,
+}
+
+/// `id` and `body` may be missing (`body` may also be `null`); the others must be there.
+impl FromJson for IssueRef {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "issue")?;
+        Ok(IssueRef {
+            id: fields.or_default("id")?,
+            number: fields.required("number")?,
+            html_url: fields.required("html_url")?,
+            state: fields.required("state")?,
+            body: fields.optional("body")?,
+        })
+    }
+}
+
+deserialize_through_json!(IssueRef);
+
+impl FromJson for CommentRef {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        Ok(CommentRef {
+            body: Fields::of(json, "comment")?.optional("body")?,
+        })
+    }
+}
+
+impl FromJson for ListedIssue {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        Ok(ListedIssue {
+            issue: IssueRef::from_json(json)?,
+            pull_request: Fields::of(json, "issue")?.optional("pull_request")?,
+        })
+    }
+}
+
+impl FromJson for SearchResults {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "search results")?;
+        Ok(SearchResults {
+            incomplete_results: fields.or_default("incomplete_results")?,
+            items: fields.required("items")?,
+        })
+    }
 }
 
 /// The longest GitHub's documentation tells a client to wait after a secondary rate limit that
@@ -325,10 +359,7 @@ impl GitHubClient {
             (_, body) => {
                 let empty = json!({});
                 let request = self.headers(self.body_request(method, &url));
-                request
-                    .send_json(body.unwrap_or(&empty))
-                    .map_err(transport)
-                    .and_then(check)?
+                send_body(request, body.unwrap_or(&empty))?
             }
         };
         let next = next_link(&reply);
@@ -382,8 +413,7 @@ impl GitHubClient {
     /// A write sent once: one that would be made twice if GitHub carried it out and then
     /// answered 5xx.
     fn send_json_once(&self, method: &str, url: &str, body: &Value) -> Result<Reply, GitHubError> {
-        let request = self.headers(self.body_request(method, url));
-        request.send_json(body).map_err(transport).and_then(check)
+        send_body(self.headers(self.body_request(method, url)), body)
     }
 
     fn send(
@@ -528,13 +558,26 @@ fn error_detail(error: &Value) -> String {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(mut reply: Reply) -> Result<T, GitHubError> {
+fn parse<T: FromJson>(mut reply: Reply) -> Result<T, GitHubError> {
     let text = reply
         .body_mut()
         .read_to_string()
         .map_err(|e| GitHubError::UnexpectedReply(e.to_string()))?;
-    serde_json::from_str(&text)
+    crate::json::parse(&text)
         .map_err(|e| GitHubError::UnexpectedReply(format!("not the documented JSON: {e}")))
+}
+
+/// Send `body` as the request's JSON body.
+fn send_body(
+    request: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    body: &Value,
+) -> Result<Reply, GitHubError> {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    request
+        .header("content-type", "application/json")
+        .send(&bytes[..])
+        .map_err(transport)
+        .and_then(check)
 }
 
 /// The `rel="next"` address of an RFC 8288 `Link` header.

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde_core::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
+use crate::json::{Fields, FromJson, deserialize_through_json};
 
 /// The file's name in the configuration directory.
 const FILE_NAME: &str = "known_issues.json";
@@ -16,7 +19,7 @@ const FILE_NAME: &str = "known_issues.json";
 const REMEMBERED_TRACE_IDS: usize = 256;
 
 /// One known issue.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct KnownIssue {
     pub(crate) number: u64,
     pub(crate) url: String,
@@ -34,7 +37,7 @@ pub(crate) struct IssueAt {
 }
 
 /// A recurrence comment on its way to an issue.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SendingComment {
     pub(crate) number: u64,
     pub(crate) url: String,
@@ -43,7 +46,7 @@ pub(crate) struct SendingComment {
 }
 
 /// A new issue being filed.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Creating {
     /// Unix seconds when it was sent.
     since: u64,
@@ -58,29 +61,132 @@ pub(crate) struct KnownIssues {
     state: Stored,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 struct Stored {
-    #[serde(default)]
     issues: BTreeMap<String, KnownIssue>,
     /// Unix seconds of each new issue filed from this machine in the last hour.
-    #[serde(default)]
     created: Vec<u64>,
     /// Unix seconds until which GitHub asked not to be called (a rate limit).
-    #[serde(default)]
     rate_limited_until: u64,
     /// Trace IDs of the latest reports delivered or counted, oldest first.
-    #[serde(default)]
     delivered: VecDeque<String>,
     /// Recurrence comments being posted, by trace ID: a process that died in between leaves
     /// the mark, and the next one reads the issue's comments before posting again.
-    #[serde(default)]
     sending: BTreeMap<String, SendingComment>,
     /// Fingerprints whose new issue was being filed (Unix seconds): a process that died in
     /// between leaves the mark, and the next one asks the list (which does not lag, unlike
     /// search) before filing again.
-    #[serde(default)]
     creating: BTreeMap<String, Creating>,
 }
+
+impl Serialize for KnownIssue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let KnownIssue {
+            number,
+            url,
+            last_sent,
+            pending,
+        } = self;
+        let mut out = serializer.serialize_map(Some(4))?;
+        out.serialize_entry("number", number)?;
+        out.serialize_entry("url", url)?;
+        out.serialize_entry("last_sent", last_sent)?;
+        out.serialize_entry("pending", pending)?;
+        out.end()
+    }
+}
+
+impl FromJson for KnownIssue {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "known issue")?;
+        Ok(KnownIssue {
+            number: fields.required("number")?,
+            url: fields.required("url")?,
+            last_sent: fields.required("last_sent")?,
+            pending: fields.required("pending")?,
+        })
+    }
+}
+
+impl Serialize for SendingComment {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let SendingComment { number, url, since } = self;
+        let mut out = serializer.serialize_map(Some(3))?;
+        out.serialize_entry("number", number)?;
+        out.serialize_entry("url", url)?;
+        out.serialize_entry("since", since)?;
+        out.end()
+    }
+}
+
+impl FromJson for SendingComment {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "comment being sent")?;
+        Ok(SendingComment {
+            number: fields.required("number")?,
+            url: fields.required("url")?,
+            since: fields.required("since")?,
+        })
+    }
+}
+
+impl Serialize for Creating {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Creating { since, trace_id } = self;
+        let mut out = serializer.serialize_map(Some(2))?;
+        out.serialize_entry("since", since)?;
+        out.serialize_entry("trace_id", trace_id)?;
+        out.end()
+    }
+}
+
+impl FromJson for Creating {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "issue being filed")?;
+        Ok(Creating {
+            since: fields.required("since")?,
+            trace_id: fields.required("trace_id")?,
+        })
+    }
+}
+
+impl Serialize for Stored {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Stored {
+            issues,
+            created,
+            rate_limited_until,
+            delivered,
+            sending,
+            creating,
+        } = self;
+        let mut out = serializer.serialize_map(Some(6))?;
+        out.serialize_entry("issues", issues)?;
+        out.serialize_entry("created", created)?;
+        out.serialize_entry("rate_limited_until", rate_limited_until)?;
+        out.serialize_entry("delivered", delivered)?;
+        out.serialize_entry("sending", sending)?;
+        out.serialize_entry("creating", creating)?;
+        out.end()
+    }
+}
+
+/// Every field may be missing (a file written by an older version): it is then empty.
+impl FromJson for Stored {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        let fields = Fields::of(json, "known issues")?;
+        Ok(Stored {
+            issues: fields.or_default("issues")?,
+            created: fields.or_default("created")?,
+            rate_limited_until: fields.or_default("rate_limited_until")?,
+            delivered: fields.or_default("delivered")?,
+            sending: fields.or_default("sending")?,
+            creating: fields.or_default("creating")?,
+        })
+    }
+}
+
+deserialize_through_json!(Stored);
 
 impl KnownIssues {
     /// Load (a missing or unreadable file is an empty cache: the search finds the issues again).

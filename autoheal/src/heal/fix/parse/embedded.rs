@@ -115,7 +115,8 @@ mod tests {
             "{REPORT_MARKER}\n```json\n{{\"schema\": \"x\"}}\n```"
         ));
         assert!(
-            matches!(&broken, Err(Missing::Invalid(m)) if m.contains("invalid type")),
+            matches!(&broken, Err(Missing::Invalid(m))
+                if m.contains("field `schema`: expected an unsigned integer")),
             "{broken:?}"
         );
         assert!(matches!(
