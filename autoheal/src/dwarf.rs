@@ -2,10 +2,14 @@
 //! addresses a backtrace holds, read with `addr2line` from the module's own debug
 //! information or, for the main executable, from the debug file its `.gnu_debuglink` names.
 //!
-//! Only the DWARF sections are read, on demand, from the file; compressed sections are not
-//! supported (the caller then names the frames from the module's symbol table).
+//! Only the DWARF sections are read from the file, once per module and process: they stay in
+//! memory for the process's life (as the `backtrace` crate keeps its), so a process that
+//! reports many failures reads and indexes them once. Only modules that carry DWARF are kept,
+//! and the set of a process's modules does not grow. Compressed sections are not supported
+//! (the caller then names the frames from the module's symbol table).
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use addr2line::gimli;
@@ -16,6 +20,24 @@ use object::{Endianness, FileKind};
 
 use crate::loaded_modules::ExecutableMapping;
 use crate::symbols::load_bias;
+use crate::sync::Mutex;
+
+/// DWARF sections read into memory for the rest of the process's life.
+type Reader = gimli::EndianSlice<'static, gimli::RunTimeEndian>;
+
+/// A module file as the process maps it: a file rebuilt under the same name is another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ModuleKey {
+    path: String,
+    device: String,
+    inode: u64,
+}
+
+/// A module's DWARF, parsed lazily; `None` for a module that has none this can read.
+type LoadedDwarf = Option<Box<addr2line::Context<Reader>>>;
+
+/// The DWARF of each module looked up so far.
+static LOADED: Mutex<Vec<(ModuleKey, LoadedDwarf)>> = Mutex::new(Vec::new());
 
 /// Most frames one address may give (inlining depth).
 const MAX_INLINED: usize = 64;
@@ -38,17 +60,23 @@ pub(crate) fn frames_in_module(
     follow_debug_link: bool,
     addresses: &[(&ExecutableMapping, usize)],
 ) -> Option<Vec<Vec<SourceFrame>>> {
+    let first = addresses.first()?.0;
+    let key = ModuleKey {
+        path: path.to_string(),
+        device: first.device.clone(),
+        inode: first.inode,
+    };
     let file = File::open(path).ok()?;
     let data = ReadCache::new(file);
     match FileKind::parse(&data).ok()? {
         FileKind::Elf64 => in_elf::<object::elf::FileHeader64<Endianness>>(
-            Path::new(path),
+            &key,
             &data,
             follow_debug_link,
             addresses,
         ),
         FileKind::Elf32 => in_elf::<object::elf::FileHeader32<Endianness>>(
-            Path::new(path),
+            &key,
             &data,
             follow_debug_link,
             addresses,
@@ -57,8 +85,9 @@ pub(crate) fn frames_in_module(
     }
 }
 
+/// [`frames_in_module`] for an ELF file of the class `Elf`.
 fn in_elf<Elf: FileHeader<Endian = Endianness>>(
-    path: &Path,
+    key: &ModuleKey,
     data: &ReadCache<File>,
     follow_debug_link: bool,
     addresses: &[(&ExecutableMapping, usize)],
@@ -73,19 +102,50 @@ fn in_elf<Elf: FileHeader<Endian = Endianness>>(
             Some(u64::try_from(*address).ok()?.wrapping_sub(bias))
         })
         .collect();
+    let mut loaded = LOADED.lock();
+    let position = match loaded.iter().position(|(loaded_key, _)| loaded_key == key) {
+        Some(position) => position,
+        None => {
+            let context =
+                load_dwarf::<Elf>(key, header, endian, data, follow_debug_link).map(Box::new);
+            loaded.push((key.clone(), context));
+            loaded.len() - 1
+        }
+    };
+    let context = loaded.get(position)?.1.as_deref()?;
+    Some(
+        svmas
+            .iter()
+            .map(|svma| {
+                svma.map(|svma| frames_at(context, svma))
+                    .unwrap_or_default()
+            })
+            .collect(),
+    )
+}
+
+/// The module's DWARF: its own, or (with `follow_debug_link`) its separate debug file's.
+fn load_dwarf<Elf: FileHeader<Endian = Endianness>>(
+    key: &ModuleKey,
+    header: &Elf,
+    endian: Endianness,
+    data: &ReadCache<File>,
+    follow_debug_link: bool,
+) -> Option<addr2line::Context<Reader>> {
     let sections = header.sections(endian, data).ok()?;
+    let path = Path::new(&key.path);
     if sections.section_by_name(endian, b".debug_info").is_some() {
-        return frames_from_dwarf::<Elf>(data, endian, &sections, &svmas);
+        return dwarf_of::<Elf>(path, endian, &sections);
     }
     if !follow_debug_link {
         return None;
     }
     let debug_path = debug_file(path, &sections, endian, data)?;
-    let debug_data = ReadCache::new(File::open(debug_path).ok()?);
+    let debug_data = ReadCache::new(File::open(&debug_path).ok()?);
     let debug_header = Elf::parse(&debug_data).ok()?;
     let debug_endian = debug_header.endian().ok()?;
     let debug_sections = debug_header.sections(debug_endian, &debug_data).ok()?;
-    frames_from_dwarf::<Elf>(&debug_data, debug_endian, &debug_sections, &svmas)
+    dwarf_of::<Elf>(&debug_path, debug_endian, &debug_sections)
 }
 
 /// The separate debug file named by the module's `.gnu_debuglink`, where GDB looks for it:
@@ -114,41 +174,44 @@ fn debug_file<'data, Elf: FileHeader<Endian = Endianness>>(
         .find(|candidate| candidate.as_path() != path && candidate.is_file())
 }
 
-fn frames_from_dwarf<'data, Elf: FileHeader<Endian = Endianness>>(
-    data: &'data ReadCache<File>,
+/// The DWARF sections of the file at `path` (whose section table is `sections`), read into
+/// memory, parsed lazily by `addr2line`.
+fn dwarf_of<'data, Elf: FileHeader<Endian = Endianness>>(
+    path: &Path,
     endian: Endianness,
     sections: &SectionTable<'data, Elf, &'data ReadCache<File>>,
-    svmas: &[Option<u64>],
-) -> Option<Vec<Vec<SourceFrame>>> {
+) -> Option<addr2line::Context<Reader>> {
     let reader_endian = if endian == Endianness::Little {
         gimli::RunTimeEndian::Little
     } else {
         gimli::RunTimeEndian::Big
     };
-    let load =
-        |id: gimli::SectionId| -> Result<gimli::EndianSlice<'data, gimli::RunTimeEndian>, ()> {
-            let bytes: &'data [u8] = match sections.section_by_name(endian, id.name().as_bytes()) {
-                Some((_, section)) => {
-                    if section.sh_flags(endian).contains(SHF_COMPRESSED) {
-                        return Err(());
-                    }
-                    section.data(endian, data).map_err(|_| ())?
-                }
-                None => &[],
-            };
-            Ok(gimli::EndianSlice::new(bytes, reader_endian))
+    let compressed = sections.iter().any(|section| {
+        sections
+            .section_name(endian, section)
+            .is_ok_and(|name| name.starts_with(b".debug_"))
+            && section.sh_flags(endian).contains(SHF_COMPRESSED)
+    });
+    if compressed {
+        return None;
+    }
+    let mut file = File::open(path).ok()?;
+    let mut load = |id: gimli::SectionId| -> Result<Reader, ()> {
+        let bytes: &'static [u8] = match sections.section_by_name(endian, id.name().as_bytes()) {
+            Some((_, section)) => {
+                let (offset, size) = section.file_range(endian).unwrap_or((0, 0));
+                let mut bytes = vec![0; usize::try_from(size).map_err(|_| ())?];
+                file.seek(SeekFrom::Start(offset)).map_err(|_| ())?;
+                file.read_exact(&mut bytes).map_err(|_| ())?;
+                // Kept for the process's life with the module's parsed DWARF (see above).
+                bytes.leak()
+            }
+            None => &[],
         };
-    let dwarf = gimli::Dwarf::load(load).ok()?;
-    let context = addr2line::Context::from_dwarf(dwarf).ok()?;
-    Some(
-        svmas
-            .iter()
-            .map(|svma| {
-                svma.map(|svma| frames_at(&context, svma))
-                    .unwrap_or_default()
-            })
-            .collect(),
-    )
+        Ok(gimli::EndianSlice::new(bytes, reader_endian))
+    };
+    let dwarf = gimli::Dwarf::load(&mut load).ok()?;
+    addr2line::Context::from_dwarf(dwarf).ok()
 }
 
 /// The frames at `svma`, the innermost inlined function first.
