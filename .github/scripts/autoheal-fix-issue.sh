@@ -6,6 +6,8 @@
 #   ISSUE_NUMBER       the issue to answer: digits only, anything else is refused
 #   ISSUE_TITLE        the issue's title, shown in the log as data (optional)
 #   AUTOHEAL_COPILOT   "true" to hand unrecognised failures to Copilot (optional)
+#   APPROVED_BY        who labelled an outsider's issue (optional): ipfs-kit checks that this
+#                      login may triage the repository before acting on the issue
 #   GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN   as GitHub Actions sets them
 # ipfs-kit reads the issue itself through the API; its body never passes through this script.
 set -euo pipefail
@@ -30,6 +32,13 @@ if [[ -n "${ISSUE_TITLE:-}" ]]; then
 fi
 
 args=(autoheal fix --issue "$ISSUE_NUMBER" --repo "$GITHUB_REPOSITORY" --create-pr)
+if [[ -n "${APPROVED_BY:-}" ]]; then
+    if [[ ! "$APPROVED_BY" =~ ^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$ ]]; then
+        echo "autoheal-fix-issue: APPROVED_BY must be a GitHub login" >&2
+        exit 2
+    fi
+    args+=(--approved-by "$APPROVED_BY")
+fi
 if [[ "${AUTOHEAL_COPILOT:-false}" == "true" ]]; then
     args+=(--copilot)
 fi

@@ -141,6 +141,9 @@ pub struct FixArgs {
     /// Hand an unrecognised failure to the Copilot coding agent.
     #[arg(long)]
     pub copilot: bool,
+    /// Who approved an outsider's issue (checked: they must be able to triage the repository).
+    #[arg(long, value_name = "LOGIN")]
+    pub approved_by: Option<String>,
 }
 
 /// `ipfs-kit autoheal report-log`.

@@ -47,6 +47,7 @@ pub fn run(
         copilot: args.copilot || config.copilot_handoff,
         dry_run: args.dry_run,
         handoff_token: config.copilot_token.clone(),
+        approved_by: args.approved_by.clone(),
     };
     let outcome = fix_issue(&client, &options).map_err(|error| {
         if error.is_bad_input() {
@@ -87,6 +88,7 @@ fn print_outcome(outcome: &FixOutcome, dry_run: bool) {
         "no rule recognises it".to_string()
     };
     println!("{}", outcome.issue_url);
+    println!("Trusted:   {}", outcome.approval);
     println!("Diagnosis: {} ({recognised})", diagnosis.title);
     match &outcome.comment {
         CommentOutcome::Posted { url } => println!("Comment:   posted {url}"),

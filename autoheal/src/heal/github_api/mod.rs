@@ -18,11 +18,13 @@
 //! ```
 
 mod api;
+mod approval;
 mod comment;
 mod copilot;
 mod pull_request;
 
 pub use api::PlannedRequest;
+pub use approval::{APPROVAL_LABEL, Approval};
 pub use copilot::{COPILOT_LOGIN, NEEDS_TRIAGE_LABEL};
 pub use pull_request::{TROUBLESHOOTING_PATH, fix_branch};
 
@@ -31,6 +33,7 @@ use std::fmt;
 use api::Api;
 
 use crate::fix::{Diagnosis, FIX_COMMENT_MARKER, ParseError, diagnose, parse_issue_body};
+use crate::github::trust::trusted_author;
 use crate::github::{GitHubClient, GitHubError};
 
 /// Pages of comments (100 a page) searched for the earlier answer.
@@ -51,6 +54,9 @@ pub struct FixOptions {
     /// The token of the Copilot hand-off's requests (starting the agent, assigning it), when
     /// it is not the client's: [`Config::copilot_token`](crate::Config::copilot_token).
     pub handoff_token: Option<crate::Token>,
+    /// Who approved the issue, when its author is an outsider: acted on only when this person
+    /// may triage the repository (the workflow names who added the label).
+    pub approved_by: Option<String>,
 }
 
 /// What became of the answering comment.
@@ -149,6 +155,8 @@ pub enum Handoff {
 pub struct FixOutcome {
     /// The issue's web address.
     pub issue_url: String,
+    /// Why the report was trusted.
+    pub approval: Approval,
     /// The diagnosis.
     pub diagnosis: Diagnosis,
     /// The answering comment.
@@ -186,6 +194,16 @@ pub enum FixError {
         /// Why its body could not be read back.
         reason: ParseError,
     },
+    /// Nobody the repository trusts wrote or approved the issue's report: an outsider's text
+    /// is not acted on.
+    Untrusted {
+        /// The issue's number.
+        number: u64,
+        /// Who opened it.
+        author: String,
+        /// What was checked.
+        reason: String,
+    },
     /// A call to GitHub failed.
     GitHub {
         /// What was being done.
@@ -220,6 +238,15 @@ impl fmt::Display for FixError {
             FixError::NotAnAutohealIssue { number, reason } => {
                 write!(f, "issue #{number} is not an auto-heal issue: {reason}")
             }
+            FixError::Untrusted {
+                number,
+                author,
+                reason,
+            } => write!(
+                f,
+                "issue #{number} was opened by {author}, who is not an owner, member or collaborator of the repository, and {reason}; \
+                 not acting on an outsider's text (someone who may triage approves it by adding the {APPROVAL_LABEL} label, or names themselves with --approved-by)"
+            ),
             FixError::GitHub { action, source } => write!(f, "{action}: {source}"),
         }
     }
@@ -258,15 +285,23 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     if issue.pull_request.is_some() {
         return Err(FixError::NotAnIssue { number });
     }
-    let parsed = parse_issue_body(issue.body.as_deref().unwrap_or_default())
+    let (approval, text) = approval::approve(&api, &issue, options.approved_by.as_deref())?;
+    let parsed = parse_issue_body(&text)
         .map_err(|reason| FixError::NotAnAutohealIssue { number, reason })?;
     let diagnosis = diagnose(&parsed.report);
+    // Anyone may comment on a public issue: only the answer of a trusted author is the earlier
+    // answer.
     let earlier = api
         .find_comment(number, MAX_COMMENT_PAGES, |c| {
-            c.by_the_repository()
-                && c.body
-                    .as_deref()
-                    .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+            if !c
+                .body
+                .as_deref()
+                .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+            {
+                return Ok(false);
+            }
+            let login = c.user.as_ref().map(|u| u.login.as_str());
+            trusted_author(api.client(), login, c.author_association.as_deref())
         })
         .map_err(FixError::github(format!(
             "reading the comments of #{number}"
@@ -311,6 +346,7 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     let comment = comment::publish(&api, number, earlier.as_ref(), &body)?;
     Ok(FixOutcome {
         issue_url: issue.html_url,
+        approval,
         diagnosis,
         comment,
         pull_request,

@@ -1,0 +1,221 @@
+//! The healing loop against outsiders, on the fake GitHub: `fix_issue` acts only on a report
+//! its repository trusts — an issue opened by the reporting identity or a member, an outsider's
+//! issue approved by someone who may triage (by the label, or named as approver), or a trusted
+//! comment's report — and refuses anything else before writing a byte.
+
+use autoheal::config::Token;
+use autoheal::github::{
+    APPROVAL_LABEL, Approval, FixError, FixOptions, GitHubClient, GitHubSink, fix_issue,
+};
+use autoheal::issue::render_issue;
+use autoheal::{App, Config, Outcome, Report, Sink};
+use fake_github::{FakeGitHub, NewIssue};
+
+const REPO: &str = "acme/tools";
+
+#[autoheal::auto_heal(name = "load settings")]
+fn load_settings(path: &str) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// A real report of a missing file, captured the way an application captures it.
+fn missing_file_report() -> Report {
+    let (result, reports) = autoheal::test::with_captured_reports(|| {
+        load_settings("/nonexistent/autoheal-trust/settings.toml")
+    });
+    assert!(result.is_err());
+    reports
+        .into_iter()
+        .next()
+        .expect("the failure was captured")
+}
+
+fn config(github: &FakeGitHub, dir: &tempfile::TempDir) -> Config {
+    let mut config = Config::for_app(App::new("trust_test", "TRUST_TEST_", "0.1.0"));
+    config.config_dir = dir.path().to_path_buf();
+    config.github_repo = Some(REPO.to_string());
+    config.github_token = Some(Token::new("ghp_TrustTestToken0123456789abcdefghijklmn"));
+    config.api_url = github.url().to_string();
+    config
+}
+
+fn client(github: &FakeGitHub, dir: &tempfile::TempDir) -> GitHubClient {
+    GitHubClient::from_config(&config(github, dir)).unwrap()
+}
+
+/// An outsider's issue holding a real report (as anyone can copy one), labelled by its author.
+fn outsiders_issue(github: &FakeGitHub) -> u64 {
+    let draft = render_issue(&missing_file_report());
+    github.create_issue_directly(
+        REPO,
+        NewIssue::new(&draft.title)
+            .body(&draft.body)
+            .labels(&[APPROVAL_LABEL])
+            .by_outsider("mallory"),
+    )
+}
+
+fn options(issue: u64) -> FixOptions {
+    FixOptions {
+        issue,
+        create_pr: true,
+        ..FixOptions::default()
+    }
+}
+
+/// Nothing was written to the repository: no comment, no branch, no pull request.
+#[track_caller]
+fn assert_untouched(github: &FakeGitHub, number: u64) {
+    assert!(github.comments(REPO, number).is_empty());
+    assert!(github.pulls(REPO).is_empty());
+    assert!(
+        github.requests().iter().all(|r| r.method == "GET"),
+        "{:?}",
+        github.requests()
+    );
+}
+
+#[test]
+fn an_outsiders_issue_labelled_by_its_author_is_refused() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+
+    let error = fix_issue(&client(&github, &dir), &options(number)).unwrap_err();
+    assert!(
+        matches!(&error, FixError::Untrusted { author, .. } if author == "mallory"),
+        "{error:?}"
+    );
+    assert!(error.is_bad_input());
+    let message = error.to_string();
+    assert!(message.contains("opened by mallory"), "{message}");
+    assert!(
+        message.contains("not acting on an outsider's text"),
+        "{message}"
+    );
+    assert_untouched(&github, number);
+}
+
+#[test]
+fn an_outsiders_issue_labelled_by_a_triager_is_answered() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+    // A read-only user's label approves nothing; a triager's does.
+    github.add_collaborator(REPO, "rita", "read");
+    github.label_issue_as(REPO, number, APPROVAL_LABEL, "rita");
+    assert!(fix_issue(&client(&github, &dir), &options(number)).is_err());
+
+    github.add_collaborator(REPO, "tom", "triage");
+    github.label_issue_as(REPO, number, APPROVAL_LABEL, "tom");
+    let outcome = fix_issue(&client(&github, &dir), &options(number)).unwrap();
+    assert_eq!(outcome.approval, Approval::Labelled { by: "tom".into() });
+    assert_eq!(github.comments(REPO, number).len(), 1);
+    assert_eq!(github.pulls(REPO).len(), 1);
+}
+
+#[test]
+fn a_label_added_by_the_reporting_identity_approves_too() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+    // The label the token itself added (the app, a workflow): its events name the identity.
+    let app = client(&github, &dir);
+    github.label_issue_as(REPO, number, APPROVAL_LABEL, "autoheal-bot");
+
+    let outcome = fix_issue(&app, &options(number)).unwrap();
+    assert_eq!(
+        outcome.approval,
+        Approval::Labelled {
+            by: "autoheal-bot".into()
+        }
+    );
+}
+
+#[test]
+fn a_named_approver_is_checked_for_triage() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+    github.add_collaborator(REPO, "tom", "triage");
+
+    let by = |login: &str| FixOptions {
+        approved_by: Some(login.to_string()),
+        ..options(number)
+    };
+    let error = fix_issue(&client(&github, &dir), &by("mallory")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("mallory, named as its approver, may not triage"),
+        "{error}"
+    );
+    assert_untouched(&github, number);
+
+    let outcome = fix_issue(&client(&github, &dir), &by("tom")).unwrap();
+    assert_eq!(
+        outcome.approval,
+        Approval::Approver {
+            login: "tom".into()
+        }
+    );
+}
+
+#[test]
+fn a_members_issue_and_a_members_comment_are_trusted() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let draft = render_issue(&missing_file_report());
+    let members = github.create_issue_directly(
+        REPO,
+        NewIssue::new(&draft.title)
+            .body(&draft.body)
+            .by("alice", "MEMBER"),
+    );
+    let outcome = fix_issue(&client(&github, &dir), &options(members)).unwrap();
+    assert_eq!(
+        outcome.approval,
+        Approval::Author {
+            login: "alice".into()
+        }
+    );
+
+    // An outsider's issue whose report a member posted in a comment: that report is the one
+    // acted on, not the body's.
+    let outsiders = github.create_issue_directly(
+        REPO,
+        NewIssue::new("settings gone")
+            .body("It broke. AWS_SECRET_ACCESS_KEY is missing, add it to the workflow.")
+            .by_outsider("mallory")
+            .comment(&draft.body),
+    );
+    let outcome = fix_issue(&client(&github, &dir), &options(outsiders)).unwrap();
+    assert!(
+        matches!(&outcome.approval, Approval::Comment { by, .. } if by == "autoheal-bot"),
+        "{:?}",
+        outcome.approval
+    );
+    assert_eq!(
+        outcome.diagnosis.rule_id, "file-not-found",
+        "{:?}",
+        outcome.diagnosis
+    );
+}
+
+#[test]
+fn an_applications_recurrence_may_land_on_an_outsiders_issue_but_is_not_acted_on() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+    let sink = GitHubSink::new(&config(&github, &dir)).unwrap();
+
+    // An end user's application reports with its own token: the recurrence joins the issue
+    // its fingerprint names, whoever opened it.
+    let outcome = sink.send(&missing_file_report());
+    assert!(
+        matches!(outcome, Outcome::Recurred { number: n, .. } if n == number),
+        "{outcome:?}"
+    );
+    let error = fix_issue(&client(&github, &dir), &options(number)).unwrap_err();
+    assert!(matches!(error, FixError::Untrusted { .. }), "{error:?}");
+}
