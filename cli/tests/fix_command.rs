@@ -353,14 +353,21 @@ fn an_unrecognised_failure_is_handed_to_the_copilot_coding_agent_once() {
     first.success();
     let tasks = github.agent_tasks(REPO);
     assert_eq!(tasks.len(), 1);
+    // The instructions name the issue to close, but send the agent to no issue text.
     let issue_url = format!("https://github.com/{REPO}/issues/{number}");
-    assert!(tasks[0].prompt.contains(&issue_url), "{}", tasks[0].prompt);
+    assert!(!tasks[0].prompt.contains(&issue_url), "{}", tasks[0].prompt);
+    assert!(
+        tasks[0].prompt.contains(&format!("Fixes #{number}")),
+        "{}",
+        tasks[0].prompt
+    );
     let prompt = diagnosis
         .prompt
         .as_ref()
         .expect("an unrecognised failure has a prompt");
+    let (_, report_block) = prompt.split_once("```text\n").expect("the fenced report");
     assert!(
-        tasks[0].prompt.contains(prompt.trim()),
+        tasks[0].prompt.contains(report_block),
         "{}",
         tasks[0].prompt
     );

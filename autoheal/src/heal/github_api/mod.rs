@@ -324,7 +324,7 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
         (false, true) => match earlier_handoff {
             Some(section) => (Some(Handoff::AlreadyHandedOff), Some(section)),
             None => {
-                let handoff = copilot::hand_off(&api, &issue, &diagnosis)?;
+                let handoff = copilot::hand_off(&api, &issue, &parsed.report)?;
                 let section = comment::handoff_section(&handoff);
                 (Some(handoff), section)
             }

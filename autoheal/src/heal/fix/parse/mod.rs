@@ -159,6 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn hidden_characters_beyond_the_basic_plane_read_back_from_their_escapes() {
+        let mut report = crate::report::sample();
+        report.error.message = "tag\u{e0041}\u{e007f} zero\u{200b}width".into();
+        let body = render_issue(&report).body;
+        assert!(
+            body.contains("\\udb40\\udc41"),
+            "a surrogate pair, as JSON escapes it"
+        );
+        assert_eq!(parse_issue_body(&body).unwrap().report, report);
+    }
+
+    #[test]
     fn without_its_json_the_sections_are_read() {
         let report = crate::report::sample();
         let body = render_issue(&report).body;
