@@ -5,7 +5,8 @@
 
 use autoheal::config::Token;
 use autoheal::github::{
-    APPROVAL_LABEL, Approval, FixError, FixOptions, GitHubClient, GitHubSink, fix_issue,
+    APPROVAL_LABEL, Approval, FixError, FixOptions, GitHubClient, GitHubSink, body_sha256,
+    fix_issue,
 };
 use autoheal::issue::render_issue;
 use autoheal::{App, Config, Outcome, Report, Sink};
@@ -284,4 +285,57 @@ fn a_hostile_report_reaches_the_agent_only_as_fenced_data_without_invisible_char
 
     let comment = &github.comments(REPO, number)[0].body;
     assert!(!comment.chars().any(invisible), "{comment:?}");
+}
+
+#[test]
+fn a_body_edited_after_its_approval_is_refused() {
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let number = outsiders_issue(&github);
+    github.add_collaborator(REPO, "tom", "triage");
+    github.label_issue_as(REPO, number, APPROVAL_LABEL, "tom");
+    // The hash of the body the maintainer saw when labelling (the workflow's event).
+    let approved = body_sha256(&github.issue(REPO, number).unwrap().body);
+
+    // The author swaps in another report before the job reads the issue.
+    let mut hostile = missing_file_report();
+    hostile.error.message = "environment variable not found: AWS_SECRET_ACCESS_KEY".into();
+    github.edit_issue_body(REPO, number, &render_issue(&hostile).body);
+    github.clear_requests();
+    let as_approved = FixOptions {
+        expect_body_sha256: Some(approved.clone()),
+        ..options(number)
+    };
+    let error = fix_issue(&client(&github, &dir), &as_approved).unwrap_err();
+    assert!(
+        matches!(&error, FixError::BodyChanged { expected, .. } if *expected == approved),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("changed since it was approved"),
+        "{error}"
+    );
+    assert!(error.is_bad_input());
+    assert_untouched(&github, number);
+
+    // The body as approved is answered.
+    let body = render_issue(&missing_file_report()).body;
+    github.edit_issue_body(REPO, number, &body);
+    let unchanged = FixOptions {
+        expect_body_sha256: Some(body_sha256(&body).to_uppercase()),
+        ..options(number)
+    };
+    fix_issue(&client(&github, &dir), &unchanged).unwrap();
+}
+
+#[test]
+fn the_body_hash_is_the_one_sha256sum_prints() {
+    assert_eq!(
+        body_sha256(""),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    assert_eq!(
+        body_sha256("abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
 }

@@ -15,7 +15,7 @@ pub(crate) mod trust;
 pub use crate::heal::github_api::{
     APPROVAL_LABEL, Approval, COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome,
     Handoff, NEEDS_TRIAGE_LABEL, PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH,
-    fix_branch, fix_issue,
+    body_sha256, fix_branch, fix_issue,
 };
 #[cfg(feature = "heal")]
 pub(crate) use client::encode;

@@ -48,6 +48,7 @@ pub fn run(
         dry_run: args.dry_run,
         handoff_token: config.copilot_token.clone(),
         approved_by: args.approved_by.clone(),
+        expect_body_sha256: args.expect_body_sha256.clone(),
     };
     let outcome = fix_issue(&client, &options).map_err(|error| {
         if error.is_bad_input() {

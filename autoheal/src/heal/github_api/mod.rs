@@ -57,6 +57,10 @@ pub struct FixOptions {
     /// Who approved the issue, when its author is an outsider: acted on only when this person
     /// may triage the repository (the workflow names who added the label).
     pub approved_by: Option<String>,
+    /// The SHA-256 (hex) of the issue body the approval saw (the workflow's event): the issue
+    /// is refused when its body changed since, so an edit after a maintainer labelled it
+    /// cannot swap the report.
+    pub expect_body_sha256: Option<String>,
 }
 
 /// What became of the answering comment.
@@ -204,6 +208,15 @@ pub enum FixError {
         /// What was checked.
         reason: String,
     },
+    /// The issue's body is not the one the approval saw: it was edited since.
+    BodyChanged {
+        /// The issue's number.
+        number: u64,
+        /// The SHA-256 the caller expected.
+        expected: String,
+        /// The SHA-256 of the body now.
+        actual: String,
+    },
     /// A call to GitHub failed.
     GitHub {
         /// What was being done.
@@ -247,6 +260,14 @@ impl fmt::Display for FixError {
                 "issue #{number} was opened by {author}, who is not an owner, member or collaborator of the repository, and {reason}; \
                  not acting on an outsider's text (someone who may triage approves it by adding the {APPROVAL_LABEL} label, or names themselves with --approved-by)"
             ),
+            FixError::BodyChanged {
+                number,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "the body of issue #{number} changed since it was approved (SHA-256 {actual}, expected {expected}); not acting on text nobody approved: label it again to answer the body as it is now"
+            ),
             FixError::GitHub { action, source } => write!(f, "{action}: {source}"),
         }
     }
@@ -262,6 +283,14 @@ impl std::error::Error for FixError {
     }
 }
 
+/// The SHA-256 of an issue body, as lowercase hex: what `--expect-body-sha256` compares with
+/// (`printf '%s' "$BODY" | sha256sum` in a shell).
+pub fn body_sha256(body: &str) -> String {
+    let mut hash = crate::sha256::Sha256::new();
+    hash.update(body.as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Answer issue `options.issue` of the client's repository: diagnose the report in its body
 /// and post (or update) one comment with the diagnosis — after opening a draft pull request
 /// (`create_pr`, recognised failures) or handing the issue to the Copilot coding agent
@@ -269,7 +298,9 @@ impl std::error::Error for FixError {
 ///
 /// # Errors
 ///
-/// When the issue does not exist, is a pull request or holds no auto-heal report, and when
+/// When the issue does not exist, is a pull request, holds no auto-heal report, is not trusted
+/// ([`FixError::Untrusted`]) or was edited since it was approved ([`FixError::BodyChanged`]),
+/// and when
 /// a call to GitHub fails (what was done before the failure stays done; running again
 /// finishes the job).
 pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutcome, FixError> {
@@ -284,6 +315,16 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     })?;
     if issue.pull_request.is_some() {
         return Err(FixError::NotAnIssue { number });
+    }
+    if let Some(expected) = &options.expect_body_sha256 {
+        let actual = body_sha256(issue.body.as_deref().unwrap_or_default());
+        if !actual.eq_ignore_ascii_case(expected.trim()) {
+            return Err(FixError::BodyChanged {
+                number,
+                expected: expected.clone(),
+                actual,
+            });
+        }
     }
     let (approval, text) = approval::approve(&api, &issue, options.approved_by.as_deref())?;
     let parsed = parse_issue_body(&text)
