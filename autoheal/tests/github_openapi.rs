@@ -320,6 +320,22 @@ fn healing(exchanges: &mut Vec<Exchange>) {
     };
     fix_issue(&client, &approved).unwrap();
 
+    // A token the agent tasks API does not take (an installation token): assignment next.
+    github.set_agent_tasks(AgentTasks::Refuse(401));
+    github.set_copilot_assignable(true);
+    report.fingerprint = "7f2a9c1d8e7b6a53".to_string();
+    let number = seed(&github, &report);
+    fix_issue(&client, &options(number, true)).unwrap();
+    github.set_agent_tasks(AgentTasks::Refuse(403));
+
+    // A private repository without drafts: a normal pull request, marked in its title.
+    github.refuse_draft_pulls(true);
+    let mut missing = recognised_report();
+    missing.fingerprint = "8f2a9c1d8e7b6a54".to_string();
+    let number = seed(&github, &missing);
+    fix_issue(&client, &options(number, false)).unwrap();
+    github.refuse_draft_pulls(false);
+
     // Neither hand-off is possible: the issue is labelled for a person to look at.
     github.set_copilot_assignable(false);
     report.fingerprint = "6f2a9c1d8e7b6a52".to_string();

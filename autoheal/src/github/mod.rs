@@ -13,9 +13,9 @@ pub(crate) mod trust;
 #[cfg(feature = "heal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
 pub use crate::heal::github_api::{
-    APPROVAL_LABEL, Approval, COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome,
-    Handoff, NEEDS_TRIAGE_LABEL, PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH,
-    body_sha256, fix_branch, fix_issue,
+    APPROVAL_LABEL, Approval, COPILOT_LOGIN, CommentOutcome, DRAFT_MARK, FixError, FixOptions,
+    FixOutcome, Handoff, NEEDS_TRIAGE_LABEL, PlannedRequest, PullRequestOutcome,
+    TROUBLESHOOTING_PATH, body_sha256, fix_branch, fix_issue,
 };
 #[cfg(feature = "heal")]
 pub(crate) use client::encode;

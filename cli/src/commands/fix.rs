@@ -100,8 +100,18 @@ fn print_outcome(outcome: &FixOutcome, dry_run: bool) {
         _ => {}
     }
     match &outcome.pull_request {
-        Some(PullRequestOutcome::Opened { url, committed, .. }) => println!(
-            "Pull request: opened {url} (draft), committing {}",
+        Some(PullRequestOutcome::Opened {
+            url,
+            committed,
+            draft,
+            ..
+        }) => println!(
+            "Pull request: opened {url} ({}), committing {}",
+            if *draft {
+                "draft"
+            } else {
+                "not a draft: GitHub refused one"
+            },
             committed.join(", ")
         ),
         Some(PullRequestOutcome::Existing { url, state, .. }) => {

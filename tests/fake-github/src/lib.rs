@@ -97,6 +97,12 @@ impl FakeGitHub {
         self.state().repo_mut(full_name);
     }
 
+    /// With `true`, a draft pull request is refused with GitHub's 422, as in a private
+    /// repository on GitHub Free or Pro; a normal one is still opened.
+    pub fn refuse_draft_pulls(&self, refuse: bool) {
+        self.state().drafts_refused = refuse;
+    }
+
     /// Let every request through, even one without a token.
     pub fn accept_any_token(&self) {
         self.state().auth = Auth::AcceptAnything;

@@ -53,6 +53,8 @@ pub(crate) struct State {
     pub(crate) agent_tasks: AgentTasks,
     /// Whether Copilot can be assigned to issues.
     pub(crate) copilot_assignable: bool,
+    /// Whether draft pull requests are refused (a private repository on GitHub Free or Pro).
+    pub(crate) drafts_refused: bool,
     /// The agent tasks started, oldest first.
     pub(crate) agent_task_log: Vec<AgentTaskSnapshot>,
 }
@@ -76,6 +78,7 @@ impl State {
             replies_sent: 0,
             agent_tasks: AgentTasks::Refuse(404),
             copilot_assignable: false,
+            drafts_refused: false,
             agent_task_log: Vec::new(),
         }
     }

@@ -122,9 +122,15 @@ fn started(task: &Value) -> Handoff {
     Handoff::TaskStarted { id, url }
 }
 
-/// Why GitHub refused, when the error is a refusal (403, 404, 422) rather than a fault.
+/// Why GitHub refused, when the error is a refusal (400, 401, 403, 404, 422) rather than a
+/// fault. The agent tasks API answers 401 or 400 for a token it does not take (an app's
+/// installation token): the assignment, then the label, may still work.
 fn refusal(error: &GitHubError) -> Option<String> {
     match error {
+        GitHubError::Unauthorized => Some(
+            "401 Unauthorized (a token it does not accept, such as an installation token)"
+                .to_string(),
+        ),
         GitHubError::NoAccess(403) => Some("403 Forbidden".to_string()),
         GitHubError::NoAccess(404) => Some("404 Not Found".to_string()),
         GitHubError::Rejected {
@@ -159,7 +165,20 @@ mod tests {
             Some("422 Copilot is not enabled")
         );
         assert_eq!(refusal(&GitHubError::Server(502)), None);
-        assert_eq!(refusal(&GitHubError::Unauthorized), None);
+        assert!(
+            refusal(&GitHubError::Unauthorized).is_some_and(|r| r.starts_with("401")),
+            "an installation token's 401 is a refusal"
+        );
+        assert_eq!(
+            refusal(&GitHubError::Rejected {
+                status: 400,
+                message: "Bad Request".into(),
+                errors: Vec::new(),
+            })
+            .as_deref(),
+            Some("400 Bad Request")
+        );
+        assert_eq!(refusal(&GitHubError::TimedOut), None);
         assert!(is_copilot("Copilot") && is_copilot(COPILOT_LOGIN) && !is_copilot("octocat"));
     }
 

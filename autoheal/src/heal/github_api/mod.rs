@@ -26,7 +26,7 @@ mod pull_request;
 pub use api::PlannedRequest;
 pub use approval::{APPROVAL_LABEL, Approval};
 pub use copilot::{COPILOT_LOGIN, NEEDS_TRIAGE_LABEL};
-pub use pull_request::{TROUBLESHOOTING_PATH, fix_branch};
+pub use pull_request::{DRAFT_MARK, TROUBLESHOOTING_PATH, fix_branch};
 
 use std::fmt;
 
@@ -95,7 +95,8 @@ pub enum CommentOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PullRequestOutcome {
-    /// A draft pull request was opened.
+    /// A pull request was opened: a draft, or where GitHub refuses drafts (private
+    /// repositories on GitHub Free and Pro) a normal one marked [`DRAFT_MARK`] in its title.
     Opened {
         /// Its number.
         number: u64,
@@ -103,6 +104,8 @@ pub enum PullRequestOutcome {
         url: String,
         /// The files committed to its branch by this run.
         committed: Vec<String>,
+        /// Whether it is a draft.
+        draft: bool,
     },
     /// The branch already has a pull request (from an earlier run); nothing was changed.
     Existing {
