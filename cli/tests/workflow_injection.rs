@@ -268,6 +268,25 @@ fn copilot_is_asked_for_only_by_the_variable() {
             "{value}: {calls:?}"
         );
     }
+    // The hand-off jobs leave pull requests to the job that may write them.
+    std::fs::remove_dir_all(world.path("calls")).unwrap();
+    std::fs::create_dir(world.path("calls")).unwrap();
+    let output = world.run_script(
+        "autoheal-fix-issue.sh",
+        &github,
+        &[
+            ("ISSUE_NUMBER", &number.to_string()),
+            ("AUTOHEAL_COPILOT", "true"),
+            ("AUTOHEAL_CREATE_PR", "false"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let calls = world.ipfs_kit_calls();
+    assert!(
+        calls[0].contains(&"--copilot".to_string())
+            && !calls[0].contains(&"--create-pr".to_string()),
+        "{calls:?}"
+    );
     assert_eq!(
         github.comments(REPO, number).len(),
         1,
