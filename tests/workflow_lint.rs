@@ -271,3 +271,67 @@ fn every_workflow_whose_failures_are_reported_exists() {
         );
     }
 }
+
+/// The auto-heal workflow's jobs, each as its name and its lines.
+fn auto_heal_jobs() -> Vec<(String, String)> {
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join(".github/workflows/auto-heal-workflow.yml"))
+            .unwrap();
+    let jobs = text.split_once("\njobs:\n").expect("a jobs: section").1;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in jobs.lines() {
+        let is_job = line.len() > 2
+            && line.starts_with("  ")
+            && !line.starts_with("   ")
+            && !line.trim_start().starts_with('#')
+            && line.trim_end().ends_with(':');
+        if is_job {
+            out.push((line.trim().trim_end_matches(':').to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn no_job_that_writes_or_holds_a_secret_builds_or_restores_a_cache() {
+    let jobs = auto_heal_jobs();
+    assert!(
+        jobs.len() >= 5,
+        "{:?}",
+        jobs.iter().map(|j| &j.0).collect::<Vec<_>>()
+    );
+    let mut builders = 0;
+    for (name, body) in &jobs {
+        let privileged = body.contains(": write") || body.contains("secrets.");
+        let builds = body.contains("autoheal-build.sh")
+            || body.contains("rust-cache")
+            || body.contains("cargo ");
+        if builds {
+            builders += 1;
+            assert!(
+                !privileged,
+                "{name} builds while holding a write permission or a secret"
+            );
+            assert!(body.contains("save-if: false"), "{name} saves the cache");
+            assert!(
+                body.contains("actions/upload-artifact@"),
+                "{name} hands on no binary"
+            );
+        } else if privileged {
+            assert!(
+                body.contains("actions/download-artifact@") && body.contains("autoheal-install.sh"),
+                "{name} runs a binary it did not get from the build job"
+            );
+        }
+        if body.contains("secrets.AUTOHEAL_COPILOT_TOKEN") {
+            assert!(
+                body.contains("environment: copilot-handoff"),
+                "{name} reads the Copilot token outside its protected environment"
+            );
+        }
+    }
+    assert_eq!(builders, 1, "one job builds");
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build ipfs-kit (the cargo cache of the job keeps this short) and put it on the PATH of the
-# job's later steps.
+# Build ipfs-kit (the cache restored by the job keeps this short) and put the binary in dist/,
+# from where the job uploads it for the jobs that write: they never build.
 set -euo pipefail
 
 cargo build --locked --package ipfs-kit --bin ipfs-kit
 target_dir="${CARGO_TARGET_DIR:-${GITHUB_WORKSPACE:-$PWD}/target}"
-printf '%s\n' "${target_dir}/debug" >>"${GITHUB_PATH:?GITHUB_PATH is set by GitHub Actions}"
+mkdir -p dist
+cp -- "${target_dir}/debug/ipfs-kit" dist/ipfs-kit

@@ -6,6 +6,12 @@
 #   ISSUE_NUMBER       the issue to answer: digits only, anything else is refused
 #   ISSUE_TITLE        the issue's title, shown in the log as data (optional)
 #   AUTOHEAL_COPILOT   "true" to hand unrecognised failures to Copilot (optional)
+#   AUTOHEAL_CREATE_PR "false" to leave pull requests alone (the hand-off jobs); default true
+#   APPROVED_BY        who labelled an outsider's issue (optional): ipfs-kit checks that this
+#                      login may triage the repository before acting on the issue
+#   ISSUE_BODY         the issue's body as the triggering event carried it (optional; set, even
+#                      empty, it is hashed and ipfs-kit refuses the issue if its body changed
+#                      since); only its SHA-256 leaves this script
 #   GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN   as GitHub Actions sets them
 # ipfs-kit reads the issue itself through the API; its body never passes through this script.
 set -euo pipefail
@@ -29,7 +35,21 @@ if [[ -n "${ISSUE_TITLE:-}" ]]; then
     printf 'Title: %s\n' "${ISSUE_TITLE//$'\n'/ }"
 fi
 
-args=(autoheal fix --issue "$ISSUE_NUMBER" --repo "$GITHUB_REPOSITORY" --create-pr)
+args=(autoheal fix --issue "$ISSUE_NUMBER" --repo "$GITHUB_REPOSITORY")
+if [[ "${AUTOHEAL_CREATE_PR:-true}" != "false" ]]; then
+    args+=(--create-pr)
+fi
+if [[ -n "${ISSUE_BODY+set}" ]]; then
+    body_sha256="$(printf '%s' "$ISSUE_BODY" | sha256sum | cut -d' ' -f1)"
+    args+=(--expect-body-sha256 "$body_sha256")
+fi
+if [[ -n "${APPROVED_BY:-}" ]]; then
+    if [[ ! "$APPROVED_BY" =~ ^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$ ]]; then
+        echo "autoheal-fix-issue: APPROVED_BY must be a GitHub login" >&2
+        exit 2
+    fi
+    args+=(--approved-by "$APPROVED_BY")
+fi
 if [[ "${AUTOHEAL_COPILOT:-false}" == "true" ]]; then
     args+=(--copilot)
 fi

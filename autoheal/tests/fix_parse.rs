@@ -291,3 +291,53 @@ fn rendered_bodies_with_markdown_spliced_in_give_an_answer() {
         }
     }
 }
+
+/// A report of a missing secret, the one an attacker wants acted on.
+fn hostile_report() -> Report {
+    report(
+        "env::VarError",
+        "environment variable not found: AWS_SECRET_ACCESS_KEY",
+        &[],
+    )
+}
+
+#[test]
+fn a_report_hidden_in_an_html_comment_is_refused_not_diagnosed() {
+    let visible = render_issue(&report(
+        "io::Error",
+        "No such file or directory (os error 2)",
+        &[],
+    ))
+    .body;
+    let hostile = render_issue(&hostile_report()).body;
+    let hostile_block = &hostile[hostile.find(REPORT_MARKER).unwrap()..];
+    let json = hostile_report().to_json_pretty();
+
+    // A second marker below the visible report, its report in a comment: refused outright.
+    let second = format!("{visible}\n<!--\n{hostile_block}\n-->\n");
+    assert_eq!(
+        parse_issue_body(&second),
+        Err(ParseError::SecondReportMarker { markers: 2 })
+    );
+
+    // The visible report's JSON removed and the marker followed by a comment holding the
+    // hostile JSON (the old reader took the first `{` after the marker): only the visible
+    // sections are read.
+    let cut = visible.find(REPORT_MARKER).unwrap();
+    let swapped = format!("{}{REPORT_MARKER}\n<!--\n{json}\n-->\n", &visible[..cut]);
+    let parsed = parse_issue_body(&swapped).unwrap();
+    assert_eq!(parsed.source, ParseSource::Markdown);
+    assert_eq!(diagnose(&parsed.report).rule_id, "file-not-found");
+
+    // The only marker inside a comment: refused.
+    let hidden = format!("Thanks for the tool!\n<!-- {hostile_block}");
+    let error = parse_issue_body(&hidden).unwrap_err();
+    assert_eq!(error, ParseError::HiddenReport);
+    assert!(error.to_string().contains("invisible on GitHub"), "{error}");
+}
+
+#[test]
+fn a_fingerprint_marker_alone_is_no_report() {
+    let body = "Copied from CI:\n\n<!-- autoheal:fingerprint=0123456789abcdef -->\n";
+    assert_eq!(parse_issue_body(body), Err(ParseError::NotAnAutohealIssue));
+}

@@ -43,6 +43,8 @@ const READS: &[(&str, &str, &[&str])] = &[
             "items[].state",
             "?items[].body",
             "?items[].pull_request",
+            "?items[].user.login",
+            "items[].author_association",
         ],
     ),
     (
@@ -55,12 +57,22 @@ const READS: &[(&str, &str, &[&str])] = &[
             "[].state",
             "?[].body",
             "?[].pull_request",
+            "?[].user.login",
+            "[].author_association",
         ],
     ),
     (
         "POST",
         "/repos/{owner}/{repo}/issues",
-        &["id", "number", "html_url", "state", "?body"],
+        &[
+            "id",
+            "number",
+            "html_url",
+            "state",
+            "?body",
+            "?user.login",
+            "author_association",
+        ],
     ),
     (
         "GET",
@@ -73,8 +85,21 @@ const READS: &[(&str, &str, &[&str])] = &[
             "?body",
             "labels[].name",
             "?pull_request",
+            "?user.login",
+            "author_association",
         ],
     ),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/issues/{issue_number}/events",
+        &["[].event", "?[].actor.login", "?[].label.name"],
+    ),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/collaborators/{username}/permission",
+        &["role_name", "permission"],
+    ),
+    ("GET", "/user", &["login"]),
     ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", &[]),
     (
         "GET",
@@ -83,19 +108,31 @@ const READS: &[(&str, &str, &[&str])] = &[
             "[].id",
             "[].html_url",
             "?[].body",
-            "[].user.type",
+            "?[].user.login",
             "[].author_association",
         ],
     ),
     (
         "POST",
         "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-        &["id", "html_url", "?body", "user.type", "author_association"],
+        &[
+            "id",
+            "html_url",
+            "?body",
+            "?user.login",
+            "author_association",
+        ],
     ),
     (
         "PATCH",
         "/repos/{owner}/{repo}/issues/comments/{comment_id}",
-        &["id", "html_url", "?body", "user.type", "author_association"],
+        &[
+            "id",
+            "html_url",
+            "?body",
+            "?user.login",
+            "author_association",
+        ],
     ),
     (
         "POST",
@@ -265,6 +302,39 @@ fn healing(exchanges: &mut Vec<Exchange>) {
     report.fingerprint = "5f2a9c1d8e7b6a51".to_string();
     let number = seed(&github, &report);
     fix_issue(&client, &options(number, true)).unwrap();
+
+    // An outsider's issue, approved by a triager's label and by a named approver; a
+    // workflow-style token that cannot read its own user.
+    let outsiders = github.create_issue_directly(
+        REPO,
+        NewIssue::new("copied report")
+            .body(&render_issue(&recognised_report()).body)
+            .by_outsider("mallory"),
+    );
+    github.add_collaborator(REPO, "tom", "triage");
+    github.label_issue_as(REPO, outsiders, "auto-heal", "tom");
+    fix_issue(&client, &options(outsiders, false)).unwrap();
+    let approved = FixOptions {
+        approved_by: Some("tom".to_string()),
+        ..options(outsiders, false)
+    };
+    fix_issue(&client, &approved).unwrap();
+
+    // A token the agent tasks API does not take (an installation token): assignment next.
+    github.set_agent_tasks(AgentTasks::Refuse(401));
+    github.set_copilot_assignable(true);
+    report.fingerprint = "7f2a9c1d8e7b6a53".to_string();
+    let number = seed(&github, &report);
+    fix_issue(&client, &options(number, true)).unwrap();
+    github.set_agent_tasks(AgentTasks::Refuse(403));
+
+    // A private repository without drafts: a normal pull request, marked in its title.
+    github.refuse_draft_pulls(true);
+    let mut missing = recognised_report();
+    missing.fingerprint = "8f2a9c1d8e7b6a54".to_string();
+    let number = seed(&github, &missing);
+    fix_issue(&client, &options(number, false)).unwrap();
+    github.refuse_draft_pulls(false);
 
     // Neither hand-off is possible: the issue is labelled for a person to look at.
     github.set_copilot_assignable(false);

@@ -5,12 +5,12 @@
 use autoheal::config::Token;
 use autoheal::fix::{diagnose, troubleshooting_entry};
 use autoheal::github::{
-    CommentOutcome, FixError, FixOptions, GitHubClient, PullRequestOutcome, TROUBLESHOOTING_PATH,
-    fix_branch, fix_issue,
+    CommentOutcome, DRAFT_MARK, FixError, FixOptions, GitHubClient, Handoff, NEEDS_TRIAGE_LABEL,
+    PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
 use autoheal::issue::render_issue;
 use autoheal::{App, Config, Report};
-use fake_github::{FakeGitHub, Fault, FaultRule, NewIssue};
+use fake_github::{AgentTasks, FakeGitHub, Fault, FaultRule, NewIssue};
 
 const REPO: &str = "acme/tools";
 
@@ -75,6 +75,7 @@ fn the_outcome_says_what_was_done_and_a_second_run_only_reads() {
             number: pull.number,
             url: pull_url.clone(),
             committed: vec![TROUBLESHOOTING_PATH.to_string()],
+            draft: true,
         })
     );
     let comment = github.comments(REPO, number).pop().unwrap();
@@ -322,4 +323,97 @@ fn a_marker_planted_by_an_outsider_is_not_taken_for_the_fix_comment() {
     let again = fix_issue(&client, &options(number)).unwrap();
     assert!(matches!(again.comment, CommentOutcome::Unchanged { .. }));
     assert_eq!(github.comments(REPO, number).len(), 2);
+}
+
+#[test]
+fn where_drafts_are_refused_a_normal_pull_request_marked_draft_is_opened() {
+    let github = FakeGitHub::start();
+    github.refuse_draft_pulls(true);
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&github, &dir);
+    let number = seed(&github, &missing_file_report());
+
+    let outcome = fix_issue(&client, &options(number)).unwrap();
+    let [pull] = &github.pulls(REPO)[..] else {
+        panic!("one pull request")
+    };
+    assert!(!pull.draft);
+    assert!(
+        pull.title.starts_with(&format!("{DRAFT_MARK} ")),
+        "{}",
+        pull.title
+    );
+    assert!(
+        matches!(&outcome.pull_request, Some(PullRequestOutcome::Opened { draft: false, number: n, .. }) if *n == pull.number),
+        "{:?}",
+        outcome.pull_request
+    );
+    assert!(
+        outcome.notes.iter().any(|n| n.contains("refused a draft")),
+        "{:?}",
+        outcome.notes
+    );
+    let comment = &github.comments(REPO, number)[0].body;
+    assert!(
+        comment.contains(&format!("/pull/{}", pull.number)),
+        "{comment}"
+    );
+
+    // The next run finds it and changes nothing.
+    let again = fix_issue(&client, &options(number)).unwrap();
+    assert!(matches!(
+        again.pull_request,
+        Some(PullRequestOutcome::Existing { .. })
+    ));
+    assert_eq!(github.pulls(REPO).len(), 1);
+}
+
+/// A failure no rule recognises.
+fn unrecognised_report() -> Report {
+    let mut report = missing_file_report();
+    report.error.type_name = "WidgetError".to_string();
+    report.error.message = "the widget declined to frobnicate shard 7".to_string();
+    report.error.chain.clear();
+    report
+}
+
+#[test]
+fn an_agent_tasks_api_that_does_not_take_the_token_falls_back_to_assignment_then_the_label() {
+    for status in [401, 400] {
+        let github = FakeGitHub::start();
+        github.set_agent_tasks(AgentTasks::Refuse(status));
+        github.set_copilot_assignable(true);
+        let dir = tempfile::tempdir().unwrap();
+        let client = client(&github, &dir);
+        let copilot = |issue| FixOptions {
+            issue,
+            copilot: true,
+            ..FixOptions::default()
+        };
+        let number = seed(&github, &unrecognised_report());
+        let outcome = fix_issue(&client, &copilot(number)).unwrap();
+        assert!(
+            matches!(outcome.handoff, Some(Handoff::Assigned { .. })),
+            "{status}: {:?}",
+            outcome.handoff
+        );
+
+        github.set_copilot_assignable(false);
+        let mut report = unrecognised_report();
+        report.fingerprint = format!("{status}f2a9c1d8e7b6a5");
+        let number = seed(&github, &report);
+        let outcome = fix_issue(&client, &copilot(number)).unwrap();
+        assert!(
+            matches!(&outcome.handoff, Some(Handoff::Refused { reason }) if reason.contains(&status.to_string())),
+            "{status}: {:?}",
+            outcome.handoff
+        );
+        assert!(
+            github
+                .issue(REPO, number)
+                .unwrap()
+                .labels
+                .contains(&NEEDS_TRIAGE_LABEL.to_string())
+        );
+    }
 }

@@ -159,6 +159,13 @@ pub struct FixArgs {
     /// Hand an unrecognised failure to the Copilot coding agent.
     #[arg(long)]
     pub copilot: bool,
+    /// Who approved an outsider's issue (checked: they must be able to triage the repository).
+    #[arg(long, value_name = "LOGIN")]
+    pub approved_by: Option<String>,
+    /// The SHA-256 (hex) of the issue body as approved; the issue is refused if its body
+    /// changed since.
+    #[arg(long, value_name = "HEX")]
+    pub expect_body_sha256: Option<String>,
 }
 
 /// `ipfs-kit autoheal report-log`.

@@ -198,6 +198,20 @@ fn bad_input_exits_with_2_and_says_what_to_do() {
         "{}",
         run.stderr
     );
+    // A report hidden in an HTML comment, invisible on GitHub, is refused, not diagnosed.
+    std::fs::write(
+        &file,
+        "Thanks!\n<!-- <!-- autoheal:report -->\n```json\n{\"schema\": 1}\n```\n",
+    )
+    .unwrap();
+    let run = sandbox.run(&["autoheal", "diagnose", "--file", file.to_str().unwrap()]);
+    run.failure(2);
+    assert!(
+        run.stderr
+            .contains("inside an HTML comment, invisible on GitHub"),
+        "{}",
+        run.stderr
+    );
     let run = sandbox.run(&["autoheal", "diagnose", "--file", "/missing/issue.md"]);
     run.failure(2);
     assert!(

@@ -353,14 +353,21 @@ fn an_unrecognised_failure_is_handed_to_the_copilot_coding_agent_once() {
     first.success();
     let tasks = github.agent_tasks(REPO);
     assert_eq!(tasks.len(), 1);
+    // The instructions name the issue to close, but send the agent to no issue text.
     let issue_url = format!("https://github.com/{REPO}/issues/{number}");
-    assert!(tasks[0].prompt.contains(&issue_url), "{}", tasks[0].prompt);
+    assert!(!tasks[0].prompt.contains(&issue_url), "{}", tasks[0].prompt);
+    assert!(
+        tasks[0].prompt.contains(&format!("Fixes #{number}")),
+        "{}",
+        tasks[0].prompt
+    );
     let prompt = diagnosis
         .prompt
         .as_ref()
         .expect("an unrecognised failure has a prompt");
+    let (_, report_block) = prompt.split_once("```text\n").expect("the fenced report");
     assert!(
-        tasks[0].prompt.contains(prompt.trim()),
+        tasks[0].prompt.contains(report_block),
         "{}",
         tasks[0].prompt
     );
@@ -561,4 +568,54 @@ fn mistakes_are_bad_input_and_github_faults_are_failures() {
         &github,
         &[&missing, &not_autoheal, &bad_repo, &without_token, &outage],
     );
+}
+
+#[test]
+fn an_outsiders_issue_is_refused_until_someone_who_may_triage_approves_it() {
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let number = file_missing_file_issue(&github, &sandbox);
+    // The same report, copied into an issue of someone outside the repository.
+    let copied = github.issue(REPO, number).unwrap();
+    let outsiders = github.create_issue_directly(
+        REPO,
+        NewIssue::new(&copied.title)
+            .body(&copied.body)
+            .labels(&["auto-heal"])
+            .by_outsider("mallory"),
+    );
+    github.clear_requests();
+
+    let issue = outsiders.to_string();
+    let refused = fix(&sandbox, &["--issue", &issue, "--create-pr"]);
+    refused.failure(2);
+    assert!(
+        refused.stderr.contains("opened by mallory")
+            && refused.stderr.contains("not acting on an outsider's text"),
+        "{}",
+        refused.stderr
+    );
+    assert!(writes(&github).is_empty(), "{:?}", writes(&github));
+
+    let not_a_triager = fix(
+        &sandbox,
+        &["--issue", &issue, "--approved-by", "mallory", "--create-pr"],
+    );
+    not_a_triager.failure(2);
+    assert!(writes(&github).is_empty(), "{:?}", writes(&github));
+
+    github.add_collaborator(REPO, "tom", "triage");
+    let approved = fix(
+        &sandbox,
+        &["--issue", &issue, "--approved-by", "tom", "--create-pr"],
+    );
+    approved.success();
+    assert!(
+        approved
+            .stdout
+            .contains("Trusted:   approved by tom, who may triage"),
+        "{}",
+        approved.stdout
+    );
+    assert_eq!(github.comments(REPO, outsiders).len(), 1);
 }

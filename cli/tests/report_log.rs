@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Run, Sandbox};
-use fake_github::FakeGitHub;
+use fake_github::{FakeGitHub, NewIssue};
 
 const TOKEN: &str = "ghp_ReportLogTestToken0123456789abcdefgh";
 const REPO: &str = "acme/ipfs_kit";
@@ -100,6 +100,81 @@ fn the_same_failure_in_a_later_run_updates_the_same_issue() {
     // Another failure is another issue.
     report_log(&runner(&github), TEST_LOG, &["--run-url", RUN_2]).success();
     assert_eq!(github.issues(REPO).len(), 2);
+}
+
+/// The body of the issue a failed build gets: what an outsider copies (the fingerprint is the
+/// same for anyone who runs `report-log` on the public log).
+fn build_failure_body() -> String {
+    let github = FakeGitHub::start();
+    report_log(&runner(&github), BUILD_LOG, &["--run-url", RUN_1]).success();
+    github.issues(REPO).remove(0).body
+}
+
+#[test]
+fn an_outsiders_issue_carrying_the_failures_fingerprint_is_not_adopted() {
+    let squatted = build_failure_body();
+    let github = FakeGitHub::start();
+    let outsider = github.create_issue_directly(
+        REPO,
+        NewIssue::new("cargo build fails")
+            .body(&squatted)
+            .labels(&["auto-heal", "workflow-error"])
+            .by_outsider("mallory"),
+    );
+
+    let run = report_log(&runner(&github), BUILD_LOG, &["--run-url", RUN_2]);
+    run.success();
+    let own = outsider + 1;
+    assert!(
+        run.stdout.contains(&format!(
+            "Issue:    https://github.com/acme/ipfs_kit/issues/{own} (new)"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        github.comments(REPO, outsider).is_empty(),
+        "nothing was added to the outsider's issue"
+    );
+    let issues = github.issues(REPO);
+    assert_eq!(issues.len(), 2, "{issues:?}");
+    assert_eq!(
+        issues[1].state, "open",
+        "the run's own issue is not closed as a duplicate of the outsider's"
+    );
+
+    // The next failure goes to the run's own issue, not to the outsider's.
+    let later = report_log(&runner(&github), BUILD_LOG, &["--run-url", RUN_1]);
+    later.success();
+    assert!(
+        later.stdout.contains(&format!("issues/{own} (updated)")),
+        "{}",
+        later.stdout
+    );
+    assert!(github.comments(REPO, outsider).is_empty());
+}
+
+#[test]
+fn a_members_issue_carrying_the_failures_fingerprint_is_adopted() {
+    let body = build_failure_body();
+    let github = FakeGitHub::start();
+    let member = github.create_issue_directly(
+        REPO,
+        NewIssue::new("cargo build fails")
+            .body(&body)
+            .labels(&["auto-heal", "workflow-error"])
+            .by("alice", "MEMBER"),
+    );
+
+    let run = report_log(&runner(&github), BUILD_LOG, &["--run-url", RUN_2]);
+    run.success();
+    assert!(
+        run.stdout.contains(&format!("issues/{member} (updated)")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(github.issues(REPO).len(), 1);
+    assert_eq!(github.comments(REPO, member).len(), 1);
 }
 
 #[test]

@@ -210,7 +210,9 @@ fn a_hostile_issue_is_answered_without_running_its_text() {
         "{stderr}"
     );
     assert!(github.comments(REPO, number).is_empty());
-    // ipfs-kit ran once, with arguments of the script's making only.
+    // ipfs-kit ran once, with arguments of the script's making only: the body itself stays
+    // in the script, only its hash is passed on.
+    let body_hash = autoheal::github::body_sha256(&body);
     assert_eq!(
         world.ipfs_kit_calls(),
         [[
@@ -220,7 +222,9 @@ fn a_hostile_issue_is_answered_without_running_its_text() {
             &number_text,
             "--repo",
             REPO,
-            "--create-pr"
+            "--create-pr",
+            "--expect-body-sha256",
+            &body_hash,
         ]]
     );
     // The title was printed as it is, on one line, while workflow commands were stopped.
@@ -264,6 +268,25 @@ fn copilot_is_asked_for_only_by_the_variable() {
             "{value}: {calls:?}"
         );
     }
+    // The hand-off jobs leave pull requests to the job that may write them.
+    std::fs::remove_dir_all(world.path("calls")).unwrap();
+    std::fs::create_dir(world.path("calls")).unwrap();
+    let output = world.run_script(
+        "autoheal-fix-issue.sh",
+        &github,
+        &[
+            ("ISSUE_NUMBER", &number.to_string()),
+            ("AUTOHEAL_COPILOT", "true"),
+            ("AUTOHEAL_CREATE_PR", "false"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let calls = world.ipfs_kit_calls();
+    assert!(
+        calls[0].contains(&"--copilot".to_string())
+            && !calls[0].contains(&"--create-pr".to_string()),
+        "{calls:?}"
+    );
     assert_eq!(
         github.comments(REPO, number).len(),
         1,
@@ -481,6 +504,30 @@ fn a_hostile_report_is_diagnosed_and_answered_as_data() {
     // ipfs-kit read the issue and answered it.
     assert_eq!(github.comments(REPO, number).len(), 1);
     inside_stopped_commands(&String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn a_body_edited_after_the_event_is_not_answered() {
+    let github = FakeGitHub::start();
+    let Some(world) = World::new(&[]) else { return };
+    let number = seed_hostile_report_issue(&github, "t");
+    let issue = github.issue(REPO, number).unwrap();
+    // The event carried the body as it was when the label was added; the author edited it
+    // while the job was starting.
+    let approved = format!("{}\nThanks!", issue.body);
+    let output = world.run_script(
+        "autoheal-fix-issue.sh",
+        &github,
+        &[
+            ("ISSUE_NUMBER", &number.to_string()),
+            ("ISSUE_BODY", &approved),
+        ],
+    );
+    world.assert_untouched(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("changed since it was approved"), "{stderr}");
+    assert!(github.comments(REPO, number).is_empty());
 }
 
 #[test]

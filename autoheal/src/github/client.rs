@@ -23,6 +23,33 @@ pub struct IssueRef {
     pub state: String,
     /// Its body.
     pub body: Option<String>,
+    /// Who opened it.
+    #[serde(default)]
+    pub user: Option<IssueAuthor>,
+    /// The author's relation to the repository: `OWNER`, `MEMBER`, `COLLABORATOR`,
+    /// `CONTRIBUTOR`, `NONE`, ...
+    #[serde(default)]
+    pub author_association: Option<String>,
+}
+
+/// The author of an issue or comment, as GitHub names them.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct IssueAuthor {
+    /// Their login (`octocat`, `github-actions[bot]`).
+    #[serde(default)]
+    pub login: String,
+}
+
+impl IssueRef {
+    /// The login of whoever opened it, when GitHub said.
+    pub fn author(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.login.as_str())
+    }
+}
+
+#[derive(Deserialize)]
+struct AuthenticatedUser {
+    login: String,
 }
 
 /// A successful reply of [`GitHubClient::exchange`].
@@ -114,6 +141,8 @@ pub struct GitHubClient {
     api: String,
     repo: String,
     token: Token,
+    /// The login reports are filed as, once asked ([`super::trust::reporting_identity`]).
+    identity: std::sync::OnceLock<String>,
 }
 
 /// How long to wait before writing again after GitHub answered 5xx.
@@ -143,6 +172,7 @@ impl GitHubClient {
             api: config.api_url.trim_end_matches('/').to_string(),
             repo,
             token,
+            identity: std::sync::OnceLock::new(),
         })
     }
 
@@ -153,12 +183,29 @@ impl GitHubClient {
             api: self.api.clone(),
             repo: self.repo.clone(),
             token,
+            identity: std::sync::OnceLock::new(),
         }
     }
 
     /// The repository, `owner/repo`.
     pub fn repo(&self) -> &str {
         &self.repo
+    }
+
+    /// Where the reporting identity is kept once known.
+    pub(crate) fn identity_cell(&self) -> &std::sync::OnceLock<String> {
+        &self.identity
+    }
+
+    /// The login of the token's user (`GET /user`).
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange; 403 for a workflow's or an app's installation token.
+    pub(crate) fn authenticated_login(&self) -> Result<String, GitHubError> {
+        let url = format!("{}/user", self.api);
+        let user: AuthenticatedUser = self.send(self.agent.get(&url)).and_then(parse)?;
+        Ok(user.login)
     }
 
     /// Create an issue. When GitHub refuses its labels (422), it is created again without them.

@@ -11,7 +11,10 @@
 use super::GitHubError;
 use super::client::{GitHubClient, IssueRef};
 use super::known_issues::{IssueAt, KnownIssues, SendingComment};
-use super::lookup::{RECENT_PAGES, TWIN_CHECK_PAGES, find_open_issue, oldest_open_with_marker};
+use super::lookup::{
+    Adopt, RECENT_PAGES, TWIN_CHECK_PAGES, find_open_issue, oldest_open_with_marker,
+};
+use super::trust::needs_trusted_issue;
 use crate::{Config, IssueDraft, Outcome, Report, render_issue};
 
 /// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
@@ -36,6 +39,10 @@ pub(crate) fn deliver(
         journal: KnownIssues::load(&config.config_dir),
         regression_of: None,
         moved: false,
+        adopt: match needs_trusted_issue(report) {
+            true => Adopt::TrustedOnly,
+            false => Adopt::Any,
+        },
     };
     // The failures added to this report while it waited go to GitHub with it, named in its
     // issue or comment: they count as delivered, saved with the first mark before a request,
@@ -98,6 +105,8 @@ struct Delivery<'a> {
     /// Whether GitHub already answered a request about the bug's issue with a redirect: the
     /// issue is looked up again once, not in a loop.
     moved: bool,
+    /// Which issues the report may be added to: a CI failure's only to a trusted one.
+    adopt: Adopt,
 }
 
 impl Delivery<'_> {
@@ -191,6 +200,8 @@ impl Delivery<'_> {
         let mut occurrences = self.occurrences;
         if let Some(entry) = self.journal.get(fingerprint).cloned() {
             match self.client.issue(entry.number) {
+                Ok(issue)
+                    if issue.state == "open" && !self.adopt.accepts(self.client, &issue)? => {}
                 Ok(issue) if issue.state == "open" => {
                     return Ok(State::Commenting {
                         issue: IssueAt {
@@ -222,9 +233,15 @@ impl Delivery<'_> {
         let found = if creator.is_some() {
             // A process died while filing this bug: the list, which does not lag, says whether
             // GitHub has the issue.
-            oldest_open_with_marker(self.client, self.config, fingerprint, RECENT_PAGES)?
+            oldest_open_with_marker(
+                self.client,
+                self.config,
+                fingerprint,
+                RECENT_PAGES,
+                self.adopt,
+            )?
         } else {
-            find_open_issue(self.client, self.config, fingerprint)?
+            find_open_issue(self.client, self.config, fingerprint, self.adopt)?
         };
         let Some(issue) = found else {
             if flood_guarded {
@@ -312,10 +329,15 @@ impl Delivery<'_> {
                 return Err(error);
             }
         };
-        let oldest =
-            oldest_open_with_marker(self.client, self.config, fingerprint, TWIN_CHECK_PAGES)
-                .ok()
-                .flatten();
+        let oldest = oldest_open_with_marker(
+            self.client,
+            self.config,
+            fingerprint,
+            TWIN_CHECK_PAGES,
+            self.adopt,
+        )
+        .ok()
+        .flatten();
         if let Some(original) = oldest.filter(|o| o.number < filed.number) {
             let _ = self.client.close_as_duplicate(filed.number, &original);
             let original = issue_at(&original);
@@ -342,7 +364,13 @@ impl Delivery<'_> {
         };
         std::thread::sleep(super::client::SERVER_RETRY_DELAY);
         let fingerprint = self.fingerprint();
-        match oldest_open_with_marker(self.client, self.config, fingerprint, RECENT_PAGES)? {
+        match oldest_open_with_marker(
+            self.client,
+            self.config,
+            fingerprint,
+            RECENT_PAGES,
+            self.adopt,
+        )? {
             Some(issue)
                 if issue
                     .body

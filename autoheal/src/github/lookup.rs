@@ -3,6 +3,7 @@
 
 use super::GitHubError;
 use super::client::{GitHubClient, IssueRef};
+use super::trust::trusted_author;
 use crate::{Config, fingerprint_marker};
 
 /// Pages of open auto-heal issues read when search is unavailable (100 issues a page).
@@ -24,25 +25,62 @@ fn list_label(config: &Config) -> &str {
         .map_or("auto-heal", String::as_str)
 }
 
-/// The oldest open issue carrying the fingerprint's marker, from the (authoritative) list, up
-/// to `pages` pages of it.
+/// Which issues a report may be added to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Adopt {
+    /// Any issue with the fingerprint's marker (an application's report).
+    Any,
+    /// Only an issue the repository trusts (see [`super::trust`]): a CI failure's report.
+    TrustedOnly,
+}
+
+impl Adopt {
+    /// Whether `issue` may take the report.
+    pub(crate) fn accepts(
+        self,
+        client: &GitHubClient,
+        issue: &IssueRef,
+    ) -> Result<bool, GitHubError> {
+        match self {
+            Adopt::Any => Ok(true),
+            Adopt::TrustedOnly => {
+                trusted_author(client, issue.author(), issue.author_association.as_deref())
+            }
+        }
+    }
+}
+
+/// The oldest open issue carrying the fingerprint's marker that `adopt` accepts, from the
+/// (authoritative) list, up to `pages` pages of it.
 pub(crate) fn oldest_open_with_marker(
     client: &GitHubClient,
     config: &Config,
     fingerprint: &str,
     pages: usize,
+    adopt: Adopt,
 ) -> Result<Option<IssueRef>, GitHubError> {
     let marker = fingerprint_marker(fingerprint);
     let mut oldest: Option<IssueRef> = None;
+    let mut failure = None;
     client.list_open(list_label(config), pages, |issue| {
         if issue.body.as_deref().is_some_and(|b| b.contains(&marker))
             && oldest.as_ref().is_none_or(|o| issue.number < o.number)
         {
-            oldest = Some(issue.clone());
+            match adopt.accepts(client, issue) {
+                Ok(true) => oldest = Some(issue.clone()),
+                Ok(false) => {}
+                Err(error) => {
+                    failure = Some(error);
+                    return false;
+                }
+            }
         }
         true
     })?;
-    Ok(oldest)
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(oldest),
+    }
 }
 
 /// The open issue carrying this fingerprint's marker: search first; when search is refused,
@@ -52,14 +90,18 @@ pub(crate) fn find_open_issue(
     client: &GitHubClient,
     config: &Config,
     fingerprint: &str,
+    adopt: Adopt,
 ) -> Result<Option<IssueRef>, GitHubError> {
     let marker = fingerprint_marker(fingerprint);
     let has_marker = |issue: &IssueRef| issue.body.as_deref().is_some_and(|b| b.contains(&marker));
     match client.search_open(&format!("autoheal:fingerprint={fingerprint}")) {
         Ok(Some(items)) => {
-            return Ok(items
-                .into_iter()
-                .find(|i| has_marker(i) && i.state == "open"));
+            for item in items {
+                if has_marker(&item) && item.state == "open" && adopt.accepts(client, &item)? {
+                    return Ok(Some(item));
+                }
+            }
+            return Ok(None);
         }
         // Incomplete results are no answer: the issue may be among those not searched.
         Ok(None) => {}
@@ -70,14 +112,22 @@ pub(crate) fn find_open_issue(
         ) => return Err(error),
         Err(_) => {}
     }
-    let mut found = None;
+    let mut found = Ok(None);
     client.list_open(list_label(config), MAX_LIST_PAGES, |issue| {
-        if has_marker(issue) {
-            found = Some(issue.clone());
-            false
-        } else {
-            true
+        if !has_marker(issue) {
+            return true;
+        }
+        match adopt.accepts(client, issue) {
+            Ok(false) => true,
+            Ok(true) => {
+                found = Ok(Some(issue.clone()));
+                false
+            }
+            Err(error) => {
+                found = Err(error);
+                false
+            }
         }
     })?;
-    Ok(found)
+    found
 }

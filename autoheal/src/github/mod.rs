@@ -8,15 +8,18 @@ mod error;
 mod known_issues;
 mod lookup;
 mod sink;
+pub(crate) mod trust;
 
 #[cfg(feature = "heal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
 pub use crate::heal::github_api::{
-    COPILOT_LOGIN, CommentOutcome, FixError, FixOptions, FixOutcome, Handoff, NEEDS_TRIAGE_LABEL,
-    PlannedRequest, PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
+    APPROVAL_LABEL, Approval, COPILOT_LOGIN, CommentOutcome, DRAFT_MARK, FixError, FixOptions,
+    FixOutcome, Handoff, NEEDS_TRIAGE_LABEL, PlannedRequest, PullRequestOutcome,
+    TROUBLESHOOTING_PATH, body_sha256, fix_branch, fix_issue,
 };
 #[cfg(feature = "heal")]
 pub(crate) use client::encode;
-pub use client::{GitHubClient, IssueRef};
+pub use client::{GitHubClient, IssueAuthor, IssueRef};
 pub use error::GitHubError;
 pub use sink::{FlushSummary, GitHubSink, flush};
+pub use trust::ACTIONS_BOT_LOGIN;

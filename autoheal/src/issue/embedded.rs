@@ -163,7 +163,11 @@ fn displayable(json: &str) -> String {
     while let Some(c) = chars.next() {
         let opens_comment = c == '<' && chars.as_str().starts_with("!--");
         if opens_comment || (c != '\n' && is_hidden(c)) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            // JSON escapes UTF-16 units: a character beyond U+FFFF (a tag) is a surrogate pair.
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
         } else {
             out.push(c);
         }

@@ -15,7 +15,7 @@ mod body;
 mod embedded;
 mod limits;
 pub(crate) mod markdown;
-mod sanitize;
+pub(crate) mod sanitize;
 mod title;
 
 use crate::Report;

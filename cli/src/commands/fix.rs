@@ -47,6 +47,8 @@ pub fn run(
         copilot: args.copilot || config.copilot_handoff,
         dry_run: args.dry_run,
         handoff_token: config.copilot_token.clone(),
+        approved_by: args.approved_by.clone(),
+        expect_body_sha256: args.expect_body_sha256.clone(),
     };
     let outcome = fix_issue(&client, &options).map_err(|error| {
         if error.is_bad_input() {
@@ -87,6 +89,7 @@ fn print_outcome(outcome: &FixOutcome, dry_run: bool) {
         "no rule recognises it".to_string()
     };
     println!("{}", outcome.issue_url);
+    println!("Trusted:   {}", outcome.approval);
     println!("Diagnosis: {} ({recognised})", diagnosis.title);
     match &outcome.comment {
         CommentOutcome::Posted { url } => println!("Comment:   posted {url}"),
@@ -97,8 +100,18 @@ fn print_outcome(outcome: &FixOutcome, dry_run: bool) {
         _ => {}
     }
     match &outcome.pull_request {
-        Some(PullRequestOutcome::Opened { url, committed, .. }) => println!(
-            "Pull request: opened {url} (draft), committing {}",
+        Some(PullRequestOutcome::Opened {
+            url,
+            committed,
+            draft,
+            ..
+        }) => println!(
+            "Pull request: opened {url} ({}), committing {}",
+            if *draft {
+                "draft"
+            } else {
+                "not a draft: GitHub refused one"
+            },
             committed.join(", ")
         ),
         Some(PullRequestOutcome::Existing { url, state, .. }) => {

@@ -25,8 +25,9 @@ pub const COPILOT_ASSIGNEE: &str = "Copilot";
 pub enum AgentTasks {
     /// 201 with the new task (a repository with a Copilot plan).
     Accept,
-    /// This error status (403, 404 or 422) with GitHub's error body: no Copilot plan, the
-    /// preview not enabled, or the agent turned off.
+    /// This error status with GitHub's error body: 403 (no Copilot plan), 404 (the preview not
+    /// enabled), 422 (the agent turned off), 401 or 400 (a token the API does not take, such as
+    /// an app's installation token).
     Refuse(u16),
 }
 
@@ -66,6 +67,14 @@ pub(crate) fn start_task(state: &mut State, context: &Context<'_>, repo: &str) -
                 TASKS_DOCS,
             );
         }
+        Some(401) => {
+            return error_reply(
+                401,
+                "Requires a user token: installation tokens cannot start agent tasks",
+                TASKS_DOCS,
+            );
+        }
+        Some(400) => return error_reply(400, "This token type is not supported", TASKS_DOCS),
         Some(status) => return error_reply(status, "Not Found", TASKS_DOCS),
         None => {}
     }

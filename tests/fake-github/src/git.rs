@@ -291,6 +291,10 @@ pub(crate) fn create_pull(state: &mut State, context: &Context<'_>, repo: &str) 
             PULLS_DOCS,
         );
     };
+    let draft = input["draft"].as_bool().unwrap_or(false);
+    if draft && state.drafts_refused {
+        return custom("Draft pull requests are not supported in this repository.".to_string());
+    }
     let repo_state: &Repo = state.repo_mut(repo);
     let Some(head_sha) = repo_state.branches.get(head).cloned() else {
         return invalid("head");
@@ -321,7 +325,7 @@ pub(crate) fn create_pull(state: &mut State, context: &Context<'_>, repo: &str) 
             head_sha,
             base: base.to_string(),
             base_sha,
-            draft: input["draft"].as_bool().unwrap_or(false),
+            draft,
         }),
         ..IssueFields::default()
     };

@@ -6,7 +6,7 @@ use super::http::Reply;
 use super::pagination::PageRequest;
 use super::routes::Context;
 use super::shapes::{self, missing_field, not_found, validation_failed};
-use super::state::{Label, Repo, State};
+use super::state::{IssueEvent, Label, Repo, State};
 
 const LABEL_DOCS: &str = "https://docs.github.com/rest/issues/labels#create-a-label";
 const ISSUE_LABEL_DOCS: &str = "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue";
@@ -134,19 +134,25 @@ pub(crate) fn add_to_issue(
         Ok(names) => names,
         Err(unknown) => return unknown_label(&unknown, ISSUE_LABEL_DOCS),
     };
+    let actor = state.login.clone();
+    let event_ids: Vec<u64> = names.iter().map(|_| state.allocate_id()).collect();
     let repo = state.repo_mut(repo);
     let Some(issue) = repo.issue_mut(number) else {
         return not_found();
     };
+    let now = std::time::SystemTime::now();
     if replace {
         issue.labels.clear();
     }
-    for name in names {
+    for (name, id) in names.into_iter().zip(event_ids) {
         if !issue.labels.iter().any(|l| l.eq_ignore_ascii_case(&name)) {
+            issue
+                .events
+                .push(IssueEvent::labeled(id, &actor, &name, now));
             issue.labels.push(name);
         }
     }
-    issue.updated_at = std::time::SystemTime::now();
+    issue.updated_at = now;
     let issue = issue.clone();
     Reply::json(200, &shapes::labels_of(repo, &issue, context.base))
 }

@@ -2,9 +2,10 @@
 //! workspace's tests share: [`names`] for distinct bugs, [`tools`] for tests that need a
 //! program the machine may lack.
 //!
-//! It serves issues, comments, labels, issue search (with an indexing lag), repositories,
-//! branch references, file contents, pull requests and the Copilot coding agent (agent tasks
-//! and assignment), paginates lists with RFC 8288 `Link`
+//! It serves issues (with their authors and `author_association`), comments, labels, issue
+//! events (who added which label), collaborator permissions, issue search (with an indexing
+//! lag), repositories, branch references, file contents, pull requests and the Copilot coding
+//! agent (agent tasks and assignment), paginates lists with RFC 8288 `Link`
 //! headers, records every request, and can be switched into the failures a client must
 //! survive ([`Fault`]). Replies follow GitHub's REST documentation field for field for the
 //! fields clients read, and carry GitHub's usual headers (`Content-Type`, `X-RateLimit-*`,
@@ -37,6 +38,7 @@ mod labels;
 pub mod names;
 pub mod openapi;
 mod pagination;
+mod people;
 mod routes;
 mod search;
 mod server;
@@ -93,6 +95,12 @@ impl FakeGitHub {
     /// Create repository `owner/repo` (it would also be created by the first request naming it).
     pub fn add_repo(&self, full_name: &str) {
         self.state().repo_mut(full_name);
+    }
+
+    /// With `true`, a draft pull request is refused with GitHub's 422, as in a private
+    /// repository on GitHub Free or Pro; a normal one is still opened.
+    pub fn refuse_draft_pulls(&self, refuse: bool) {
+        self.state().drafts_refused = refuse;
     }
 
     /// Let every request through, even one without a token.

@@ -10,7 +10,7 @@ use super::faults::moved;
 use super::http::{Query, RecordedRequest, Reply, decode};
 use super::shapes::{bad_json, error_reply, not_found, user};
 use super::state::{Auth, Resource, State};
-use super::{copilot, git, issues, labels, search};
+use super::{copilot, git, issues, labels, people, search};
 
 /// What every handler needs to know about the request.
 pub(crate) struct Context<'a> {
@@ -102,6 +102,10 @@ fn repository_route(state: &mut State, context: &Context<'_>, repo: &str, rest: 
         }
         ("POST", ["issues", number, "assignees"]) => {
             copilot::add_assignees(state, context, repo, number)
+        }
+        ("GET", ["issues", number, "events"]) => people::issue_events(state, context, repo, number),
+        ("GET", ["collaborators", login, "permission"]) => {
+            people::collaborator_permission(state, context, repo, login)
         }
         ("GET", ["issues", number, "labels"]) => labels::of_issue(state, context, repo, number),
         ("POST", ["issues", number, "labels"]) => {

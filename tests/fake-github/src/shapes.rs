@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::encoding::{object_id, rfc3339};
 use super::http::Reply;
-use super::state::{Comment, Issue, Label, Repo};
+use super::state::{Comment, Issue, IssueEvent, Label, Repo};
 
 /// GitHub's error body: `{"message", "documentation_url", "status"}`.
 pub(crate) fn error_reply(status: u16, message: &str, documentation_url: &str) -> Reply {
@@ -119,7 +119,7 @@ pub(crate) fn issue(repo: &Repo, issue: &Issue, base: &str) -> Value {
         "comments": issue.comments.len(),
         "created_at": rfc3339(issue.created_at), "updated_at": rfc3339(issue.updated_at),
         "closed_at": issue.closed_at.map(rfc3339), "closed_by": null,
-        "author_association": "OWNER",
+        "author_association": issue.author_association,
         "reactions": { "url": format!("{api}/reactions"), "total_count": 0, "+1": 0, "-1": 0,
                        "laugh": 0, "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0 },
     });
@@ -209,4 +209,36 @@ pub(crate) fn git_ref(repo: &Repo, branch: &str, sha: &str, base: &str) -> Value
             "url": format!("{base}/repos/{}/git/commits/{sha}", repo.full_name),
         },
     })
+}
+
+/// An issue event (`labeled`), as the issue's events list it.
+pub(crate) fn issue_event(repo: &Repo, event: &IssueEvent, base: &str) -> Value {
+    let mut value = json!({
+        "id": event.id, "node_id": format!("LE_lADO{}", event.id),
+        "url": format!("{base}/repos/{}/issues/events/{}", repo.full_name, event.id),
+        "actor": user(&event.actor, base), "event": event.event,
+        "commit_id": null, "commit_url": null, "created_at": rfc3339(event.created_at),
+        "performed_via_github_app": null,
+    });
+    if let Some(name) = &event.label {
+        let color = repo
+            .label(name)
+            .map_or(super::state::DEFAULT_LABEL_COLOR, |l| l.color.as_str());
+        value["label"] = json!({ "name": name, "color": color });
+    }
+    value
+}
+
+/// A collaborator's permission: the legacy base role (`admin`, `write`, `read`, `none`; a
+/// `maintain` role reads `write`, a `triage` one `read`) and the role's own name.
+pub(crate) fn collaborator_permission(login: &str, role: &str, base: &str) -> Value {
+    let permission = match role {
+        "admin" => "admin",
+        "maintain" | "write" => "write",
+        "triage" | "read" => "read",
+        _ => "none",
+    };
+    let mut collaborator = user(login, base);
+    collaborator["role_name"] = json!(role);
+    json!({ "permission": permission, "role_name": role, "user": collaborator })
 }

@@ -4,7 +4,7 @@
 
 use super::FakeGitHub;
 use super::encoding::rfc3339;
-use super::state::{Comment, Issue, IssueFields, PullInfo, Repo};
+use super::state::{Comment, Issue, IssueEvent, IssueFields, PullInfo, Repo};
 
 /// An issue as it stands in the fake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +84,10 @@ pub struct NewIssue {
     pub comments: Vec<String>,
     /// A pull request (from branch `autoheal/fix` into the default branch), not an issue.
     pub pull_request: bool,
+    /// Its author, when not the token's user.
+    pub author: Option<String>,
+    /// Its author's `author_association` (`OWNER` when not given).
+    pub author_association: Option<String>,
 }
 
 impl NewIssue {
@@ -117,6 +121,20 @@ impl NewIssue {
     /// `pull_request` object.
     pub fn pull_request(mut self) -> NewIssue {
         self.pull_request = true;
+        self
+    }
+
+    /// Opened by `login`, someone outside the repository (GitHub's `author_association`
+    /// `NONE`), as anyone may on a public repository; its labels are added by `login` too.
+    pub fn by_outsider(self, login: &str) -> NewIssue {
+        self.by(login, "NONE")
+    }
+
+    /// Opened by `login`, whose `author_association` is `association` (`MEMBER`,
+    /// `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, ...).
+    pub fn by(mut self, login: &str, association: &str) -> NewIssue {
+        self.author = Some(login.to_string());
+        self.author_association = Some(association.to_string());
         self
     }
 
@@ -275,6 +293,8 @@ impl FakeGitHub {
                     closed: new.closed,
                     comments: new.comments,
                     pull,
+                    author: new.author,
+                    author_association: new.author_association,
                 };
                 state.insert_issue(repo, fields, true)
             })
@@ -306,6 +326,41 @@ impl FakeGitHub {
             let mut comment = Comment::new(id, body.to_string(), login);
             comment.author_association = "NONE";
             issue.comments.push(comment);
+        }
+    }
+
+    /// `login` adds `label` to issue `number` in the web interface (creating the label when
+    /// the repository lacks it): the issue's events record who did.
+    pub fn label_issue_as(&self, repo: &str, number: u64, label: &str, login: &str) {
+        self.add_label(repo, label);
+        let mut state = self.state();
+        let id = state.allocate_id();
+        if let Some(issue) = state.repo_mut(repo).issues.get_mut(&number) {
+            let now = std::time::SystemTime::now();
+            issue
+                .events
+                .push(IssueEvent::labeled(id, login, label, now));
+            if !issue.labels.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+                issue.labels.push(label.to_string());
+            }
+            issue.updated_at = now;
+        }
+    }
+
+    /// Make `login` a collaborator of `repo` with `role` (`admin`, `maintain`, `write`,
+    /// `triage` or `read`).
+    pub fn add_collaborator(&self, repo: &str, login: &str, role: &str) {
+        self.state()
+            .repo_mut(repo)
+            .collaborators
+            .insert(login.to_ascii_lowercase(), role.to_string());
+    }
+
+    /// Replace the body of issue `number`, as its author would by editing it.
+    pub fn edit_issue_body(&self, repo: &str, number: u64, body: &str) {
+        if let Some(issue) = self.state().repo_mut(repo).issues.get_mut(&number) {
+            issue.body = Some(body.to_string());
+            issue.updated_at = std::time::SystemTime::now();
         }
     }
 

@@ -53,6 +53,8 @@ pub(crate) struct State {
     pub(crate) agent_tasks: AgentTasks,
     /// Whether Copilot can be assigned to issues.
     pub(crate) copilot_assignable: bool,
+    /// Whether draft pull requests are refused (a private repository on GitHub Free or Pro).
+    pub(crate) drafts_refused: bool,
     /// The agent tasks started, oldest first.
     pub(crate) agent_task_log: Vec<AgentTaskSnapshot>,
 }
@@ -76,6 +78,7 @@ impl State {
             replies_sent: 0,
             agent_tasks: AgentTasks::Refuse(404),
             copilot_assignable: false,
+            drafts_refused: false,
             agent_task_log: Vec::new(),
         }
     }
@@ -145,7 +148,10 @@ impl State {
         searchable_now: bool,
     ) -> u64 {
         let id = self.allocate_id();
-        let user = self.login.clone();
+        let login = self.login.clone();
+        let user = new.author.clone().unwrap_or_else(|| login.clone());
+        let author_association = new.author_association.clone();
+        let event_ids: Vec<u64> = new.labels.iter().map(|_| self.allocate_id()).collect();
         let comment_ids: Vec<u64> = new.comments.iter().map(|_| self.allocate_id()).collect();
         let now = SystemTime::now();
         let repo = self.repo_mut(repo);
@@ -154,7 +160,14 @@ impl State {
         let comments = comment_ids
             .into_iter()
             .zip(new.comments)
-            .map(|(id, body)| Comment::new(id, body, &user))
+            // Seeded comments are the token's user's (a maintainer), whoever opened the issue.
+            .map(|(id, body)| Comment::new(id, body, &login))
+            .collect();
+        // The labels an issue starts with were added by its author, as GitHub records them.
+        let events = event_ids
+            .into_iter()
+            .zip(&new.labels)
+            .map(|(id, label)| IssueEvent::labeled(id, &user, label, now))
             .collect();
         repo.issues.insert(
             number,
@@ -170,6 +183,8 @@ impl State {
                 duplicate_of: None,
                 comments,
                 user,
+                author_association: author_association.unwrap_or_else(|| "OWNER".to_string()),
+                events,
                 created_at: now,
                 updated_at: now,
                 closed_at: new.closed.then_some(now),
@@ -197,6 +212,10 @@ pub(crate) struct IssueFields {
     pub(crate) closed: bool,
     pub(crate) comments: Vec<String>,
     pub(crate) pull: Option<PullInfo>,
+    /// Its author, when not the token's user (an outsider's issue).
+    pub(crate) author: Option<String>,
+    /// The author's `author_association` (`OWNER` when not given).
+    pub(crate) author_association: Option<String>,
 }
 
 /// One repository.
@@ -216,6 +235,9 @@ pub(crate) struct Repo {
     /// Issue number → the API path of the issue it became in another repository (transferred):
     /// requests about it are answered 301.
     pub(crate) transferred: BTreeMap<u64, String>,
+    /// Collaborators by login (lowercase) with their role: `admin`, `maintain`, `write`,
+    /// `triage` or `read`. The owner is an admin without being listed.
+    pub(crate) collaborators: BTreeMap<String, String>,
 }
 
 impl Repo {
@@ -236,6 +258,7 @@ impl Repo {
             default_branch,
             issues: BTreeMap::new(),
             transferred: BTreeMap::new(),
+            collaborators: BTreeMap::new(),
             next_number: 1,
             labels: Vec::new(),
         }
@@ -261,6 +284,17 @@ impl Repo {
     /// Issue or pull request `number` (as it appears in a path).
     pub(crate) fn issue_mut(&mut self, number: &str) -> Option<&mut Issue> {
         self.issues.get_mut(&number.parse().ok()?)
+    }
+
+    /// The role of `login` in the repository: the owner's is `admin`, a collaborator's the
+    /// one given; anyone else may only read (the repositories are public).
+    pub(crate) fn role_of(&self, login: &str) -> &str {
+        if login.eq_ignore_ascii_case(self.owner()) {
+            return "admin";
+        }
+        self.collaborators
+            .get(&login.to_ascii_lowercase())
+            .map_or("read", String::as_str)
     }
 
     /// The commit a branch name or commit sha points at.
@@ -314,6 +348,10 @@ pub(crate) struct Issue {
     pub(crate) duplicate_of: Option<u64>,
     pub(crate) comments: Vec<Comment>,
     pub(crate) user: String,
+    /// The author's relation to the repository (`OWNER`, `MEMBER`, `COLLABORATOR`, `NONE`, ...).
+    pub(crate) author_association: String,
+    /// What happened to it, oldest first (labels added, so far).
+    pub(crate) events: Vec<IssueEvent>,
     pub(crate) created_at: SystemTime,
     pub(crate) updated_at: SystemTime,
     pub(crate) closed_at: Option<SystemTime>,
@@ -349,6 +387,32 @@ impl Issue {
         }
         self.open = open;
         self.updated_at = now;
+    }
+}
+
+/// One event of an issue's history, as `GET /repos/{o}/{r}/issues/{n}/events` lists it.
+#[derive(Clone, Debug)]
+pub(crate) struct IssueEvent {
+    pub(crate) id: u64,
+    /// Who did it.
+    pub(crate) actor: String,
+    /// `labeled`, ...
+    pub(crate) event: &'static str,
+    /// The label added, for a `labeled` event.
+    pub(crate) label: Option<String>,
+    pub(crate) created_at: SystemTime,
+}
+
+impl IssueEvent {
+    /// `actor` added `label`.
+    pub(crate) fn labeled(id: u64, actor: &str, label: &str, at: SystemTime) -> IssueEvent {
+        IssueEvent {
+            id,
+            actor: actor.to_string(),
+            event: "labeled",
+            label: Some(label.to_string()),
+            created_at: at,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use super::evidence::Evidence;
 use super::prompt::prompt;
 use super::rules::{first_match, quote};
+use crate::issue::sanitize::plain_text;
 use crate::prefix::prefix_within;
 use crate::{Report, ReportKind};
 
@@ -89,6 +90,36 @@ impl Diagnosis {
 /// Only the error's message and cause chain (and, for values, the command line) are read, each
 /// within a bound, so any report is diagnosed in time proportional to its size.
 pub fn diagnose(report: &Report) -> Diagnosis {
+    without_hidden(diagnosis_of(report))
+}
+
+/// The diagnosis with every character that shows nothing removed from what came from the
+/// report ([`crate::issue::sanitize::is_hidden`]: bidirectional overrides, zero-width and tag
+/// characters, controls but line breaks and tabs): its text goes to comments, pull requests,
+/// commit messages, committed files and a coding agent's prompt, where such characters could
+/// make it read otherwise than it is.
+fn without_hidden(mut diagnosis: Diagnosis) -> Diagnosis {
+    let clean = |text: &mut String| *text = plain_text(text);
+    clean(&mut diagnosis.title);
+    clean(&mut diagnosis.cause);
+    diagnosis.steps.iter_mut().for_each(clean);
+    diagnosis.location.iter_mut().for_each(clean);
+    diagnosis.prompt.iter_mut().for_each(clean);
+    if let Some(patch) = &mut diagnosis.patch {
+        clean(&mut patch.path);
+        clean(&mut patch.description);
+        match &mut patch.edit {
+            PatchEdit::Append(text) => clean(text),
+            PatchEdit::Replace { find, replace } => {
+                clean(find);
+                clean(replace);
+            }
+        }
+    }
+    diagnosis
+}
+
+fn diagnosis_of(report: &Report) -> Diagnosis {
     let evidence = Evidence::of(report);
     let location = location(report);
     match first_match(&evidence) {

@@ -41,6 +41,7 @@ pub use answer::{
 pub use diagnosis::{Confidence, Diagnosis, Patch, PatchEdit, UNRECOGNISED, diagnose};
 pub use parse::{MAX_BODY_BYTES, ParseError, ParseSource, ParsedIssue, parse_issue_body};
 pub use prompt::MAX_PROMPT_BYTES;
+pub(crate) use prompt::prompt_with;
 pub use rules::{RuleInfo, rules};
 
 #[cfg(doc)]

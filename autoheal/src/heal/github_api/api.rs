@@ -45,6 +45,12 @@ pub(crate) struct IssueDetails {
     pub(crate) body: Option<String>,
     #[serde(default)]
     pub(crate) labels: Vec<NamedLabel>,
+    /// Who opened it.
+    #[serde(default)]
+    pub(crate) user: Option<CommentAuthor>,
+    /// The author's relation to the repository.
+    #[serde(default)]
+    pub(crate) author_association: Option<String>,
     /// Present when the "issue" is a pull request.
     #[serde(default)]
     pub(crate) pull_request: Option<Value>,
@@ -70,30 +76,22 @@ pub(crate) struct IssueComment {
     pub(crate) author_association: Option<String>,
 }
 
-/// The author of a comment, the fields the fix reads.
+/// The author of an issue or a comment, the fields the fix reads.
 #[derive(Clone, Debug, Deserialize)]
 pub(crate) struct CommentAuthor {
-    /// `User` or `Bot` (`github-actions[bot]` writes with the workflow's token).
-    #[serde(default, rename = "type")]
-    pub(crate) kind: Option<String>,
+    #[serde(default)]
+    pub(crate) login: String,
 }
 
-impl IssueComment {
-    /// Whether the comment was written by someone the repository trusts: a bot (a workflow's
-    /// token, an installed app) or an owner, member or collaborator. Anyone may comment on a
-    /// public issue, so a marker in anyone else's comment proves nothing.
-    pub(crate) fn by_the_repository(&self) -> bool {
-        let bot = self
-            .user
-            .as_ref()
-            .and_then(|user| user.kind.as_deref())
-            .is_some_and(|kind| kind == "Bot");
-        let trusted = matches!(
-            self.author_association.as_deref(),
-            Some("OWNER" | "MEMBER" | "COLLABORATOR")
-        );
-        bot || trusted
-    }
+/// A collaborator's permission on the repository, the fields the fix reads.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct Permission {
+    /// The role's name: `admin`, `maintain`, `write`, `triage`, `read` or a custom role.
+    #[serde(default)]
+    pub(crate) role_name: Option<String>,
+    /// The legacy base permission: `admin`, `write`, `read` or `none`.
+    #[serde(default)]
+    pub(crate) permission: Option<String>,
 }
 
 /// A pull request, the fields the fix reads.
@@ -141,6 +139,11 @@ impl<'a> Api<'a> {
     pub(crate) fn with_handoff_token(mut self, token: Option<Token>) -> Api<'a> {
         self.handoff = token.map(|token| self.client.with_token(token));
         self
+    }
+
+    /// The client of the run's reads and writes.
+    pub(crate) fn client(&self) -> &GitHubClient {
+        self.client
     }
 
     /// The repository, `owner/repo`.
@@ -237,14 +240,16 @@ impl<'a> Api<'a> {
         &self,
         number: u64,
         max_pages: usize,
-        wanted: impl Fn(&IssueComment) -> bool,
+        mut wanted: impl FnMut(&IssueComment) -> Result<bool, GitHubError>,
     ) -> Result<Option<IssueComment>, GitHubError> {
         let mut target = self.repo_path(&format!("/issues/{number}/comments?per_page=100"));
         for _ in 0..max_pages {
             let (json, next) = self.get(&target)?;
             let comments: Vec<IssueComment> = from_json(json)?;
-            if let Some(found) = comments.into_iter().find(|c| wanted(c)) {
-                return Ok(Some(found));
+            for comment in comments {
+                if wanted(&comment)? {
+                    return Ok(Some(comment));
+                }
             }
             match next {
                 Some(next) => target = next,
@@ -252,6 +257,36 @@ impl<'a> Api<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// The issue's events, oldest first, up to `max_pages` pages of 100.
+    pub(crate) fn issue_events(
+        &self,
+        number: u64,
+        max_pages: usize,
+    ) -> Result<Vec<Value>, GitHubError> {
+        let mut target = self.repo_path(&format!("/issues/{number}/events?per_page=100"));
+        let mut events = Vec::new();
+        for _ in 0..max_pages {
+            let (json, next) = self.get(&target)?;
+            let page: Vec<Value> = from_json(json)?;
+            events.extend(page);
+            match next {
+                Some(next) => target = next,
+                None => break,
+            }
+        }
+        Ok(events)
+    }
+
+    /// `login`'s role and legacy permission in the repository, or `None` when GitHub does not
+    /// know them as a collaborator (404).
+    pub(crate) fn collaborator_permission(
+        &self,
+        login: &str,
+    ) -> Result<Option<Permission>, GitHubError> {
+        let path = self.repo_path(&format!("/collaborators/{}/permission", encode(login)));
+        self.get_optional(&path)?.map(from_json).transpose()
     }
 
     pub(crate) fn add_comment(

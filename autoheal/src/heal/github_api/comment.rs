@@ -189,6 +189,7 @@ mod tests {
             number: 7,
             url: "https://github.com/acme/tools/pull/7".to_string(),
             committed: vec!["docs/TROUBLESHOOTING.md".to_string()],
+            draft: true,
         };
         let body = compose(&diagnosis(), Some(&opened), None);
         assert!(

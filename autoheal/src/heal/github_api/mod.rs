@@ -18,19 +18,22 @@
 //! ```
 
 mod api;
+mod approval;
 mod comment;
 mod copilot;
 mod pull_request;
 
 pub use api::PlannedRequest;
+pub use approval::{APPROVAL_LABEL, Approval};
 pub use copilot::{COPILOT_LOGIN, NEEDS_TRIAGE_LABEL};
-pub use pull_request::{TROUBLESHOOTING_PATH, fix_branch};
+pub use pull_request::{DRAFT_MARK, TROUBLESHOOTING_PATH, fix_branch};
 
 use std::fmt;
 
 use api::Api;
 
 use crate::fix::{Diagnosis, FIX_COMMENT_MARKER, ParseError, diagnose, parse_issue_body};
+use crate::github::trust::trusted_author;
 use crate::github::{GitHubClient, GitHubError};
 
 /// Pages of comments (100 a page) searched for the earlier answer.
@@ -51,6 +54,13 @@ pub struct FixOptions {
     /// The token of the Copilot hand-off's requests (starting the agent, assigning it), when
     /// it is not the client's: [`Config::copilot_token`](crate::Config::copilot_token).
     pub handoff_token: Option<crate::Token>,
+    /// Who approved the issue, when its author is an outsider: acted on only when this person
+    /// may triage the repository (the workflow names who added the label).
+    pub approved_by: Option<String>,
+    /// The SHA-256 (hex) of the issue body the approval saw (the workflow's event): the issue
+    /// is refused when its body changed since, so an edit after a maintainer labelled it
+    /// cannot swap the report.
+    pub expect_body_sha256: Option<String>,
 }
 
 /// What became of the answering comment.
@@ -85,7 +95,8 @@ pub enum CommentOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PullRequestOutcome {
-    /// A draft pull request was opened.
+    /// A pull request was opened: a draft, or where GitHub refuses drafts (private
+    /// repositories on GitHub Free and Pro) a normal one marked [`DRAFT_MARK`] in its title.
     Opened {
         /// Its number.
         number: u64,
@@ -93,6 +104,8 @@ pub enum PullRequestOutcome {
         url: String,
         /// The files committed to its branch by this run.
         committed: Vec<String>,
+        /// Whether it is a draft.
+        draft: bool,
     },
     /// The branch already has a pull request (from an earlier run); nothing was changed.
     Existing {
@@ -149,6 +162,8 @@ pub enum Handoff {
 pub struct FixOutcome {
     /// The issue's web address.
     pub issue_url: String,
+    /// Why the report was trusted.
+    pub approval: Approval,
     /// The diagnosis.
     pub diagnosis: Diagnosis,
     /// The answering comment.
@@ -186,6 +201,25 @@ pub enum FixError {
         /// Why its body could not be read back.
         reason: ParseError,
     },
+    /// Nobody the repository trusts wrote or approved the issue's report: an outsider's text
+    /// is not acted on.
+    Untrusted {
+        /// The issue's number.
+        number: u64,
+        /// Who opened it.
+        author: String,
+        /// What was checked.
+        reason: String,
+    },
+    /// The issue's body is not the one the approval saw: it was edited since.
+    BodyChanged {
+        /// The issue's number.
+        number: u64,
+        /// The SHA-256 the caller expected.
+        expected: String,
+        /// The SHA-256 of the body now.
+        actual: String,
+    },
     /// A call to GitHub failed.
     GitHub {
         /// What was being done.
@@ -220,6 +254,23 @@ impl fmt::Display for FixError {
             FixError::NotAnAutohealIssue { number, reason } => {
                 write!(f, "issue #{number} is not an auto-heal issue: {reason}")
             }
+            FixError::Untrusted {
+                number,
+                author,
+                reason,
+            } => write!(
+                f,
+                "issue #{number} was opened by {author}, who is not an owner, member or collaborator of the repository, and {reason}; \
+                 not acting on an outsider's text (someone who may triage approves it by adding the {APPROVAL_LABEL} label, or names themselves with --approved-by)"
+            ),
+            FixError::BodyChanged {
+                number,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "the body of issue #{number} changed since it was approved (SHA-256 {actual}, expected {expected}); not acting on text nobody approved: label it again to answer the body as it is now"
+            ),
             FixError::GitHub { action, source } => write!(f, "{action}: {source}"),
         }
     }
@@ -235,6 +286,14 @@ impl std::error::Error for FixError {
     }
 }
 
+/// The SHA-256 of an issue body, as lowercase hex: what `--expect-body-sha256` compares with
+/// (`printf '%s' "$BODY" | sha256sum` in a shell).
+pub fn body_sha256(body: &str) -> String {
+    let mut hash = crate::sha256::Sha256::new();
+    hash.update(body.as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Answer issue `options.issue` of the client's repository: diagnose the report in its body
 /// and post (or update) one comment with the diagnosis — after opening a draft pull request
 /// (`create_pr`, recognised failures) or handing the issue to the Copilot coding agent
@@ -242,7 +301,9 @@ impl std::error::Error for FixError {
 ///
 /// # Errors
 ///
-/// When the issue does not exist, is a pull request or holds no auto-heal report, and when
+/// When the issue does not exist, is a pull request, holds no auto-heal report, is not trusted
+/// ([`FixError::Untrusted`]) or was edited since it was approved ([`FixError::BodyChanged`]),
+/// and when
 /// a call to GitHub fails (what was done before the failure stays done; running again
 /// finishes the job).
 pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutcome, FixError> {
@@ -258,15 +319,33 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     if issue.pull_request.is_some() {
         return Err(FixError::NotAnIssue { number });
     }
-    let parsed = parse_issue_body(issue.body.as_deref().unwrap_or_default())
+    if let Some(expected) = &options.expect_body_sha256 {
+        let actual = body_sha256(issue.body.as_deref().unwrap_or_default());
+        if !actual.eq_ignore_ascii_case(expected.trim()) {
+            return Err(FixError::BodyChanged {
+                number,
+                expected: expected.clone(),
+                actual,
+            });
+        }
+    }
+    let (approval, text) = approval::approve(&api, &issue, options.approved_by.as_deref())?;
+    let parsed = parse_issue_body(&text)
         .map_err(|reason| FixError::NotAnAutohealIssue { number, reason })?;
     let diagnosis = diagnose(&parsed.report);
+    // Anyone may comment on a public issue: only the answer of a trusted author is the earlier
+    // answer.
     let earlier = api
         .find_comment(number, MAX_COMMENT_PAGES, |c| {
-            c.by_the_repository()
-                && c.body
-                    .as_deref()
-                    .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+            if !c
+                .body
+                .as_deref()
+                .is_some_and(|b| b.contains(FIX_COMMENT_MARKER))
+            {
+                return Ok(false);
+            }
+            let login = c.user.as_ref().map(|u| u.login.as_str());
+            trusted_author(api.client(), login, c.author_association.as_deref())
         })
         .map_err(FixError::github(format!(
             "reading the comments of #{number}"
@@ -289,7 +368,7 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
         (false, true) => match earlier_handoff {
             Some(section) => (Some(Handoff::AlreadyHandedOff), Some(section)),
             None => {
-                let handoff = copilot::hand_off(&api, &issue, &diagnosis)?;
+                let handoff = copilot::hand_off(&api, &issue, &parsed.report)?;
                 let section = comment::handoff_section(&handoff);
                 (Some(handoff), section)
             }
@@ -311,6 +390,7 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     let comment = comment::publish(&api, number, earlier.as_ref(), &body)?;
     Ok(FixOutcome {
         issue_url: issue.html_url,
+        approval,
         diagnosis,
         comment,
         pull_request,

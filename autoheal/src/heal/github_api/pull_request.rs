@@ -122,27 +122,58 @@ pub(crate) fn propose(
         )))?;
         committed.push(file.path.clone());
     }
-    let request = json!({
-        "title": pull_title(diagnosis),
-        "head": branch,
-        "base": base,
-        "body": pull_body(issue.number, diagnosis, &committed),
-        "draft": true,
-    });
-    let created = api
-        .create_pull(&request)
-        .map_err(FixError::github("opening the draft pull request"))?;
+    let body = pull_body(issue.number, diagnosis, &committed);
+    let request = |title: String, draft: bool| json!({ "title": title, "head": branch, "base": base, "body": body, "draft": draft });
+    let (created, draft) = match api.create_pull(&request(pull_title(diagnosis), true)) {
+        Err(error) if refuses_drafts(&error) => {
+            // Private repositories of GitHub Free and Pro have no draft pull requests: the
+            // branch and its commits exist already, so the pull request is opened as a normal
+            // one, marked in its title.
+            let title = format!("{DRAFT_MARK} {}", pull_title(diagnosis));
+            let normal = request(title.chars().take(256).collect(), false);
+            let created = api.create_pull(&normal).map_err(FixError::github(format!(
+                "opening a pull request from {branch} (drafts are refused here; the branch is left for a person to open one)"
+            )))?;
+            notes.push(format!(
+                "GitHub refused a draft pull request (private repositories on GitHub Free and Pro have none): opened a normal one marked {DRAFT_MARK} in its title; review it before merging"
+            ));
+            (created, false)
+        }
+        other => (
+            other.map_err(FixError::github("opening the draft pull request"))?,
+            true,
+        ),
+    };
     Ok(match created {
         Some(pull) => PullRequestOutcome::Opened {
             number: pull.number,
             url: pull.html_url,
             committed,
+            draft,
         },
         None => PullRequestOutcome::WouldOpen {
             branch,
             files: committed,
         },
     })
+}
+
+/// What marks a pull request opened as a normal one where drafts are refused.
+pub const DRAFT_MARK: &str = "[draft]";
+
+/// Whether GitHub refused the pull request for being a draft (422, "Draft pull requests are not
+/// supported in this repository").
+fn refuses_drafts(error: &super::GitHubError) -> bool {
+    match error {
+        super::GitHubError::Rejected {
+            status: 422,
+            message,
+            errors,
+        } => std::iter::once(message)
+            .chain(errors)
+            .any(|text| text.to_ascii_lowercase().contains("draft")),
+        _ => false,
+    }
 }
 
 /// The files to change: the patch's, then the troubleshooting guide (one commit per file).

@@ -12,8 +12,11 @@ use crate::fingerprint::{digest, mask_volatile};
 use crate::report::{CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site};
 use crate::{Config, Outcome, Redactor};
 
-/// The label a job failure's issue carries instead of `cli-error`.
-pub const WORKFLOW_LABEL: &str = "workflow-error";
+/// The label a job failure's issue carries instead of `cli-error`. A report with it goes only
+/// to an issue the repository trusts (opened by the reporting identity or by an owner, member
+/// or collaborator), never to one an outsider opened with the same fingerprint: the workflow
+/// acts on the issue it lands on.
+pub const WORKFLOW_LABEL: &str = crate::github::trust::WORKFLOW_ERROR_LABEL;
 
 /// The label of runtime failures, replaced by [`WORKFLOW_LABEL`].
 const RUNTIME_LABEL: &str = "cli-error";

@@ -1,13 +1,14 @@
 //! The report JSON embedded after [`REPORT_MARKER`]: in a collapsed block, fenced with
 //! ```` ```json ```` (longer when a string holds a backtick run). The `\u003c` escapes the
 //! renderer writes are plain JSON escapes, so `serde_json` reads them back as they were.
+//!
+//! Only the report GitHub renders is read: a body holds one marker, outside any HTML comment,
+//! and the fenced block right after it. A report hidden in a comment, or a second marker that
+//! would leave the reader to choose, is refused.
 
 use super::blocks::{Block, blocks};
+use super::comments;
 use crate::{REPORT_MARKER, Report};
-
-/// How many report markers are tried, the last one first (a body edited by hand may quote
-/// one above the real one).
-const MARKERS_TRIED: usize = 4;
 
 /// Why no report could be read from the JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,47 +17,59 @@ pub(super) enum Missing {
     NoMarker,
     /// The marker is there but what follows is not a report: the parser's message.
     Invalid(String),
+    /// The body has more than one marker: which report GitHub shows cannot be told.
+    SecondMarker(usize),
+    /// The marker is inside an HTML comment: its report is invisible on GitHub.
+    Hidden,
 }
 
-/// The report embedded in `body`.
+/// The report embedded in `body`: the fenced JSON block right after its one marker (blank
+/// lines and the `<details>` and `<summary>` lines of the collapsed block aside), outside any
+/// HTML comment — the report GitHub renders, and no other.
 pub(super) fn report(body: &str) -> Result<Report, Missing> {
-    let mut first_error = None;
-    for (at, marker) in body.rmatch_indices(REPORT_MARKER).take(MARKERS_TRIED) {
-        let after = body.get(at + marker.len()..).unwrap_or("");
-        match report_after_marker(after) {
-            Ok(report) => return Ok(report),
-            Err(message) => {
-                first_error.get_or_insert(message);
-            }
-        }
+    let markers: Vec<usize> = body
+        .match_indices(REPORT_MARKER)
+        .map(|(at, _)| at)
+        .collect();
+    let at = match markers[..] {
+        [] => return Err(Missing::NoMarker),
+        [at] => at,
+        _ => return Err(Missing::SecondMarker(markers.len())),
+    };
+    if comments::spans(body)
+        .iter()
+        .any(|span| span.start < at && at < span.end)
+    {
+        return Err(Missing::Hidden);
     }
-    Err(first_error.map_or(Missing::NoMarker, Missing::Invalid))
+    let after = body.get(at + REPORT_MARKER.len()..).unwrap_or("");
+    report_after_marker(after).map_err(Missing::Invalid)
 }
 
-/// The report in the first `json` fence of `text`, or else the first JSON object in it.
+/// The report in the fenced `json` block that follows the marker.
 fn report_after_marker(text: &str) -> Result<Report, String> {
-    let fenced = blocks(text).into_iter().find_map(|block| match block {
-        Block::Fence { info, lines } if info.eq_ignore_ascii_case("json") => {
-            Some(Block::fence_text(&lines))
+    for block in blocks(text) {
+        match block {
+            Block::Blank => {}
+            Block::Line(line) if is_collapsed_block_line(line) => {}
+            Block::Fence { info, lines } if info.eq_ignore_ascii_case("json") => {
+                return serde_json::from_str(&Block::fence_text(&lines)).map_err(|e| e.to_string());
+            }
+            _ => break,
         }
-        _ => None,
-    });
-    if let Some(json) = fenced {
-        return serde_json::from_str(&json).map_err(|e| e.to_string());
     }
-    let Some(start) = text.find('{') else {
-        return Err("no JSON object follows the report marker".to_string());
-    };
-    let json = text.get(start..).unwrap_or("");
-    // The first value only: whatever follows the object (the end of a block) is not JSON.
-    match serde_json::Deserializer::from_str(json)
-        .into_iter::<Report>()
-        .next()
-    {
-        Some(Ok(report)) => Ok(report),
-        Some(Err(error)) => Err(error.to_string()),
-        None => Err("no JSON object follows the report marker".to_string()),
+    Err("no fenced JSON block follows the report marker".to_string())
+}
+
+/// Whether `line` only opens a collapsed block (`<details>`, `<summary>...</summary>`).
+fn is_collapsed_block_line(line: &str) -> bool {
+    let line = line.trim();
+    let rest = line.strip_prefix("<details>").unwrap_or(line).trim_start();
+    if rest.is_empty() {
+        return line.starts_with("<details>");
     }
+    rest.strip_prefix("<summary>")
+        .is_some_and(|summary| summary.ends_with("</summary>") && !summary.contains("<!--"))
 }
 
 #[cfg(test)]
@@ -95,17 +108,28 @@ mod tests {
     }
 
     #[test]
-    fn an_unfenced_object_after_the_marker_is_read_too() {
-        let (report, json) = sample_json();
+    fn an_unfenced_object_after_the_marker_is_not_read() {
+        let (_, json) = sample_json();
         let body = format!("{REPORT_MARKER}\n{json}\n</details> trailing");
-        assert_eq!(super::report(&body), Ok(report));
+        assert!(matches!(super::report(&body), Err(Missing::Invalid(_))));
     }
 
     #[test]
-    fn a_quoted_marker_above_the_real_one_does_no_harm() {
-        let (report, json) = sample_json();
+    fn a_second_marker_is_refused() {
+        let (_, json) = sample_json();
         let body = format!("{REPORT_MARKER}\n```json\n{json}\n```\nquoted: {REPORT_MARKER}");
-        assert_eq!(super::report(&body), Ok(report));
+        assert_eq!(super::report(&body), Err(Missing::SecondMarker(2)));
+    }
+
+    #[test]
+    fn a_report_inside_an_html_comment_is_refused() {
+        let (_, json) = sample_json();
+        // HTML comments do not nest: the one opened above ends with the marker's `-->`.
+        let hidden = format!("<!-- hidden\n{REPORT_MARKER}\n```json\n{json}\n```\n");
+        assert_eq!(super::report(&hidden), Err(Missing::Hidden));
+        // The marker visible, the JSON after it in a comment: not a report GitHub renders.
+        let after = format!("{REPORT_MARKER}\n<!--\n```json\n{json}\n```\n-->\n");
+        assert!(matches!(super::report(&after), Err(Missing::Invalid(_))));
     }
 
     #[test]

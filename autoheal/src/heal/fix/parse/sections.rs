@@ -25,8 +25,8 @@ enum Section {
     Other,
 }
 
-/// The report the sections of `body` describe, or `None` when the body has neither the
-/// summary of an auto-heal issue nor its fingerprint marker.
+/// The report the sections of `body` describe, or `None` when the body lacks the summary of
+/// an auto-heal issue (a fingerprint marker alone is no report).
 pub(super) fn report(body: &str) -> Option<Report> {
     let mut report = empty_report();
     let mut section = Section::Summary;
@@ -41,8 +41,8 @@ pub(super) fn report(body: &str) -> Option<Report> {
                     continue;
                 }
                 if let Some(fingerprint) = fingerprint(line) {
+                    // Anyone can copy the marker: on its own it is no report.
                     report.fingerprint = fingerprint;
-                    recognised = true;
                     continue;
                 }
                 match section {
