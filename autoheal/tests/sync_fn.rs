@@ -307,3 +307,32 @@ fn a_panic_inside_is_reported_once_as_a_panic_and_the_next_failure_normally() {
         (Ok("bafk".to_string()), vec![])
     );
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("port {0} is reserved")]
+struct ReservedPort(u16);
+
+/// A `Result` named through an alias whose name does not say so.
+type Fallible<T> = Result<T, ReservedPort>;
+
+#[auto_heal]
+fn reserve_port(port: u16) -> Fallible<u16> {
+    #![allow(clippy::manual_range_contains)]
+    if port < 1024 || port > 65000 {
+        return Err(ReservedPort(port));
+    }
+    Ok(port)
+}
+
+#[test]
+fn a_result_alias_with_inner_attributes_is_reported_like_a_result() {
+    let (ok, reports) = with_captured_reports(|| reserve_port(8004));
+    assert_eq!((ok.unwrap(), reports.len()), (8004, 0));
+    let (result, reports) = with_captured_reports(|| reserve_port(80));
+    assert_eq!(result.unwrap_err().0, 80, "the error itself comes back");
+    let report = single(reports);
+    assert_eq!(report.error.type_name, "ReservedPort");
+    assert_eq!(report.error.message, "port 80 is reserved");
+    assert_eq!(report.site.function, "sync_fn::reserve_port");
+    assert_eq!(report.site.line, line_of(SOURCE, "fn reserve_port("));
+}
