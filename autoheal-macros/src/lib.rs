@@ -50,7 +50,9 @@ mod item;
 ///
 /// # Arguments
 ///
-/// - `name = "mcp start"`: the operation's name in reports (default: the function's path).
+/// - `name = "mcp start"`: the operation's name in reports: the issue title and the frames
+///   use it, and the report's `site.name` holds it beside the function's path in
+///   `site.function`.
 /// - `labels("mcp", "server")`: extra labels for the issue (non-empty, at most 50
 ///   characters, no commas).
 ///

@@ -62,7 +62,7 @@ impl Capture {
         Capture {
             kind,
             error,
-            frames: vec![site.function.clone()],
+            frames: vec![site.operation().to_string()],
             site,
             labels: Vec::new(),
             backtrace: with_backtrace.then(UnresolvedBacktrace::capture),
@@ -91,7 +91,7 @@ impl Capture {
     /// as `outer`: the outer message and chain carry the richer context; the type, the site
     /// and the backtrace stay those of the innermost frame, where the failure first appeared.
     pub(crate) fn passed_through(&mut self, site: &'static SiteInfo, mut outer: ErrorDetails) {
-        self.frames.push(site.function_name());
+        self.frames.push(site.operation());
         self.add_labels(site.labels);
         outer.type_name = std::mem::take(&mut self.error.type_name);
         self.error = outer;

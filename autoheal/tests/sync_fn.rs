@@ -38,6 +38,7 @@ fn a_free_function_reports_its_error_with_its_site() {
     );
     assert!(report.error.chain.is_empty());
     assert_eq!(report.site.function, "sync_fn::load_config");
+    assert_eq!(report.site.name, None);
     assert_eq!(report.site.module, "sync_fn");
     assert_eq!(report.site.file, "autoheal/tests/sync_fn.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "fn load_config("));
@@ -76,8 +77,14 @@ fn the_name_argument_names_the_operation_and_labels_are_added() {
     let (result, reports) = with_captured_reports(|| start_server(0));
     assert_eq!(result, Err("port 0 is not allowed".to_string()));
     let report = single(reports);
-    assert_eq!(report.site.function, "mcp start");
+    assert_eq!(
+        report.site.function, "sync_fn::start_server",
+        "the function's path is kept beside the name"
+    );
+    assert_eq!(report.site.name.as_deref(), Some("mcp start"));
+    assert_eq!(report.site.operation(), "mcp start");
     assert_eq!(report.frames, ["mcp start"]);
+    assert_eq!(report.operation(), "mcp start");
     assert_eq!(
         report.site.module, "sync_fn",
         "the module is still the real one"

@@ -198,6 +198,7 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
         },
         site: Site {
             function: text(&report.site.function),
+            name: report.site.name.as_ref().map(text),
             module: text(&report.site.module),
             file: text(&report.site.file),
             line: report.site.line,
