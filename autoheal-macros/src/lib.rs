@@ -44,9 +44,12 @@ mod item;
 ///
 /// An error that propagates through several annotated functions is reported once, at the
 /// outermost one, keeping the site and backtrace of the innermost and listing the frames it
-/// passed through. An error a caller recovers from (returns `Ok`) is not reported. This holds
-/// for async functions too, across the threads of a multi-thread runtime; a spawned task or
-/// thread is its own boundary.
+/// passed through. An error a caller recovers from (returns `Ok`) is not reported, and does
+/// not colour a later failure of the caller: it is taken over only by the caller's error
+/// that carries it (the same error, converted or wrapped as a `source()`), and let go as soon
+/// as the caller calls or awaits another annotated function, or waits in an `async fn`. This
+/// holds for async functions too, across the threads of a multi-thread runtime; a spawned
+/// task or thread is its own boundary.
 ///
 /// # Arguments
 ///
