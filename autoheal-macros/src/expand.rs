@@ -1,38 +1,39 @@
 //! From the parsed function to the generated one: same signature, body wrapped.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{ItemFn, ReturnType, Signature, Type};
+use syn::{ReturnType, Signature, Type};
 
 use crate::attr::Args;
+use crate::item::Function;
 
 /// The annotated function with its body wrapped in the capture boundary.
-pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> {
+pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream> {
     check_signature(&function.sig)?;
-    let ItemFn {
-        attrs,
+    check_main(&function)?;
+    let Function {
+        outer_attrs,
         vis,
-        modifiers,
+        defaultness,
         sig,
-        block,
+        brace_token,
+        inner_attrs,
+        body,
     } = function;
-    // `default fn` (specialization) is the only modifier syn knows of today.
-    let defaultness = modifiers.defaultness;
     let site = site_static(args, &sig);
     let result_type = annotatable_return_type(&sig.output);
     let closure_return = closure_return_type(&sig.output);
     let fake_return = fake_return_edge(&sig.output);
-    let stmts = &block.stmts;
     let inspect = inspect_result(&sig.output);
-    let body = if sig.asyncness.is_some() {
+    let wrapped = if sig.asyncness.is_some() {
         quote! {
             #site
             ::autoheal::__private::AsyncFrame::new(
                 async move {
                     #fake_return
-                    #(#stmts)*
+                    #body
                 },
                 |__autoheal_frame: &::autoheal::__private::Frame, __autoheal_result #result_type| {
                     #inspect
@@ -51,32 +52,42 @@ pub(crate) fn expand(args: &Args, function: ItemFn) -> syn::Result<TokenStream> 
                 // Moving a value in makes the closure FnOnce, so the body may return borrows
                 // of `self` and of the arguments, as the function itself may.
                 __autoheal_once.consume();
-                #(#stmts)*
+                #body
             })();
             #inspect
             __autoheal_result
         }
     };
-    Ok(quote! {
-        #(#attrs)*
-        #vis #defaultness #sig {
-            #body
-        }
-    })
+    let mut tokens = quote! {
+        #(#outer_attrs)*
+        #vis #defaultness #sig
+    };
+    // The function's own braces keep their span, and its inner attributes stay at the top of
+    // its body, where they apply to the whole of it as written.
+    brace_token.surround(&mut tokens, |tokens| {
+        tokens.extend(quote! {
+            #(#inner_attrs)*
+            #wrapped
+        });
+    });
+    Ok(tokens)
 }
 
 /// Check the result and hand an `Err` to the cold capture path.
+///
+/// Whether the return type is a `Result` is the compiler's to say, through the bound of
+/// `__private::failure` spanned at the return type: an alias, `io::Result<T>` or another
+/// crate's `Result` is one whatever it is called, and anything else is an error there.
 fn inspect_result(output: &ReturnType) -> TokenStream {
     let span = match output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => Span::call_site(),
     };
-    let assert_debug = quote_spanned! {span=>
-        ::autoheal::__private::assert_error_is_debug(&__autoheal_result);
+    let failure = quote_spanned! {span=>
+        ::autoheal::__private::failure(&__autoheal_result)
     };
     quote! {
-        #assert_debug
-        if let ::core::result::Result::Err(__autoheal_error) = &__autoheal_result {
+        if let ::core::option::Option::Some(__autoheal_error) = #failure {
             __autoheal_frame.fail(&__AUTOHEAL_SITE, || {
                 #[allow(unused_imports)]
                 use ::autoheal::__private::{
@@ -177,7 +188,9 @@ fn inferable(ty: &Type) -> Type {
     ty
 }
 
-/// Reject what the attribute cannot wrap, pointing at the part at fault.
+/// Reject what the attribute cannot wrap, pointing at the part at fault. Whether the return
+/// type is a `Result` is left to the compiler (see [`inspect_result`]); only what it could not
+/// say as clearly is checked here.
 fn check_signature(sig: &Signature) -> syn::Result<()> {
     if let Some(constness) = &sig.constness {
         return Err(syn::Error::new(
@@ -190,44 +203,90 @@ fn check_signature(sig: &Signature) -> syn::Result<()> {
             return_span(sig),
             "#[auto_heal] needs a function that returns `Result<T, E>`; this one returns `()`",
         )),
-        ReturnType::Type(_, ty) => check_result_type(ty),
+        ReturnType::Type(_, ty) => match peel(ty) {
+            Type::ImplTrait(_) => Err(syn::Error::new(
+                ty.span(),
+                "#[auto_heal] needs a function that returns `Result<T, E>`; for a function \
+                 returning `impl Future`, write it as an `async fn` returning `Result<T, E>`",
+            )),
+            _ => Ok(()),
+        },
     }
 }
 
-fn check_result_type(ty: &Type) -> syn::Result<()> {
+/// The type inside any parentheses or invisible groups.
+fn peel(ty: &Type) -> &Type {
     match ty {
-        Type::Group(group) => check_result_type(&group.elem),
-        Type::Paren(paren) => check_result_type(&paren.elem),
-        Type::Path(path) if path.qself.is_none() => {
-            let last = path
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
-            if last.ends_with("Result") {
-                Ok(())
-            } else {
-                Err(not_a_result(ty))
-            }
-        }
-        Type::ImplTrait(_) => Err(syn::Error::new(
-            ty.span(),
-            "#[auto_heal] needs a function that returns `Result<T, E>`; for a function returning \
-             `impl Future`, write it as an `async fn` returning `Result<T, E>`",
-        )),
-        _ => Err(not_a_result(ty)),
+        Type::Group(group) => peel(&group.elem),
+        Type::Paren(paren) => peel(&paren.elem),
+        other => other,
     }
 }
 
-fn not_a_result(ty: &Type) -> syn::Error {
-    syn::Error::new(
-        ty.span(),
-        format!(
-            "#[auto_heal] needs a function that returns `Result<T, E>`; this one returns `{}`",
-            quote!(#ty)
-        ),
-    )
+/// Refuse `main` when its body installs autoheal: the guard `init` returns is a local of the
+/// body, dropped as the body ends, so reporting has stopped by the time the frame sees the
+/// error `main` returns. Nothing would be reported, and nothing would say so.
+fn check_main(function: &Function) -> syn::Result<()> {
+    if function.sig.ident != "main" || function.sig.receiver().is_some() {
+        return Ok(());
+    }
+    match find_autoheal_init(function.body.clone()) {
+        Some(init) => Err(syn::Error::new(
+            init.span(),
+            format!(
+                "#[auto_heal] on `main` cannot report `main`'s own error when `main` calls \
+                 `{init}`: the guard is dropped as the body ends, before the error is seen; \
+                 keep `{init}` in `main` and move the rest into an annotated function, \
+                 e.g. `let _guard = autoheal::{init}(..); run()` with `#[auto_heal] fn run()`"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A call of autoheal's `init` or `init_with_sink` in `tokens`: written `autoheal::init(...)`,
+/// or bare as `init(...)` after a `use`. Another crate's `init` (`env_logger::init()`) and
+/// methods (`.init()`) are not it.
+fn find_autoheal_init(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (index, token) in tokens.iter().enumerate() {
+        match token {
+            TokenTree::Group(group) => {
+                if let Some(found) = find_autoheal_init(group.stream()) {
+                    return Some(found);
+                }
+            }
+            TokenTree::Ident(ident) if ident == "init" || ident == "init_with_sink" => {
+                let called = matches!(
+                    tokens.get(index + 1),
+                    Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis
+                );
+                if called && is_autoheal_path_end(tokens.get(..index).unwrap_or_default()) {
+                    return Some(ident.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the ident after `before` ends a path of autoheal's: `autoheal::` (or
+/// `::autoheal::`) right before it, or no path at all.
+fn is_autoheal_path_end(before: &[TokenTree]) -> bool {
+    let punct = |token: Option<&TokenTree>, c: char| matches!(token, Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let mut rest = before.iter().rev();
+    match rest.next() {
+        Some(TokenTree::Punct(p)) if p.as_char() == ':' => {
+            if !punct(rest.next(), ':') {
+                return false;
+            }
+            matches!(rest.next(), Some(TokenTree::Ident(crate_name)) if crate_name == "autoheal")
+        }
+        // A method call (`.init()`) or a field; anything else starts a new path.
+        Some(TokenTree::Punct(p)) => p.as_char() != '.',
+        _ => true,
+    }
 }
 
 /// Where a missing return type would go: right after the argument list.

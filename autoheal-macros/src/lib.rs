@@ -1,9 +1,9 @@
 //! Implementation detail of the `autoheal` crate: use `autoheal::auto_heal`, not this crate.
 //!
-//! The attribute keeps the function's signature and wraps its body: the body runs in a closure
-//! (an `async` block for `async fn`), and an `Err` it returns is handed to autoheal's cold
-//! capture path before being returned unchanged. The generated code names only
-//! `::autoheal::__private` items.
+//! The attribute keeps the function's signature and wraps its body, kept as tokens and never
+//! re-parsed: the body runs in a closure (an `async` block for `async fn`), and an `Err` it
+//! returns is handed to autoheal's cold capture path before being returned unchanged. The
+//! generated code names only `::autoheal::__private` items.
 
 // A macro must never panic: a mistake is a compile error at the span at fault.
 #![cfg_attr(
@@ -22,13 +22,17 @@ use quote::ToTokens;
 
 mod attr;
 mod expand;
+mod item;
 
 /// Report the errors that escape this function.
 ///
 /// Put it on any function — free function, method (`&self`, `&mut self`, `self`), trait impl
 /// method, `async fn` (also in traits), generic function, `fn main` — that returns
-/// `Result<T, E>` where `E: Debug`. The signature is kept as written and the returned value is
-/// never changed: `Ok` and `Err` pass through untouched.
+/// `Result<T, E>` where `E: Debug`, however the type is spelled: `io::Result<T>`,
+/// `anyhow::Result<T>` or an alias of your own (`type Fallible<T> = Result<T, MyError>`). The
+/// signature is kept as written, the body is moved unchanged (inner attributes such as
+/// `#![allow(unused)]` stay at its top), and the returned value is never changed: `Ok` and
+/// `Err` pass through untouched.
 ///
 /// When an `Err` escapes, autoheal captures it on a cold, out-of-line path: the error's type,
 /// message and (for `std::error::Error` types, `Box<dyn Error>` and `anyhow::Error`) its whole
@@ -40,13 +44,18 @@ mod expand;
 ///
 /// An error that propagates through several annotated functions is reported once, at the
 /// outermost one, keeping the site and backtrace of the innermost and listing the frames it
-/// passed through. An error a caller recovers from (returns `Ok`) is not reported. This holds
-/// for async functions too, across the threads of a multi-thread runtime; a spawned task or
-/// thread is its own boundary.
+/// passed through. An error a caller recovers from (returns `Ok`) is not reported, and does
+/// not colour a later failure of the caller: it is taken over only by the caller's error
+/// that carries it (the same error, converted or wrapped as a `source()`), and let go as soon
+/// as the caller calls or awaits another annotated function, or waits in an `async fn`. This
+/// holds for async functions too, across the threads of a multi-thread runtime; a spawned
+/// task or thread is its own boundary.
 ///
 /// # Arguments
 ///
-/// - `name = "mcp start"`: the operation's name in reports (default: the function's path).
+/// - `name = "mcp start"`: the operation's name in reports: the issue title and the frames
+///   use it, and the report's `site.name` holds it beside the function's path in
+///   `site.function`.
 /// - `labels("mcp", "server")`: extra labels for the issue (non-empty, at most 50
 ///   characters, no commas).
 ///
@@ -59,11 +68,33 @@ mod expand;
 /// }
 /// ```
 ///
+/// # `main`
+///
+/// The guard returned by `autoheal::init` stops reporting when it is dropped. Called inside an
+/// annotated `main`, it is dropped as `main`'s body ends, before `main`'s own error is seen, so
+/// that combination is a compile error saying what to do: keep `init` in `main` and annotate
+/// the function `main` calls after it.
+///
+/// ```ignore
+/// fn main() -> anyhow::Result<()> {
+///     let _guard = autoheal::init(config);
+///     run()
+/// }
+///
+/// #[autoheal::auto_heal]
+/// fn run() -> anyhow::Result<()> {
+///     // ...
+///     Ok(())
+/// }
+/// ```
+///
 /// # Compile errors
 ///
-/// On a function that does not return a `Result`, on a `const fn`, on a trait method without a
-/// body, on anything that is not a function, and for unknown or repeated arguments, with the
-/// span of the part at fault.
+/// On a function that does not return a `Result` (at its return type, from the compiler, which
+/// knows what an alias stands for), on a `const fn`, on a trait method without a body, on
+/// anything that is not a function, on a `main` that calls `autoheal::init`, and for unknown
+/// or repeated arguments, with the span of the part at fault. A mistake inside the body is
+/// left as it is, for the compiler to report where it is.
 #[proc_macro_attribute]
 pub fn auto_heal(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
@@ -83,15 +114,15 @@ pub fn auto_heal(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The annotated item as a function with a body, or an error that says what it is instead.
-fn parse_function(item: proc_macro2::TokenStream) -> syn::Result<syn::ItemFn> {
-    if let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) {
-        return Ok(function);
-    }
-    if let Ok(declaration) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
-        return Err(syn::Error::new_spanned(
-            declaration.sig.fn_token,
-            "#[auto_heal] needs a function body; put it on the trait's implementations instead",
-        ));
+fn parse_function(item: proc_macro2::TokenStream) -> syn::Result<item::Function> {
+    let function_error = match syn::parse2::<item::Function>(item.clone()) {
+        Ok(function) => return Ok(function),
+        Err(error) => error,
+    };
+    // Something that starts like a function is one, whatever it is wrong with it.
+    let starts_like_a_function = syn::parse2::<item::FunctionStart>(item.clone()).is_ok();
+    if starts_like_a_function {
+        return Err(function_error);
     }
     let message = "#[auto_heal] can only be applied to functions that return `Result<T, E>`";
     Err(match syn::parse2::<syn::Item>(item.clone()) {

@@ -21,9 +21,43 @@ pub use crate::error_view::Wrap;
 /// For the macro: the traits that give a [`Wrap`]ped error its `autoheal_details`.
 pub use crate::error_view::{ViaDebug, ViaDisplay, ViaDynError, ViaError, ViaTypeName};
 
-/// For the macro: turns a missing `Debug` on the error type into an error at the return type.
+/// For the macro: what an annotated function may return. Implemented for `Result` alone, so
+/// the compiler, not the macro, decides what is one: an alias (`io::Result<T>`,
+/// `type Fallible<T> = Result<T, MyError>`) or another crate's re-export is, a type whose
+/// name merely ends in `Result` is not.
+#[diagnostic::on_unimplemented(
+    message = "#[auto_heal] needs a function that returns `Result<T, E>`; this one returns `{Self}`",
+    label = "not a `Result`",
+    note = "an alias of `Result` works too: `io::Result<T>`, `anyhow::Result<T>`, `type Fallible<T> = Result<T, MyError>`"
+)]
+pub trait ReturnsResult {
+    /// The error type.
+    type Error;
+
+    /// The error, if this is one.
+    fn error(&self) -> Option<&Self::Error>;
+}
+
+impl<T, E> ReturnsResult for Result<T, E> {
+    type Error = E;
+
+    #[inline(always)]
+    fn error(&self) -> Option<&E> {
+        self.as_ref().err()
+    }
+}
+
+/// For the macro: the error an annotated function returns, if it returns one. Its bounds turn
+/// a return type that is not a `Result`, or an error type without `Debug`, into a compile
+/// error at the return type.
 #[inline(always)]
-pub fn assert_error_is_debug<T, E: Debug>(_: &Result<T, E>) {}
+pub fn failure<R>(result: &R) -> Option<&R::Error>
+where
+    R: ReturnsResult,
+    R::Error: Debug,
+{
+    result.error()
+}
 
 /// For the macro: moved into the closure that runs a synchronous body, making it `FnOnce`.
 #[derive(Debug)]

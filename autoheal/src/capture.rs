@@ -62,7 +62,7 @@ impl Capture {
         Capture {
             kind,
             error,
-            frames: vec![site.function.clone()],
+            frames: vec![site.operation().to_string()],
             site,
             labels: Vec::new(),
             backtrace: with_backtrace.then(UnresolvedBacktrace::capture),
@@ -78,20 +78,32 @@ impl Capture {
         capture
     }
 
-    /// Whether `outer`, returned by a caller that held this capture, is this same failure
-    /// propagated (as is, converted with `From`, or wrapped with context).
-    pub(crate) fn is_propagated_as(&self, outer: &ErrorDetails) -> bool {
-        let inner = self.error.message.as_str();
-        inner.is_empty()
-            || outer.message.contains(inner)
-            || outer.chain.iter().any(|cause| cause.contains(inner))
+    /// Whether `outer`, returned by a caller that held this capture, carries this failure:
+    /// the same message and causes (the error as is, or converted by `From` into a type that
+    /// shows it unchanged, such as `Box<dyn Error>` or `anyhow::Error`), or this failure's
+    /// message and causes as the last causes of `outer` (wrapped with context, or as the
+    /// `source` of an error of the caller's).
+    ///
+    /// Judged on the error's structure, not by searching its text: an error that merely
+    /// quotes the callee's message is the caller's own. Whether the value could still be the
+    /// callee's at all is the frames' concern (see `frames`).
+    pub(crate) fn is_carried_by(&self, outer: &ErrorDetails) -> bool {
+        let inner = &self.error;
+        if outer.message == inner.message && outer.chain == inner.chain {
+            return true;
+        }
+        let Some(wrapped_at) = outer.chain.len().checked_sub(inner.chain.len() + 1) else {
+            return false;
+        };
+        outer.chain.get(wrapped_at) == Some(&inner.message)
+            && outer.chain.get(wrapped_at + 1..) == Some(inner.chain.as_slice())
     }
 
     /// Record that the failure passed through (and out of) the annotated function at `site`,
     /// as `outer`: the outer message and chain carry the richer context; the type, the site
     /// and the backtrace stay those of the innermost frame, where the failure first appeared.
     pub(crate) fn passed_through(&mut self, site: &'static SiteInfo, mut outer: ErrorDetails) {
-        self.frames.push(site.function_name());
+        self.frames.push(site.operation());
         self.add_labels(site.labels);
         outer.type_name = std::mem::take(&mut self.error.type_name);
         self.error = outer;
@@ -301,6 +313,37 @@ pub(crate) fn short_type_name(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn held(message: &str, chain: &[&str]) -> Capture {
+        let error = ErrorDetails::new("io::Error", message).with_chain(chain.iter().copied());
+        Capture::new(ReportKind::Error, error, Site::default(), false)
+    }
+
+    #[test]
+    fn a_capture_is_carried_by_its_error_as_is_converted_or_wrapped() {
+        let capture = held("not found", &["os error 2"]);
+        let as_is = ErrorDetails::new("anyhow::Error", "not found").with_chain(["os error 2"]);
+        assert!(capture.is_carried_by(&as_is));
+        let wrapped = ErrorDetails::new("anyhow::Error", "loading the cache").with_chain([
+            "reading",
+            "not found",
+            "os error 2",
+        ]);
+        assert!(capture.is_carried_by(&wrapped));
+    }
+
+    #[test]
+    fn a_capture_is_not_carried_by_an_error_that_only_quotes_it() {
+        let capture = held("not found", &[]);
+        for outer in [
+            ErrorDetails::new("io::Error", "reading the manifest: not found"),
+            ErrorDetails::new("io::Error", "reading").with_chain(["the manifest: not found"]),
+            ErrorDetails::new("io::Error", "reading").with_chain(["not found", "denied"]),
+            ErrorDetails::new("io::Error", "not found").with_chain(["os error 2"]),
+        ] {
+            assert!(!capture.is_carried_by(&outer), "{outer:?}");
+        }
+    }
 
     #[test]
     fn short_type_names_read_like_the_source() {

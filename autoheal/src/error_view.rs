@@ -104,7 +104,7 @@ impl<E: Debug + ?Sized> ViaDebug for &Wrap<'_, E> {
     }
 }
 
-/// Anything else. Unreachable in compiled code: `assert_error_is_debug` rejects error types
+/// Anything else. Unreachable in compiled code: `__private::failure` rejects error types
 /// without `Debug` first; this level only keeps that error the single one reported.
 pub trait ViaTypeName {
     /// The error's details.

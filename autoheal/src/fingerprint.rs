@@ -86,7 +86,9 @@ static FUNCTION_NOISE: LazyLock<Option<(Regex, Regex)>> = LazyLock::new(|| {
 /// The fingerprint of a report: 32 lowercase hex digits of a SHA-256 over the error type, the
 /// masked message, the site and the top in-app frames.
 pub(crate) fn fingerprint(report: &Report) -> String {
-    let site_function = stable_function(&report.site.function);
+    // The operation, as before the site kept the function's path beside the `name` argument:
+    // the reports of a named function keep grouping with the issues already filed for it.
+    let site_function = stable_function(report.site.operation());
     let mut fields = vec![
         Cow::Borrowed(report.error.type_name.as_str()),
         Cow::Owned(mask_volatile(&report.error.message)),
@@ -176,6 +178,7 @@ mod tests {
         };
         report.site = Site {
             function: function.into(),
+            name: None,
             module: "app::net".into(),
             file: "src/net.rs".into(),
             line: 10,

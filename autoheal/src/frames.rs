@@ -6,6 +6,34 @@
 //! too takes the capture over and passes it on; a caller that returns `Ok` drops it. Only the
 //! outermost frame reports.
 //!
+//! # Which error takes a capture over
+//!
+//! A handed-over capture stands for one error value in transit: returned by the callee and,
+//! if the caller propagates it with `?` (as is, converted with `From`, or wrapped with
+//! context), returned by the caller before the caller does anything else. It is taken over
+//! only while that can still be so, and only by an error that carries it:
+//!
+//! - The capture is dropped as soon as the caller is seen doing something else: when any
+//!   annotated function it calls afterwards returns (with `Ok`, or unwinds; one that returns
+//!   `Err` hands over its own capture in its place), and, for an `async fn`, when it waits
+//!   (its poll returns `Pending`) while holding it. A `?` returns at once, so neither happens
+//!   to an error being propagated; a caller that recovered (`.unwrap_or_default()`, a `match`)
+//!   and goes on to call or await anything annotated has let it go.
+//! - The caller's own `Err` takes it over only if it carries the callee's error, judged on
+//!   the error's structure, never on a search in its text: the same message and causes (the
+//!   error itself, or converted by `From` into `Box<dyn Error>`, `anyhow::Error` or a
+//!   transparent wrapper), or the callee's message and causes as the last causes of the
+//!   caller's `source()` chain (wrapped with context, or by a `#[from]`/`#[source]` variant).
+//!   Anything else — an error of the caller's own, or one that only quotes the callee's text
+//!   (`format!("...: {e}")`) — is captured afresh at the caller's site.
+//!
+//! What no running program can tell apart without seeing the `?` itself: a caller that
+//! recovers and then, before calling or awaiting anything annotated, fails in its own code
+//! with an error equal to the recovered one (the same `io::Error` from the OS, say). The two
+//! values are identical; the report then names the callee's site. Errors are values that
+//! move, so their addresses say nothing, and a freed error's memory is soon reused by the
+//! next one of the same size.
+//!
 //! Async functions carry this state inside their future ([`AsyncFrame`]) and install it on
 //! whichever thread polls them, so the rule holds across the threads of a multi-thread runtime.
 //! A spawned task is first polled outside any annotated frame, so it is its own boundary.
@@ -30,9 +58,22 @@ struct Depths {
     owner: u32,
 }
 
+impl Depths {
+    /// Whether the frame at `depth`, exiting, ends the life of a held capture: the holder
+    /// itself, or any frame it called. One comparison when nothing is held (`owner` 0 wraps
+    /// to the largest depth).
+    #[inline(always)]
+    fn exit_concerns_held(self, depth: u32) -> bool {
+        self.owner.wrapping_sub(1) < depth
+    }
+}
+
 thread_local! {
     static DEPTHS: Cell<Depths> = const { Cell::new(Depths { depth: 0, owner: 0 }) };
     static HELD: Cell<Option<Box<Capture>>> = const { Cell::new(None) };
+    /// Depth of the frame that has just handed its capture to its caller and not yet exited
+    /// (0: none). Set and cleared within the same call (or poll), so it is never carried.
+    static HANDING_OVER: Cell<u32> = const { Cell::new(0) };
 }
 
 /// One running annotated function. Created on entry, dropped on exit (also when unwinding).
@@ -75,7 +116,7 @@ impl Frame {
             return;
         };
         let capture = match held {
-            Some(mut capture) if capture.is_propagated_as(&error) => {
+            Some(mut capture) if capture.is_carried_by(&error) => {
                 capture.passed_through(site, error);
                 capture
             }
@@ -90,6 +131,7 @@ impl Frame {
                 ..depths
             });
             HELD.set(Some(capture));
+            HANDING_OVER.set(self.depth);
         }
     }
 }
@@ -102,17 +144,30 @@ impl Drop for Frame {
             depth: self.depth - 1,
             owner: depths.owner,
         });
-        if depths.owner >= self.depth {
-            drop_unclaimed();
+        if depths.exit_concerns_held(self.depth) {
+            exit_while_held(self.depth);
         }
     }
 }
 
-/// The frame returned `Ok` (or unwound) while holding a callee's capture: it recovered, so the
-/// capture is dropped.
+/// A frame exits while a capture is held by it or by one of its callers. The capture lives on
+/// only if this frame is the one that just handed it over; otherwise its holder is returning
+/// `Ok` (it recovered) or went on to call another annotated function after receiving it (see
+/// the module docs), and it is dropped.
 #[cold]
 #[inline(never)]
-fn drop_unclaimed() {
+fn exit_while_held(depth: u32) {
+    if HANDING_OVER.get() == depth {
+        HANDING_OVER.set(0);
+        return;
+    }
+    drop_held();
+}
+
+/// Let the held capture go: nothing will take it over.
+#[cold]
+#[inline(never)]
+fn drop_held() {
     let depths = DEPTHS.get();
     DEPTHS.set(Depths { owner: 0, ..depths });
     drop(HELD.take());
@@ -239,17 +294,30 @@ impl SetAside {
 
     /// The future is pending: keep its state with it, give the thread its own back. Leaves
     /// `self` empty.
+    ///
+    /// A capture its frame holds is dropped: the frame waits for something after a callee
+    /// failed, so it is not propagating that failure with `?` (see the module docs).
     #[inline(always)]
     fn restore_into(&mut self, state: &mut Carried) {
         let carried = DEPTHS.replace(self.depths);
         state.depths = carried;
         if carried.owner != 0 || self.held.is_some() {
-            state.held = HELD.replace(self.held.take());
+            let held = HELD.replace(self.held.take());
+            if carried.owner != 0 {
+                state.depths.owner = 0;
+                drop(held);
+            } else {
+                state.held = held;
+            }
         }
     }
 
     /// The future is done: its frame has exited. Give the thread its own state back, plus a
     /// capture the frame handed over to whoever awaited it. Leaves `self` empty.
+    ///
+    /// A capture the thread held before is dropped either way: its holder went on to await
+    /// an annotated function after receiving it, so it is not propagating it with `?` (as a
+    /// synchronous frame's exit drops it in [`Frame`]'s `drop`).
     #[inline(always)]
     fn hand_over(&mut self) {
         let finished = DEPTHS.replace(self.depths);
@@ -260,13 +328,13 @@ impl SetAside {
                 owner: finished.owner,
             });
             HELD.set(capture);
-            // One the thread held before is superseded by the awaited frame's.
-            drop(self.held.take());
         } else if self.depths.owner != 0 {
-            HELD.set(self.held.take());
-        } else {
-            drop(self.held.take());
+            DEPTHS.set(Depths {
+                owner: 0,
+                ..self.depths
+            });
         }
+        drop(self.held.take());
     }
 }
 

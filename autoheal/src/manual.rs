@@ -60,6 +60,7 @@ fn capture_details(
     // The function is filled in from the innermost application frame when resolved.
     let site = Site {
         function: String::new(),
+        name: None,
         module: String::new(),
         file: location.file().to_string(),
         line: location.line(),

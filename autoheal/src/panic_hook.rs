@@ -52,6 +52,7 @@ fn report_panic(info: &PanicHookInfo<'_>, message: String) {
         // The function is filled in from the innermost application frame when resolved.
         let site = Site {
             function: String::new(),
+            name: None,
             module: String::new(),
             file: file.to_string(),
             line,

@@ -142,8 +142,12 @@ impl ErrorDetails {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Site {
-    /// The function's name, or the operation name given with `#[auto_heal(name = "...")]`.
+    /// The function's path (`my_app::Server::start`), whatever the attribute names it.
     pub function: String,
+    /// The operation's name given with `#[auto_heal(name = "...")]`, if any. Absent from the
+    /// JSON when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The module path of the function (`my_app::config`).
     pub module: String,
     /// The source file, as the compiler saw it.
@@ -157,10 +161,23 @@ impl Site {
     pub fn new(function: impl Into<String>, file: impl Into<String>, line: u32) -> Self {
         Site {
             function: function.into(),
+            name: None,
             module: String::new(),
             file: file.into(),
             line,
         }
+    }
+
+    /// The same site of an operation named `name` (the attribute's `name = "..."`).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The operation as the user knows it: its `name` when given, else the function's path.
+    pub fn operation(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.function)
     }
 
     /// The same site in the module `module` (`my_app::config`).
@@ -284,11 +301,11 @@ impl Report {
     }
 
     /// The operation that failed, as the user ran it: the outermost annotated frame the
-    /// failure passed through (its `name = "..."` when given), else the site's function.
+    /// failure passed through (its `name = "..."` when given), else the site's operation.
     pub fn operation(&self) -> &str {
         self.frames
             .last()
-            .map_or(self.site.function.as_str(), String::as_str)
+            .map_or(self.site.operation(), String::as_str)
     }
 }
 
@@ -308,6 +325,7 @@ pub(crate) fn sample() -> Report {
         },
         site: Site {
             function: "app::load".into(),
+            name: None,
             module: "app".into(),
             file: "src/lib.rs".into(),
             line: 7,
@@ -354,10 +372,18 @@ mod tests {
             Site::new("app::load", "src/lib.rs", 7).with_module("app"),
             Site {
                 function: "app::load".into(),
+                name: None,
                 module: "app".into(),
                 file: "src/lib.rs".into(),
                 line: 7,
             }
+        );
+        assert_eq!(
+            Site::new("app::load", "src/lib.rs", 7)
+                .with_name("load settings")
+                .name
+                .as_deref(),
+            Some("load settings")
         );
         assert_eq!(
             CommandLine::new("app", ["load", "--all"]),
@@ -378,6 +404,22 @@ mod tests {
                 in_app: true,
             }
         );
+    }
+
+    #[test]
+    fn a_site_names_its_operation_in_json_only_when_it_has_a_name() {
+        let site = Site::new("app::load", "src/lib.rs", 7).with_module("app");
+        assert_eq!(site.operation(), "app::load");
+        let json = serde_json::to_value(&site).unwrap();
+        assert_eq!(json.get("name"), None);
+        assert_eq!(serde_json::from_value::<Site>(json).unwrap(), site);
+
+        let named = site.with_name("load settings");
+        assert_eq!(named.operation(), "load settings");
+        let json = serde_json::to_value(&named).unwrap();
+        assert_eq!(json["function"], "app::load");
+        assert_eq!(json["name"], "load settings");
+        assert_eq!(serde_json::from_value::<Site>(json).unwrap(), named);
     }
 
     #[test]

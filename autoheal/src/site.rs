@@ -22,17 +22,20 @@ pub struct SiteInfo {
 }
 
 impl SiteInfo {
-    /// The operation's name: the `name` argument, else the function's path.
-    pub(crate) fn function_name(&self) -> String {
+    /// The operation's name, as listed in a report's frames: the `name` argument, else the
+    /// function's path.
+    pub(crate) fn operation(&self) -> String {
         match self.name {
             Some(name) => name.to_string(),
             None => function_path((self.locate)()),
         }
     }
 
+    /// The site of a report: the function's real path, and the `name` argument beside it.
     pub(crate) fn to_site(&self) -> Site {
         Site {
-            function: self.function_name(),
+            function: function_path((self.locate)()),
+            name: self.name.map(str::to_string),
             module: self.module.to_string(),
             file: self.file.to_string(),
             line: self.line,

@@ -306,7 +306,11 @@ fn async_fn_in_traits() {
         with_captured_reports(|| runtime.block_on(Gateway { reachable: false }.fetch("bafk")));
     assert_eq!(result, Err("gateway unreachable for bafk".to_string()));
     let report = single(reports);
-    assert_eq!(report.site.function, "gateway fetch");
+    assert_eq!(
+        report.site.function,
+        "<methods::Gateway as methods::Fetch>::fetch"
+    );
+    assert_eq!(report.site.name.as_deref(), Some("gateway fetch"));
     assert_eq!(report.frames, ["gateway fetch"]);
     let (result, reports) = with_captured_reports(|| runtime.block_on(Mirror.fetch("bafk")));
     assert_eq!(result, Err("the mirror has no bafk".to_string()));
@@ -315,5 +319,6 @@ fn async_fn_in_traits() {
         report.site.function,
         "<methods::Mirror as methods::Fetch>::fetch"
     );
+    assert_eq!(report.site.name, None);
     assert_eq!(report.site.module, "methods");
 }

@@ -76,7 +76,12 @@ fn the_json_has_exactly_the_documented_fields() {
         keys
     };
     assert_eq!(object_keys("error"), ["chain", "message", "type"]);
-    assert_eq!(object_keys("site"), ["file", "function", "line", "module"]);
+    assert_eq!(
+        object_keys("site"),
+        ["file", "function", "line", "module", "name"]
+    );
+    assert_eq!(json["site"]["function"], "report_shape::collect_garbage");
+    assert_eq!(json["site"]["name"], "repo gc");
     assert_eq!(object_keys("command"), ["args", "program"]);
     assert_eq!(
         object_keys("system"),

@@ -38,6 +38,7 @@ fn a_free_function_reports_its_error_with_its_site() {
     );
     assert!(report.error.chain.is_empty());
     assert_eq!(report.site.function, "sync_fn::load_config");
+    assert_eq!(report.site.name, None);
     assert_eq!(report.site.module, "sync_fn");
     assert_eq!(report.site.file, "autoheal/tests/sync_fn.rs");
     assert_eq!(report.site.line, line_of(SOURCE, "fn load_config("));
@@ -76,8 +77,14 @@ fn the_name_argument_names_the_operation_and_labels_are_added() {
     let (result, reports) = with_captured_reports(|| start_server(0));
     assert_eq!(result, Err("port 0 is not allowed".to_string()));
     let report = single(reports);
-    assert_eq!(report.site.function, "mcp start");
+    assert_eq!(
+        report.site.function, "sync_fn::start_server",
+        "the function's path is kept beside the name"
+    );
+    assert_eq!(report.site.name.as_deref(), Some("mcp start"));
+    assert_eq!(report.site.operation(), "mcp start");
     assert_eq!(report.frames, ["mcp start"]);
+    assert_eq!(report.operation(), "mcp start");
     assert_eq!(
         report.site.module, "sync_fn",
         "the module is still the real one"
@@ -306,4 +313,33 @@ fn a_panic_inside_is_reported_once_as_a_panic_and_the_next_failure_normally() {
         with_captured_reports(|| pin_at(&["bafk"], 0)),
         (Ok("bafk".to_string()), vec![])
     );
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("port {0} is reserved")]
+struct ReservedPort(u16);
+
+/// A `Result` named through an alias whose name does not say so.
+type Fallible<T> = Result<T, ReservedPort>;
+
+#[auto_heal]
+fn reserve_port(port: u16) -> Fallible<u16> {
+    #![allow(clippy::manual_range_contains)]
+    if port < 1024 || port > 65000 {
+        return Err(ReservedPort(port));
+    }
+    Ok(port)
+}
+
+#[test]
+fn a_result_alias_with_inner_attributes_is_reported_like_a_result() {
+    let (ok, reports) = with_captured_reports(|| reserve_port(8004));
+    assert_eq!((ok.unwrap(), reports.len()), (8004, 0));
+    let (result, reports) = with_captured_reports(|| reserve_port(80));
+    assert_eq!(result.unwrap_err().0, 80, "the error itself comes back");
+    let report = single(reports);
+    assert_eq!(report.error.type_name, "ReservedPort");
+    assert_eq!(report.error.message, "port 80 is reserved");
+    assert_eq!(report.site.function, "sync_fn::reserve_port");
+    assert_eq!(report.site.line, line_of(SOURCE, "fn reserve_port("));
 }

@@ -104,7 +104,7 @@ fn summary(report: &Report) -> String {
         .filter(|line| !line.trim().is_empty());
     let first_line = lines.next().unwrap_or("");
     let more_lines = lines.next().is_some();
-    let operation = code(&report.site.function, NAME_CHARS);
+    let operation = code(report.site.operation(), NAME_CHARS);
     let mut out = match report.kind {
         ReportKind::Panic => format!("{operation} panicked"),
         ReportKind::Error => format!(

@@ -202,6 +202,7 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
         },
         site: Site {
             function: text(&report.site.function),
+            name: report.site.name.as_ref().map(text),
             module: text(&report.site.module),
             file: text(&report.site.file),
             line: report.site.line,

@@ -20,7 +20,7 @@ pub(super) fn title(report: &Report) -> String {
         error_type
     };
     let message = one_line(first_line(&report.error.message));
-    let operation = cut(&one_line(&report.site.function), TITLE_OPERATION_CHARS);
+    let operation = cut(&one_line(report.site.operation()), TITLE_OPERATION_CHARS);
     let head = if message.is_empty() {
         format!("[auto-heal] {error_type}")
     } else {

@@ -146,7 +146,10 @@ impl Redactor {
             self.redact_in_place(text);
         }
         let site = &mut report.site;
-        for text in [&mut site.function, &mut site.module, &mut site.file] {
+        for text in [&mut site.function, &mut site.module, &mut site.file]
+            .into_iter()
+            .chain(site.name.as_mut())
+        {
             self.redact_in_place(text);
         }
         for text in report

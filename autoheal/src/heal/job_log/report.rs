@@ -59,6 +59,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
                     0 => file.clone(),
                     line => format!("{file}:{line}"),
                 },
+                name: None,
                 module: String::new(),
                 file,
                 line,
