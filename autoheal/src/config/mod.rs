@@ -36,8 +36,9 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// Everything that decides what autoheal does with a captured failure.
 ///
-/// Build one with [`Config::for_app`] (defaults, with the configuration directory taken from
-/// the environment) and change the fields you need.
+/// [`Config::load`] reads the flags, the environment (`GITHUB_TOKEN`, `<PREFIX>AUTO_HEAL_...`)
+/// and the file; [`Config::for_app`] gives the defaults alone, for a program that sets every
+/// field itself.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Config {
@@ -88,7 +89,9 @@ pub struct Config {
 
 impl Config {
     /// The defaults for `app`, with the configuration directory resolved from the environment
-    /// (`<PREFIX>CONFIG_DIR`, else `$HOME/.<app name>`).
+    /// (`<PREFIX>CONFIG_DIR`, else `$HOME/.<app name>`), and nothing else read: no token, no
+    /// `<PREFIX>AUTO_HEAL...` variable, no configuration file. For a configuration built field
+    /// by field; [`Config::load`] reads them all.
     pub fn for_app(app: App) -> Self {
         let config_dir = app.default_config_dir();
         Config {
@@ -127,5 +130,46 @@ impl Config {
     /// Whether reports can be filed on GitHub: a repository and a token are both present.
     pub fn is_configured(&self) -> bool {
         self.github_repo.is_some() && self.github_token.is_some()
+    }
+
+    /// What keeps reports from being filed on GitHub, for people: the repository, the token
+    /// or both, and how to set each. `None` when both are present.
+    ///
+    /// When the process environment holds a value this configuration lacks (it was made with
+    /// [`Config::for_app`], which reads nothing), the message says so.
+    pub fn missing_for_github(&self) -> Option<String> {
+        let repo_variable = self.app.env_var("AUTO_HEAL_GITHUB_REPO");
+        let set_repo = format!(
+            "set {repo_variable}=OWNER/REPO, or github_repo in {}",
+            self.config_file().display()
+        );
+        let set_token = "export GITHUB_TOKEN or GH_TOKEN";
+        let in_env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let unread = |names: &[&str]| {
+            names
+                .iter()
+                .find(|name| in_env(name))
+                .map(|name| {
+                    format!(
+                        "; {name} is set but this configuration did not read it (Config::for_app reads nothing; Config::load reads it)"
+                    )
+                })
+                .unwrap_or_default()
+        };
+        match (&self.github_repo, &self.github_token) {
+            (Some(_), Some(_)) => None,
+            (None, Some(_)) => Some(format!(
+                "no GitHub repository is set ({set_repo}){}",
+                unread(&[&repo_variable])
+            )),
+            (Some(_), None) => Some(format!(
+                "no GitHub token is set ({set_token}){}",
+                unread(&["GITHUB_TOKEN", "GH_TOKEN"])
+            )),
+            (None, None) => Some(format!(
+                "neither a GitHub repository nor a token is set ({set_repo}; {set_token}){}",
+                unread(&["GITHUB_TOKEN", "GH_TOKEN", &repo_variable])
+            )),
+        }
     }
 }
