@@ -5,13 +5,14 @@
 //! captured (trace ID, cause chain, backtrace, recent log lines, span stack, command line,
 //! redacted environment and system facts) and handed, through a file in the local queue, to a
 //! background worker that sends it: the failing thread never waits for the network. Call
-//! [`init`] once at start-up to install the configuration, the sink and the panic hook, and
-//! add [`layer()`] to your tracing subscriber so reports carry the recent log lines.
+//! [`init!`] once at start-up to load the program's configuration and install the panic hook
+//! and the worker, and add [`layer()`] to your tracing subscriber so reports carry the recent
+//! log lines.
 //!
 //! # Usage
 //!
 //! ```no_run
-//! use autoheal::{App, Config};
+//! use tracing_subscriber::prelude::*;
 //!
 //! #[autoheal::auto_heal(name = "load settings", labels("config"))]
 //! fn load_settings(path: &str) -> std::io::Result<String> {
@@ -19,9 +20,10 @@
 //! }
 //!
 //! fn main() {
-//!     let mut config = Config::for_app(App::new("my_app", "MY_APP_", env!("CARGO_PKG_VERSION")));
-//!     config.enabled = true;
-//!     let _guard = autoheal::init(config);
+//!     // Name, version and repository from Cargo; GITHUB_TOKEN, MY_APP_AUTO_HEAL_... and
+//!     // ~/.my_app/auto_heal_config.json from the user.
+//!     let _guard = autoheal::init!();
+//!     tracing_subscriber::registry().with(autoheal::layer()).init();
 //!     if let Err(error) = load_settings("/etc/my_app/settings.toml") {
 //!         eprintln!("error: {error}");
 //!         // The report is sent by a background worker; a short-lived program waits for it.
@@ -33,6 +35,13 @@
 //! }
 //! ```
 //!
+//! With `GITHUB_TOKEN` set, that files issues in the package's GitHub repository (Cargo.toml's
+//! `repository`, or `<PREFIX>AUTO_HEAL_GITHUB_REPO`); `GITHUB_REPOSITORY`, which GitHub
+//! Actions sets to whatever repository a job builds, never overrides it. A program with
+//! flags of its own uses the long form: [`Config::load`] with
+//! [`config::Overrides`], then [`init()`]. [`Config::for_app`] reads nothing from the
+//! environment or the file: it is for a configuration built field by field.
+//!
 //! To send reports somewhere else than GitHub, implement [`Sink`] and install it with
 //! [`init_with_sink`]; [`capture_error`] and [`capture_message`] report what the program
 //! handled itself.
@@ -41,7 +50,7 @@
 //!
 //! | Feature  | Default | What it adds |
 //! |----------|---------|--------------|
-//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
+//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
 //!
@@ -96,10 +105,16 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
+#[doc(hidden)]
+pub mod __setup {
+    //! Not public API: what `init!` expands to. It may change in any release.
+    pub use crate::setup::Setup;
+}
 pub mod queue;
 pub mod redact;
 mod report;
 mod reporting_lock;
+mod setup;
 mod sha256;
 mod shell_word;
 mod sink;

@@ -28,6 +28,10 @@ pub struct App {
     /// there unless the user chose another one. `GITHUB_REPOSITORY`, which GitHub Actions sets
     /// to whatever repository a job builds, never overrides it. See [`App::with_repository`].
     pub repository: Option<String>,
+    /// Whether reporting is on when neither the user's file nor the environment says
+    /// (`enabled`'s default): off for [`App::new`], on for [`init!`](crate::init!), whose
+    /// call is the program's choice to report. See [`App::enabled_by_default`].
+    pub enabled_by_default: bool,
 }
 
 impl App {
@@ -49,6 +53,7 @@ impl App {
             env_prefix: env_prefix.into(),
             version: version.into(),
             repository: None,
+            enabled_by_default: false,
         };
         app.validate()?;
         Ok(app)
@@ -76,7 +81,7 @@ impl App {
 
     /// The application described by Cargo: its package name, an environment prefix made from
     /// it (`my-tool` gives `MY_TOOL_`), its version, and its repository when Cargo.toml's
-    /// `repository` is a GitHub address.
+    /// `repository` is a GitHub address. What [`init!`](crate::init!) starts from.
     ///
     /// # Errors
     ///
@@ -111,6 +116,15 @@ impl App {
             repository: Some(repo),
             ..self
         })
+    }
+
+    /// Report failures unless the user turns reporting off, rather than only once they turn
+    /// it on.
+    pub fn enabled_by_default(self, enabled: bool) -> Self {
+        App {
+            enabled_by_default: enabled,
+            ..self
+        }
     }
 
     /// Check the name and prefix, as [`App::try_new`] does. A configuration is loaded only for
@@ -208,7 +222,7 @@ impl App {
 }
 
 /// `my-tool` → `MY_TOOL_`: a package name as an environment prefix.
-fn env_prefix_for(package_name: &str) -> String {
+pub(crate) fn env_prefix_for(package_name: &str) -> String {
     let mut prefix: String = package_name
         .chars()
         .map(|c| match c {

@@ -109,7 +109,8 @@ impl Config {
     ///
     /// Environment variables that are empty or not valid UTF-8 count as unset.
     ///
-    /// [`Config::for_app`], by contrast, gives the defaults alone and reads nothing.
+    /// This is what [`init!`](crate::init!) does for a program; [`Config::for_app`], by
+    /// contrast, gives the defaults alone and reads nothing.
     ///
     /// # Errors
     ///

@@ -13,6 +13,7 @@ mod token;
 mod validate;
 
 pub use app::App;
+pub(crate) use app::{env_prefix_for, github_repo_from_url};
 pub use file::{ConfigFile, FILE_NAME};
 pub use keys::{
     KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool, parse_level,
@@ -36,9 +37,9 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// Everything that decides what autoheal does with a captured failure.
 ///
-/// [`Config::load`] reads the flags, the environment (`GITHUB_TOKEN`, `<PREFIX>AUTO_HEAL_...`)
-/// and the file; [`Config::for_app`] gives the defaults alone, for a program that sets every
-/// field itself.
+/// [`init!`](crate::init!) loads one for the program. By hand, [`Config::load`] reads the
+/// flags, the environment (`GITHUB_TOKEN`, `<PREFIX>AUTO_HEAL_...`) and the file;
+/// [`Config::for_app`] gives the defaults alone, for a program that sets every field itself.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Config {
@@ -94,10 +95,11 @@ impl Config {
     /// by field; [`Config::load`] reads them all.
     pub fn for_app(app: App) -> Self {
         let config_dir = app.default_config_dir();
+        let enabled = app.enabled_by_default;
         Config {
             app,
             config_dir,
-            enabled: false,
+            enabled,
             github_repo: None,
             github_token: None,
             max_log_lines: 100,
@@ -151,7 +153,7 @@ impl Config {
                 .find(|name| in_env(name))
                 .map(|name| {
                     format!(
-                        "; {name} is set but this configuration did not read it (Config::for_app reads nothing; Config::load reads it)"
+                        "; {name} is set but this configuration did not read it (Config::for_app reads nothing; autoheal::init! and Config::load read it)"
                     )
                 })
                 .unwrap_or_default()
