@@ -6,14 +6,13 @@
 //! With `GITHUB_TOKEN` set, a failure is filed as an issue in the package's GitHub repository
 //! (Cargo.toml's `repository`), or in the one `<PREFIX>AUTO_HEAL_GITHUB_REPO` names; the
 //! prefix comes from the package name (here `AUTOHEAL_WORKSPACE_`). Without a token the report
-//! waits in the local queue, and the program says what is missing:
+//! waits in the local queue, and the notice says what is missing:
 //!
 //! ```text
 //! cargo run --example one_line_setup -- /no/such/settings.toml
 //! ```
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use tracing_subscriber::prelude::*;
 
@@ -25,7 +24,7 @@ fn read_settings(path: &str) -> std::io::Result<String> {
 }
 
 fn main() -> ExitCode {
-    let _guard = autoheal::init!();
+    let guard = autoheal::init!();
     tracing_subscriber::registry()
         .with(autoheal::layer())
         .init();
@@ -40,11 +39,9 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("error: could not read {path}: {error}");
-            // A short-lived program waits for the background worker before it exits.
-            autoheal::flush(Duration::from_secs(30));
-            if let Some(delivery) = autoheal::last_delivery() {
-                eprintln!("trace ID {}: {}", delivery.trace_id, delivery.outcome);
-            }
+            // Waits, bounded, for the report, then says where it went: the issue, or why it
+            // waits in the queue and what to set.
+            autoheal::notice::print_after_failure(guard.config());
             ExitCode::FAILURE
         }
     }

@@ -58,7 +58,9 @@ fn a_token_and_the_apps_repository_are_enough_to_file_an_issue() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("reported as https://github.com/acme/settings-tool/issues/1"),
+        stderr.contains(
+            "An error occurred and has been automatically reported.\n  Issue:    https://github.com/acme/settings-tool/issues/1\n"
+        ),
         "{stderr}"
     );
     let issues = github.issues("acme/settings-tool");
@@ -97,9 +99,18 @@ fn without_a_token_the_report_waits_and_the_reason_names_what_is_missing() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("no GitHub token is set (export GITHUB_TOKEN or GH_TOKEN)"),
+        stderr.contains(
+            "saved in the local queue: no GitHub token is set (export GITHUB_TOKEN or GH_TOKEN)."
+        ),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(
+            "The next run of one_line_setup sends it once a repository and a token are both set."
+        ),
+        "the notice names the program, not ipfs-kit: {stderr}"
+    );
+    assert!(!stderr.contains("ipfs-kit"), "{stderr}");
     assert_eq!(github.request_count(), 0);
     let queued = std::fs::read_dir(home.path().join(".autoheal-workspace").join("queue"))
         .unwrap()
@@ -131,7 +142,12 @@ fn the_user_turns_it_off_with_the_apps_variable() {
         ],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("auto-healing is disabled"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: automatic error reporting is off; turn it on with AUTOHEAL_WORKSPACE_AUTO_HEAL=true"
+        ),
+        "{stderr}"
+    );
     assert_eq!(github.request_count(), 0);
 }
 

@@ -57,6 +57,8 @@
 //! # Where to go next
 //!
 //! - [`config`]: every setting, where it comes from, and the plumbing of a `config` command.
+//! - [`notice`]: what to tell the user after a failure (the issue, or why the report waits),
+//!   naming the program's own commands.
 //! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
 //! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
 //! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
@@ -101,6 +103,7 @@ mod layer;
 mod loaded_modules;
 mod manual;
 mod modules;
+pub mod notice;
 mod outcome;
 mod panic_hook;
 mod pipeline;

@@ -74,6 +74,14 @@ pub struct Guard {
     pipeline: Arc<Pipeline>,
 }
 
+impl Guard {
+    /// The configuration installed: for [`notice::after_failure`](crate::notice::after_failure)
+    /// after a failure.
+    pub fn config(&self) -> &Config {
+        &self.pipeline.config
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         crate::worker::flush(FLUSH_ON_DROP);

@@ -32,6 +32,12 @@ pub struct App {
     /// (`enabled`'s default): off for [`App::new`], on for [`init!`](crate::init!), whose
     /// call is the program's choice to report. See [`App::enabled_by_default`].
     pub enabled_by_default: bool,
+    /// The command users type to run the program (`ipfs-kit`), named in the messages they
+    /// read; `None` for the name the program was started with. See [`App::command`].
+    pub command: Option<String>,
+    /// The subcommand under which the program offers autoheal's `enable`, `status`, `queue`
+    /// and `flush` commands (`autoheal` for `ipfs-kit autoheal flush`), if it offers them.
+    pub manage_subcommand: Option<String>,
 }
 
 impl App {
@@ -54,6 +60,8 @@ impl App {
             version: version.into(),
             repository: None,
             enabled_by_default: false,
+            command: None,
+            manage_subcommand: None,
         };
         app.validate()?;
         Ok(app)
@@ -125,6 +133,46 @@ impl App {
             enabled_by_default: enabled,
             ..self
         }
+    }
+
+    /// The command users type to run the program, named in the messages they read: `pinctl`.
+    pub fn with_command(self, command: impl Into<String>) -> Self {
+        App {
+            command: Some(command.into()),
+            ..self
+        }
+    }
+
+    /// The program offers autoheal's `enable`, `status`, `queue` and `flush` commands under
+    /// this subcommand (`autoheal`): the notices tell the user to run them.
+    pub fn with_manage_subcommand(self, subcommand: impl Into<String>) -> Self {
+        App {
+            manage_subcommand: Some(subcommand.into()),
+            ..self
+        }
+    }
+
+    /// The command that runs the program: the one given with [`App::with_command`], else the
+    /// file name the process was started with, else the application's name.
+    pub fn command(&self) -> String {
+        if let Some(command) = &self.command {
+            return command.clone();
+        }
+        std::env::args_os()
+            .next()
+            .as_deref()
+            .map(std::path::Path::new)
+            .and_then(std::path::Path::file_stem)
+            .and_then(|stem| stem.to_str())
+            .filter(|stem| !stem.is_empty())
+            .map_or_else(|| self.name.clone(), str::to_string)
+    }
+
+    /// The command that manages reporting (`ipfs-kit autoheal`), when the program offers one.
+    pub fn manage_command(&self) -> Option<String> {
+        self.manage_subcommand
+            .as_ref()
+            .map(|sub| format!("{} {sub}", self.command()))
     }
 
     /// Check the name and prefix, as [`App::try_new`] does. A configuration is loaded only for
