@@ -108,11 +108,6 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
-#[doc(hidden)]
-pub mod __setup {
-    //! Not public API: what `init!` expands to. It may change in any release.
-    pub use crate::setup::Setup;
-}
 pub mod queue;
 pub mod redact;
 mod report;
@@ -158,4 +153,5 @@ pub(crate) use redact::Redactor;
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
+pub use setup::Setup;
 pub use sink::Sink;

@@ -49,25 +49,47 @@ use crate::{Config, Guard};
 /// program, it is wrong on every run, and the first one says so.
 #[macro_export]
 macro_rules! init {
+    ($($option:ident = $value:expr),* $(,)?) => {
+        $crate::setup!($($option = $value),*).init()
+    };
+}
+
+/// The [`Setup`] [`init!`](crate::init!) starts from, with the same options, for a program
+/// that needs its [`App`] before it installs autoheal: to run
+/// `autoheal::commands` (the `clap` feature) for it, say, and to [`Setup::init`] only for the commands
+/// whose failures it reports.
+///
+/// ```no_run
+/// let setup = autoheal::setup!(manage_subcommand = "autoheal");
+/// let app = setup.app().expect("a valid name and prefix");
+/// # let _ = app;
+/// let _guard = setup.init();
+/// ```
+#[macro_export]
+macro_rules! setup {
     ($($option:ident = $value:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut __autoheal_setup = $crate::__setup::Setup::from_cargo(
+        let mut __autoheal_setup = $crate::Setup::from_cargo(
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),
             ::core::env!("CARGO_PKG_REPOSITORY"),
         );
         $( __autoheal_setup = __autoheal_setup.$option($value); )*
-        __autoheal_setup.init()
+        __autoheal_setup
     }};
 }
 
-/// What [`init!`](crate::init!) builds; not public API (its options are the macro's).
-#[derive(Debug)]
+/// The one-line setup's description of the program, before it is installed: what
+/// [`setup!`](crate::setup!) returns and [`init!`](crate::init!) installs. Each method is one
+/// of the macros' options.
+#[derive(Clone, Debug)]
 pub struct Setup {
     name: String,
     prefix: Option<String>,
     version: String,
     repository: Option<String>,
+    command: Option<String>,
+    manage_subcommand: Option<String>,
 }
 
 impl Setup {
@@ -78,6 +100,25 @@ impl Setup {
             prefix: None,
             version: version.to_string(),
             repository: crate::config::github_repo_from_url(repository_url),
+            command: None,
+            manage_subcommand: None,
+        }
+    }
+
+    /// `command = "..."`: the command users type (see [`App::with_command`]).
+    pub fn command(self, command: impl Into<String>) -> Self {
+        Setup {
+            command: Some(command.into()),
+            ..self
+        }
+    }
+
+    /// `manage_subcommand = "..."`: the subcommand under which the program offers
+    /// `commands` (with the `clap` feature; see [`App::with_manage_subcommand`]).
+    pub fn manage_subcommand(self, subcommand: impl Into<String>) -> Self {
+        Setup {
+            manage_subcommand: Some(subcommand.into()),
+            ..self
         }
     }
 
@@ -123,14 +164,20 @@ impl Setup {
             .prefix
             .clone()
             .unwrap_or_else(|| crate::config::env_prefix_for(&self.name));
-        let app = App::try_new(&self.name, prefix, &self.version)?.enabled_by_default(true);
+        let mut app = App::try_new(&self.name, prefix, &self.version)?.enabled_by_default(true);
+        if let Some(command) = &self.command {
+            app = app.with_command(command);
+        }
+        if let Some(subcommand) = &self.manage_subcommand {
+            app = app.with_manage_subcommand(subcommand);
+        }
         match &self.repository {
             Some(repository) => app.with_repository(repository),
             None => Ok(app),
         }
     }
 
-    /// Load the configuration and install autoheal.
+    /// Load the configuration and install autoheal, as [`init!`](crate::init!) does.
     ///
     /// # Panics
     ///
