@@ -67,6 +67,15 @@ impl Overrides {
         self.values.push((key, value));
         Ok(())
     }
+
+    /// The value given for key `name`, if any.
+    #[cfg_attr(not(feature = "clap"), allow(dead_code))]
+    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(_, v)| v)
+    }
 }
 
 /// A resolved configuration and where each of its values came from.
