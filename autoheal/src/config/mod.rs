@@ -140,13 +140,18 @@ impl Config {
     /// When the process environment holds a value this configuration lacks (it was made with
     /// [`Config::for_app`], which reads nothing), the message says so.
     pub fn missing_for_github(&self) -> Option<String> {
+        self.missing_for_github_with(&|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::missing_for_github`] with the environment given as a lookup function.
+    pub fn missing_for_github_with(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         let repo_variable = self.app.env_var("AUTO_HEAL_GITHUB_REPO");
         let set_repo = format!(
             "set {repo_variable}=OWNER/REPO, or github_repo in {}",
             self.config_file().display()
         );
         let set_token = "export GITHUB_TOKEN or GH_TOKEN";
-        let in_env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let in_env = |name: &str| env(name).is_some_and(|v| !v.trim().is_empty());
         let unread = |names: &[&str]| {
             names
                 .iter()
@@ -173,5 +178,33 @@ impl Config {
                 unread(&["GITHUB_TOKEN", "GH_TOKEN", &repo_variable])
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_that_never_read_the_environment_says_so() {
+        let config = Config::for_app(App::new("pinctl", "PINCTL_", "1"));
+        let env = |name: &str| match name {
+            "GITHUB_TOKEN" => Some("ghp_x".to_string()),
+            "PINCTL_AUTO_HEAL_GITHUB_REPO" => Some("acme/pinctl".to_string()),
+            _ => None,
+        };
+        let missing = config.missing_for_github_with(&env).unwrap();
+        assert!(
+            missing.starts_with("neither a GitHub repository nor a token is set")
+                && missing.contains("GITHUB_TOKEN is set but this configuration did not read it")
+                && missing.contains("autoheal::init!"),
+            "{missing}"
+        );
+        let nothing_set = config.missing_for_github_with(&|_| None).unwrap();
+        assert!(!nothing_set.contains("did not read"), "{nothing_set}");
+        assert!(
+            nothing_set.contains("set PINCTL_AUTO_HEAL_GITHUB_REPO=OWNER/REPO"),
+            "{nothing_set}"
+        );
     }
 }
