@@ -62,6 +62,9 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
 
+    // The defaults alone: `Config::for_app` reads neither GITHUB_TOKEN nor a file, so the demo
+    // never files an issue, whatever the environment holds. A program that reports uses
+    // `autoheal::init!()` (see examples/one_line_setup.rs).
     let mut config = Config::for_app(App::new(
         "autoheal_demo",
         "AUTOHEAL_DEMO_",

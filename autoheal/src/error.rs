@@ -15,6 +15,18 @@ pub enum Error {
         /// Why the value is not valid and what would be.
         message: String,
     },
+    /// An [`App`](crate::App)'s name, environment prefix or repository is not valid; the
+    /// message says which and why.
+    InvalidApp {
+        /// What is wrong and what would be right.
+        message: String,
+    },
+    /// A command of [`commands`](crate::commands) could not do what was asked; the message
+    /// says why.
+    Command {
+        /// What happened and what to do.
+        message: String,
+    },
     /// The configuration file is not valid JSON.
     MalformedConfig {
         /// The file.
@@ -43,6 +55,7 @@ impl fmt::Display for Error {
             Error::InvalidConfig { key, message } => {
                 write!(f, "invalid value for `{key}`: {message}")
             }
+            Error::InvalidApp { message } | Error::Command { message } => f.write_str(message),
             Error::MalformedConfig {
                 path,
                 line,

@@ -5,13 +5,14 @@
 //! captured (trace ID, cause chain, backtrace, recent log lines, span stack, command line,
 //! redacted environment and system facts) and handed, through a file in the local queue, to a
 //! background worker that sends it: the failing thread never waits for the network. Call
-//! [`init`] once at start-up to install the configuration, the sink and the panic hook, and
-//! add [`layer()`] to your tracing subscriber so reports carry the recent log lines.
+//! [`init!`] once at start-up to load the program's configuration and install the panic hook
+//! and the worker, and add [`layer()`] to your tracing subscriber so reports carry the recent
+//! log lines.
 //!
 //! # Usage
 //!
 //! ```no_run
-//! use autoheal::{App, Config};
+//! use tracing_subscriber::prelude::*;
 //!
 //! #[autoheal::auto_heal(name = "load settings", labels("config"))]
 //! fn load_settings(path: &str) -> std::io::Result<String> {
@@ -19,9 +20,10 @@
 //! }
 //!
 //! fn main() {
-//!     let mut config = Config::for_app(App::new("my_app", "MY_APP_", env!("CARGO_PKG_VERSION")));
-//!     config.enabled = true;
-//!     let _guard = autoheal::init(config);
+//!     // Name, version and repository from Cargo; GITHUB_TOKEN, MY_APP_AUTO_HEAL_... and
+//!     // ~/.my_app/auto_heal_config.json from the user.
+//!     let _guard = autoheal::init!();
+//!     tracing_subscriber::registry().with(autoheal::layer()).init();
 //!     if let Err(error) = load_settings("/etc/my_app/settings.toml") {
 //!         eprintln!("error: {error}");
 //!         // The report is sent by a background worker; a short-lived program waits for it.
@@ -33,6 +35,13 @@
 //! }
 //! ```
 //!
+//! With `GITHUB_TOKEN` set, that files issues in the package's GitHub repository (Cargo.toml's
+//! `repository`, or `<PREFIX>AUTO_HEAL_GITHUB_REPO`); `GITHUB_REPOSITORY`, which GitHub
+//! Actions sets to whatever repository a job builds, never overrides it. A program with
+//! flags of its own uses the long form: [`Config::load`] with
+//! [`config::Overrides`], then [`init()`]. [`Config::for_app`] reads nothing from the
+//! environment or the file: it is for a configuration built field by field.
+//!
 //! To send reports somewhere else than GitHub, implement [`Sink`] and install it with
 //! [`init_with_sink`]; [`capture_error`] and [`capture_message`] report what the program
 //! handled itself.
@@ -41,13 +50,16 @@
 //!
 //! | Feature  | Default | What it adds |
 //! |----------|---------|--------------|
-//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
+//! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
+//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue` and `flush` as clap subcommands for the program's own command line. |
 //!
 //! # Where to go next
 //!
 //! - [`config`]: every setting, where it comes from, and the plumbing of a `config` command.
+//! - [`notice`]: what to tell the user after a failure (the issue, or why the report waits),
+//!   naming the program's own commands.
 //! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
 //! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
 //! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
@@ -72,6 +84,9 @@
 )]
 
 mod capture;
+#[cfg(feature = "clap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
+pub mod commands;
 mod durable;
 mod dwarf;
 
@@ -94,6 +109,7 @@ mod layer;
 mod loaded_modules;
 mod manual;
 mod modules;
+pub mod notice;
 mod outcome;
 mod panic_hook;
 mod pipeline;
@@ -103,6 +119,7 @@ pub mod redact;
 mod report;
 mod report_json;
 mod reporting_lock;
+mod setup;
 mod sha256;
 mod shell_word;
 mod sink;
@@ -145,4 +162,5 @@ pub(crate) use redact::Redactor;
 pub use report::{
     BacktraceFrame, CommandLine, ErrorDetails, Report, ReportKind, SCHEMA_VERSION, Site, SystemInfo,
 };
+pub use setup::Setup;
 pub use sink::Sink;

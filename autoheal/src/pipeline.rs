@@ -74,6 +74,14 @@ pub struct Guard {
     pipeline: Arc<Pipeline>,
 }
 
+impl Guard {
+    /// The configuration installed: for [`notice::after_failure`](crate::notice::after_failure)
+    /// after a failure.
+    pub fn config(&self) -> &Config {
+        &self.pipeline.config
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         crate::worker::flush(FLUSH_ON_DROP);
@@ -102,33 +110,28 @@ pub fn init(config: Config) -> Guard {
     let destination = match configured_github(&config) {
         #[cfg(feature = "github")]
         Ok(github) => Destination::GitHub(Box::new(github)),
-        Err(reason) => Destination::Queue {
-            reason: reason.to_string(),
-        },
+        Err(reason) => Destination::Queue { reason },
     };
     install(config, destination)
 }
 
 /// The GitHub sink `config` asks for, or why there is none.
 #[cfg(feature = "github")]
-fn configured_github(config: &Config) -> Result<crate::github::GitHubSink, &'static str> {
+fn configured_github(config: &Config) -> Result<crate::github::GitHubSink, String> {
     if config.auto_create_issues
         && let Some(sink) = crate::github::GitHubSink::new(config)
     {
         return Ok(sink);
     }
-    Err(match (&config.github_repo, &config.github_token) {
-        (Some(_), Some(_)) => "auto_create_issues is off",
-        (Some(_), None) => "no GitHub token is set (GITHUB_TOKEN)",
-        (None, Some(_)) => "no GitHub repository is configured",
-        (None, None) => "no GitHub repository or token is configured",
-    })
+    Err(config
+        .missing_for_github()
+        .unwrap_or_else(|| "auto_create_issues is off".to_string()))
 }
 
 /// Without the `github` feature there is no GitHub to send to, whatever `config` says.
 #[cfg(not(feature = "github"))]
-fn configured_github(_config: &Config) -> Result<std::convert::Infallible, &'static str> {
-    Err(WITHOUT_GITHUB)
+fn configured_github(_config: &Config) -> Result<std::convert::Infallible, String> {
+    Err(WITHOUT_GITHUB.to_string())
 }
 
 /// Why reports stay queued in a program built without the `github` feature.

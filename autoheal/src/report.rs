@@ -146,7 +146,6 @@ pub struct Site {
     pub function: String,
     /// The operation's name given with `#[auto_heal(name = "...")]`, if any. Absent from the
     /// JSON when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The module path of the function (`my_app::config`).
     pub module: String,

@@ -142,12 +142,17 @@ impl Serialize for Site {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Site {
             function,
+            name,
             module,
             file,
             line,
         } = self;
-        let mut out = serializer.serialize_struct("Site", 4)?;
+        let mut out = serializer.serialize_struct("Site", 5)?;
         out.serialize_field("function", function)?;
+        match name {
+            Some(name) => out.serialize_field("name", name)?,
+            None => out.skip_field("name")?,
+        }
         out.serialize_field("module", module)?;
         out.serialize_field("file", file)?;
         out.serialize_field("line", line)?;
@@ -160,6 +165,7 @@ impl FromJson for Site {
         let fields = Fields::of(json, "site")?;
         Ok(Site {
             function: fields.required("function")?,
+            name: fields.optional("name")?,
             module: fields.required("module")?,
             file: fields.required("file")?,
             line: fields.required("line")?,

@@ -41,7 +41,10 @@ fn last_delivery_follows_the_worker_and_forgets_after_the_guard() {
     match &done.outcome {
         Outcome::Queued { path, reason } => {
             assert!(path.exists(), "{}", path.display());
-            assert!(reason.contains("no GitHub repository"), "{reason}");
+            assert!(
+                reason.contains("neither a GitHub repository nor a token is set"),
+                "{reason}"
+            );
         }
         other => panic!("queued: {other:?}"),
     }

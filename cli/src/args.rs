@@ -84,18 +84,9 @@ pub struct McpStartArgs {
 /// `ipfs-kit autoheal ...`.
 #[derive(Debug, Subcommand)]
 pub enum AutohealCommand {
-    /// Turn automatic error reporting on (with --github-repo, also set the repository).
-    Enable,
-    /// Turn automatic error reporting off.
-    Disable,
-    /// Show whether reporting is set up, and where each setting comes from.
-    Status(StatusArgs),
-    /// List, read or change the configuration.
-    Config(ConfigArgs),
-    /// List the reports waiting in the local queue (or clear it).
-    Queue(QueueArgs),
-    /// Send the queued reports to GitHub, oldest first.
-    Flush,
+    /// `enable`, `disable`, `status`, `config`, `queue` and `flush`: autoheal's own.
+    #[command(flatten)]
+    Manage(autoheal::commands::Command),
     /// Diagnose a failure offline: a queued report, an issue body, or the last failure.
     Diagnose(DiagnoseArgs),
     /// Answer an auto-heal issue: a diagnosis comment, a draft pull request, or a hand-off.
@@ -189,48 +180,6 @@ pub enum LogKind {
     Workflow,
 }
 
-/// `ipfs-kit autoheal status`.
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `ipfs-kit autoheal queue`.
-#[derive(Debug, Args)]
-pub struct QueueArgs {
-    /// What to do with the queue; without one, list it.
-    #[command(subcommand)]
-    pub action: Option<QueueAction>,
-}
-
-/// `ipfs-kit autoheal queue ...`.
-#[derive(Debug, Subcommand)]
-pub enum QueueAction {
-    /// Delete every queued report (asks first unless --yes).
-    Clear {
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-/// `ipfs-kit autoheal config`.
-#[derive(Debug, Args)]
-#[group(multiple = false)]
-pub struct ConfigArgs {
-    /// Print one key's value.
-    #[arg(long, value_name = "KEY")]
-    pub get: Option<String>,
-    /// Set a key in the configuration file (lists are comma-separated).
-    #[arg(long, num_args = 2, value_names = ["KEY", "VALUE"], allow_negative_numbers = true)]
-    pub set: Option<Vec<String>>,
-    /// Remove a key from the configuration file (back to its default).
-    #[arg(long, value_name = "KEY")]
-    pub unset: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +201,9 @@ mod tests {
             "200",
         ])
         .unwrap();
-        let Command::Autoheal(AutohealCommand::Config(args)) = cli.command else {
+        let Command::Autoheal(AutohealCommand::Manage(autoheal::commands::Command::Config(args))) =
+            cli.command
+        else {
             panic!("parsed {cli:?}")
         };
         assert_eq!(

@@ -3,7 +3,6 @@
 mod args;
 mod commands;
 mod ipfs;
-mod notice;
 mod setup;
 
 use std::process::ExitCode;
@@ -49,14 +48,22 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
             eprintln!("error: {}", setup::redactor().redact(&format!("{error:#}")));
-            notice::print_after_failure(&config, enabled_by.as_deref());
+            print_notice(&config, enabled_by);
             ExitCode::from(FAILED)
         }
         Err(_) => {
-            notice::print_after_failure(&config, enabled_by.as_deref());
+            print_notice(&config, enabled_by);
             ExitCode::from(PANICKED)
         }
     }
+}
+
+/// Tell the user, on stderr, what became of the failure's report. `enabled_by` names what
+/// decided `enabled` when it was not the file or the default (`--no-auto-heal`,
+/// `env IPFS_KIT_AUTO_HEAL`).
+fn print_notice(config: &autoheal::Config, enabled_by: Option<String>) {
+    let notice = autoheal::notice::Notice::new(config).off_because(enabled_by);
+    eprint!("{}", notice.after_failure());
 }
 
 /// Print an error of a configuration command and choose its exit code.

@@ -10,6 +10,8 @@ use crate::args::GlobalFlags;
 /// ipfs-kit as autoheal knows it.
 pub fn app() -> App {
     App::new("ipfs_kit", "IPFS_KIT_", env!("CARGO_PKG_VERSION"))
+        .with_command("ipfs-kit")
+        .with_manage_subcommand("autoheal")
 }
 
 /// The command-line flags as configuration overrides.

@@ -233,7 +233,8 @@ fn precedence_is_flag_then_env_then_file_then_default() {
     assert_eq!(from_file["settings"]["max_log_lines"]["source"], "file");
 
     let env = [
-        ("GITHUB_REPOSITORY", "env/repo"),
+        ("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "env/repo"),
+        ("GITHUB_REPOSITORY", "someone/else"),
         ("IPFS_KIT_AUTO_HEAL", "No"),
         ("GITHUB_API_URL", "https://ghe.example.com/api/v3"),
         ("GH_TOKEN", TOKEN),
@@ -244,7 +245,7 @@ fn precedence_is_flag_then_env_then_file_then_default() {
         .json();
     assert_eq!(
         from_env["settings"]["github_repo"],
-        serde_json::json!({"value": "env/repo", "source": "env", "env_var": "GITHUB_REPOSITORY"})
+        serde_json::json!({"value": "env/repo", "source": "env", "env_var": "IPFS_KIT_AUTO_HEAL_GITHUB_REPO"})
     );
     assert_eq!(
         from_env["settings"]["enabled"],
@@ -310,7 +311,7 @@ fn changes_say_when_the_environment_still_overrides_the_file() {
     let sandbox = Sandbox::new();
     let env = [
         ("IPFS_KIT_AUTO_HEAL", "false"),
-        ("GITHUB_REPOSITORY", "env/repo"),
+        ("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "env/repo"),
     ];
     let run = sandbox.run_with(&["autoheal", "enable", "--github-repo", "file/repo"], &env);
     run.success();
@@ -323,7 +324,7 @@ fn changes_say_when_the_environment_still_overrides_the_file() {
     );
     assert!(
         run.stdout
-            .contains("github_repo is env/repo (env GITHUB_REPOSITORY)"),
+            .contains("github_repo is env/repo (env IPFS_KIT_AUTO_HEAL_GITHUB_REPO)"),
         "{}",
         run.stdout
     );
@@ -337,7 +338,7 @@ fn changes_say_when_the_environment_still_overrides_the_file() {
         unset.success().stdout.contains("github_repo removed from")
             && unset
                 .stdout
-                .contains("it is now env/repo (env GITHUB_REPOSITORY)"),
+                .contains("it is now env/repo (env IPFS_KIT_AUTO_HEAL_GITHUB_REPO)"),
         "{}",
         unset.stdout
     );
@@ -536,5 +537,49 @@ fn log_level_is_set_read_and_shown_with_its_source() {
             && bad_env.stderr.contains("chatty"),
         "{}",
         bad_env.stderr
+    );
+}
+
+#[test]
+fn status_says_which_repository_won_when_ci_names_another_project() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["autoheal", "enable", "--github-repo", "acme/tools"])
+        .success();
+    let ci = [("GITHUB_REPOSITORY", "someone/their-project")];
+    let status = sandbox.run_with(&["autoheal", "status"], &ci);
+    status.success();
+    assert!(
+        status.stdout.contains("acme/tools") && status.stdout.contains("(file)"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status
+            .stdout
+            .contains("GITHUB_REPOSITORY (someone/their-project) is ignored"),
+        "{}",
+        status.stdout
+    );
+    let json = sandbox
+        .run_with(&["autoheal", "status", "--json"], &ci)
+        .success()
+        .json();
+    assert_eq!(json["repository"], "acme/tools");
+
+    let chosen = sandbox.run_with(
+        &["autoheal", "status"],
+        &[
+            ("GITHUB_REPOSITORY", "someone/their-project"),
+            ("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "acme/fork"),
+        ],
+    );
+    chosen.success();
+    assert!(
+        chosen
+            .stdout
+            .contains("IPFS_KIT_AUTO_HEAL_GITHUB_REPO is set: it is above the file"),
+        "{}",
+        chosen.stdout
     );
 }

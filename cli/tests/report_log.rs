@@ -216,7 +216,10 @@ fn without_a_repository_the_report_waits_in_the_queue() {
     let run = report_log(&sandbox, BUILD_LOG, &[]);
     run.success();
     assert!(
-        run.stdout.contains("Queued:") && run.stdout.contains("no GitHub repository or token"),
+        run.stdout.contains("Queued:")
+            && run
+                .stdout
+                .contains("neither a GitHub repository nor a token is set"),
         "{}",
         run.stdout
     );

@@ -68,7 +68,7 @@ pub const KEYS: &[Key] = &[
     key(
         "github_repo",
         KeyKind::Repo,
-        "",
+        "AUTO_HEAL_GITHUB_REPO",
         "The repository issues are filed in, as owner/repo.",
     ),
     key(
@@ -163,6 +163,9 @@ pub const KEYS: &[Key] = &[
     ),
 ];
 
+/// The variable GitHub Actions sets to the repository a job builds.
+pub(crate) const GITHUB_REPOSITORY: &str = "GITHUB_REPOSITORY";
+
 /// File keys that once held a token; never read, removed on the next save.
 pub const TOKEN_KEYS: &[&str] = &["github_token", "token", "gh_token"];
 
@@ -191,12 +194,24 @@ pub fn find(name: &str) -> Result<&'static Key> {
 }
 
 impl Key {
-    /// The environment variables that set this key, highest first.
+    /// The environment variables that set this key above the configuration file, highest
+    /// first: the application's own (`<PREFIX>AUTO_HEAL_...`), or for `api_url`
+    /// `GITHUB_API_URL`.
     pub fn env_names(&self, env_prefix: &str) -> Vec<String> {
         match self.name {
-            "github_repo" => vec!["GITHUB_REPOSITORY".to_string()],
             "api_url" => vec!["GITHUB_API_URL".to_string()],
             _ => vec![format!("{env_prefix}{}", self.env_suffix)],
+        }
+    }
+
+    /// A variable every program sees that sets this key only when nothing of the program's
+    /// own does (a flag, its variable, its file, the repository built into it):
+    /// `GITHUB_REPOSITORY` for `github_repo`. GitHub Actions sets it in every job to the
+    /// repository being built, which is this program's repository only in its own CI.
+    pub fn fallback_env(&self) -> Option<&'static str> {
+        match self.name {
+            "github_repo" => Some(GITHUB_REPOSITORY),
+            _ => None,
         }
     }
 

@@ -12,7 +12,10 @@ use super::{App, Config, Token};
 use crate::Result;
 
 /// Where a configuration value came from.
+///
+/// `#[non_exhaustive]`: a later release may add a source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Source {
     /// A command-line flag.
     Flag,
@@ -20,6 +23,8 @@ pub enum Source {
     Env,
     /// The configuration file.
     File,
+    /// Built into the program: the repository of its [`App`](super::App).
+    Program,
     /// The built-in default.
     Default,
 }
@@ -30,12 +35,13 @@ impl std::fmt::Display for Source {
             Source::Flag => "flag",
             Source::Env => "env",
             Source::File => "file",
+            Source::Program => "program",
             Source::Default => "default",
         })
     }
 }
 
-/// As its `Display` text: `"flag"`, `"env"`, `"file"` or `"default"`.
+/// As its `Display` text: `"flag"`, `"env"`, `"file"`, `"program"` or `"default"`.
 impl serde_core::Serialize for Source {
     fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -66,6 +72,15 @@ impl Overrides {
         self.values.push((key, value));
         Ok(())
     }
+
+    /// The value given for key `name`, if any.
+    #[cfg_attr(not(feature = "clap"), allow(dead_code))]
+    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(_, v)| v)
+    }
 }
 
 /// A resolved configuration and where each of its values came from.
@@ -86,6 +101,9 @@ pub struct Loaded {
     pub unknown_file_keys: Vec<String>,
     /// Things the user should know: ignored token keys in the file, for one.
     pub warnings: Vec<String>,
+    /// Why the repository is the one it is, or what would set one: which source won, and
+    /// whether `GITHUB_REPOSITORY` was passed over.
+    pub repository_reason: String,
 }
 
 impl Loaded {
@@ -105,10 +123,13 @@ impl Config {
     ///
     /// Environment variables that are empty or not valid UTF-8 count as unset.
     ///
+    /// This is what [`init!`](crate::init!) does for a program; [`Config::for_app`], by
+    /// contrast, gives the defaults alone and reads nothing.
+    ///
     /// # Errors
     ///
-    /// When the file is malformed or a value from any source is invalid; the error says which
-    /// and where.
+    /// When `app` is not valid ([`App::validate`]), the file is malformed or a value from any
+    /// source is invalid; the error says which and where.
     pub fn load(app: App, overrides: &Overrides) -> Result<Loaded> {
         Config::load_with_env(app, overrides, &|name| std::env::var(name).ok())
     }
@@ -123,6 +144,7 @@ impl Config {
         overrides: &Overrides,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Loaded> {
+        app.validate()?;
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let config_dir = app.config_dir_from(&env);
         let file_path = ConfigFile::in_dir(&config_dir);
@@ -158,6 +180,15 @@ impl Config {
             } else if let Some(value) = file.get(key.name).filter(|v| !v.is_null()) {
                 key.check(value).map_err(|e| in_file(e, &file_path))?;
                 (Some(value.clone()), Source::File)
+            } else if let Some(repo) = built_in(key, &config.app) {
+                (Some(Value::String(repo)), Source::Program)
+            } else if let Some((name, text)) = key
+                .fallback_env()
+                .and_then(|name| env(name).map(|text| (name.to_string(), text)))
+            {
+                let value = key.parse_text(&text).map_err(|e| in_env(e, &name))?;
+                env_vars.insert(key.name, name);
+                (Some(value), Source::Env)
             } else {
                 (None, Source::Default)
             };
@@ -174,9 +205,21 @@ impl Config {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .map(Token::new);
+        let own_variable = config.app.env_var("AUTO_HEAL_GITHUB_REPO");
         if config.enabled && config.github_repo.is_none() {
-            warnings.push("auto-healing is enabled but no repository is set: reports stay in the local queue (set one with `autoheal enable --github-repo OWNER/REPO`)".to_string());
+            warnings.push(format!(
+                "auto-healing is enabled but no repository is set: reports stay in the local queue (set {own_variable}=OWNER/REPO, or github_repo in {})",
+                file_path.display()
+            ));
         }
+        let repository_reason = repository_reason(
+            sources.get("github_repo").copied(),
+            env_vars.get("github_repo").map(String::as_str),
+            config.github_repo.as_deref(),
+            env(keys::GITHUB_REPOSITORY).as_deref(),
+            &own_variable,
+            &file_path,
+        );
         Ok(Loaded {
             config,
             sources,
@@ -185,7 +228,59 @@ impl Config {
             file: file_path,
             unknown_file_keys: file.unknown_keys(),
             warnings,
+            repository_reason,
         })
+    }
+}
+
+/// The value the program built in for `key`: its repository.
+fn built_in(key: &Key, app: &App) -> Option<String> {
+    match key.name {
+        "github_repo" => app.repository.clone(),
+        _ => None,
+    }
+}
+
+/// Why the repository is `chosen`, in a sentence `status` prints.
+fn repository_reason(
+    source: Option<Source>,
+    variable: Option<&str>,
+    chosen: Option<&str>,
+    generic: Option<&str>,
+    own_variable: &str,
+    file: &std::path::Path,
+) -> String {
+    let passed_over = match generic {
+        Some(generic) if Some(generic.trim()) != chosen => format!(
+            "; {} ({}) is ignored: GitHub Actions sets it to the repository a job builds, which need not be this program's",
+            keys::GITHUB_REPOSITORY,
+            generic.trim()
+        ),
+        _ => String::new(),
+    };
+    match (source, variable) {
+        (Some(Source::Flag), _) => {
+            format!("given on the command line, above every other source{passed_over}")
+        }
+        (Some(Source::Env), Some(name)) if name == keys::GITHUB_REPOSITORY => format!(
+            "{name} is used because nothing of this program's names a repository: GitHub Actions sets it to the repository a job builds; set {own_variable}, or github_repo in {}, to choose",
+            file.display()
+        ),
+        (Some(Source::Env), _) => format!(
+            "{own_variable} is set: it is above the file, the program's own repository and {}{passed_over}",
+            keys::GITHUB_REPOSITORY
+        ),
+        (Some(Source::File), _) => format!(
+            "github_repo in {}; {own_variable} or a flag overrides it{passed_over}",
+            file.display()
+        ),
+        (Some(Source::Program), _) => format!(
+            "the program's own repository, built into it; {own_variable}, github_repo in the file or a flag overrides it{passed_over}"
+        ),
+        _ => format!(
+            "no repository is set: set {own_variable}=OWNER/REPO, or github_repo in {}",
+            file.display()
+        ),
     }
 }
 
@@ -219,11 +314,111 @@ mod tests {
     }
 
     fn load(env: &[(&str, &str)], overrides: &Overrides) -> Result<Loaded> {
+        load_app(app(), env, overrides)
+    }
+
+    fn load_app(app: App, env: &[(&str, &str)], overrides: &Overrides) -> Result<Loaded> {
         let env: HashMap<String, String> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::load_with_env(app(), overrides, &|name| env.get(name).cloned())
+        Config::load_with_env(app, overrides, &|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn github_repository_never_overrides_the_programs_own_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let own = app().with_repository("acme/tool").unwrap();
+        let ci = [
+            ("IPFS_KIT_CONFIG_DIR", d),
+            ("GITHUB_REPOSITORY", "someone/else"),
+        ];
+        let loaded = load_app(own.clone(), &ci, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("acme/tool"));
+        assert_eq!(loaded.sources["github_repo"], Source::Program);
+        assert_eq!(loaded.origin("github_repo"), "program");
+        let why = &loaded.repository_reason;
+        assert!(
+            why.contains("the program's own repository")
+                && why.contains("GITHUB_REPOSITORY (someone/else) is ignored"),
+            "{why}"
+        );
+
+        // The file, the app's variable and a flag each choose another one.
+        std::fs::write(
+            dir.path().join("auto_heal_config.json"),
+            r#"{"github_repo": "file/repo"}"#,
+        )
+        .unwrap();
+        let loaded = load_app(own.clone(), &ci, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("file/repo"));
+        assert!(
+            loaded.repository_reason.contains("is ignored"),
+            "{}",
+            loaded.repository_reason
+        );
+        let with_variable = [
+            ("IPFS_KIT_CONFIG_DIR", d),
+            ("GITHUB_REPOSITORY", "someone/else"),
+            ("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "mine/fork"),
+        ];
+        let loaded = load_app(own.clone(), &with_variable, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("mine/fork"));
+        assert!(
+            loaded
+                .repository_reason
+                .starts_with("IPFS_KIT_AUTO_HEAL_GITHUB_REPO is set"),
+            "{}",
+            loaded.repository_reason
+        );
+        let mut flags = Overrides::new();
+        flags.set("github_repo", "flag/repo").unwrap();
+        let loaded = load_app(own, &with_variable, &flags).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("flag/repo"));
+        assert!(
+            loaded
+                .repository_reason
+                .starts_with("given on the command line")
+        );
+    }
+
+    #[test]
+    fn github_repository_is_the_last_resort_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let env = [
+            ("IPFS_KIT_CONFIG_DIR", d),
+            ("GITHUB_REPOSITORY", "ci/project"),
+        ];
+        let loaded = load(&env, &Overrides::new()).unwrap();
+        assert_eq!(loaded.config.github_repo.as_deref(), Some("ci/project"));
+        assert_eq!(loaded.origin("github_repo"), "env GITHUB_REPOSITORY");
+        assert!(
+            loaded
+                .repository_reason
+                .contains("set IPFS_KIT_AUTO_HEAL_GITHUB_REPO"),
+            "{}",
+            loaded.repository_reason
+        );
+        let nothing = load(&[("IPFS_KIT_CONFIG_DIR", d)], &Overrides::new()).unwrap();
+        assert!(
+            nothing
+                .repository_reason
+                .starts_with("no repository is set: set IPFS_KIT_AUTO_HEAL_GITHUB_REPO"),
+            "{}",
+            nothing.repository_reason
+        );
+    }
+
+    #[test]
+    fn an_app_changed_after_it_was_checked_is_checked_again() {
+        let mut app = app();
+        app.name = "../elsewhere".to_string();
+        let error = Config::load_with_env(app, &Overrides::new(), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("path separator"), "{error}");
     }
 
     #[test]
@@ -254,12 +449,16 @@ mod tests {
         .unwrap();
         let env = [
             ("IPFS_KIT_CONFIG_DIR", d),
-            ("GITHUB_REPOSITORY", "env/repo"),
+            ("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "env/repo"),
             ("IPFS_KIT_AUTO_HEAL", "YES"),
         ];
         let loaded = load(&env, &Overrides::new()).unwrap();
         assert_eq!(loaded.config.github_repo.as_deref(), Some("env/repo"));
         assert_eq!(loaded.sources["github_repo"], Source::Env);
+        assert_eq!(
+            loaded.origin("github_repo"),
+            "env IPFS_KIT_AUTO_HEAL_GITHUB_REPO"
+        );
         assert_eq!(loaded.config.max_log_lines, 50);
         assert_eq!(loaded.sources["max_log_lines"], Source::File);
         assert!(loaded.config.enabled);

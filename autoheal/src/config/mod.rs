@@ -13,6 +13,7 @@ mod token;
 mod validate;
 
 pub use app::App;
+pub(crate) use app::{env_prefix_for, github_repo_from_url};
 pub use file::{ConfigFile, FILE_NAME};
 pub use keys::{
     KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool, parse_level,
@@ -36,8 +37,9 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// Everything that decides what autoheal does with a captured failure.
 ///
-/// Build one with [`Config::for_app`] (defaults, with the configuration directory taken from
-/// the environment) and change the fields you need.
+/// [`init!`](crate::init!) loads one for the program. By hand, [`Config::load`] reads the
+/// flags, the environment (`GITHUB_TOKEN`, `<PREFIX>AUTO_HEAL_...`) and the file;
+/// [`Config::for_app`] gives the defaults alone, for a program that sets every field itself.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Config {
@@ -88,13 +90,16 @@ pub struct Config {
 
 impl Config {
     /// The defaults for `app`, with the configuration directory resolved from the environment
-    /// (`<PREFIX>CONFIG_DIR`, else `$HOME/.<app name>`).
+    /// (`<PREFIX>CONFIG_DIR`, else `$HOME/.<app name>`), and nothing else read: no token, no
+    /// `<PREFIX>AUTO_HEAL...` variable, no configuration file. For a configuration built field
+    /// by field; [`Config::load`] reads them all.
     pub fn for_app(app: App) -> Self {
         let config_dir = app.default_config_dir();
+        let enabled = app.enabled_by_default;
         Config {
             app,
             config_dir,
-            enabled: false,
+            enabled,
             github_repo: None,
             github_token: None,
             max_log_lines: 100,
@@ -127,5 +132,79 @@ impl Config {
     /// Whether reports can be filed on GitHub: a repository and a token are both present.
     pub fn is_configured(&self) -> bool {
         self.github_repo.is_some() && self.github_token.is_some()
+    }
+
+    /// What keeps reports from being filed on GitHub, for people: the repository, the token
+    /// or both, and how to set each. `None` when both are present.
+    ///
+    /// When the process environment holds a value this configuration lacks (it was made with
+    /// [`Config::for_app`], which reads nothing), the message says so.
+    pub fn missing_for_github(&self) -> Option<String> {
+        self.missing_for_github_with(&|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::missing_for_github`] with the environment given as a lookup function.
+    pub fn missing_for_github_with(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        let repo_variable = self.app.env_var("AUTO_HEAL_GITHUB_REPO");
+        let set_repo = format!(
+            "set {repo_variable}=OWNER/REPO, or github_repo in {}",
+            self.config_file().display()
+        );
+        let set_token = "export GITHUB_TOKEN or GH_TOKEN";
+        let in_env = |name: &str| env(name).is_some_and(|v| !v.trim().is_empty());
+        let unread = |names: &[&str]| {
+            names
+                .iter()
+                .find(|name| in_env(name))
+                .map(|name| {
+                    format!(
+                        "; {name} is set but this configuration did not read it (Config::for_app reads nothing; autoheal::init! and Config::load read it)"
+                    )
+                })
+                .unwrap_or_default()
+        };
+        match (&self.github_repo, &self.github_token) {
+            (Some(_), Some(_)) => None,
+            (None, Some(_)) => Some(format!(
+                "no GitHub repository is set ({set_repo}){}",
+                unread(&[&repo_variable])
+            )),
+            (Some(_), None) => Some(format!(
+                "no GitHub token is set ({set_token}){}",
+                unread(&["GITHUB_TOKEN", "GH_TOKEN"])
+            )),
+            (None, None) => Some(format!(
+                "neither a GitHub repository nor a token is set ({set_repo}; {set_token}){}",
+                unread(&["GITHUB_TOKEN", "GH_TOKEN", &repo_variable])
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_that_never_read_the_environment_says_so() {
+        let config = Config::for_app(App::new("pinctl", "PINCTL_", "1"));
+        let env = |name: &str| match name {
+            "GITHUB_TOKEN" => Some("ghp_x".to_string()),
+            "PINCTL_AUTO_HEAL_GITHUB_REPO" => Some("acme/pinctl".to_string()),
+            _ => None,
+        };
+        let missing = config.missing_for_github_with(&env).unwrap();
+        assert!(
+            missing.starts_with("neither a GitHub repository nor a token is set")
+                && missing.contains("GITHUB_TOKEN is set but this configuration did not read it")
+                && missing.contains("autoheal::init!"),
+            "{missing}"
+        );
+        let nothing_set = config.missing_for_github_with(&|_| None).unwrap();
+        assert!(!nothing_set.contains("did not read"), "{nothing_set}");
+        assert!(
+            nothing_set.contains("set PINCTL_AUTO_HEAL_GITHUB_REPO=OWNER/REPO"),
+            "{nothing_set}"
+        );
     }
 }

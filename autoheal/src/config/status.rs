@@ -18,6 +18,12 @@ pub struct Status {
     pub configured: bool,
     /// The repository issues go to.
     pub repository: Option<String>,
+    /// Why it is that one (which source won, whether `GITHUB_REPOSITORY` was passed over),
+    /// or what would set one.
+    pub repository_reason: String,
+    /// What is missing for reports to be filed (the repository, the token, or both, and how
+    /// to set them); `None` when nothing is.
+    pub missing: Option<String>,
     /// `"set"` or `"not set"`; never the token itself.
     pub github_token: &'static str,
     /// The environment variable the token came from.
@@ -63,6 +69,8 @@ impl serde_core::Serialize for Status {
             enabled,
             configured,
             repository,
+            repository_reason,
+            missing,
             github_token,
             github_token_source,
             copilot_token,
@@ -75,10 +83,12 @@ impl serde_core::Serialize for Status {
             unknown_file_keys,
             warnings,
         } = self;
-        let mut out = serializer.serialize_struct("Status", 14)?;
+        let mut out = serializer.serialize_struct("Status", 16)?;
         out.serialize_field("enabled", enabled)?;
         out.serialize_field("configured", configured)?;
         out.serialize_field("repository", repository)?;
+        out.serialize_field("repository_reason", repository_reason)?;
+        out.serialize_field("missing", missing)?;
         out.serialize_field("github_token", github_token)?;
         out.serialize_field("github_token_source", github_token_source)?;
         out.serialize_field("copilot_token", copilot_token)?;
@@ -140,6 +150,8 @@ impl Status {
             enabled: config.enabled,
             configured: config.is_configured(),
             repository: config.github_repo.clone(),
+            repository_reason: loaded.repository_reason.clone(),
+            missing: config.missing_for_github(),
             github_token: presence(config.github_token.is_some()),
             github_token_source: loaded.token_env,
             copilot_token: presence(config.copilot_token.is_some()),
@@ -187,13 +199,17 @@ impl fmt::Display for Status {
             yes_no(self.enabled),
             self.origin("enabled")
         )?;
-        writeln!(f, "  Configured:         {}", yes_no(self.configured))?;
+        match &self.missing {
+            Some(missing) => writeln!(f, "  Configured:         no: {missing}")?,
+            None => writeln!(f, "  Configured:         {}", yes_no(self.configured))?,
+        }
         let repo = self.repository.as_deref().unwrap_or("(not set)");
         writeln!(
             f,
             "  Repository:         {repo:<28} ({})",
             self.origin("github_repo")
         )?;
+        writeln!(f, "                      {}", self.repository_reason)?;
         let token_source = self.github_token_source.map_or_else(
             || "env GITHUB_TOKEN / GH_TOKEN".to_string(),
             |name| format!("env {name}"),
@@ -309,6 +325,12 @@ mod tests {
             text.contains("acme/tools                   (env GITHUB_REPOSITORY)"),
             "{text}"
         );
+        assert!(
+            text.contains(
+                "GITHUB_REPOSITORY is used because nothing of this program's names a repository"
+            ),
+            "{text}"
+        );
         assert!(text.contains("Queued reports:     3"), "{text}");
         assert!(text.contains("a typo?): max_log_line"), "{text}");
 
@@ -362,6 +384,35 @@ mod tests {
             text.contains("Copilot token:      Not set") && text.contains("uses the GitHub token"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn status_names_what_is_missing_and_how_to_set_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let nothing = Status::new(&loaded(dir.path(), &[]), 0, 0);
+        let text = nothing.to_string();
+        assert!(
+            text.contains("Configured:         no: neither a GitHub repository")
+                && text.contains("IPFS_KIT_AUTO_HEAL_GITHUB_REPO=OWNER/REPO")
+                && text.contains("GITHUB_TOKEN"),
+            "{text}"
+        );
+        let token_only = Status::new(&loaded(dir.path(), &[("GITHUB_TOKEN", TOKEN)]), 0, 0);
+        let missing = token_only.missing.unwrap();
+        assert!(
+            missing.starts_with("no GitHub repository is set") && !missing.contains("token"),
+            "{missing}"
+        );
+        let repo_only = Status::new(
+            &loaded(
+                dir.path(),
+                &[("IPFS_KIT_AUTO_HEAL_GITHUB_REPO", "acme/tools")],
+            ),
+            0,
+            0,
+        );
+        let missing = repo_only.missing.unwrap();
+        assert!(missing.starts_with("no GitHub token is set"), "{missing}");
     }
 
     fn loaded_with_handoff(dir: &std::path::Path) -> Loaded {

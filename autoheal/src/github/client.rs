@@ -24,19 +24,16 @@ pub struct IssueRef {
     /// Its body.
     pub body: Option<String>,
     /// Who opened it.
-    #[serde(default)]
     pub user: Option<IssueAuthor>,
     /// The author's relation to the repository: `OWNER`, `MEMBER`, `COLLABORATOR`,
     /// `CONTRIBUTOR`, `NONE`, ...
-    #[serde(default)]
     pub author_association: Option<String>,
 }
 
 /// The author of an issue or comment, as GitHub names them.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IssueAuthor {
     /// Their login (`octocat`, `github-actions[bot]`).
-    #[serde(default)]
     pub login: String,
 }
 
@@ -47,7 +44,6 @@ impl IssueRef {
     }
 }
 
-#[derive(Deserialize)]
 struct AuthenticatedUser {
     login: String,
 }
@@ -97,11 +93,30 @@ impl FromJson for IssueRef {
             html_url: fields.required("html_url")?,
             state: fields.required("state")?,
             body: fields.optional("body")?,
+            user: fields.optional("user")?,
+            author_association: fields.optional("author_association")?,
         })
     }
 }
 
-deserialize_through_json!(IssueRef);
+/// `login` may be missing: it is then empty.
+impl FromJson for IssueAuthor {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        Ok(IssueAuthor {
+            login: Fields::of(json, "user")?.or_default("login")?,
+        })
+    }
+}
+
+impl FromJson for AuthenticatedUser {
+    fn from_json(json: &Value) -> Result<Self, String> {
+        Ok(AuthenticatedUser {
+            login: Fields::of(json, "user")?.required("login")?,
+        })
+    }
+}
+
+deserialize_through_json!(IssueRef, IssueAuthor);
 
 impl FromJson for CommentRef {
     fn from_json(json: &Value) -> Result<Self, String> {

@@ -251,7 +251,12 @@ pub fn flush(
 ) -> crate::Result<FlushSummary> {
     let client = GitHubClient::from_config(config).ok_or_else(|| crate::Error::InvalidConfig {
         key: "github_repo / GITHUB_TOKEN".to_string(),
-        message: "flushing needs a repository (`autoheal enable --github-repo OWNER/REPO`) and a token in GITHUB_TOKEN".to_string(),
+        message: format!(
+            "flushing needs a repository and a token: {}",
+            config
+                .missing_for_github()
+                .unwrap_or_else(|| "the GitHub client could not be built".to_string())
+        ),
     })?;
     let queue = Queue::for_config(config);
     if let Ok(_lock) = ReportingLock::acquire(&config.config_dir, time_bound(config)) {

@@ -9,7 +9,7 @@
 //!
 //! The level is the one set on the layer with
 //! [`ContextLayerExt::with_level`](super::ContextLayerExt::with_level) if any, else the
-//! process-wide one that [`init`](crate::init) sets from the `log_level` key ([`set_level`]),
+//! process-wide one that [`init`](crate::init()) sets from the `log_level` key ([`set_level`]),
 //! `INFO` until then. Changing the process-wide level rebuilds tracing's interest cache, so that
 //! callsites disabled at the old level are enabled at the new one, and the other way round.
 
@@ -29,7 +29,7 @@ static CONFIGURED: AtomicU8 = AtomicU8::new(3);
 /// Keep events at `level` and coarser in every layer made by [`layer`](super::layer) whose own
 /// level was not set with [`ContextLayerExt::with_level`](super::ContextLayerExt::with_level).
 ///
-/// [`init`](crate::init) calls it with the configuration's `log_level`: the layer is usually
+/// [`init`](crate::init()) calls it with the configuration's `log_level`: the layer is usually
 /// built before the configuration is read. Callsites already registered are asked again, so
 /// the new level applies to the next event, on every thread. Call it where the subscriber
 /// holding the layer is the default (a global one, usually): when a single subscriber is

@@ -15,7 +15,7 @@
 //! # What it keeps
 //!
 //! Events at `INFO` and coarser unless told otherwise: the `log_level` key of the configuration
-//! (read by [`init`](crate::init)), or [`ContextLayerExt::with_level`] on the layer, which wins.
+//! (read by [`init`](crate::init())), or [`ContextLayerExt::with_level`] on the layer, which wins.
 //! The level is a per-layer filter ([`KeptLevel`]) that tells tracing what the layer wants, so
 //! finer events cost nothing unless another layer wants them.
 //!
@@ -71,7 +71,7 @@ pub use self::level::KeptLevel;
 // `init` calls it with the configuration's `log_level`.
 pub(crate) use self::level::set_level;
 
-/// Lines the process-wide buffer keeps until [`init`](crate::init) sets `max_log_lines`.
+/// Lines the process-wide buffer keeps until [`init`](crate::init()) sets `max_log_lines`.
 const DEFAULT_MAX_LINES: usize = 100;
 
 /// The process-wide buffer that [`layer`] fills and reports read.
@@ -175,7 +175,7 @@ pub trait ContextLayerExt: Sized {
     fn with_level(self, level: LevelFilter) -> Self;
 
     /// Keep this many lines (clamped to 1..=10,000) instead of the configuration's
-    /// `max_log_lines`, whether [`init`](crate::init) runs before or after. Reports still carry
+    /// `max_log_lines`, whether [`init`](crate::init()) runs before or after. Reports still carry
     /// at most `max_log_lines` of them; [`recent_log_lines`] returns them all.
     ///
     /// The buffer is shared by every layer made by [`layer`], so this resizes it at once.

@@ -113,7 +113,15 @@ fn malformed_json(evidence: &Evidence<'_>) -> Option<Finding> {
     .step_if(detail.map(|d| format!("The parser says: {}.", quote(&d))))
     .step(format!("Check the whole file: {}.", quote(&format!("python3 -m json.tool {word}"))));
     if autoheal_config {
-        finding = finding.step("Or start over: `ipfs-kit autoheal enable` keeps the broken file as a backup and writes a new one.");
+        // The program that failed, not ipfs-kit: any program may offer autoheal's commands.
+        let program = &evidence.report.command.program;
+        finding = finding.step(match program.is_empty() {
+            true => "Or start over: move the file aside; the program starts from the defaults without it.".to_string(),
+            false => format!(
+                "Or start over: {} (where the program offers autoheal's commands) keeps the broken file as a backup and writes a new one; otherwise move the file aside.",
+                quote(&format!("{} autoheal enable", shell_word(program)))
+            ),
+        });
     }
     Some(finding)
 }

@@ -46,6 +46,19 @@ fn autoheals_own_configuration_message_is_understood() {
 }
 
 #[test]
+fn the_way_to_start_over_names_the_program_that_failed() {
+    let mut report = report_with(
+        "/home/me/.pinctl/auto_heal_config.json:1:2: the configuration file is not valid JSON: expected value at line 1 column 2",
+        &[],
+    );
+    report.command.program = "pinctl".to_string();
+    let finding = malformed_json(&Evidence::of(&report)).unwrap();
+    let steps = finding.steps.join("\n");
+    assert!(steps.contains("pinctl autoheal enable"), "{steps}");
+    assert!(!steps.contains("ipfs-kit"), "{steps}");
+}
+
+#[test]
 fn a_server_answer_that_is_not_json_says_so() {
     let detail = serde_error("<html>");
     let report = report_with(
