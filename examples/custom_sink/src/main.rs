@@ -19,7 +19,7 @@ impl Sink for PrintSink {
             report.fingerprint,
             report.error.type_name,
             report.error.message,
-            report.site.function
+            report.site.operation()
         );
         Outcome::Queued {
             path: "stdout".into(),
