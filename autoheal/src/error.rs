@@ -21,7 +21,7 @@ pub enum Error {
         /// What is wrong and what would be right.
         message: String,
     },
-    /// A command of [`commands`](crate::commands) could not do what was asked; the message
+    /// A command of `autoheal::commands` (the `clap` feature) could not do what was asked; the message
     /// says why.
     Command {
         /// What happened and what to do.
