@@ -22,7 +22,13 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
         inner_attrs,
         body,
     } = function;
-    let site = site_static(args, &sig);
+    let span_closes_first = is_instrumented(body.clone());
+    let site = site_static(args, &sig, span_closes_first);
+    let forget_closed_span = if span_closes_first {
+        quote!(::autoheal::__private::forget_closed_span();)
+    } else {
+        TokenStream::new()
+    };
     let result_type = annotatable_return_type(&sig.output);
     let closure_return = closure_return_type(&sig.output);
     let fake_return = fake_return_edge(&sig.output);
@@ -33,6 +39,7 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
             ::autoheal::__private::AsyncFrame::new(
                 async move {
                     #fake_return
+                    #forget_closed_span
                     #body
                 },
                 |__autoheal_frame: &::autoheal::__private::Frame, __autoheal_result #result_type| {
@@ -52,6 +59,7 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
                 // Moving a value in makes the closure FnOnce, so the body may return borrows
                 // of `self` and of the arguments, as the function itself may.
                 __autoheal_once.consume();
+                #forget_closed_span
                 #body
             })();
             #inspect
@@ -100,7 +108,7 @@ fn inspect_result(output: &ReturnType) -> TokenStream {
 }
 
 /// The function's site, fixed at compile time, and the nested item that names its path.
-fn site_static(args: &Args, sig: &Signature) -> TokenStream {
+fn site_static(args: &Args, sig: &Signature, span_closes_first: bool) -> TokenStream {
     let span = sig.ident.span();
     let name = match &args.name {
         Some(name) => quote!(::core::option::Option::Some(#name)),
@@ -120,6 +128,7 @@ fn site_static(args: &Args, sig: &Signature) -> TokenStream {
             line: #line,
             labels: &[#(#labels),*],
             locate: __autoheal_locate,
+            span_closes_first: #span_closes_first,
         };
     }
 }
@@ -287,6 +296,18 @@ fn is_autoheal_path_end(before: &[TokenTree]) -> bool {
         Some(TokenTree::Punct(p)) => p.as_char() != '.',
         _ => true,
     }
+}
+
+/// Whether `body` is what `#[tracing::instrument]` made of the function's body: it was written
+/// above `#[auto_heal]`, expanded first, and its span now wraps the capture boundary from
+/// outside, so it has closed by the time an error reaches the capture. Known by the local that
+/// holds the span in every form tracing-attributes generates, sync and async.
+fn is_instrumented(body: TokenStream) -> bool {
+    body.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "__tracing_attr_span",
+        TokenTree::Group(group) => is_instrumented(group.stream()),
+        _ => false,
+    })
 }
 
 /// Where a missing return type would go: right after the argument list.

@@ -15,6 +15,10 @@ pub use crate::frames::AsyncFrame;
 /// For the macro: the static site of an annotated function.
 pub use crate::site::SiteInfo;
 
+/// For the macro: called first in the body of a function that `#[tracing::instrument]` wraps
+/// from outside, so that the span that closes as it fails can be told for its own.
+pub use crate::layer::forget_closed_span;
+
 /// For the macro: the wrapper that reads a returned error through its most capable trait.
 pub use crate::error_view::Wrap;
 
