@@ -107,7 +107,7 @@ pub const KEYS: &[Key] = &[
     key(
         "api_url",
         KeyKind::Url,
-        "",
+        "AUTO_HEAL_API_URL",
         "The GitHub REST API base URL (https://HOST/api/v3 for GitHub Enterprise Server).",
     ),
     key(
@@ -195,22 +195,20 @@ pub fn find(name: &str) -> Result<&'static Key> {
 
 impl Key {
     /// The environment variables that set this key above the configuration file, highest
-    /// first: the application's own (`<PREFIX>AUTO_HEAL_...`), or for `api_url`
-    /// `GITHUB_API_URL`.
+    /// first: the application's own (`<PREFIX>AUTO_HEAL_...`).
     pub fn env_names(&self, env_prefix: &str) -> Vec<String> {
-        match self.name {
-            "api_url" => vec!["GITHUB_API_URL".to_string()],
-            _ => vec![format!("{env_prefix}{}", self.env_suffix)],
-        }
+        vec![format!("{env_prefix}{}", self.env_suffix)]
     }
 
     /// A variable every program sees that sets this key only when nothing of the program's
     /// own does (a flag, its variable, its file, the repository built into it):
-    /// `GITHUB_REPOSITORY` for `github_repo`. GitHub Actions sets it in every job to the
-    /// repository being built, which is this program's repository only in its own CI.
+    /// `GITHUB_REPOSITORY` for `github_repo`, `GITHUB_API_URL` for `api_url`. GitHub Actions
+    /// sets both in every job for the repository being built, which is this program's only in
+    /// its own CI.
     pub fn fallback_env(&self) -> Option<&'static str> {
         match self.name {
             "github_repo" => Some(GITHUB_REPOSITORY),
+            "api_url" => Some("GITHUB_API_URL"),
             _ => None,
         }
     }
