@@ -240,23 +240,28 @@ fn check_main(function: &Function) -> syn::Result<()> {
         return Ok(());
     }
     match find_autoheal_init(function.body.clone()) {
-        Some(init) => Err(syn::Error::new(
-            init.span(),
+        Some((init, is_macro)) => Err(syn::Error::new(init.span(), {
+            let init = if is_macro {
+                format!("{init}!")
+            } else {
+                init.to_string()
+            };
             format!(
                 "#[auto_heal] on `main` cannot report `main`'s own error when `main` calls \
                  `{init}`: the guard is dropped as the body ends, before the error is seen; \
                  keep `{init}` in `main` and move the rest into an annotated function, \
                  e.g. `let _guard = autoheal::{init}(..); run()` with `#[auto_heal] fn run()`"
-            ),
-        )),
+            )
+        })),
         None => Ok(()),
     }
 }
 
-/// A call of autoheal's `init` or `init_with_sink` in `tokens`: written `autoheal::init(...)`,
-/// or bare as `init(...)` after a `use`. Another crate's `init` (`env_logger::init()`) and
+/// A call of autoheal's `init` or `init_with_sink` in `tokens`, or of the `init!` macro:
+/// written `autoheal::init(...)`, or bare as `init(...)` after a `use`. Another crate's `init` (`env_logger::init()`) and
 /// methods (`.init()`) are not it.
-fn find_autoheal_init(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+/// Answers the ident and whether it is the macro.
+fn find_autoheal_init(tokens: TokenStream) -> Option<(proc_macro2::Ident, bool)> {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (index, token) in tokens.iter().enumerate() {
         match token {
@@ -266,12 +271,13 @@ fn find_autoheal_init(tokens: TokenStream) -> Option<proc_macro2::Ident> {
                 }
             }
             TokenTree::Ident(ident) if ident == "init" || ident == "init_with_sink" => {
-                let called = matches!(
-                    tokens.get(index + 1),
-                    Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis
-                );
+                let is_call = |token: Option<&TokenTree>| matches!(token, Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis);
+                let is_bang = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                // `init(...)`, or the macro `init!(...)` (which installs as `init` does).
+                let called = is_call(tokens.get(index + 1))
+                    || (ident == "init" && is_bang && is_call(tokens.get(index + 2)));
                 if called && is_autoheal_path_end(tokens.get(..index).unwrap_or_default()) {
-                    return Some(ident.clone());
+                    return Some((ident.clone(), is_bang));
                 }
             }
             _ => {}
