@@ -83,6 +83,7 @@
     rust_2018_idioms
 )]
 
+mod body_frames;
 mod capture;
 #[cfg(feature = "clap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
