@@ -323,6 +323,8 @@ impl Pipeline {
             system: crate::system::system_info(&config.app),
             labels,
         };
+        report.system.source_url =
+            crate::system::source_url(&config.app, config.github_repo.as_deref(), &config.api_url);
         self.redactor.redact_report(&mut report);
         (report, capture.backtrace)
     }

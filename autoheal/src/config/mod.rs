@@ -13,7 +13,7 @@ mod token;
 mod validate;
 
 pub use app::App;
-pub(crate) use app::{env_prefix_for, github_repo_from_url};
+pub(crate) use app::{env_prefix_for, github_repo_from_url, is_commit_hash};
 pub use file::{ConfigFile, FILE_NAME};
 pub use keys::{
     KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool, parse_level,
