@@ -114,6 +114,7 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
+pub mod privacy;
 pub mod queue;
 pub mod redact;
 mod report;
@@ -152,7 +153,9 @@ pub use config::{App, Config};
 pub(crate) use config::{ConfigFile, Token};
 pub use error::{Error, Result};
 #[allow(unused_imports)]
-pub(crate) use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
+pub(crate) use issue::{
+    IssueDraft, REPORT_MARKER, fingerprint_marker, outgoing_issue, render_issue,
+};
 pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};

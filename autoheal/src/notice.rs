@@ -190,6 +190,10 @@ impl<'a> Notice<'a> {
                 "note: automatic error reporting is off; {}",
                 self.how_to_turn_on()
             ),
+            Outcome::Ignored { rule } => writeln!(
+                out,
+                "This error was not reported: it matches {rule}; it was only counted on this machine (trace ID {trace_id})."
+            ),
             Outcome::Failed { reason } => writeln!(
                 out,
                 "The error could not be reported: {reason} (trace ID {trace_id})."

@@ -82,6 +82,13 @@ impl GitHubSink {
     /// moments ago (within `throttle_secs`) is only counted. Runs on the background worker,
     /// or on the thread of a command that sends reports itself.
     pub(crate) fn send_stored(&self, report: &Report, handoff: Option<&Path>) -> Outcome {
+        if let Some(rule) = self.config.privacy.ignored_by(report) {
+            if let Some(handoff) = handoff {
+                let _ = std::fs::remove_file(handoff);
+            }
+            let _ = crate::privacy::count_ignored(&self.config, &rule);
+            return Outcome::Ignored { rule };
+        }
         let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
         if lock.is_ok() {
             // Once a process: the cache's writers killed mid-write left their temporary files.
@@ -192,6 +199,12 @@ fn deliver_file_locked(
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
     };
+    if let Some(rule) = config.privacy.ignored_by(&report) {
+        // Queued before the rule was set: it is dropped, counted, never sent.
+        let _ = std::fs::remove_file(path);
+        let _ = crate::privacy::count_ignored(config, &rule);
+        return Ok(Some(Outcome::Ignored { rule }));
+    }
     let occurrences = queue.occurrences(path);
     match deliver(
         client,
@@ -225,6 +238,8 @@ pub struct FlushSummary {
     pub recurred: Vec<String>,
     /// Occurrences counted within the throttle window.
     pub throttled: usize,
+    /// Reports an ignore rule matched: dropped from the queue, counted, not sent.
+    pub ignored: usize,
     /// Reports still queued.
     pub remaining: usize,
     /// Why flushing stopped early, if it did (or, for the flood guard, why some reports were
@@ -277,6 +292,7 @@ pub fn flush(
         match delivered {
             Ok((_, Some(Outcome::Reported { url, .. }))) => summary.reported.push(url),
             Ok((_, Some(Outcome::Recurred { url, .. }))) => summary.recurred.push(url),
+            Ok((_, Some(Outcome::Ignored { .. }))) => summary.ignored += 1,
             Ok((_, Some(_))) => summary.throttled += 1,
             // Sent by another process meanwhile.
             Ok((false, None)) => {}
