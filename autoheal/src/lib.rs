@@ -87,11 +87,13 @@ mod capture;
 #[cfg(feature = "clap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
 pub mod commands;
+mod confirm;
 mod durable;
 mod dwarf;
 
 mod error;
 mod error_view;
+mod find_report;
 mod fingerprint;
 mod frames;
 #[cfg(feature = "github")]

@@ -240,6 +240,8 @@ pub struct FlushSummary {
     pub throttled: usize,
     /// Reports an ignore rule matched: dropped from the queue, counted, not sent.
     pub ignored: usize,
+    /// Reports the user did not say yes to (`confirm_before_send`): they stay queued.
+    pub not_confirmed: usize,
     /// Reports still queued.
     pub remaining: usize,
     /// Why flushing stopped early, if it did (or, for the flood guard, why some reports were
@@ -260,19 +262,23 @@ pub struct FlushSummary {
 /// # Errors
 ///
 /// When `config` names no repository or token.
-pub fn flush(
+pub fn flush(config: &Config, progress: impl FnMut(usize, usize)) -> crate::Result<FlushSummary> {
+    flush_asking(config, progress, |_| true)
+}
+
+/// [`flush`], sending only the reports `ask` says yes to (given each one's queue file): for
+/// `confirm_before_send`. The others stay queued, counted in
+/// [`FlushSummary::not_confirmed`].
+///
+/// # Errors
+///
+/// When `config` names no repository or token.
+pub fn flush_asking(
     config: &Config,
     mut progress: impl FnMut(usize, usize),
+    mut ask: impl FnMut(&Path) -> bool,
 ) -> crate::Result<FlushSummary> {
-    let client = GitHubClient::from_config(config).ok_or_else(|| crate::Error::InvalidConfig {
-        key: "github_repo / GITHUB_TOKEN".to_string(),
-        message: format!(
-            "flushing needs a repository and a token: {}",
-            config
-                .missing_for_github()
-                .unwrap_or_else(|| "the GitHub client could not be built".to_string())
-        ),
-    })?;
+    let client = client_for(config)?;
     let queue = Queue::for_config(config);
     if let Ok(_lock) = ReportingLock::acquire(&config.config_dir, time_bound(config)) {
         // Reports of processes that died before their worker had them wait as hand-offs.
@@ -283,6 +289,11 @@ pub fn flush(
     let files = queue.sendable_files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
+        if !ask(path) {
+            summary.not_confirmed += 1;
+            progress(done + 1, files.len());
+            continue;
+        }
         let delivered = ReportingLock::acquire(&config.config_dir, time_bound(config))
             .map_err(GitHubError::from)
             .and_then(|_lock| {
@@ -314,4 +325,48 @@ pub fn flush(
     }
     summary.remaining = queue.len();
     Ok(summary)
+}
+
+/// Send the queued report in `path` now, under the machine's reporting lock: for a user who
+/// said yes to it (`confirm_before_send`).
+///
+/// # Errors
+///
+/// When `config` names no repository or token.
+pub fn send_queued_report(config: &Config, path: &Path) -> crate::Result<Outcome> {
+    let client = client_for(config)?;
+    let queue = Queue::for_config(config);
+    let delivered = ReportingLock::acquire(&config.config_dir, time_bound(config))
+        .map_err(GitHubError::from)
+        .and_then(|_lock| deliver_file_locked(&client, config, &queue, path));
+    Ok(match delivered {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => Outcome::Failed {
+            reason: format!(
+                "{} is no longer in the queue (sent by another process, or unreadable)",
+                path.display()
+            ),
+        },
+        Err(error) if error.is_permanent() => Outcome::Refused {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+        Err(error) => Outcome::Queued {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+    })
+}
+
+/// The client of `config`, or what is missing for one.
+fn client_for(config: &Config) -> crate::Result<GitHubClient> {
+    GitHubClient::from_config(config).ok_or_else(|| crate::Error::InvalidConfig {
+        key: "github_repo / GITHUB_TOKEN".to_string(),
+        message: format!(
+            "flushing needs a repository and a token: {}",
+            config
+                .missing_for_github()
+                .unwrap_or_else(|| "the GitHub client could not be built".to_string())
+        ),
+    })
 }

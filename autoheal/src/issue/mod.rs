@@ -10,10 +10,12 @@
 //! - `sanitize` and `markdown`: how untrusted text is made safe.
 //! - `embedded`: the report JSON and its marker.
 //! - `limits`: GitHub's limits and how a body is fit into them.
+//! - `link`: [`new_issue_link`], the prefilled new-issue form for a user without a token.
 
 mod body;
 mod embedded;
 mod limits;
+mod link;
 pub(crate) mod markdown;
 pub(crate) mod sanitize;
 mod title;
@@ -21,6 +23,7 @@ mod title;
 use crate::{Config, Report};
 
 pub use embedded::REPORT_MARKER;
+pub use link::{MAX_LINK_BYTES, new_issue_link};
 
 /// An issue ready to be filed.
 #[derive(Clone, Debug, PartialEq, Eq)]
