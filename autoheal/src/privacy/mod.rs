@@ -125,7 +125,7 @@ impl Privacy {
         let type_name = report.error.type_name.as_str();
         if let Some(rule) = self.ignore_error_types.iter().find(|rule| {
             let rule = rule.trim();
-            rule == type_name || rule.rsplit("::").next() == Some(type_name)
+            rule == type_name || rule.ends_with(&format!("::{type_name}"))
         }) {
             return Some(format!("ignore_error_types: {}", rule.trim()));
         }
@@ -258,6 +258,7 @@ mod tests {
         };
         assert!(by(types("ConfigError")).is_some());
         assert!(by(types("my_app::config::ConfigError")).is_some());
+        assert_eq!(by(types("Error")), None, "a name is matched whole");
         assert_eq!(by(types("Config")), None);
         let messages = |m: &str| Privacy {
             ignore_messages: vec![m.to_string()],
