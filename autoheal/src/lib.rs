@@ -87,6 +87,7 @@ mod capture;
 #[cfg(feature = "clap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
 pub mod commands;
+#[cfg(feature = "github")]
 mod confirm;
 mod durable;
 mod dwarf;

@@ -42,9 +42,13 @@ fn read(path: &Path) -> IgnoredCounts {
         return IgnoredCounts::default();
     };
     IgnoredCounts {
-        total: value["total"].as_u64().unwrap_or_default(),
-        by_rule: value["by_rule"]
-            .as_object()
+        total: value
+            .get("total")
+            .and_then(Value::as_u64)
+            .unwrap_or_default(),
+        by_rule: value
+            .get("by_rule")
+            .and_then(Value::as_object)
             .map(|rules| {
                 rules
                     .iter()
@@ -52,7 +56,10 @@ fn read(path: &Path) -> IgnoredCounts {
                     .collect()
             })
             .unwrap_or_default(),
-        last: value["last"].as_str().map(str::to_string),
+        last: value
+            .get("last")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     }
 }
 

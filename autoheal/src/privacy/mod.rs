@@ -278,6 +278,71 @@ mod tests {
         assert_eq!(by(prints("0123")), None, "too short a prefix");
     }
 
+    fn load(env: &[(&str, &str)], file: &str) -> crate::Result<crate::config::Loaded> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("auto_heal_config.json"), file).unwrap();
+        let mut env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.push(("PINCTL_CONFIG_DIR".into(), dir.path().display().to_string()));
+        let app = crate::App::new("pinctl", "PINCTL_", "1");
+        crate::Config::load_with_env(app, &crate::config::Overrides::new(), &|name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn settings_load_from_the_file_and_the_environment_with_their_sources() {
+        let loaded = load(
+            &[
+                (
+                    "PINCTL_AUTO_HEAL_REDACT_PATTERNS",
+                    "customer-\\d+\nacct,[0-9]+",
+                ),
+                ("PINCTL_AUTO_HEAL_IGNORE_ERROR_TYPES", "io::Error, panic"),
+                ("PINCTL_AUTO_HEAL_GITHUB_REPO", "acme/pinctl"),
+            ],
+            r#"{"include_logs": false, "ignore_messages": ["^timeout", "a,b"]}"#,
+        )
+        .unwrap();
+        let privacy = &loaded.config.privacy;
+        assert!(!privacy.include_logs && privacy.include_env);
+        assert_eq!(privacy.redact_patterns, ["customer-\\d+", "acct,[0-9]+"]);
+        assert_eq!(privacy.ignore_error_types, ["io::Error", "panic"]);
+        assert_eq!(privacy.ignore_messages, ["^timeout", "a,b"]);
+        let status = crate::config::Status::new(&loaded, 0, 0);
+        assert!(status.offered_as_links, "a repository and no token");
+        let json = serde_json::to_value(&status).unwrap();
+        assert_eq!(json["settings"]["include_logs"]["source"], "file");
+        assert_eq!(
+            json["settings"]["redact_patterns"]["env_var"],
+            "PINCTL_AUTO_HEAL_REDACT_PATTERNS"
+        );
+        let text = status.to_string();
+        assert!(text.contains("Report links:       yes"), "{text}");
+        assert!(
+            text.contains(r#"ignore_messages          ["^timeout","a,b"]"#),
+            "lists holding a comma show as JSON: {text}"
+        );
+        assert!(text.contains("ignore_fingerprints      (none)"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_pattern_in_the_file_names_its_key() {
+        let error = load(&[], r#"{"redact_patterns": ["ok", "(bad"]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`redact_patterns`") && error.contains("(bad"),
+            "{error}"
+        );
+        let error = load(&[], r#"{"ignore_error_types": [""]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("ignore_error_types"), "{error}");
+    }
+
     #[test]
     fn a_bad_pattern_is_refused_with_its_key() {
         let privacy = Privacy {
