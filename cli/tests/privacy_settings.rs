@@ -314,3 +314,60 @@ fn confirm_before_send_off_a_terminal_never_blocks_and_keeps_the_report_queued()
     sandbox.run(&["autoheal", "flush"]).success();
     assert_eq!(github.issues("acme/tools").len(), 1);
 }
+
+/// Run `args` of ipfs-kit on a terminal (a pseudo-terminal made by `script`), typing `typed`.
+fn on_a_terminal(sandbox: &Sandbox, script: &std::path::Path, args: &str, typed: &str) -> String {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_ipfs-kit"));
+    let mut child = sandbox
+        .command_of(script, &["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(typed.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    drop(stdin);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn confirm_before_send_on_a_terminal_shows_title_and_size_and_sends_only_on_yes() {
+    let Some(script) = fake_github::tools::require_tool("script", "apt-get install bsdutils")
+    else {
+        return;
+    };
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github).env("IPFS_KIT_AUTO_HEAL_CONFIRM_BEFORE_SEND", "true");
+
+    let kept = on_a_terminal(&sandbox, &script, "add /nonexistent/pins.txt", "\n");
+    assert!(
+        kept.contains("Send this error report to acme/tools?"),
+        "{kept}"
+    );
+    assert!(
+        kept.contains("Title: [auto-heal] io::Error: could not read /nonexistent/pins.txt"),
+        "{kept}"
+    );
+    assert!(
+        kept.contains(" bytes)") && kept.contains("Send it? [y/N]"),
+        "{kept}"
+    );
+    assert!(
+        github.requests().is_empty(),
+        "the default answer sends nothing"
+    );
+    assert_eq!(sandbox.queue_length(), 1);
+
+    let sent = on_a_terminal(&sandbox, &script, "autoheal flush", "y\n");
+    assert!(sent.contains("Send it? [y/N]"), "{sent}");
+    assert!(
+        sent.contains("reported: https://github.com/acme/tools/issues/1"),
+        "{sent}"
+    );
+    assert_eq!(github.issues("acme/tools").len(), 1);
+    assert_eq!(sandbox.queue_length(), 0);
+}

@@ -1,5 +1,5 @@
 //! The commands that manage reporting, for a program's own command line: `enable`, `disable`,
-//! `status`, `config`, `queue` and `flush`, as clap subcommands.
+//! `status`, `config`, `queue`, `flush`, `preview` and `report-link`, as clap subcommands.
 //!
 //! Put [`Command`] in the program's clap CLI, under a subcommand of its own or flattened
 //! among its commands, and say which on the [`App`] with

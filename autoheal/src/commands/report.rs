@@ -28,7 +28,7 @@ pub(super) fn preview(app: &App, overrides: &Overrides, args: &PreviewArgs) -> R
     print!("{}", draft.body);
     if found.queued.is_none() {
         eprintln!(
-            "note: this report no longer waits in the queue (it was sent, counted or dropped); shown as it was kept last"
+            "note: this report does not wait in the queue on its own (it was sent, counted, or added to a waiting report of the same bug); shown as it was kept last"
         );
     }
     Ok(())
