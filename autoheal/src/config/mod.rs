@@ -21,6 +21,7 @@ pub use keys::{
 pub use load::{Loaded, Overrides, Source};
 pub use status::{Setting, Status};
 pub use token::Token;
+pub(crate) use validate::pattern as validate_pattern;
 
 use std::path::PathBuf;
 
@@ -86,6 +87,9 @@ pub struct Config {
     pub copilot_token: Option<Token>,
     /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
     pub debug: bool,
+    /// What reports carry, which failures are never reported, and whether the user is asked
+    /// before one is sent.
+    pub privacy: crate::privacy::Privacy,
 }
 
 impl Config {
@@ -116,6 +120,7 @@ impl Config {
             copilot_handoff: false,
             copilot_token: None,
             debug: false,
+            privacy: crate::privacy::Privacy::default(),
         }
     }
 

@@ -97,7 +97,7 @@ impl FixedParts {
 
 /// One paragraph: the operation, what went wrong, and when and in which program. A message of
 /// several lines follows it whole, in a code block.
-fn summary(report: &Report) -> String {
+pub(super) fn summary(report: &Report) -> String {
     let message = report.error.message.trim();
     let mut lines = message
         .split(['\n', '\r'])
@@ -131,7 +131,7 @@ fn summary(report: &Report) -> String {
 }
 
 /// The causes, outermost first, as a numbered list.
-fn chain(report: &Report) -> String {
+pub(super) fn chain(report: &Report) -> String {
     let (causes, omitted) = within(&report.error.chain, CHAIN_CHARS, |(i, cause)| {
         format!("{}. {}\n", i + 1, text(cause, CAUSE_CHARS))
     });
@@ -355,7 +355,7 @@ fn spans(report: &Report) -> String {
 }
 
 /// System facts and the allow-listed environment, as a table.
-fn environment(report: &Report) -> String {
+pub(super) fn environment(report: &Report) -> String {
     let system = &report.system;
     let mut out = String::from("### Environment\n\n| Name | Value |\n| --- | --- |\n");
     let facts = [
