@@ -118,9 +118,14 @@ impl Serialize for ErrorDetails {
             type_name,
             message,
             chain,
+            root_type,
         } = self;
-        let mut out = serializer.serialize_struct("ErrorDetails", 3)?;
+        let mut out = serializer.serialize_struct("ErrorDetails", 4)?;
         out.serialize_field("type", type_name)?;
+        match root_type {
+            Some(root_type) => out.serialize_field("root_type", root_type)?,
+            None => out.skip_field("root_type")?,
+        }
         out.serialize_field("message", message)?;
         out.serialize_field("chain", chain)?;
         out.end()
@@ -134,6 +139,7 @@ impl FromJson for ErrorDetails {
             type_name: fields.required("type")?,
             message: fields.required("message")?,
             chain: fields.required("chain")?,
+            root_type: fields.optional("root_type")?,
         })
     }
 }

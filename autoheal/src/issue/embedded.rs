@@ -199,6 +199,7 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
             type_name: text(&report.error.type_name),
             message: text(&report.error.message),
             chain: list(&report.error.chain),
+            root_type: report.error.root_type.as_ref().map(text),
         },
         site: Site {
             function: text(&report.site.function),
