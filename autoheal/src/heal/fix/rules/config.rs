@@ -16,7 +16,7 @@ pub(super) static MALFORMED_JSON: Rule = Rule {
         name: "Malformed JSON",
         symptom: "serde_json's `expected `,` or `}` at line 3 column 5`, `EOF while parsing an \
                   object at line L column C`, or `FILE:L:C: the configuration file is not valid \
-                  JSON`.",
+                  JSON`; through reqwest, `error decoding response body`.",
         cause: "A JSON file (or an answer expected to be JSON) has a syntax error, or a value of \
                 the wrong type or a missing field, at the line and column given.",
         remedy: "Open the file at that line and column and fix it (`python3 -m json.tool FILE` \
@@ -62,8 +62,9 @@ fn malformed_json(evidence: &Evidence<'_>) -> Option<Finding> {
     } else {
         let c = AT.as_ref().and_then(|r| evidence.captures(r))?;
         let serde_wording = evidence.mentions(SERDE_JSON_WORDING);
-        let json =
-            evidence.mentions(&["json"]) || evidence.report.error.type_name.contains("serde_json");
+        // ureq 3 says `json: ...`; reqwest `error decoding response body` over serde_json's.
+        let json = evidence.mentions(&["json", "error decoding response body"])
+            || evidence.report.error.type_name.contains("serde_json");
         if !(serde_wording && json) || evidence.mentions(&["toml"]) {
             return None;
         }

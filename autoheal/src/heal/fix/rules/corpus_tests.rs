@@ -1,0 +1,559 @@
+//! The corpus: every rule's failures, produced for real on this machine wherever it can
+//! (a failing std call, serde_json, ureq against 127.0.0.1, tokio, rustc, cc, cargo, the
+//! loader), run through every rule. A rule that matches another rule's failure may say so
+//! at medium or low confidence; only the owner (or a rule the failure truly is as well, named
+//! with it) may be sure.
+
+use std::io::{self, ErrorKind, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+
+use super::build::tests as ci;
+use super::tests_support::report_with;
+use super::{Rule, all_rules, wordings};
+use crate::fix::evidence::Evidence;
+use crate::fix::{Confidence, diagnose};
+use crate::{Report, ReportKind};
+
+/// One failure and the rules that own it.
+struct Case {
+    /// What was run to produce it.
+    what: String,
+    /// The rule the failure is.
+    owner: &'static str,
+    /// Rules the failure also truly is (a panic on an `Err` is the error inside it too).
+    also: &'static [&'static str],
+    report: Report,
+}
+
+fn case(what: &str, owner: &'static str, message: &str, chain: &[&str]) -> Case {
+    Case {
+        what: what.to_string(),
+        owner,
+        also: &[],
+        report: report_with(message, chain),
+    }
+}
+
+fn error_text<T, E: std::fmt::Display>(result: Result<T, E>) -> String {
+    match result {
+        Ok(_) => panic!("the operation was expected to fail"),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn debug_text<T, E: std::fmt::Debug>(result: Result<T, E>) -> String {
+    match result {
+        Ok(_) => panic!("the operation was expected to fail"),
+        Err(error) => format!("{error:?}"),
+    }
+}
+
+/// std's text for the OS error `code` and for the `io::ErrorKind` `kind`, both real.
+fn std_texts(code: i32, kind: ErrorKind) -> (String, String) {
+    (
+        io::Error::from_raw_os_error(code).to_string(),
+        io::Error::from(kind).to_string(),
+    )
+}
+
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The panic message of `f`, as the panic hook would report it.
+fn panic_text(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let payload = std::panic::catch_unwind(f).expect_err("expected a panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+fn panic_case(what: &str, owner: &'static str, message: String) -> Case {
+    let mut case = case(what, owner, &message, &[]);
+    case.report.kind = ReportKind::Panic;
+    case
+}
+
+fn std_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let missing = std::fs::read("/nonexistent/autoheal/pins.txt");
+    cases.push(case(
+        "std::fs::read of a missing file",
+        "file-not-found",
+        "could not read /nonexistent/autoheal/pins.txt",
+        &[&error_text(std::fs::read("/nonexistent/autoheal/pins.txt"))],
+    ));
+    cases.push(case(
+        "std::fs::read, the error's Debug form",
+        "file-not-found",
+        &debug_text(missing),
+        &[],
+    ));
+    let (os, kind) = std_texts(2, ErrorKind::NotFound);
+    cases.push(case(
+        "io::ErrorKind::NotFound",
+        "file-not-found",
+        &kind,
+        &[],
+    ));
+    cases.push(case(
+        "raw ENOENT",
+        "file-not-found",
+        "opening the cache",
+        &[&os],
+    ));
+    let (os, kind) = std_texts(13, ErrorKind::PermissionDenied);
+    cases.push(case(
+        "raw EACCES",
+        "permission-denied",
+        "writing /var/lib/app/x",
+        &[&os],
+    ));
+    cases.push(case(
+        "io::ErrorKind::PermissionDenied",
+        "permission-denied",
+        &kind,
+        &[],
+    ));
+    let (os, kind) = std_texts(30, ErrorKind::ReadOnlyFilesystem);
+    cases.push(case(
+        "raw EROFS",
+        "read-only-filesystem",
+        "creating /app/cache",
+        &[&os],
+    ));
+    cases.push(case(
+        "io::ErrorKind::ReadOnlyFilesystem",
+        "read-only-filesystem",
+        &kind,
+        &[],
+    ));
+    cases.push(case(
+        "std::fs::write to /dev/full",
+        "disk-full",
+        "writing the index",
+        &[&error_text(std::fs::write("/dev/full", b"x"))],
+    ));
+    let (_, kind) = std_texts(28, ErrorKind::StorageFull);
+    cases.push(case("io::ErrorKind::StorageFull", "disk-full", &kind, &[]));
+    let (os, _) = std_texts(24, ErrorKind::Other);
+    cases.push(case(
+        "raw EMFILE",
+        "too-many-open-files",
+        "accepting",
+        &[&os],
+    ));
+    let (os, kind) = std_texts(12, ErrorKind::OutOfMemory);
+    cases.push(case(
+        "raw ENOMEM",
+        "out-of-memory",
+        "mapping the file",
+        &[&os],
+    ));
+    cases.push(case(
+        "io::ErrorKind::OutOfMemory",
+        "out-of-memory",
+        &kind,
+        &[],
+    ));
+    // std's allocation error handler aborts the process; its words, from its source.
+    cases.push(case(
+        "the allocation error handler (recorded)",
+        "out-of-memory",
+        "memory allocation of 68719476736 bytes failed",
+        &[],
+    ));
+
+    let port = closed_port();
+    let refused = error_text(TcpStream::connect(("127.0.0.1", port)));
+    cases.push(case(
+        "TcpStream::connect to a closed port",
+        "connection-refused",
+        &format!("could not connect to 127.0.0.1:{port}"),
+        &[&refused],
+    ));
+    let holder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let held = holder.local_addr().unwrap().port();
+    cases.push(case(
+        "TcpListener::bind of a held port",
+        "address-in-use",
+        "starting the server",
+        &[&error_text(TcpListener::bind(("127.0.0.1", held)))],
+    ));
+    let (_, kind) = std_texts(0, ErrorKind::AddrInUse);
+    cases.push(case(
+        "io::ErrorKind::AddrInUse",
+        "address-in-use",
+        &kind,
+        &[],
+    ));
+    cases.push(case(
+        "std::env::var of an unset variable",
+        "missing-env-var",
+        "reading AUTOHEAL_CORPUS_UNSET",
+        &[&error_text(std::env::var("AUTOHEAL_CORPUS_UNSET"))],
+    ));
+    let empty = tempfile::tempdir().unwrap();
+    cases.push(case(
+        "Command::spawn of a program not on PATH",
+        "missing-executable",
+        "failed to spawn `autoheal-missing-tool`",
+        &[&error_text(
+            Command::new("autoheal-missing-tool")
+                .env("PATH", empty.path())
+                .spawn(),
+        )],
+    ));
+    cases
+}
+
+fn crate_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    cases.push(case(
+        "serde_json::from_str of bad JSON",
+        "malformed-json",
+        "could not load /etc/app/settings.json",
+        &[&error_text(serde_json::from_str::<serde_json::Value>(
+            "{\"port\": 8004 \"host\": 1}",
+        ))],
+    ));
+    // toml 1.x's message (toml is no dependency here), from its source.
+    cases.push(case(
+        "toml::from_str of bad TOML (recorded)",
+        "malformed-toml",
+        "could not load /etc/app/config.toml",
+        &["TOML parse error at line 2, column 6\n  |\n2 | port 8004\n  |      ^\nexpected `.`, `=`"],
+    ));
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/api/v0/id");
+    cases.push(case(
+        "ureq to a closed port",
+        "connection-refused",
+        &format!("could not reach {url}"),
+        &[&error_text(ureq::post(&url).send_empty())],
+    ));
+    // A server that accepts and never answers: ureq's timeout, for real.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}/", silent.local_addr().unwrap());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_millis(300)))
+        .build()
+        .into();
+    cases.push(case(
+        "ureq to a server that never answers",
+        "timed-out",
+        &format!("fetching {silent_url}"),
+        &[&error_text(agent.get(&silent_url).call())],
+    ));
+    drop(silent);
+    let elapsed = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_millis(10),
+                std::future::pending::<()>(),
+            )
+            .await
+        });
+    cases.push(case(
+        "tokio::time::timeout",
+        "timed-out",
+        "waiting for the daemon",
+        &[&error_text(elapsed)],
+    ));
+    let (server, port) = answering_server("HTTP/1.1 401 Unauthorized");
+    let url = format!("http://127.0.0.1:{port}/repos/acme/tools/issues");
+    let error = error_text(ureq::get(&url).call());
+    server.join().unwrap();
+    cases.push(case(
+        "ureq receiving a 401",
+        "http-unauthorized",
+        &format!("listing {url}"),
+        &[&error],
+    ));
+    // Name resolution leaves this machine; ureq's, std's and hyper's words, from their
+    // sources.
+    for (what, text) in [
+        ("ureq 3 (recorded)", "host not found"),
+        (
+            "std over glibc (recorded)",
+            "failed to lookup address information: Name or service not known",
+        ),
+        (
+            "reqwest/hyper (recorded)",
+            "client error (Connect): dns error: failed to lookup address information: Temporary failure in name resolution",
+        ),
+    ] {
+        cases.push(case(
+            what,
+            "dns-resolution",
+            "calling https://api.example.invalid/v1",
+            &[text],
+        ));
+    }
+    // rustls needs a server with a certificate: its words, from rustls 0.23's source.
+    cases.push(case(
+        "rustls through ureq (recorded)",
+        "tls-certificate",
+        "calling https://self-signed.example/",
+        &["invalid peer certificate: UnknownIssuer"],
+    ));
+    cases
+}
+
+/// A server on 127.0.0.1 that answers one request with `status`.
+fn answering_server(status: &str) -> (std::thread::JoinHandle<()>, u16) {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let answer = format!("{status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = server.accept().unwrap();
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request);
+        stream.write_all(answer.as_bytes()).unwrap();
+    });
+    (handle, port)
+}
+
+fn panic_cases() -> Vec<Case> {
+    let none: Option<u8> = std::hint::black_box(None);
+    let mut cases = vec![
+        panic_case(
+            "Option::unwrap on None",
+            "unwrap-on-none",
+            panic_text(move || {
+                none.unwrap();
+            }),
+        ),
+        panic_case(
+            "indexing past the end",
+            "index-out-of-bounds",
+            panic_text(|| {
+                let v = std::hint::black_box(vec![1, 2, 3]);
+                let _ = v[std::hint::black_box(5)];
+            }),
+        ),
+    ];
+    if cfg!(debug_assertions) {
+        cases.push(panic_case(
+            "u8 addition past 255",
+            "integer-overflow",
+            panic_text(|| {
+                let _ = std::hint::black_box(255u8) + std::hint::black_box(1u8);
+            }),
+        ));
+    }
+    let mut on_err = panic_case(
+        "Result::unwrap on a missing file",
+        "unwrap-on-err",
+        panic_text(|| {
+            std::fs::read("/nonexistent/autoheal/x").unwrap();
+        }),
+    );
+    on_err.also = &["file-not-found"];
+    cases.push(on_err);
+    cases
+}
+
+fn loader_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    // dlopen at run time, in a tiny process (python's ctypes calls dlopen and shows dlerror).
+    match Command::new("python3")
+        .args([
+            "-c",
+            "import ctypes; ctypes.CDLL('libautoheal_missing.so.1')",
+        ])
+        .output()
+    {
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            let line = stderr.lines().last().unwrap_or("").to_string();
+            cases.push(case(
+                "dlopen of a missing library",
+                "missing-shared-library",
+                "loading the plug-in",
+                &[&line],
+            ));
+        }
+        Err(_) => eprintln!("skipped: python3 is not installed (dlopen case)"),
+    }
+    // The loader at start-up: a program linked to a library that is then removed.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lib.c"),
+        "int autoheal_f(void) { return 1; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.c"),
+        "int autoheal_f(void);\nint main(void) { return autoheal_f(); }\n",
+    )
+    .unwrap();
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o", "libautoheal_gone.so", "lib.c"])
+        .current_dir(dir.path())
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new("cc")
+            .args(["main.c", "-L.", "-lautoheal_gone", "-o", "prog"])
+            .current_dir(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+    if built {
+        std::fs::remove_file(dir.path().join("libautoheal_gone.so")).unwrap();
+        let output = Command::new(dir.path().join("prog")).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        cases.push(case(
+            "the loader at start-up",
+            "missing-shared-library",
+            &stderr,
+            &[],
+        ));
+    } else {
+        eprintln!("skipped: cc could not build the start-up loader case");
+    }
+    cases
+}
+
+fn ci_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut push = |what: &str, owner: &'static str, output: Option<String>| match output {
+        Some(output) => cases.push(Case {
+            what: what.to_string(),
+            owner,
+            also: &[],
+            report: ci::ci_report(&output),
+        }),
+        None => eprintln!("skipped: {what}"),
+    };
+    push(
+        "rustc on an unresolved import",
+        "unresolved-import",
+        ci::real_unresolved_import(),
+    );
+    push(
+        "cc linking a missing library",
+        "missing-system-library",
+        ci::real_missing_link_library()
+            .map(|o| format!("error: linking with `cc` failed: exit status: 1\n  = note: {o}")),
+    );
+    push(
+        "cargo --locked with a stale lock file",
+        "lock-file-out-of-date",
+        ci::real_locked_refusal(),
+    );
+    push(
+        "cargo resolving an impossible requirement",
+        "version-conflict",
+        ci::real_version_conflict(),
+    );
+    push(
+        "cargo with an unreachable registry",
+        "registry-unreachable",
+        ci::real_unreachable_registry(),
+    );
+    push(
+        "cargo-nextest over its limit (recorded)",
+        "test-timed-out",
+        Some(ci::NEXTEST_TIMEOUT.to_string()),
+    );
+    push(
+        "libtest's slow warning (recorded)",
+        "test-timed-out",
+        Some(ci::LIBTEST_SLOW.to_string()),
+    );
+    cases
+}
+
+fn corpus() -> Vec<Case> {
+    let mut all = std_cases();
+    all.extend(crate_cases());
+    all.extend(panic_cases());
+    all.extend(loader_cases());
+    all.extend(ci_cases());
+    all
+}
+
+fn rule(id: &str) -> &'static Rule {
+    all_rules().find(|rule| rule.info.id == id).unwrap()
+}
+
+#[test]
+fn no_rule_is_sure_of_a_failure_it_does_not_own() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 40, "{}", corpus.len());
+    let mut errors = Vec::new();
+    for case in &corpus {
+        let evidence = Evidence::of(&case.report);
+        if (rule(case.owner).check)(&evidence).is_none() {
+            errors.push(format!(
+                "{} does not recognise its own failure: {}",
+                case.owner, case.what
+            ));
+        }
+        let diagnosed = diagnose(&case.report).rule_id;
+        if diagnosed != case.owner && !case.also.contains(&diagnosed.as_str()) {
+            errors.push(format!(
+                "{}: diagnosed as {diagnosed}, not {}",
+                case.what, case.owner
+            ));
+        }
+        for other in all_rules() {
+            let id = other.info.id;
+            if id == case.owner || case.also.contains(&id) {
+                continue;
+            }
+            let confidence = (other.check)(&evidence).map(|finding| finding.confidence);
+            if confidence == Some(Confidence::High) {
+                errors.push(format!(
+                    "{id} claims high confidence for {} ({})",
+                    case.what, case.owner
+                ));
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{errors:#?}\n{}", texts(&corpus));
+}
+
+fn texts(corpus: &[Case]) -> String {
+    corpus
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {:?} {:?}",
+                c.what, c.report.error.message, c.report.error.chain
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_producer_wording_is_recognised_by_its_rule() {
+    for (id, table) in wordings() {
+        for wording in table {
+            // The words in a message of their own, as the producer would put them.
+            let report = report_with(&format!("the operation failed: {}", wording.text), &[]);
+            let found = (rule(id).check)(&Evidence::of(&report));
+            let gated = matches!(
+                id,
+                "missing-shared-library" | "tls-certificate" | "registry-unreachable"
+            );
+            assert!(
+                found.is_some() || gated,
+                "{id} misses {} ({:?})",
+                wording.producer,
+                wording.text
+            );
+        }
+    }
+}
