@@ -241,6 +241,13 @@ pub(crate) fn wordings() -> Vec<(&'static str, &'static [Wording])> {
         ("tls-certificate", network::TLS_WORDING),
         ("missing-env-var", process::MISSING_ENV_VAR_WORDING),
         ("missing-shared-library", process::SHARED_LIBRARY_WORDING),
+        ("missing-executable", process::MISSING_EXECUTABLE_WORDING),
+        ("http-unauthorized", network::HTTP_WORDING),
+        ("malformed-json", config::JSON_CONTEXT_WORDING),
+        ("malformed-toml", config::TOML_WORDING),
+        ("unwrap-on-none", panics::UNWRAP_ON_NONE_WORDING),
+        ("index-out-of-bounds", panics::INDEX_WORDING),
+        ("integer-overflow", panics::OVERFLOW_WORDING),
         ("unresolved-import", build::UNRESOLVED_IMPORT_WORDING),
         ("missing-system-library", build::SYSTEM_LIBRARY_WORDING),
         ("lock-file-out-of-date", build::LOCK_FILE_WORDING),
@@ -338,7 +345,7 @@ mod tests {
             Signal::Exact => "",
             Signal::Weak => " (weak: medium confidence)",
         };
-        format!("- {}: `{}`{weak}", wording.producer, wording.text)
+        format!("- {}: {}{weak}", wording.producer, quote(wording.text))
     }
 
     #[test]

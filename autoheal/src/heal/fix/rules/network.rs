@@ -488,6 +488,14 @@ pub(super) static HTTP_UNAUTHORIZED: Rule = Rule {
     check: http_unauthorized,
 };
 
+/// An API's refusal in its own words, when no status code is in the text (ureq 3's `http
+/// status: 401` and reqwest's `HTTP status client error (401 Unauthorized)` are read with
+/// their code).
+pub(super) const HTTP_WORDING: &[Wording] = &[
+    exact("GitHub API: the 401 answer", "bad credentials"),
+    weak("GitHub API and others", "requires authentication"),
+];
+
 fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
     static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
@@ -500,10 +508,9 @@ fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
         .as_ref()
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().to_string());
-    // GitHub's own answers: `Bad credentials` is its 401; `Requires authentication` is
-    // shared by other APIs and says less.
-    let bad_credentials = evidence.mentions(&["bad credentials"]);
-    let requires_authentication = evidence.mentions(&["requires authentication"]);
+    let words = signal(evidence, HTTP_WORDING);
+    let bad_credentials = words == Some(Signal::Exact);
+    let requires_authentication = words == Some(Signal::Weak);
     let (status, confidence) = match (status, bad_credentials, requires_authentication) {
         (Some(status), _, _) => (status, Confidence::High),
         (None, true, _) => ("401".to_string(), Confidence::High),
