@@ -301,14 +301,83 @@ fn crate_cases() -> Vec<Case> {
             &[text],
         ));
     }
-    // rustls needs a server with a certificate: its words, from rustls 0.23's source.
+    // openssl's self-signed certificate is a CA's (rustls: CaUsedAsEndEntity); marked as no
+    // CA, it is a leaf no known authority signed (rustls: UnknownIssuer).
+    for (what, extension) in [
+        ("ureq (rustls) to a self-signed server", None),
+        (
+            "ureq (rustls) to a server of an unknown issuer",
+            Some("basicConstraints=critical,CA:FALSE"),
+        ),
+    ] {
+        match real_self_signed_failure(extension) {
+            Some(error) => cases.push(case(
+                what,
+                "tls-certificate",
+                "calling the local server",
+                &[&error],
+            )),
+            None => eprintln!("skipped: openssl is not installed ({what})"),
+        }
+    }
+    // An expired certificate cannot be made without a clock to turn back: rustls 0.23's
+    // words, from its source.
     cases.push(case(
-        "rustls through ureq (recorded)",
+        "rustls on an expired certificate (recorded)",
         "tls-certificate",
-        "calling https://self-signed.example/",
-        &["invalid peer certificate: UnknownIssuer"],
+        "calling https://expired.example/",
+        &["invalid peer certificate: certificate expired: verification time 1764734400 (UNIX), but certificate is not valid after 1764648000 (86400 seconds ago)"],
     ));
     cases
+}
+
+/// ureq's error for a server whose certificate no authority signed: `openssl s_server` with
+/// a self-signed certificate (with `extension` added) on 127.0.0.1. `None` when openssl is
+/// not installed.
+fn real_self_signed_failure(extension: Option<&str>) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(extension.map(|e| ["-addext", e]).into_iter().flatten())
+        .args([
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    assert!(made.success(), "openssl req failed");
+    let port = closed_port();
+    let mut server = Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-www", "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .args(["-accept", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = std::time::Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let error = error_text(ureq::get(&format!("https://localhost:{port}/")).call());
+    let _ = server.kill();
+    let _ = server.wait();
+    Some(error)
 }
 
 /// A server on 127.0.0.1 that answers one request with `status`.
@@ -564,5 +633,23 @@ fn every_producer_wording_is_recognised_by_its_rule() {
                 wording.text
             );
         }
+    }
+}
+
+#[test]
+fn a_real_self_signed_server_is_called_untrusted() {
+    for extension in [None, Some("basicConstraints=critical,CA:FALSE")] {
+        let Some(error) = real_self_signed_failure(extension) else {
+            eprintln!("skipped: openssl is not installed");
+            return;
+        };
+        let report = report_with("calling https://localhost/", &[&error]);
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.rule_id, "tls-certificate", "{error}");
+        assert_eq!(
+            diagnosis.title, "TLS certificate not trusted: `localhost`",
+            "{error}"
+        );
+        assert_eq!(diagnosis.confidence, Confidence::High, "{error}");
     }
 }

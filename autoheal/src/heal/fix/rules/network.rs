@@ -385,6 +385,10 @@ pub(super) const TLS_WORDING: &[Wording] = &[
         "rustls: CertificateError::NotValidForName",
         "invalid peer certificate: notvalidforname",
     ),
+    exact(
+        "rustls (webpki): the server's self-signed certificate is a CA's",
+        "causedasendentity",
+    ),
     exact("OpenSSL (native-tls)", "certificate verify failed"),
     exact("curl [60]", "ssl certificate problem"),
     weak(
@@ -399,6 +403,7 @@ fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
     let issuer = evidence.mentions(&[
         "unknownissuer",
         "unknown issuer",
+        "causedasendentity",
         "self signed",
         "self-signed",
         "local issuer",
