@@ -319,6 +319,8 @@ pub(crate) mod tests_support {
 }
 
 #[cfg(test)]
+mod corpus_failures;
+#[cfg(test)]
 mod corpus_tests;
 
 #[cfg(test)]
