@@ -213,6 +213,31 @@ fn std_cases() -> Vec<Case> {
 
 fn crate_cases() -> Vec<Case> {
     let mut cases = Vec::new();
+    // std's read timeout on a server that accepts and never answers: EAGAIN on Linux.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut stream = TcpStream::connect(silent.local_addr().unwrap()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_millis(50)))
+        .unwrap();
+    let mut answer = [0u8; 16];
+    cases.push(case(
+        "TcpStream::read past its read timeout",
+        "timed-out",
+        "reading the daemon's answer",
+        &[&error_text(stream.read(&mut answer))],
+    ));
+    let port = closed_port();
+    let refused = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap()
+        .block_on(async { tokio::net::TcpStream::connect(("127.0.0.1", port)).await });
+    cases.push(case(
+        "tokio::net::TcpStream::connect to a closed port",
+        "connection-refused",
+        &format!("could not connect to 127.0.0.1:{port}"),
+        &[&error_text(refused)],
+    ));
     cases.push(case(
         "serde_json::from_str of bad JSON",
         "malformed-json",

@@ -69,7 +69,7 @@ fn every_producer_wording_is_recognised_by_its_rule() {
     for (id, table) in wordings() {
         for wording in table {
             // The words in a message of their own, as the producer would put them.
-            let report = report_with(&format!("the operation failed: {}", wording.text), &[]);
+            let report = report_with(&format!("reading the answer failed: {}", wording.text), &[]);
             let found = (rule(id).check)(&Evidence::of(&report));
             // These need more than the words: the library's or the test's name, a line and
             // column, a status code, a network failure under cargo's words.

@@ -237,6 +237,7 @@ pub(crate) fn wordings() -> Vec<(&'static str, &'static [Wording])> {
         ("connection-refused", network::CONNECTION_REFUSED_WORDING),
         ("address-in-use", network::ADDRESS_IN_USE_WORDING),
         ("timed-out", network::TIMED_OUT_WORDING),
+        ("timed-out", network::READ_TIMEOUT_WORDING),
         ("dns-resolution", network::DNS_WORDING),
         ("tls-certificate", network::TLS_WORDING),
         ("missing-env-var", process::MISSING_ENV_VAR_WORDING),

@@ -191,7 +191,8 @@ pub(super) static TIMED_OUT: Rule = Rule {
         name: "Timed out",
         symptom: "`timed out`, `Connection timed out (os error 110)` (`ETIMEDOUT`), ureq's \
                   `timeout: connect`, tokio's `deadline has elapsed`, reqwest's and curl's \
-                  `operation timed out`.",
+                  `operation timed out`; std's read timeout on Linux, `Resource temporarily \
+                  unavailable (os error 11)`.",
         cause: "The other side did not answer in time: it is down or overloaded, a firewall \
                 drops the packets, or the network path is broken.",
         remedy: "Check that the address answers (`curl -v --max-time 10 URL`), look at \
@@ -217,18 +218,35 @@ pub(super) const TIMED_OUT_WORDING: &[Wording] = &[
     weak("a program's own words", "did not answer in time"),
 ];
 
+/// std's words when a read or write timeout (`set_read_timeout`) expires on Unix: EAGAIN,
+/// which says only "try again" and so counts when the failing call was reading or waiting.
+pub(super) const READ_TIMEOUT_WORDING: &[Wording] = &[weak(
+    "std: a read timeout on Linux and macOS (EAGAIN, io::ErrorKind::WouldBlock)",
+    "resource temporarily unavailable",
+)];
+
+/// Words that say the failing call was reading or waiting for an answer.
+const READING: &[&str] = &["read", "recv", "receiv", "wait", "answer", "respon"];
+
 fn timed_out(evidence: &Evidence<'_>) -> Option<Finding> {
     // ureq 3: `Error::Timeout` is `timeout: connect`, `timeout: global`, ...
     let ureq_timeout = evidence.texts().iter().any(|t| t.starts_with("timeout: "));
+    let read_timeout = (signal(evidence, READ_TIMEOUT_WORDING).is_some()
+        || evidence.kind("WouldBlock"))
+        && evidence.mentions(READING);
     let confidence = if ureq_timeout {
         Confidence::High
     } else {
-        matched(
+        match matched(
             evidence,
             Some(Errno::TimedOut),
             Some("TimedOut"),
             TIMED_OUT_WORDING,
-        )?
+        ) {
+            Some(confidence) => confidence,
+            None if read_timeout => Confidence::Medium,
+            None => return None,
+        }
     };
     let endpoint = evidence.endpoint();
     let title = match &endpoint {
