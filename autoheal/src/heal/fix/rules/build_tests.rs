@@ -19,7 +19,7 @@ pub(crate) fn stderr_of(program: &str, args: &[&str], dir: &Path) -> Option<Stri
             Some(String::from_utf8_lossy(&output.stderr).into_owned())
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("skipped: {program} is not installed");
+            fake_github::tools::skip(&format!("{program} is not installed"));
             None
         }
         Err(error) => panic!("{program}: {error}"),

@@ -339,7 +339,7 @@ fn crate_cases() -> Vec<Case> {
                 "calling the local server",
                 &[&error],
             )),
-            None => eprintln!("skipped: openssl is not installed ({what})"),
+            None => fake_github::tools::skip(&format!("openssl is not installed ({what})")),
         }
     }
     // An expired certificate cannot be made without a clock to turn back: rustls 0.23's
@@ -476,7 +476,7 @@ fn loader_cases() -> Vec<Case> {
                 &[&line],
             ));
         }
-        Err(_) => eprintln!("skipped: python3 is not installed (dlopen case)"),
+        Err(_) => fake_github::tools::skip("python3 is not installed (dlopen case)"),
     }
     // The loader at start-up: a program linked to a library that is then removed.
     let dir = tempfile::tempdir().unwrap();
@@ -511,7 +511,7 @@ fn loader_cases() -> Vec<Case> {
             &[],
         ));
     } else {
-        eprintln!("skipped: cc could not build the start-up loader case");
+        fake_github::tools::skip("cc could not build the start-up loader case");
     }
     cases
 }
@@ -525,7 +525,7 @@ fn ci_cases() -> Vec<Case> {
             also: &[],
             report: ci::ci_report(&output),
         }),
-        None => eprintln!("skipped: {what}"),
+        None => fake_github::tools::skip(what),
     };
     push(
         "rustc on an unresolved import",

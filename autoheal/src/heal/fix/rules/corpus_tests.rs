@@ -97,7 +97,7 @@ fn every_producer_wording_is_recognised_by_its_rule() {
 fn a_real_self_signed_server_is_called_untrusted() {
     for extension in [None, Some("basicConstraints=critical,CA:FALSE")] {
         let Some(error) = real_self_signed_failure(extension) else {
-            eprintln!("skipped: openssl is not installed");
+            fake_github::tools::skip("openssl is not installed");
             return;
         };
         let report = report_with("calling https://localhost/", &[&error]);
