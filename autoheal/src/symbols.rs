@@ -56,19 +56,8 @@ fn name_frames(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
                         .function
                         .clone()
                         .unwrap_or_else(|| "<unknown>".to_string());
-                    let mut frame = frame(function, source.file.clone(), source.line, app_crate);
-                    // The program's own files and its workspace's other crates; a registry
-                    // crate's or std's keep the path that says where they come from.
-                    if frame
-                        .file
-                        .as_deref()
-                        .is_some_and(|file| !is_foreign_path(file))
-                    {
-                        frame.file = frame
-                            .file
-                            .map(|file| in_repository(file, source.build_dir.as_deref()));
-                    }
-                    frames.push(frame);
+                    let frame = frame(function, source.file.clone(), source.line, app_crate);
+                    frames.push(relative_to_build_dir(frame, source.build_dir.as_deref()));
                 }
             }
             Some(Naming::Symbol(name)) => frames.push(frame(name.clone(), None, None, app_crate)),
@@ -77,6 +66,20 @@ fn name_frames(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
         }
     }
     frames
+}
+
+/// `frame` with its file relative to `build_dir` when it is one of the program's own or of its
+/// workspace's other crates; a registry crate's or std's keeps the path that says where it
+/// comes from.
+fn relative_to_build_dir(mut frame: BacktraceFrame, build_dir: Option<&str>) -> BacktraceFrame {
+    if frame
+        .file
+        .as_deref()
+        .is_some_and(|file| !is_foreign_path(file))
+    {
+        frame.file = frame.file.map(|file| in_repository(file, build_dir));
+    }
+    frame
 }
 
 /// `file`, an application frame's source as the DWARF gives it (absolute, the build directory
@@ -378,17 +381,8 @@ mod tests {
                 .map(|n| format!("{n:#}"))
                 .unwrap_or_else(|| "<unknown>".to_string());
             let file = symbol.filename().map(|p| p.display().to_string());
-            let mut frame = frame(function, file, symbol.lineno(), app_crate);
-            if frame
-                .file
-                .as_deref()
-                .is_some_and(|file| !is_foreign_path(file))
-            {
-                frame.file = frame
-                    .file
-                    .map(|file| in_repository(file, build_dir.as_deref()));
-            }
-            frames.push(frame);
+            let frame = frame(function, file, symbol.lineno(), app_crate);
+            frames.push(relative_to_build_dir(frame, build_dir.as_deref()));
         }
         frames
     }

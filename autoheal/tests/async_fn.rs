@@ -8,7 +8,7 @@ use std::time::Duration;
 use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
 use autoheal::{ReportKind, auto_heal};
-use common::{line_of, single};
+use common::{in_app_frames, line_of, single};
 
 const SOURCE: &str = include_str!("async_fn.rs");
 
@@ -281,12 +281,7 @@ fn a_panic_in_an_async_body_is_named_after_the_function() {
     assert!(caught.is_err());
     let report = single(reports);
     assert_eq!(report.kind, ReportKind::Panic);
-    let in_app: Vec<(&str, Option<u32>)> = report
-        .backtrace
-        .iter()
-        .filter(|f| f.in_app)
-        .map(|f| (f.function.as_str(), f.line))
-        .collect();
+    let in_app = in_app_frames(&report);
     assert_eq!(
         in_app.first(),
         Some(&("async_fn::pin_index", Some(line_of(SOURCE, "Ok(pins[at]"))))

@@ -10,7 +10,7 @@ use std::io;
 use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
 use autoheal::{ReportKind, auto_heal};
-use common::{line_of, single};
+use common::{in_app_frames, line_of, single};
 
 const SOURCE: &str = include_str!("sync_fn.rs");
 
@@ -306,12 +306,7 @@ fn a_panic_inside_is_reported_once_as_a_panic_and_the_next_failure_normally() {
     assert_eq!(panic.site.function, "sync_fn::pin_at");
     assert_eq!(panic.site.module, "sync_fn");
     // The body's closure is not a frame of its own: the function is, at the line that panicked.
-    let in_app: Vec<(&str, Option<u32>)> = panic
-        .backtrace
-        .iter()
-        .filter(|f| f.in_app)
-        .map(|f| (f.function.as_str(), f.line))
-        .collect();
+    let in_app = in_app_frames(panic);
     assert_eq!(
         in_app.first(),
         Some(&("sync_fn::pin_at", Some(panic.site.line))),
