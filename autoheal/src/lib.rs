@@ -110,6 +110,7 @@ mod loaded_modules;
 mod manual;
 mod modules;
 pub mod notice;
+pub mod notify;
 mod outcome;
 mod panic_hook;
 mod pipeline;

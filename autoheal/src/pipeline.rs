@@ -426,6 +426,20 @@ impl Pipeline {
         }
     }
 
+    /// On the worker: send the notifications that wait (new issues, regressions), within
+    /// their time bound; a failure leaves them waiting and goes to the debug channel only.
+    pub(crate) fn send_notifications(&self) {
+        if !self.durable || self.config.notify.channels().is_empty() {
+            return;
+        }
+        let sent = crate::capture::guarded(|| {
+            crate::notify::send_pending(&self.config, crate::notify::RETRY_GAP)
+        });
+        for failure in sent.map(|s| s.failed).unwrap_or_default() {
+            self.debug(&format!("a notification waits: {failure}"));
+        }
+    }
+
     pub(crate) fn debug(&self, message: &str) {
         if self.config.debug
             || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")

@@ -188,13 +188,24 @@ fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64
         };
         let backlog = match message {
             Some(Message::Report(job)) => {
+                let pipeline = Arc::clone(&job.pipeline);
                 let backlog = process(*job, retry.is_some());
+                // After GitHub's answer, and before `flush` returns: bounded in time.
+                pipeline.send_notifications();
                 progress.finish(1);
                 backlog
             }
-            Some(Message::SendWaiting(pipeline)) => guarded_send_waiting(&pipeline, false),
+            Some(Message::SendWaiting(pipeline)) => {
+                let backlog = guarded_send_waiting(&pipeline, false);
+                pipeline.send_notifications();
+                backlog
+            }
             // Time to try the queue again, with whatever is installed now.
-            None => pipeline::active().map_or(Backlog::Empty, |p| guarded_send_waiting(&p, false)),
+            None => pipeline::active().map_or(Backlog::Empty, |p| {
+                let backlog = guarded_send_waiting(&p, false);
+                p.send_notifications();
+                backlog
+            }),
         };
         // Reports left on disk while the channel was full: picked up once it is empty.
         if overflowed.load(Ordering::Acquire) > 0 {

@@ -86,6 +86,8 @@ pub struct Config {
     pub copilot_token: Option<Token>,
     /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
     pub debug: bool,
+    /// Where notifications of new issues and regressions go ([`crate::notify`]).
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl Config {
@@ -116,6 +118,7 @@ impl Config {
             copilot_handoff: false,
             copilot_token: None,
             debug: false,
+            notify: crate::notify::NotifySettings::default(),
         }
     }
 

@@ -47,6 +47,9 @@ pub struct Status {
     pub unknown_file_keys: Vec<String>,
     /// Things to know about the configuration.
     pub warnings: Vec<String>,
+    /// The notification channels set up (`slack, webhook, email` or `none`), and what waits
+    /// to be notified.
+    pub notifications: (String, crate::notify::NotificationBacklog),
 }
 
 /// One key's value and where it came from.
@@ -82,8 +85,9 @@ impl serde_core::Serialize for Status {
             settings,
             unknown_file_keys,
             warnings,
+            notifications: (channels, backlog),
         } = self;
-        let mut out = serializer.serialize_struct("Status", 16)?;
+        let mut out = serializer.serialize_struct("Status", 17)?;
         out.serialize_field("enabled", enabled)?;
         out.serialize_field("configured", configured)?;
         out.serialize_field("repository", repository)?;
@@ -100,6 +104,16 @@ impl serde_core::Serialize for Status {
         out.serialize_field("settings", settings)?;
         out.serialize_field("unknown_file_keys", unknown_file_keys)?;
         out.serialize_field("warnings", warnings)?;
+        out.serialize_field(
+            "notifications",
+            &serde_json::json!({
+                "channels": channels,
+                "waiting": backlog.waiting,
+                "failing": backlog.failing,
+                "given_up": backlog.given_up,
+                "last_error": backlog.last_error,
+            }),
+        )?;
         out.end()
     }
 }
@@ -162,7 +176,16 @@ impl Status {
             config_file: loaded.file.clone(),
             settings,
             unknown_file_keys: loaded.unknown_file_keys.clone(),
-            warnings: loaded.warnings.clone(),
+            warnings: loaded
+                .warnings
+                .iter()
+                .cloned()
+                .chain(config.notify.warnings())
+                .collect(),
+            notifications: (
+                config.notify.describe_channels(),
+                crate::notify::backlog(config),
+            ),
         }
     }
 
@@ -258,6 +281,23 @@ impl fmt::Display for Status {
                 "  Dropped, queue full: {} (raise queue_max_reports / queue_max_bytes)",
                 self.queue_dropped
             )?;
+        }
+        let (channels, backlog) = &self.notifications;
+        let events = self
+            .settings
+            .get("notify_on")
+            .map(|s| display_value(&s.value))
+            .unwrap_or_default();
+        writeln!(f, "  Notifications:      {channels:<28} (on {events})")?;
+        if backlog.waiting > 0 || backlog.given_up > 0 {
+            writeln!(
+                f,
+                "                      {} waiting, {} failing, {} given up",
+                backlog.waiting, backlog.failing, backlog.given_up
+            )?;
+        }
+        if let Some(error) = &backlog.last_error {
+            writeln!(f, "                      last failure: {error}")?;
         }
         writeln!(f, "  Config file:        {}", self.config_file.display())?;
         writeln!(f, "Settings")?;

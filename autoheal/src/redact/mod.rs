@@ -69,11 +69,13 @@ impl Redactor {
         Redactor { exact }
     }
 
-    /// The redactor of reports made with `config`: its token and the environment's secrets
+    /// The redactor of reports made with `config`: its tokens, its notification secrets
+    /// (webhook URLs, signing secret, SMTP password) and the environment's secrets
     /// (see [`Redactor::with_env_secrets`]) as exact secrets, and every secret shape.
     pub(crate) fn for_config(config: &crate::Config) -> Self {
         let tokens = config.github_token.iter().chain(&config.copilot_token);
-        Redactor::new(tokens.map(|t| t.expose().to_string())).with_env_secrets()
+        let tokens = tokens.map(|t| t.expose().to_string());
+        Redactor::new(tokens.chain(config.notify.secrets())).with_env_secrets()
     }
 
     /// This redactor, also removing the value of every environment variable whose name says
