@@ -428,16 +428,21 @@ impl Pipeline {
 
     /// On the worker: send the notifications that wait (new issues, regressions), within
     /// their time bound; a failure leaves them waiting and goes to the debug channel only.
-    pub(crate) fn send_notifications(&self) {
+    /// Returns whether some still wait, for the worker to come back to them.
+    pub(crate) fn send_notifications(&self) -> bool {
         if !self.durable || self.config.notify.channels().is_empty() {
-            return;
+            return false;
         }
         let sent = crate::capture::guarded(|| {
             crate::notify::send_pending(&self.config, crate::notify::RETRY_GAP)
         });
-        for failure in sent.map(|s| s.failed).unwrap_or_default() {
+        let Some(sent) = sent else {
+            return false;
+        };
+        for failure in &sent.failed {
             self.debug(&format!("a notification waits: {failure}"));
         }
+        sent.waiting > 0
     }
 
     pub(crate) fn debug(&self, message: &str) {

@@ -10,8 +10,9 @@
 //! engine, the rule of the offline diagnosis; every text is redacted like the report.
 //!
 //! A notification never holds a report back: it is sent after GitHub's answer, each attempt
-//! bounded by `notify_timeout_secs`, and one that fails waits for a later round (the next
-//! report, the next start of the program, or `flush`), at most `notify_max_attempts` times.
+//! bounded by `notify_timeout_secs`, and one that fails waits for a later round (half a minute
+//! later while the program runs, the next report, the next start of the program, or `flush`),
+//! at most `notify_max_attempts` times.
 //! `status` and `queue` show what waits and the last failure.
 //!
 //! # Verifying the JSON webhook's signature
