@@ -1,5 +1,13 @@
-//! Small servers on loopback for the notification tests: an HTTP receiver that records what
-//! it is sent, an endpoint that accepts and never answers, and a port that refuses.
+//! Notification endpoints on loopback, for the notification tests: an HTTP receiver that
+//! records what it is sent, an endpoint that accepts and never answers, and a port that
+//! refuses.
+//!
+//! ```
+//! let receiver = fake_github::webhook::Receiver::start();
+//! let url = receiver.url("/hooks/1");
+//! assert!(url.starts_with("http://127.0.0.1:"));
+//! assert!(receiver.received().is_empty());
+//! ```
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -9,12 +17,16 @@ use std::time::Duration;
 /// One request the receiver got.
 #[derive(Clone, Debug)]
 pub struct Received {
+    /// The request's path and query.
     pub path: String,
+    /// Its headers, in order.
     pub headers: Vec<(String, String)>,
+    /// Its body's exact bytes.
     pub body: Vec<u8>,
 }
 
 impl Received {
+    /// The first header called `name`, any case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -22,18 +34,30 @@ impl Received {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When it is not JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
 
-/// An HTTP server on 127.0.0.1 that answers every POST with 200 and keeps what it got.
+/// An HTTP server on 127.0.0.1 that answers every request with 200 and keeps what it got.
+#[derive(Debug)]
 pub struct Receiver {
+    /// Its port.
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
+    /// Start one, on a free port.
+    ///
+    /// # Panics
+    ///
+    /// When no port can be bound.
     pub fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -42,7 +66,9 @@ impl Receiver {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 if let Some(request) = read_request(&stream) {
-                    kept.lock().unwrap().push(request);
+                    kept.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(request);
                 }
                 let mut stream = stream;
                 let _ = stream.write_all(
@@ -53,14 +79,20 @@ impl Receiver {
         Receiver { port, received }
     }
 
+    /// `http://127.0.0.1:PORT` and `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Every request so far, oldest first.
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
+    /// The requests whose path starts with `prefix`.
     pub fn at(&self, prefix: &str) -> Vec<Received> {
         self.received()
             .into_iter()
@@ -102,13 +134,20 @@ fn read_request(stream: &TcpStream) -> Option<Received> {
     })
 }
 
-/// A server that accepts connections and never answers; the connections stay open while it
-/// lives.
+/// A server that accepts connections and never answers; the connections stay open while the
+/// test runs.
+#[derive(Debug)]
 pub struct Hanging {
+    /// Its port.
     pub port: u16,
 }
 
 impl Hanging {
+    /// Start one, on a free port.
+    ///
+    /// # Panics
+    ///
+    /// When no port can be bound.
     pub fn start() -> Hanging {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -122,7 +161,11 @@ impl Hanging {
     }
 }
 
-/// A loopback port nothing listens on: connecting is refused.
+/// A loopback port nothing listens on: connecting is refused (until something else binds it).
+///
+/// # Panics
+///
+/// When no port can be bound.
 pub fn refusing_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
