@@ -145,6 +145,11 @@ impl Outbox {
         }
     }
 
+    /// Remove the temporary files of writers killed mid-write.
+    pub(crate) fn remove_abandoned_temporaries(&self) {
+        crate::durable::remove_abandoned_temporaries(&self.dir);
+    }
+
     /// Keep `notification` for `channels`; a notification of the same report already kept is
     /// left as it is (a report delivered twice after a crash is notified once).
     pub(crate) fn add(

@@ -38,6 +38,7 @@ pub(crate) fn send_pending(config: &Config, retry_gap: Duration) -> NotifySummar
     if all.is_empty() {
         return summary;
     }
+    outbox.remove_abandoned_temporaries();
     let redactor = Redactor::for_config(config);
     let deadline = Instant::now() + round_bound(settings);
     let configured = settings.channels();
