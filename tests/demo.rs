@@ -1,23 +1,10 @@
 //! The README's demo, run as a user runs it: no token, no network, a report in the local queue
 //! and the issue that would be filed printed.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
+mod common;
+use common::example;
 
 #[test]
 fn the_demo_captures_queues_and_prints_the_issue_without_a_token() {

@@ -2,40 +2,20 @@
 //! GitHub: with only a token and the application's repository variable set, a failure is filed
 //! as an issue there, whatever `GITHUB_REPOSITORY` says.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::run_example;
 
 use fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_OneLineSetupTokenValue0123456789abcd";
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
-
 /// Run the example in an empty home with only `env` (and PATH) set.
 fn run(home: &Path, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(example("one_line_setup"));
-    command
-        .arg(home.join("missing-settings.toml"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command.output().unwrap()
+    let settings = home.join("missing-settings.toml");
+    run_example("one_line_setup", home, &[settings.to_str().unwrap()], env)
 }
 
 #[test]

@@ -2,39 +2,18 @@
 //! runs it against the fake GitHub: its notices and commands name `pinctl`, its variables are
 //! `PINCTL_...`, and `pinctl autoheal flush` sends what waited.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::run_example;
 
 use fake_github::{FakeGitHub, Fault};
 
 const TOKEN: &str = "ghp_PinctlTestTokenValue0123456789abcdefg";
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
-
 fn pinctl(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, String, String) {
-    let mut command = Command::new(example("pinctl"));
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().unwrap();
+    let output = run_example("pinctl", home, args, env);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output, stdout, stderr)

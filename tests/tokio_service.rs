@@ -2,43 +2,28 @@
 //! failing request is filed once, with only a token and the application's repository set, and
 //! the other requests are served.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+use common::run_example;
 
 use fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_TokioServiceTokenValue0123456789abcd";
 
-/// `cargo test` builds the examples next to the test binaries' directory.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
-
 #[test]
 fn a_failed_request_is_filed_while_the_others_are_served() {
     let github = FakeGitHub::start();
     let home = tempfile::tempdir().unwrap();
-    let output = Command::new(example("tokio_service"))
-        .args(["bafy1", "not-a-cid", "bafy22"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("AUTOHEAL_WORKSPACE_AUTO_HEAL_GITHUB_REPO", "acme/blocks")
-        .env("GITHUB_REPOSITORY", "someone/their-project")
-        .env("GITHUB_API_URL", github.url())
-        .output()
-        .unwrap();
+    let output = run_example(
+        "tokio_service",
+        home.path(),
+        &["bafy1", "not-a-cid", "bafy22"],
+        &[
+            ("GITHUB_TOKEN", TOKEN),
+            ("AUTOHEAL_WORKSPACE_AUTO_HEAL_GITHUB_REPO", "acme/blocks"),
+            ("GITHUB_REPOSITORY", "someone/their-project"),
+            ("GITHUB_API_URL", github.url()),
+        ],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}{stderr}");

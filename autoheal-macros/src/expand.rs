@@ -22,7 +22,13 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
         inner_attrs,
         body,
     } = function;
-    let site = site_static(args, &sig);
+    let span_closes_first = is_instrumented(body.clone());
+    let site = site_static(args, &sig, span_closes_first);
+    let forget_closed_span = if span_closes_first {
+        quote!(::autoheal::__private::forget_closed_span();)
+    } else {
+        TokenStream::new()
+    };
     let result_type = annotatable_return_type(&sig.output);
     let closure_return = closure_return_type(&sig.output);
     let fake_return = fake_return_edge(&sig.output);
@@ -33,6 +39,7 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
             ::autoheal::__private::AsyncFrame::new(
                 async move {
                     #fake_return
+                    #forget_closed_span
                     #body
                 },
                 |__autoheal_frame: &::autoheal::__private::Frame, __autoheal_result #result_type| {
@@ -47,13 +54,13 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
             #site
             let __autoheal_frame = ::autoheal::__private::Frame::enter();
             let __autoheal_once = ::autoheal::__private::CallOnce;
-            #[allow(clippy::redundant_closure_call)]
-            let __autoheal_result #result_type = (move || #closure_return {
+            let __autoheal_result #result_type = ::autoheal::__private::run_sync_body(move || #closure_return {
                 // Moving a value in makes the closure FnOnce, so the body may return borrows
                 // of `self` and of the arguments, as the function itself may.
                 __autoheal_once.consume();
+                #forget_closed_span
                 #body
-            })();
+            });
             #inspect
             __autoheal_result
         }
@@ -100,7 +107,7 @@ fn inspect_result(output: &ReturnType) -> TokenStream {
 }
 
 /// The function's site, fixed at compile time, and the nested item that names its path.
-fn site_static(args: &Args, sig: &Signature) -> TokenStream {
+fn site_static(args: &Args, sig: &Signature, span_closes_first: bool) -> TokenStream {
     let span = sig.ident.span();
     let name = match &args.name {
         Some(name) => quote!(::core::option::Option::Some(#name)),
@@ -120,6 +127,7 @@ fn site_static(args: &Args, sig: &Signature) -> TokenStream {
             line: #line,
             labels: &[#(#labels),*],
             locate: __autoheal_locate,
+            span_closes_first: #span_closes_first,
         };
     }
 }
@@ -231,23 +239,28 @@ fn check_main(function: &Function) -> syn::Result<()> {
         return Ok(());
     }
     match find_autoheal_init(function.body.clone()) {
-        Some(init) => Err(syn::Error::new(
-            init.span(),
+        Some((init, is_macro)) => Err(syn::Error::new(init.span(), {
+            let init = if is_macro {
+                format!("{init}!")
+            } else {
+                init.to_string()
+            };
             format!(
                 "#[auto_heal] on `main` cannot report `main`'s own error when `main` calls \
                  `{init}`: the guard is dropped as the body ends, before the error is seen; \
                  keep `{init}` in `main` and move the rest into an annotated function, \
                  e.g. `let _guard = autoheal::{init}(..); run()` with `#[auto_heal] fn run()`"
-            ),
-        )),
+            )
+        })),
         None => Ok(()),
     }
 }
 
-/// A call of autoheal's `init` or `init_with_sink` in `tokens`: written `autoheal::init(...)`,
-/// or bare as `init(...)` after a `use`. Another crate's `init` (`env_logger::init()`) and
+/// A call of autoheal's `init` or `init_with_sink` in `tokens`, or of the `init!` macro:
+/// written `autoheal::init(...)`, or bare as `init(...)` after a `use`. Another crate's `init` (`env_logger::init()`) and
 /// methods (`.init()`) are not it.
-fn find_autoheal_init(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+/// Answers the ident and whether it is the macro.
+fn find_autoheal_init(tokens: TokenStream) -> Option<(proc_macro2::Ident, bool)> {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (index, token) in tokens.iter().enumerate() {
         match token {
@@ -257,12 +270,13 @@ fn find_autoheal_init(tokens: TokenStream) -> Option<proc_macro2::Ident> {
                 }
             }
             TokenTree::Ident(ident) if ident == "init" || ident == "init_with_sink" => {
-                let called = matches!(
-                    tokens.get(index + 1),
-                    Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis
-                );
+                let is_call = |token: Option<&TokenTree>| matches!(token, Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis);
+                let is_bang = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                // `init(...)`, or the macro `init!(...)` (which installs as `init` does).
+                let called = is_call(tokens.get(index + 1))
+                    || (ident == "init" && is_bang && is_call(tokens.get(index + 2)));
                 if called && is_autoheal_path_end(tokens.get(..index).unwrap_or_default()) {
-                    return Some(ident.clone());
+                    return Some((ident.clone(), is_bang));
                 }
             }
             _ => {}
@@ -287,6 +301,18 @@ fn is_autoheal_path_end(before: &[TokenTree]) -> bool {
         Some(TokenTree::Punct(p)) => p.as_char() != '.',
         _ => true,
     }
+}
+
+/// Whether `body` is what `#[tracing::instrument]` made of the function's body: it was written
+/// above `#[auto_heal]`, expanded first, and its span now wraps the capture boundary from
+/// outside, so it has closed by the time an error reaches the capture. Known by the local that
+/// holds the span in every form tracing-attributes generates, sync and async.
+fn is_instrumented(body: TokenStream) -> bool {
+    body.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "__tracing_attr_span",
+        TokenTree::Group(group) => is_instrumented(group.stream()),
+        _ => false,
+    })
 }
 
 /// Where a missing return type would go: right after the argument list.

@@ -51,6 +51,14 @@ mod item;
 /// holds for async functions too, across the threads of a multi-thread runtime; a spawned
 /// task or thread is its own boundary.
 ///
+/// # With `#[tracing::instrument]`
+///
+/// Either order works: the report's span stack ends with the function's own span and its
+/// fields. Below `#[auto_heal]`, the span wraps the capture as it wraps the body; above it, the
+/// span has closed by the time the error reaches the capture, and autoheal's layer hands it
+/// over (a span given another name with `instrument(name = ...)` is not recognised there: put
+/// `#[auto_heal]` on top for those).
+///
 /// # Arguments
 ///
 /// - `name = "mcp start"`: the operation's name in reports: the issue title and the frames

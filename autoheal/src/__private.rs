@@ -9,11 +9,18 @@ use std::fmt::Debug;
 /// For the macro: the frame an annotated function enters.
 pub use crate::frames::Frame;
 
+/// For the macro: runs the closure holding a synchronous body.
+pub use crate::frames::run_sync_body;
+
 /// For the macro: the future an annotated `async fn` returns.
 pub use crate::frames::AsyncFrame;
 
 /// For the macro: the static site of an annotated function.
 pub use crate::site::SiteInfo;
+
+/// For the macro: called first in the body of a function that `#[tracing::instrument]` wraps
+/// from outside, so that the span that closes as it fails can be told for its own.
+pub use crate::layer::forget_closed_span;
 
 /// For the macro: the wrapper that reads a returned error through its most capable trait.
 pub use crate::error_view::Wrap;

@@ -75,6 +75,12 @@ impl Capture {
     pub(crate) fn at(site: &'static SiteInfo, error: ErrorDetails, with_backtrace: bool) -> Self {
         let mut capture = Capture::new(ReportKind::Error, error, site.to_site(), with_backtrace);
         capture.add_labels(site.labels);
+        if site.span_closes_first {
+            let name = crate::site::function_name(&capture.site.function);
+            if let Some(span) = crate::layer::take_closed_function_span(name) {
+                capture.spans.push(span);
+            }
+        }
         capture
     }
 

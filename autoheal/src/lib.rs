@@ -54,7 +54,7 @@
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `email`  | no      | Notifications by mail over SMTP (lettre with rustls); see [`notify`]. Webhook notifications need only `github`. |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
-//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue` and `flush` as clap subcommands for the program's own command line. |
+//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview` and `report-link` as clap subcommands for the program's own command line. |
 //!
 //! # Where to go next
 //!
@@ -86,15 +86,19 @@
     rust_2018_idioms
 )]
 
+mod body_frames;
 mod capture;
 #[cfg(feature = "clap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
 pub mod commands;
+#[cfg(feature = "github")]
+mod confirm;
 mod durable;
 mod dwarf;
 
 mod error;
 mod error_view;
+mod find_report;
 mod fingerprint;
 mod frames;
 #[cfg(feature = "github")]
@@ -118,6 +122,7 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
+pub mod privacy;
 pub mod queue;
 pub mod redact;
 mod report;
@@ -156,7 +161,9 @@ pub use config::{App, Config};
 pub(crate) use config::{ConfigFile, Token};
 pub use error::{Error, Result};
 #[allow(unused_imports)]
-pub(crate) use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
+pub(crate) use issue::{
+    IssueDraft, REPORT_MARKER, fingerprint_marker, outgoing_issue, render_issue,
+};
 pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};

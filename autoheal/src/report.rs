@@ -279,6 +279,12 @@ pub struct SystemInfo {
     pub pid: u32,
     /// The working directory, with the home directory shown as `~`.
     pub cwd: String,
+    /// The commit the program was built from, when the build said (see
+    /// [`App::with_build_commit`](crate::config::App::with_build_commit)).
+    pub commit: Option<String>,
+    /// Where the program's source is browsed at that commit,
+    /// `https://github.com/OWNER/REPO/blob/COMMIT`: the issue links in-app frames below it.
+    pub source_url: Option<String>,
 }
 
 impl Report {

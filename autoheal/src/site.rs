@@ -19,6 +19,10 @@ pub struct SiteInfo {
     /// Returns the type name of a function item nested in the annotated function, from which
     /// the function's full path (with its `impl` type) is read.
     pub locate: fn() -> &'static str,
+    /// Whether the function's own tracing span closes before its failure is captured:
+    /// `#[tracing::instrument]` is written above `#[auto_heal]`, so the span wraps the capture
+    /// boundary from outside and is gone when the error reaches it.
+    pub span_closes_first: bool,
 }
 
 impl SiteInfo {
@@ -41,6 +45,11 @@ impl SiteInfo {
             line: self.line,
         }
     }
+}
+
+/// The function's own name, the last segment of its path: `run` for `my_app::Server::run`.
+pub(crate) fn function_name(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// `my_app::Server::run::{{closure}}::__autoheal_locate` → `my_app::Server::run`; also names

@@ -2,42 +2,20 @@
 //! the fake GitHub: what it reports having done, what a dry run records, and a run stopped by
 //! a fault that the next run finishes.
 
-use autoheal::config::Token;
+use autoheal::Report;
 use autoheal::fix::{diagnose, troubleshooting_entry};
 use autoheal::github::{
     CommentOutcome, DRAFT_MARK, FixError, FixOptions, GitHubClient, Handoff, NEEDS_TRIAGE_LABEL,
     PullRequestOutcome, TROUBLESHOOTING_PATH, fix_branch, fix_issue,
 };
 use autoheal::issue::render_issue;
-use autoheal::{App, Config, Report};
 use fake_github::{AgentTasks, FakeGitHub, Fault, FaultRule, NewIssue};
 
-const REPO: &str = "acme/tools";
-
-#[autoheal::auto_heal(name = "load settings")]
-fn load_settings(path: &str) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
-}
-
-/// A real report of a missing file, captured the way an application captures it.
-fn missing_file_report() -> Report {
-    let (result, reports) = autoheal::test::with_captured_reports(|| {
-        load_settings("/nonexistent/autoheal-healing/settings.toml")
-    });
-    assert!(result.is_err());
-    reports
-        .into_iter()
-        .next()
-        .expect("the failure was captured")
-}
+mod healing_support;
+use healing_support::{REPO, missing_file_report};
 
 fn client(github: &FakeGitHub, dir: &tempfile::TempDir) -> GitHubClient {
-    let mut config = Config::for_app(App::new("healing_test", "HEALING_TEST_", "0.1.0"));
-    config.config_dir = dir.path().to_path_buf();
-    config.github_repo = Some(REPO.to_string());
-    config.github_token = Some(Token::new("ghp_HealingTestToken0123456789abcdefghijk"));
-    config.api_url = github.url().to_string();
-    GitHubClient::from_config(&config).unwrap()
+    healing_support::client("healing_test", github, dir)
 }
 
 fn seed(github: &FakeGitHub, report: &Report) -> u64 {

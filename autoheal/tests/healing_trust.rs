@@ -3,45 +3,23 @@
 //! issue approved by someone who may triage (by the label, or named as approver), or a trusted
 //! comment's report — and refuses anything else before writing a byte.
 
-use autoheal::config::Token;
 use autoheal::github::{
     APPROVAL_LABEL, Approval, FixError, FixOptions, GitHubClient, GitHubSink, body_sha256,
     fix_issue,
 };
 use autoheal::issue::render_issue;
-use autoheal::{App, Config, Outcome, Report, Sink};
+use autoheal::{Config, Outcome, Sink};
 use fake_github::{AgentTasks, FakeGitHub, NewIssue};
 
-const REPO: &str = "acme/tools";
-
-#[autoheal::auto_heal(name = "load settings")]
-fn load_settings(path: &str) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
-}
-
-/// A real report of a missing file, captured the way an application captures it.
-fn missing_file_report() -> Report {
-    let (result, reports) = autoheal::test::with_captured_reports(|| {
-        load_settings("/nonexistent/autoheal-trust/settings.toml")
-    });
-    assert!(result.is_err());
-    reports
-        .into_iter()
-        .next()
-        .expect("the failure was captured")
-}
+mod healing_support;
+use healing_support::{REPO, missing_file_report};
 
 fn config(github: &FakeGitHub, dir: &tempfile::TempDir) -> Config {
-    let mut config = Config::for_app(App::new("trust_test", "TRUST_TEST_", "0.1.0"));
-    config.config_dir = dir.path().to_path_buf();
-    config.github_repo = Some(REPO.to_string());
-    config.github_token = Some(Token::new("ghp_TrustTestToken0123456789abcdefghijklmn"));
-    config.api_url = github.url().to_string();
-    config
+    healing_support::config("trust_test", github, dir)
 }
 
 fn client(github: &FakeGitHub, dir: &tempfile::TempDir) -> GitHubClient {
-    GitHubClient::from_config(&config(github, dir)).unwrap()
+    healing_support::client("trust_test", github, dir)
 }
 
 /// An outsider's issue holding a real report (as anyone can copy one), labelled by its author.

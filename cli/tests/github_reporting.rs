@@ -4,12 +4,30 @@
 mod common;
 
 use common::Sandbox;
-use fake_github::{FakeGitHub, Fault};
+use fake_github::{FakeGitHub, Fault, IssueSnapshot};
 
 const TOKEN: &str = "ghp_CliTestTokenValue0123456789abcdefghij";
 
 fn sandbox(github: &FakeGitHub) -> Sandbox {
     Sandbox::reporting_to(github.url(), TOKEN, "acme/tools")
+}
+
+/// The one issue on `github`, after checking that the notice in `stderr` links to it and that
+/// it carries the trace ID the notice gave.
+fn the_noticed_issue(stderr: &str, github: &FakeGitHub) -> IssueSnapshot {
+    assert!(
+        stderr.contains("Issue:    https://github.com/acme/tools/issues/1"),
+        "{stderr}"
+    );
+    let trace_id = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Trace ID: "))
+        .unwrap_or_else(|| panic!("no trace ID in the notice: {stderr}"));
+    let mut issues = github.issues("acme/tools");
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    let issue = issues.remove(0);
+    assert!(issue.body.contains(trace_id), "{}", issue.body);
+    issue
 }
 
 #[test]
@@ -30,24 +48,11 @@ fn a_failure_is_filed_once_and_the_user_gets_the_issue_and_trace_id() {
         "{}",
         run.stderr
     );
+    let issue = the_noticed_issue(&run.stderr, &github);
     assert!(
-        run.stderr
-            .contains("Issue:    https://github.com/acme/tools/issues/1"),
+        issue.title.contains("in ipfs-kit") || issue.title.contains("in add"),
         "{}",
-        run.stderr
-    );
-    let trace_id = run
-        .stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Trace ID: "))
-        .unwrap();
-    let issues = github.issues("acme/tools");
-    assert_eq!(issues.len(), 1);
-    assert!(issues[0].body.contains(trace_id));
-    assert!(
-        issues[0].title.contains("in ipfs-kit") || issues[0].title.contains("in add"),
-        "{}",
-        issues[0].title
+        issue.title
     );
 
     let again = sandbox.run(&["add", "/nonexistent/pins.txt"]);
@@ -207,21 +212,8 @@ fn a_panic_shows_the_notice_after_rusts_message() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr
-            .contains("Issue:    https://github.com/acme/tools/issues/1"),
-        "{}",
-        run.stderr
-    );
-    let trace_id = run
-        .stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Trace ID: "))
-        .unwrap();
-    let issues = github.issues("acme/tools");
-    assert_eq!(issues.len(), 1);
-    assert!(issues[0].body.contains(trace_id), "{}", issues[0].body);
-    assert!(issues[0].title.contains("panic"), "{}", issues[0].title);
+    let issue = the_noticed_issue(&run.stderr, &github);
+    assert!(issue.title.contains("panic"), "{}", issue.title);
 }
 
 /// `autoheal test` without `--panic` fails with an error, reported as any command's error is.
@@ -237,17 +229,10 @@ fn the_test_command_files_its_error_and_says_where() {
         "{}",
         run.stderr
     );
+    let issue = the_noticed_issue(&run.stderr, &github);
     assert!(
-        run.stderr
-            .contains("Issue:    https://github.com/acme/tools/issues/1"),
+        issue.body.contains("automatic error reporting works"),
         "{}",
-        run.stderr
-    );
-    let issues = github.issues("acme/tools");
-    assert_eq!(issues.len(), 1);
-    assert!(
-        issues[0].body.contains("automatic error reporting works"),
-        "{}",
-        issues[0].body
+        issue.body
     );
 }

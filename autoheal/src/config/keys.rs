@@ -27,6 +27,12 @@ pub enum KeyKind {
     Labels,
     /// A log level: `off`, `error`, `warn`, `info`, `debug` or `trace`.
     Level,
+    /// A list of regular expressions, each checked when it is loaded (one a line on the
+    /// command line and in the environment, or a JSON array).
+    Patterns,
+    /// A list of names: error types or fingerprints (comma-separated on the command line, or a
+    /// JSON array).
+    Names,
     /// Notified events: `new`, `regression`, `recurrence` or `all` (comma-separated).
     Events,
     /// An `http://` or `https://` URL that is itself a secret: shown as its host alone.
@@ -117,7 +123,7 @@ pub const KEYS: &[Key] = &[
     key(
         "api_url",
         KeyKind::Url,
-        "",
+        "AUTO_HEAL_API_URL",
         "The GitHub REST API base URL (https://HOST/api/v3 for GitHub Enterprise Server).",
     ),
     key(
@@ -170,6 +176,61 @@ pub const KEYS: &[Key] = &[
         KeyKind::Bool,
         "AUTO_HEAL_DEBUG",
         "Print autoheal's own internal failures as [autoheal] lines on stderr.",
+    ),
+    // What a report carries and whether it is sent: see `crate::privacy`.
+    key(
+        "include_env",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_ENV",
+        "Reports carry the table of allow-listed environment variables.",
+    ),
+    key(
+        "include_args",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_ARGS",
+        "Reports carry the command line's arguments (the program's name stays).",
+    ),
+    key(
+        "include_logs",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_LOGS",
+        "Reports carry the recent log lines.",
+    ),
+    key(
+        "include_file_paths",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_FILE_PATHS",
+        "Reports carry the source file paths of the backtrace's frames.",
+    ),
+    key(
+        "redact_patterns",
+        KeyKind::Patterns,
+        "AUTO_HEAL_REDACT_PATTERNS",
+        "Regular expressions whose matches are replaced by [REDACTED] in every report.",
+    ),
+    key(
+        "ignore_error_types",
+        KeyKind::Names,
+        "AUTO_HEAL_IGNORE_ERROR_TYPES",
+        "Error types whose failures are never reported, only counted.",
+    ),
+    key(
+        "ignore_messages",
+        KeyKind::Patterns,
+        "AUTO_HEAL_IGNORE_MESSAGES",
+        "Regular expressions: a failure whose message matches one is never reported, only counted.",
+    ),
+    key(
+        "ignore_fingerprints",
+        KeyKind::Names,
+        "AUTO_HEAL_IGNORE_FINGERPRINTS",
+        "Fingerprints of bugs whose failures are never reported, only counted.",
+    ),
+    key(
+        "confirm_before_send",
+        KeyKind::Bool,
+        "AUTO_HEAL_CONFIRM_BEFORE_SEND",
+        "Keep reports queued until the user says yes on a terminal (the notice or flush asks).",
     ),
     // Notifications (crate::notify).
     key(
@@ -254,22 +315,20 @@ pub fn find(name: &str) -> Result<&'static Key> {
 
 impl Key {
     /// The environment variables that set this key above the configuration file, highest
-    /// first: the application's own (`<PREFIX>AUTO_HEAL_...`), or for `api_url`
-    /// `GITHUB_API_URL`.
+    /// first: the application's own (`<PREFIX>AUTO_HEAL_...`).
     pub fn env_names(&self, env_prefix: &str) -> Vec<String> {
-        match self.name {
-            "api_url" => vec!["GITHUB_API_URL".to_string()],
-            _ => vec![format!("{env_prefix}{}", self.env_suffix)],
-        }
+        vec![format!("{env_prefix}{}", self.env_suffix)]
     }
 
     /// A variable every program sees that sets this key only when nothing of the program's
     /// own does (a flag, its variable, its file, the repository built into it):
-    /// `GITHUB_REPOSITORY` for `github_repo`. GitHub Actions sets it in every job to the
-    /// repository being built, which is this program's repository only in its own CI.
+    /// `GITHUB_REPOSITORY` for `github_repo`, `GITHUB_API_URL` for `api_url`. GitHub Actions
+    /// sets both in every job for the repository being built, which is this program's only in
+    /// its own CI.
     pub fn fallback_env(&self) -> Option<&'static str> {
         match self.name {
             "github_repo" => Some(GITHUB_REPOSITORY),
+            "api_url" => Some("GITHUB_API_URL"),
             _ => None,
         }
     }
@@ -304,6 +363,8 @@ impl Key {
             | KeyKind::Email
             | KeyKind::SmtpUrl => Value::String(text.trim().to_string()),
             KeyKind::Level => Value::String(text.trim().to_ascii_lowercase()),
+            KeyKind::Patterns | KeyKind::Names => parse_list(self.kind, text)
+                .map_err(|m| self.invalid(format!("`{text}` is not a list: {m}")))?,
         };
         self.check(&value)?;
         Ok(value)
@@ -344,6 +405,20 @@ impl Key {
                 items.iter().try_for_each(|item| match item {
                     Value::String(label) => validate::label(label).map_err(|m| self.invalid(m)),
                     other => Err(self.invalid(format!("{other} is not a label (a string)"))),
+                })
+            }
+            (KeyKind::Patterns, Value::Array(items)) => {
+                items.iter().try_for_each(|item| match item.as_str() {
+                    Some(pattern) => validate::pattern(pattern).map_err(|m| self.invalid(m)),
+                    None => {
+                        Err(self.invalid(format!("{item} is not a regular expression (a string)")))
+                    }
+                })
+            }
+            (KeyKind::Names, Value::Array(items)) => {
+                items.iter().try_for_each(|item| match item.as_str() {
+                    Some(name) if !name.trim().is_empty() => Ok(()),
+                    _ => Err(self.invalid(format!("{item} is not a name (a non-empty string)"))),
                 })
             }
             (KeyKind::Events, Value::Array(items)) => {
@@ -433,7 +508,7 @@ impl Key {
             "copilot_handoff" => config.copilot_handoff = flag(),
             "debug" => config.debug = flag(),
             name if name.starts_with("notify_") => apply_notify(&mut config.notify, name, value),
-            _ => {}
+            name => config.privacy.apply_key(name, value),
         }
     }
 
@@ -459,7 +534,7 @@ impl Key {
             "copilot_handoff" => config.copilot_handoff.into(),
             "debug" => config.debug.into(),
             name if name.starts_with("notify_") => notify_value(&config.notify, name),
-            _ => Value::Null,
+            name => config.privacy.value_of(name),
         }
     }
 
@@ -487,6 +562,8 @@ fn kind_description(kind: KeyKind) -> &'static str {
         KeyKind::Url => "a URL (a string)",
         KeyKind::Labels => "a list of labels",
         KeyKind::Level => "a log level (a string)",
+        KeyKind::Patterns => "a list of regular expressions",
+        KeyKind::Names => "a list of names",
         KeyKind::Events => "a list of events (new, regression, recurrence, all)",
         KeyKind::SecretUrl => "a URL (a string)",
         KeyKind::Emails => "a list of e-mail addresses",
@@ -558,6 +635,33 @@ fn notify_value(notify: &crate::notify::NotifySettings, name: &str) -> Value {
     }
 }
 
+/// A list given as text: a JSON array of strings, or else one item a line for patterns (a
+/// regular expression may hold a comma) and comma-separated for names.
+fn parse_list(kind: KeyKind, text: &str) -> std::result::Result<Value, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            Ok(_) => Err("expected a JSON array".to_string()),
+            Err(e) => Err(format!("not a JSON array of strings ({e})")),
+        };
+    }
+    let items: Vec<Value> = match kind {
+        KeyKind::Patterns => trimmed
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Value::String(l.to_string()))
+            .collect(),
+        _ => trimmed
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| Value::String(n.to_string()))
+            .collect(),
+    };
+    Ok(Value::Array(items))
+}
+
 /// The names a log level is written with, coarsest first.
 const LEVEL_NAMES: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
 
@@ -600,6 +704,15 @@ pub fn display_value(value: &Value) -> String {
     match value {
         Value::Null => "(not set)".to_string(),
         Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "(none)".to_string(),
+        // Patterns may hold commas: shown as JSON, which reads back.
+        Value::Array(items)
+            if items
+                .iter()
+                .any(|i| i.as_str().is_some_and(|s| s.contains(','))) =>
+        {
+            value.to_string()
+        }
         Value::Array(items) => items
             .iter()
             .map(display_value)

@@ -496,6 +496,37 @@ mod tests {
     }
 
     #[test]
+    fn github_api_url_is_below_the_program_s_own_variable_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let runner = ("GITHUB_API_URL", "https://ghe.runner.example/api/v3");
+        let only_runner = load(&[("IPFS_KIT_CONFIG_DIR", d), runner], &Overrides::new()).unwrap();
+        assert_eq!(
+            only_runner.config.api_url,
+            "https://ghe.runner.example/api/v3"
+        );
+        assert_eq!(only_runner.origin("api_url"), "env GITHUB_API_URL");
+
+        std::fs::write(
+            dir.path().join(crate::config::file::FILE_NAME),
+            r#"{"api_url": "https://ghe.own.example/api/v3"}"#,
+        )
+        .unwrap();
+        let file = load(&[("IPFS_KIT_CONFIG_DIR", d), runner], &Overrides::new()).unwrap();
+        assert_eq!(file.config.api_url, "https://ghe.own.example/api/v3");
+        assert_eq!(file.sources["api_url"], Source::File);
+
+        let own = ("IPFS_KIT_AUTO_HEAL_API_URL", "http://127.0.0.1:9/api/v3");
+        let variable = load(
+            &[("IPFS_KIT_CONFIG_DIR", d), runner, own],
+            &Overrides::new(),
+        )
+        .unwrap();
+        assert_eq!(variable.config.api_url, "http://127.0.0.1:9/api/v3");
+        assert_eq!(variable.origin("api_url"), "env IPFS_KIT_AUTO_HEAL_API_URL");
+    }
+
+    #[test]
     fn booleans_from_the_environment_accept_every_spelling_in_any_case() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_str().unwrap();

@@ -239,6 +239,8 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
             rust_version: text(&report.system.rust_version),
             pid: report.system.pid,
             cwd: text(&report.system.cwd),
+            commit: report.system.commit.as_ref().map(text),
+            source_url: report.system.source_url.as_ref().map(text),
         },
         labels: list(&report.labels),
     }

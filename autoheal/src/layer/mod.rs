@@ -286,6 +286,12 @@ where
         }
     }
 
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            spans::keep_closed_span(&span);
+        }
+    }
+
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let _ = SCRATCH.try_with(|cell| {
             if let Ok(mut scratch) = cell.try_borrow_mut() {
@@ -324,6 +330,10 @@ pub(crate) fn set_capacity(lines: usize) {
 pub(crate) fn current_spans() -> Vec<String> {
     spans::current_spans()
 }
+
+#[doc(hidden)]
+pub use spans::forget_closed_span;
+pub(crate) use spans::take_closed_function_span;
 
 /// The lines of a report's `logs` to show when only `shown` fit, in order: the newest ones,
 /// except that a report whose lines begin with the failing work's own (see

@@ -6,11 +6,12 @@
 //! say), given to the root when it is created and inherited by the spans under it, so that a
 //! report can put the failing work's own lines first.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing::Subscriber;
-use tracing::span::{Attributes, Record};
+use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::Registry;
 use tracing_subscriber::registry::{LookupSpan, Scope, SpanRef};
 
@@ -70,6 +71,78 @@ where
     }
     let _ = Bounded(fields).write_str(&added);
     truncate_line(fields, MAX_LINE_BYTES);
+}
+
+/// A span as it was when it closed: what a report needs of it once it is gone.
+struct ClosedSpan {
+    /// Its name.
+    name: &'static str,
+    /// The span it was entered in (the nearest the layer keeps), if any.
+    parent: Option<Id>,
+    /// Its fields, formatted.
+    fields: String,
+}
+
+thread_local! {
+    /// The span this thread closed last. `#[tracing::instrument]` written above `#[auto_heal]`
+    /// wraps the function in a span that is exited and closed before the failure reaches the
+    /// capture; the capture finds it here (see [`take_closed_function_span`]).
+    static LAST_CLOSED: RefCell<Option<ClosedSpan>> = const { RefCell::new(None) };
+}
+
+/// Keep what the layer knew of `span`, closing now, as this thread's last closed span. Its
+/// fields move out of its extensions, which are about to be dropped, so nothing is copied.
+pub(super) fn keep_closed_span<S>(span: &SpanRef<'_, S>)
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let Some(SpanContext { fields, .. }) = span.extensions_mut().remove::<SpanContext>() else {
+        return;
+    };
+    let closed = ClosedSpan {
+        name: span.name(),
+        parent: span.parent().map(|parent| parent.id()),
+        fields,
+    };
+    let _ = LAST_CLOSED.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = Some(closed);
+        }
+    });
+}
+
+/// Forget this thread's last closed span: a function whose span may close before its failure
+/// is captured starts with this, so that only a span closed since can be taken for its own.
+pub fn forget_closed_span() {
+    let _ = LAST_CLOSED.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = None;
+        }
+    });
+}
+
+/// The label (`name{k=v}`) of the span named `name` that this thread closed last, since
+/// [`forget_closed_span`], if it was entered directly in the current span (or outside any):
+/// the span of the function that just failed, when `#[tracing::instrument]` wraps
+/// `#[auto_heal]`. A span of a callee closes inside the function's own, so the function's
+/// is the last to close; one with another name (the function's own span disabled, a callee's
+/// not) is not taken for it.
+pub(crate) fn take_closed_function_span(name: &str) -> Option<String> {
+    let closed = LAST_CLOSED
+        .try_with(|slot| slot.try_borrow_mut().ok()?.take())
+        .ok()
+        .flatten()?;
+    if closed.name != name {
+        return None;
+    }
+    let current =
+        tracing::dispatcher::get_default(|dispatch| dispatch.current_span().id().cloned());
+    if closed.parent != current {
+        return None;
+    }
+    let mut label = String::new();
+    write_span_label(&mut label, closed.name, &closed.fields);
+    Some(label)
 }
 
 /// Write `span{k=v}` for `span`, with the fields kept for it (none when the layer does not
