@@ -69,6 +69,17 @@ pub(crate) fn record(
     outcome: &Outcome,
     regression_of: Option<u64>,
 ) {
+    // Nothing is computed unless the event is wanted: this runs before the report leaves
+    // the queue.
+    let event = match (outcome, regression_of) {
+        (Outcome::Reported { .. }, Some(_)) => Event::Regression,
+        (Outcome::Reported { .. }, None) => Event::New,
+        (Outcome::Recurred { .. }, _) => Event::Recurrence,
+        _ => return,
+    };
+    if !config.notify.wants(event) {
+        return;
+    }
     let redactor = Redactor::for_config(config);
     let Some(notification) = message::Notification::of(
         report,
@@ -79,9 +90,6 @@ pub(crate) fn record(
     ) else {
         return;
     };
-    if !config.notify.wants(notification.event) {
-        return;
-    }
     let _ = outbox::Outbox::in_dir(&config.config_dir).add(notification, &config.notify.channels());
 }
 
