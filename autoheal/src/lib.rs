@@ -52,6 +52,7 @@
 //! |----------|---------|--------------|
 //! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
+//! | `email`  | no      | Notifications by mail over SMTP (lettre with rustls); see [`notify`]. Webhook notifications need only `github`. |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
 //! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview` and `report-link` as clap subcommands for the program's own command line. |
 //!
@@ -61,6 +62,8 @@
 //! - [`notice`]: what to tell the user after a failure (the issue, or why the report waits),
 //!   naming the program's own commands.
 //! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
+//! - [`notify`]: telling maintainers of new issues and regressions (Slack, a signed JSON
+//!   webhook, email).
 //! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
 //! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
 // Nothing in the library may panic into the program it reports for: no unwrap, expect,
@@ -114,6 +117,7 @@ mod loaded_modules;
 mod manual;
 mod modules;
 pub mod notice;
+pub mod notify;
 mod outcome;
 mod panic_hook;
 mod pipeline;

@@ -463,6 +463,25 @@ impl Pipeline {
         }
     }
 
+    /// On the worker: send the notifications that wait (new issues, regressions), within
+    /// their time bound; a failure leaves them waiting and goes to the debug channel only.
+    /// Returns whether some still wait, for the worker to come back to them.
+    pub(crate) fn send_notifications(&self) -> bool {
+        if !self.durable || self.config.notify.channels().is_empty() {
+            return false;
+        }
+        let sent = crate::capture::guarded(|| {
+            crate::notify::send_pending(&self.config, crate::notify::RETRY_GAP)
+        });
+        let Some(sent) = sent else {
+            return false;
+        };
+        for failure in &sent.failed {
+            self.debug(&format!("a notification waits: {failure}"));
+        }
+        sent.waiting > 0
+    }
+
     pub(crate) fn debug(&self, message: &str) {
         if self.config.debug
             || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")

@@ -9,6 +9,8 @@
 //!
 //! The worker also sends what earlier runs left in the queue, as soon as `init` returns, and
 //! tries again while GitHub is unreachable (after 30 seconds, doubling up to 15 minutes).
+//! After GitHub's answer it sends the notifications that wait ([`crate::notify`]), bounded in
+//! time, and comes back to those that failed after half a minute.
 //! [`flush`] waits, bounded, for what was handed off before it was called.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +29,10 @@ const CAPACITY: usize = 64;
 
 /// The first pause before sending queued reports again, after GitHub could not take them.
 const FIRST_RETRY: Duration = Duration::from_secs(30);
+
+/// The pause before sending failed notifications again when nothing else brings the worker
+/// back: a little more than the gap they keep between two attempts.
+const NOTIFICATION_RETRY: Duration = Duration::from_secs(crate::notify::RETRY_GAP.as_secs() + 1);
 
 /// The longest pause between two attempts.
 const LAST_RETRY: Duration = Duration::from_secs(15 * 60);
@@ -186,15 +192,29 @@ fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64
                 },
             },
         };
+        // Notifications are sent after GitHub's answer, bounded in time; those that failed
+        // bring the worker back after the retry gap.
+        let mut notifications_wait = false;
         let backlog = match message {
             Some(Message::Report(job)) => {
+                let pipeline = Arc::clone(&job.pipeline);
                 let backlog = process(*job, retry.is_some());
+                // Before `flush` returns, so a short-lived program sends them too.
+                notifications_wait = pipeline.send_notifications();
                 progress.finish(1);
                 backlog
             }
-            Some(Message::SendWaiting(pipeline)) => guarded_send_waiting(&pipeline, false),
+            Some(Message::SendWaiting(pipeline)) => {
+                let backlog = guarded_send_waiting(&pipeline, false);
+                notifications_wait = pipeline.send_notifications();
+                backlog
+            }
             // Time to try the queue again, with whatever is installed now.
-            None => pipeline::active().map_or(Backlog::Empty, |p| guarded_send_waiting(&p, false)),
+            None => pipeline::active().map_or(Backlog::Empty, |p| {
+                let backlog = guarded_send_waiting(&p, false);
+                notifications_wait = p.send_notifications();
+                backlog
+            }),
         };
         // Reports left on disk while the channel was full: picked up once it is empty.
         if overflowed.load(Ordering::Acquire) > 0 {
@@ -211,6 +231,9 @@ fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64
             }
         }
         retry = match backlog {
+            Backlog::Empty if notifications_wait => {
+                Some((Instant::now() + NOTIFICATION_RETRY, FIRST_RETRY))
+            }
             Backlog::Empty => None,
             Backlog::More => Some((Instant::now(), FIRST_RETRY)),
             Backlog::Unreachable => {

@@ -201,7 +201,7 @@ fn set(app: &App, name: &str, value: &str) -> Result<()> {
     save(&file)?;
     println!(
         "{name} = {} (saved in {})",
-        display_value(&parsed),
+        key.display(&parsed),
         file.path().display()
     );
     reload_after_change(app, &[key.name]);
@@ -261,6 +261,7 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
     if let Some(QueueAction::Clear { yes }) = action {
         return clear_queue(&queue, *yes);
     }
+    print_notification_backlog(&loaded.config);
     let entries = queue.entries();
     if entries.is_empty() {
         println!("No reports are waiting in {}.", queue.dir().display());
@@ -303,6 +304,20 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
         }
     }
     Ok(())
+}
+
+/// The notifications that wait, and the last failure (redacted), when there are any.
+fn print_notification_backlog(config: &Config) {
+    let backlog = crate::notify::backlog(config);
+    if backlog.waiting > 0 || backlog.given_up > 0 {
+        println!(
+            "{} notification(s) waiting, {} failing, {} given up after notify_max_attempts",
+            backlog.waiting, backlog.failing, backlog.given_up
+        );
+    }
+    if let Some(error) = &backlog.last_error {
+        println!("  last notification failure: {error}");
+    }
 }
 
 #[cfg(feature = "github")]
@@ -396,6 +411,16 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
         summary.throttled,
         summary.remaining
     );
+    let notified = &summary.notifications;
+    if notified.sent > 0 || !notified.failed.is_empty() {
+        println!(
+            "Notified: {} sent; {} waiting.",
+            notified.sent, notified.waiting
+        );
+    }
+    for failure in &notified.failed {
+        eprintln!("warning: a notification failed and waits for the next flush: {failure}");
+    }
     match summary.stopped {
         Some(error) => Err(Error::Command {
             message: format!("flushing stopped early: {error}"),

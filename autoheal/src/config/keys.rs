@@ -33,6 +33,16 @@ pub enum KeyKind {
     /// A list of names: error types or fingerprints (comma-separated on the command line, or a
     /// JSON array).
     Names,
+    /// Notified events: `new`, `regression`, `recurrence` or `all` (comma-separated).
+    Events,
+    /// An `http://` or `https://` URL that is itself a secret: shown as its host alone.
+    SecretUrl,
+    /// E-mail addresses (comma-separated on the command line).
+    Emails,
+    /// One e-mail address.
+    Email,
+    /// An SMTP server: `smtps://`, `smtp://` (STARTTLS) or `smtp+plain://` (loopback only).
+    SmtpUrl,
 }
 
 /// One configuration key.
@@ -222,6 +232,55 @@ pub const KEYS: &[Key] = &[
         "AUTO_HEAL_CONFIRM_BEFORE_SEND",
         "Keep reports queued until the user says yes on a terminal (the notice or flush asks).",
     ),
+    // Notifications (crate::notify).
+    key(
+        "notify_on",
+        KeyKind::Events,
+        "AUTO_HEAL_NOTIFY_ON",
+        "Outcomes that are notified: new, regression, recurrence or all.",
+    ),
+    key(
+        "notify_slack_webhook",
+        KeyKind::SecretUrl,
+        "AUTO_HEAL_NOTIFY_SLACK_WEBHOOK",
+        "Slack-compatible incoming webhook (Slack, Discord's /slack, Mattermost); a secret.",
+    ),
+    key(
+        "notify_webhook_url",
+        KeyKind::SecretUrl,
+        "AUTO_HEAL_NOTIFY_WEBHOOK_URL",
+        "Generic JSON webhook, signed when <PREFIX>AUTO_HEAL_NOTIFY_WEBHOOK_SECRET is set.",
+    ),
+    key(
+        "notify_email_to",
+        KeyKind::Emails,
+        "AUTO_HEAL_NOTIFY_EMAIL_TO",
+        "Who is mailed (needs notify_smtp_url and the email feature).",
+    ),
+    key(
+        "notify_email_from",
+        KeyKind::Email,
+        "AUTO_HEAL_NOTIFY_EMAIL_FROM",
+        "Who the mail is from (default: the first recipient).",
+    ),
+    key(
+        "notify_smtp_url",
+        KeyKind::SmtpUrl,
+        "AUTO_HEAL_NOTIFY_SMTP_URL",
+        "smtps://[user@]host[:port], smtp://... (STARTTLS) or smtp+plain://127.0.0.1:port.",
+    ),
+    key(
+        "notify_timeout_secs",
+        KeyKind::Number { min: 1, max: 60 },
+        "AUTO_HEAL_NOTIFY_TIMEOUT_SECS",
+        "Bound on connecting to and on each exchange with a notification endpoint, in seconds.",
+    ),
+    key(
+        "notify_max_attempts",
+        KeyKind::Number { min: 1, max: 100 },
+        "AUTO_HEAL_NOTIFY_MAX_ATTEMPTS",
+        "Attempts per notification and channel before it is given up (and kept).",
+    ),
 ];
 
 /// The variable GitHub Actions sets to the repository a job builds.
@@ -291,14 +350,18 @@ impl Key {
                     .parse::<u64>()
                     .map_err(|_| self.invalid(format!("`{text}` is not a whole number")))?,
             ),
-            KeyKind::Labels => Value::Array(
+            KeyKind::Labels | KeyKind::Events | KeyKind::Emails => Value::Array(
                 text.split(',')
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
                     .map(|l| Value::String(l.to_string()))
                     .collect(),
             ),
-            KeyKind::Repo | KeyKind::Url => Value::String(text.trim().to_string()),
+            KeyKind::Repo
+            | KeyKind::Url
+            | KeyKind::SecretUrl
+            | KeyKind::Email
+            | KeyKind::SmtpUrl => Value::String(text.trim().to_string()),
             KeyKind::Level => Value::String(text.trim().to_ascii_lowercase()),
             KeyKind::Patterns | KeyKind::Names => parse_list(self.kind, text)
                 .map_err(|m| self.invalid(format!("`{text}` is not a list: {m}")))?,
@@ -358,8 +421,42 @@ impl Key {
                     _ => Err(self.invalid(format!("{item} is not a name (a non-empty string)"))),
                 })
             }
+            (KeyKind::Events, Value::Array(items)) => {
+                let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                match names.len() == items.len() {
+                    true => crate::notify::parse_events(&names)
+                        .map(|_| ())
+                        .map_err(|m| self.invalid(m)),
+                    false => Err(self.invalid("the events must be strings".to_string())),
+                }
+            }
+            (KeyKind::SecretUrl, Value::String(url)) => validate::api_url(url).map_err(|_| {
+                self.invalid(format!(
+                    "`{}` is not an http(s) URL with a host",
+                    crate::notify::mask_url(url)
+                ))
+            }),
+            (KeyKind::Emails, Value::Array(items)) if !items.is_empty() => {
+                items.iter().try_for_each(|item| match item {
+                    Value::String(address) => {
+                        crate::notify::check_email(address).map_err(|m| self.invalid(m))
+                    }
+                    other => Err(self.invalid(format!("{other} is not an e-mail address"))),
+                })
+            }
+            (KeyKind::Email, Value::String(address)) => {
+                crate::notify::check_email(address).map_err(|m| self.invalid(m))
+            }
+            (KeyKind::SmtpUrl, Value::String(url)) => {
+                crate::notify::check_smtp_url(url).map_err(|m| self.invalid(m))
+            }
             (kind, other) => {
-                Err(self.invalid(format!("{other} is not {}", kind_description(kind))))
+                let shown = match kind {
+                    // Never echo what may be a secret.
+                    KeyKind::SecretUrl | KeyKind::SmtpUrl => "the value".to_string(),
+                    _ => other.to_string(),
+                };
+                Err(self.invalid(format!("{shown} is not {}", kind_description(kind))))
             }
         }
     }
@@ -410,6 +507,7 @@ impl Key {
             "queue_max_bytes" => config.queue_max_bytes = number(),
             "copilot_handoff" => config.copilot_handoff = flag(),
             "debug" => config.debug = flag(),
+            name if name.starts_with("notify_") => apply_notify(&mut config.notify, name, value),
             name => config.privacy.apply_key(name, value),
         }
     }
@@ -435,7 +533,16 @@ impl Key {
             "queue_max_bytes" => config.queue_max_bytes.into(),
             "copilot_handoff" => config.copilot_handoff.into(),
             "debug" => config.debug.into(),
+            name if name.starts_with("notify_") => notify_value(&config.notify, name),
             name => config.privacy.value_of(name),
+        }
+    }
+
+    /// `value` as `config` and `status` print it: a secret URL as its host alone.
+    pub fn display(&self, value: &Value) -> String {
+        match (self.kind, value) {
+            (KeyKind::SecretUrl, Value::String(url)) => crate::notify::mask_url(url),
+            _ => display_value(value),
         }
     }
 
@@ -457,6 +564,74 @@ fn kind_description(kind: KeyKind) -> &'static str {
         KeyKind::Level => "a log level (a string)",
         KeyKind::Patterns => "a list of regular expressions",
         KeyKind::Names => "a list of names",
+        KeyKind::Events => "a list of events (new, regression, recurrence, all)",
+        KeyKind::SecretUrl => "a URL (a string)",
+        KeyKind::Emails => "a list of e-mail addresses",
+        KeyKind::Email => "an e-mail address (a string)",
+        KeyKind::SmtpUrl => "an SMTP URL (a string)",
+    }
+}
+
+/// Set a checked `notify_*` value.
+fn apply_notify(notify: &mut crate::notify::NotifySettings, name: &str, value: &Value) {
+    use crate::notify::SecretUrl;
+    let text = || value.as_str().map(str::to_string);
+    let list = || -> Vec<String> {
+        value
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match name {
+        "notify_on" => {
+            let names = list();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            notify.on = crate::notify::parse_events(&names).unwrap_or_else(|_| notify.on.clone());
+        }
+        "notify_slack_webhook" => notify.slack_webhook = text().map(SecretUrl::new),
+        "notify_webhook_url" => notify.webhook_url = text().map(SecretUrl::new),
+        "notify_email_to" => notify.email_to = list(),
+        "notify_email_from" => notify.email_from = text(),
+        "notify_smtp_url" => notify.smtp_url = text(),
+        "notify_timeout_secs" => {
+            notify.timeout_secs = value.as_u64().unwrap_or(notify.timeout_secs)
+        }
+        "notify_max_attempts" => {
+            notify.max_attempts = value
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(notify.max_attempts)
+        }
+        _ => {}
+    }
+}
+
+/// A `notify_*` value as JSON; a webhook URL as its host alone.
+fn notify_value(notify: &crate::notify::NotifySettings, name: &str) -> Value {
+    let masked = |url: &Option<crate::notify::SecretUrl>| {
+        url.as_ref()
+            .map_or(Value::Null, |u| Value::String(u.masked()))
+    };
+    match name {
+        "notify_on" => notify
+            .on
+            .iter()
+            .map(|e| e.name())
+            .collect::<Vec<_>>()
+            .into(),
+        "notify_slack_webhook" => masked(&notify.slack_webhook),
+        "notify_webhook_url" => masked(&notify.webhook_url),
+        "notify_email_to" if notify.email_to.is_empty() => Value::Null,
+        "notify_email_to" => notify.email_to.clone().into(),
+        "notify_email_from" => notify.email_from.clone().map_or(Value::Null, Value::String),
+        "notify_smtp_url" => notify.smtp_url.clone().map_or(Value::Null, Value::String),
+        "notify_timeout_secs" => notify.timeout_secs.into(),
+        "notify_max_attempts" => notify.max_attempts.into(),
+        _ => Value::Null,
     }
 }
 

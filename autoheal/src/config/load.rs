@@ -205,6 +205,10 @@ impl Config {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .map(Token::new);
+        // The notification secrets, like the tokens, from the environment only.
+        let secret = |suffix: &str| env(&config.app.env_var(suffix)).map(|v| Token::new(v.trim()));
+        config.notify.webhook_secret = secret(crate::notify::WEBHOOK_SECRET_ENV);
+        config.notify.smtp_password = secret(crate::notify::SMTP_PASSWORD_ENV);
         let own_variable = config.app.env_var("AUTO_HEAL_GITHUB_REPO");
         if config.enabled && config.github_repo.is_none() {
             warnings.push(format!(

@@ -90,6 +90,8 @@ pub struct Config {
     /// What reports carry, which failures are never reported, and whether the user is asked
     /// before one is sent.
     pub privacy: crate::privacy::Privacy,
+    /// Where notifications of new issues and regressions go ([`crate::notify`]).
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl Config {
@@ -121,6 +123,7 @@ impl Config {
             copilot_token: None,
             debug: false,
             privacy: crate::privacy::Privacy::default(),
+            notify: crate::notify::NotifySettings::default(),
         }
     }
 

@@ -51,6 +51,10 @@ pub struct Status {
     pub unknown_file_keys: Vec<String>,
     /// Things to know about the configuration.
     pub warnings: Vec<String>,
+    /// The notification channels set up: `slack, webhook, email`, or `none`.
+    pub notify_channels: String,
+    /// What waits to be notified, and the last failure.
+    pub notify_backlog: crate::notify::NotificationBacklog,
 }
 
 /// One key's value and where it came from.
@@ -88,8 +92,10 @@ impl serde_core::Serialize for Status {
             settings,
             unknown_file_keys,
             warnings,
+            notify_channels,
+            notify_backlog: backlog,
         } = self;
-        let mut out = serializer.serialize_struct("Status", 18)?;
+        let mut out = serializer.serialize_struct("Status", 19)?;
         out.serialize_field("enabled", enabled)?;
         out.serialize_field("configured", configured)?;
         out.serialize_field("repository", repository)?;
@@ -108,6 +114,16 @@ impl serde_core::Serialize for Status {
         out.serialize_field("settings", settings)?;
         out.serialize_field("unknown_file_keys", unknown_file_keys)?;
         out.serialize_field("warnings", warnings)?;
+        out.serialize_field(
+            "notifications",
+            &serde_json::json!({
+                "channels": notify_channels,
+                "waiting": backlog.waiting,
+                "failing": backlog.failing,
+                "given_up": backlog.given_up,
+                "last_error": backlog.last_error,
+            }),
+        )?;
         out.end()
     }
 }
@@ -172,7 +188,14 @@ impl Status {
             config_file: loaded.file.clone(),
             settings,
             unknown_file_keys: loaded.unknown_file_keys.clone(),
-            warnings: loaded.warnings.clone(),
+            warnings: loaded
+                .warnings
+                .iter()
+                .cloned()
+                .chain(config.notify.warnings())
+                .collect(),
+            notify_channels: config.notify.describe_channels(),
+            notify_backlog: crate::notify::backlog(config),
         }
     }
 
@@ -281,6 +304,23 @@ impl fmt::Display for Status {
                 "  Dropped, queue full: {} (raise queue_max_reports / queue_max_bytes)",
                 self.queue_dropped
             )?;
+        }
+        let (channels, backlog) = (&self.notify_channels, &self.notify_backlog);
+        let events = self
+            .settings
+            .get("notify_on")
+            .map(|s| display_value(&s.value))
+            .unwrap_or_default();
+        writeln!(f, "  Notifications:      {channels:<28} (on {events})")?;
+        if backlog.waiting > 0 || backlog.given_up > 0 {
+            writeln!(
+                f,
+                "                      {} waiting, {} failing, {} given up",
+                backlog.waiting, backlog.failing, backlog.given_up
+            )?;
+        }
+        if let Some(error) = &backlog.last_error {
+            writeln!(f, "                      last failure: {error}")?;
         }
         writeln!(f, "  Config file:        {}", self.config_file.display())?;
         writeln!(f, "Settings")?;
@@ -436,6 +476,59 @@ mod tests {
         );
         let missing = repo_only.missing.unwrap();
         assert!(missing.starts_with("no GitHub token is set"), "{missing}");
+    }
+
+    #[test]
+    fn a_webhook_url_is_shown_as_its_host_and_a_half_set_channel_is_named() {
+        const HOOK: &str = "https://hooks.slack.com/services/T0/B0/StatusHookSecret0123";
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = loaded(
+            dir.path(),
+            &[
+                ("IPFS_KIT_AUTO_HEAL_NOTIFY_SLACK_WEBHOOK", HOOK),
+                ("IPFS_KIT_AUTO_HEAL_NOTIFY_EMAIL_TO", "ops@example.com"),
+                (
+                    "IPFS_KIT_AUTO_HEAL_NOTIFY_SMTP_PASSWORD",
+                    "smtp-password-0123",
+                ),
+            ],
+        );
+        assert_eq!(
+            loaded
+                .config
+                .notify
+                .slack_webhook
+                .as_ref()
+                .map(|u| u.expose()),
+            Some(HOOK)
+        );
+        assert_eq!(
+            loaded
+                .config
+                .notify
+                .smtp_password
+                .as_ref()
+                .map(|t| t.expose()),
+            Some("smtp-password-0123")
+        );
+        let status = Status::new(&loaded, 0, 0);
+        let text = status.to_string();
+        let json = serde_json::to_value(&status).unwrap();
+        for shown in [text.clone(), json.to_string()] {
+            assert!(!shown.contains("StatusHookSecret"), "{shown}");
+            assert!(!shown.contains("smtp-password-0123"), "{shown}");
+        }
+        assert!(
+            text.contains("notify_slack_webhook     https://hooks.slack.com/…")
+                && text.contains("(env IPFS_KIT_AUTO_HEAL_NOTIFY_SLACK_WEBHOOK)")
+                && text.contains("Notifications:      slack ")
+                && text.contains(
+                    "warning: notify_email_to is set but notify_smtp_url is not: no mail is sent"
+                ),
+            "{text}"
+        );
+        assert_eq!(json["notifications"]["channels"], "slack");
+        assert_eq!(json["notifications"]["waiting"], 0);
     }
 
     fn loaded_with_handoff(dir: &std::path::Path) -> Loaded {

@@ -52,8 +52,11 @@ pub(crate) fn deliver(
         delivery.journal.mark_delivered(trace_id);
     }
     let result = delivery.run();
-    if let Err(GitHubError::RateLimited(until)) = &result {
-        delivery.journal.set_rate_limited(*until);
+    match &result {
+        Err(GitHubError::RateLimited(until)) => delivery.journal.set_rate_limited(*until),
+        // GitHub has it: what to tell maintainers is kept now, and sent by the worker after.
+        Ok(outcome) => crate::notify::record(config, report, outcome, delivery.regression_of),
+        Err(_) => {}
     }
     result
 }

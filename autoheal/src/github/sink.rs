@@ -252,6 +252,9 @@ pub struct FlushSummary {
     /// Reports GitHub refused for good, with its message: they stay in the queue, marked, and
     /// are not sent again (`queue` lists them; `queue clear` removes them).
     pub rejected: Vec<(PathBuf, String)>,
+    /// The notifications sent after the reports (new issues, regressions), and those that
+    /// failed and wait.
+    pub notifications: crate::notify::NotifySummary,
 }
 
 /// Send every queued report, oldest first, calling `progress(done, total)` after each. Stops at
@@ -324,6 +327,8 @@ pub fn flush_asking(
         progress(done + 1, files.len());
     }
     summary.remaining = queue.len();
+    // What waits to be notified goes now, failed ones too: a flush is asked for.
+    summary.notifications = crate::notify::send_pending(config, Duration::ZERO);
     Ok(summary)
 }
 

@@ -99,11 +99,13 @@ impl Redactor {
         Ok(self)
     }
 
-    /// The redactor of reports made with `config`: its token and the environment's secrets
+    /// The redactor of reports made with `config`: its tokens, its notification secrets
+    /// (webhook URLs, signing secret, SMTP password) and the environment's secrets
     /// (see [`Redactor::with_env_secrets`]) as exact secrets, and every secret shape.
     pub(crate) fn for_config(config: &crate::Config) -> Self {
         let tokens = config.github_token.iter().chain(&config.copilot_token);
-        let mut redactor = Redactor::new(tokens.map(|t| t.expose().to_string())).with_env_secrets();
+        let tokens = tokens.map(|t| t.expose().to_string());
+        let mut redactor = Redactor::new(tokens.chain(config.notify.secrets())).with_env_secrets();
         redactor.patterns = config.privacy.compiled_redact_patterns();
         redactor
     }

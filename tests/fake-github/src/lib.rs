@@ -46,6 +46,7 @@ mod shapes;
 mod snapshots;
 mod state;
 pub mod tools;
+pub mod webhook;
 
 pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
 pub use encoding::base64;
