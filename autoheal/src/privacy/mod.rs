@@ -13,7 +13,7 @@
 //! - `redact_patterns`: regular expressions whose matches the [`Redactor`](crate::redact::Redactor)
 //!   masks, besides the secrets it knows.
 //! - `ignore_error_types`, `ignore_messages`, `ignore_fingerprints`: failures that are never
-//!   reported, only counted ([`ignored`]).
+//!   reported, only counted (in `ignored.json` beside the queue).
 //! - `confirm_before_send`: reports wait in the queue until the user says yes on a terminal.
 
 mod ignored;
