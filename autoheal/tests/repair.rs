@@ -238,3 +238,41 @@ fn a_checkout_with_uncommitted_changes_is_refused() {
     assert!(error.to_string().contains("src/lib.rs"), "{error}");
     assert_eq!(krate.read("src/lib.rs"), "// work in progress\n");
 }
+
+#[test]
+fn a_fix_reaching_a_file_the_log_does_not_name_is_dropped_and_reverted() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lib = "pub mod other;\n\n/// The answer.\npub fn answer() -> u32 {\n    return 42;\n}\n";
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[
+            ("src/lib.rs", lib),
+            (
+                "src/other.rs",
+                "/// Seven.\npub fn seven() -> u8 {\n    7\n}\n",
+            ),
+        ],
+    );
+    let step = ["clippy", "--all-targets", "--", "-D", "warnings"];
+    let log = krate.failed_job_log(&step);
+    // A later commit than the log's adds a lint of its own in a file the log never saw.
+    let other = "/// Seven.\npub fn seven() -> u8 {\n    return 7;\n}\n";
+    krate.commit(&[("src/other.rs", other)], "Another needless return");
+
+    let dropped = dropped(&krate, &log);
+
+    assert!(
+        dropped
+            .reason
+            .contains("changed files the log does not name: src/other.rs"),
+        "{}",
+        dropped.reason
+    );
+    assert!(dropped.reason.contains("reverted"), "{}", dropped.reason);
+    assert!(krate.changed().is_empty());
+    assert_eq!(krate.read("src/lib.rs"), lib);
+    assert_eq!(krate.read("src/other.rs"), other);
+}

@@ -41,15 +41,26 @@ impl BrokenCrate {
         );
         write(dir, "Cargo.toml", &manifest);
         write(dir, ".gitignore", "/target\nCargo.lock\n");
-        for (path, contents) in files {
-            write(dir, path, contents);
-        }
         let krate = BrokenCrate {
             dir: dir.to_path_buf(),
         };
         krate.git(&["init", "--quiet"]);
-        krate.git(&["add", "--all"]);
-        krate.git(&[
+        krate.commit(files, "A crate that fails CI");
+        krate
+    }
+
+    /// Write `files` (path relative to the root, contents) and commit them: a later commit
+    /// than the one a log was taken from.
+    ///
+    /// # Panics
+    ///
+    /// When a file cannot be written or git fails.
+    pub fn commit(&self, files: &[(&str, &str)], message: &str) {
+        for (path, contents) in files {
+            write(&self.dir, path, contents);
+        }
+        self.git(&["add", "--all"]);
+        self.git(&[
             "-c",
             "user.name=Test",
             "-c",
@@ -57,9 +68,8 @@ impl BrokenCrate {
             "commit",
             "--quiet",
             "--message",
-            "A crate that fails CI",
+            message,
         ]);
-        krate
     }
 
     /// Run `cargo ARGS` in the crate (offline, into its own `target`): whether it passed,

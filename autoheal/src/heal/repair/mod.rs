@@ -188,10 +188,7 @@ pub fn repair(
     let outside: Vec<&str> = changed
         .iter()
         .map(|f| f.path.as_str())
-        .filter(|path| match plan.files.is_empty() {
-            true => !path.ends_with(".rs"),
-            false => !plan.files.iter().any(|f| f == path),
-        })
+        .filter(|path| !may_change(path, &plan.files))
         .collect();
     if !outside.is_empty() {
         let reason = format!(
@@ -225,6 +222,14 @@ pub fn repair(
         repair,
         verification,
     }))
+}
+
+/// Whether a repair may change `path`: a Rust source outside the workflows, named by the log
+/// when the log names files. Manifests, lock files and workflows are never changed.
+fn may_change(path: &str, named: &[String]) -> bool {
+    path.ends_with(".rs")
+        && !path.starts_with(".github/")
+        && (named.is_empty() || named.iter().any(|f| f == path))
 }
 
 /// A dropped repair.

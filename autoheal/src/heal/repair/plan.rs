@@ -13,7 +13,7 @@ pub(super) struct Plan {
     /// The verifying command's arguments to `cargo`.
     pub(super) verify: Vec<String>,
     /// The files (relative to the root) the log names: the only ones the repair may change.
-    /// Empty when the log names none, and then only Rust sources may change.
+    /// Empty when the log names none. Only Rust sources ever change.
     pub(super) files: Vec<String>,
 }
 
@@ -124,4 +124,66 @@ fn named_files(failure: &JobFailure, checkout: &Checkout) -> Vec<String> {
         }
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::heal::repair::checkout::Package;
+    use crate::job_log::classify;
+
+    fn workspace() -> Checkout {
+        let root = PathBuf::from("/checkout");
+        Checkout {
+            packages: vec![
+                Package {
+                    name: "app".to_string(),
+                    dir: root.clone(),
+                },
+                Package {
+                    name: "core".to_string(),
+                    dir: root.join("core"),
+                },
+            ],
+            root,
+        }
+    }
+
+    #[test]
+    fn a_lint_is_repaired_in_the_member_that_holds_its_file() {
+        let failure = classify(
+            "Run cargo clippy --workspace -- -D warnings\nerror: unneeded `return` statement\n --> core/src/lib.rs:5:5\n  = note: `-D clippy::needless-return` implied by `-D warnings`\n",
+        );
+        let plan = plan(&failure, &workspace()).unwrap();
+        assert_eq!(
+            plan.repair.join(" "),
+            "clippy -p core --all-targets --offline --fix --allow-dirty --allow-staged --allow-no-vcs -- -D warnings"
+        );
+        assert_eq!(
+            plan.verify.join(" "),
+            "clippy -p core --all-targets --offline -- -D warnings"
+        );
+        assert_eq!(plan.files, ["core/src/lib.rs"]);
+    }
+
+    #[test]
+    fn fmt_diffs_of_ci_paths_are_formatted_per_package() {
+        let failure = classify(
+            "Diff in /home/runner/work/kit/kit/src/main.rs:3:\n-a\n+b\nDiff in /home/runner/work/kit/kit/core/src/lib.rs:1:\n-c\n+d\n",
+        );
+        let plan = plan(&failure, &workspace()).unwrap();
+        assert_eq!(plan.repair.join(" "), "fmt -p app -p core");
+        assert_eq!(plan.verify.join(" "), "fmt --check -p app -p core");
+    }
+
+    #[test]
+    fn a_failure_naming_no_file_in_a_workspace_of_several_packages_has_no_plan() {
+        let failure = classify(
+            "error: unneeded `return` statement\n  = note: `-D clippy::needless-return` implied by `-D warnings`\nerror: could not compile `core`",
+        );
+        let reason = plan(&failure, &workspace()).unwrap_err();
+        assert!(reason.contains("package to repair is unknown"), "{reason}");
+    }
 }
