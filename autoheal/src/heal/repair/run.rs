@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,9 @@ use super::RepairError;
 
 /// How often a running tool is checked for having finished.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How long a tool's output is awaited once it has exited.
+const PIPE_GRACE: Duration = Duration::from_secs(10);
 
 /// Lines kept of a tool's output: the end, where the verdict is.
 const KEPT_OUTPUT_LINES: usize = 60;
@@ -89,8 +93,14 @@ impl Tool<'_> {
                     dir.display()
                 ))
             })?;
-        let stdout = child.stdout.take().map(drain);
-        let stderr = child.stderr.take().map(drain);
+        let (sender, outputs) = mpsc::channel();
+        if let Some(pipe) = child.stdout.take() {
+            drain(0, pipe, sender.clone());
+        }
+        if let Some(pipe) = child.stderr.take() {
+            drain(1, pipe, sender.clone());
+        }
+        drop(sender);
         let mut timed_out = false;
         let status = loop {
             match child.try_wait() {
@@ -104,12 +114,23 @@ impl Tool<'_> {
                 Err(_) => break None,
             }
         };
-        let mut output = String::new();
-        for reader in [stdout, stderr].into_iter().flatten() {
-            output.push_str(&reader.join().unwrap_or_default());
+        // A process the tool started may hold its pipes open after it ended (or was
+        // stopped): its output is awaited a little, never past the bound.
+        let mut streams = [String::new(), String::new()];
+        let grace = Instant::now() + PIPE_GRACE;
+        while let Some(left) = grace.checked_duration_since(Instant::now()) {
+            match outputs.recv_timeout(left) {
+                Ok((index, text)) => {
+                    if let Some(stream) = streams.get_mut(index) {
+                        *stream = text;
+                    }
+                }
+                Err(_) => break,
+            }
         }
+        let mut output = streams.concat();
         if timed_out {
-            output.push_str(&format!("\nstopped after {} s\n", timeout.as_secs()));
+            output.push_str(&format!("\nstopped after {:.1} s\n", timeout.as_secs_f64()));
         }
         Ok(ToolRun {
             command: self.command_line(),
@@ -121,13 +142,14 @@ impl Tool<'_> {
     }
 }
 
-/// Read a pipe to its end on a thread of its own, so that a full pipe never blocks the tool.
-fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+/// Read a pipe to its end on a thread of its own, so that a full pipe never blocks the tool,
+/// and send what it read, tagged with `index`, when the pipe closes.
+fn drain(index: usize, mut pipe: impl Read + Send + 'static, done: Sender<(usize, String)>) {
     thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+        let _ = done.send((index, String::from_utf8_lossy(&bytes).into_owned()));
+    });
 }
 
 /// The last [`KEPT_OUTPUT_LINES`] lines of `text`.
@@ -135,4 +157,57 @@ fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let from = lines.len().saturating_sub(KEPT_OUTPUT_LINES);
     lines.get(from..).unwrap_or_default().join("\n")
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_past_its_bound_is_stopped_and_says_so() {
+        let tool = Tool {
+            program: "sleep",
+            args: vec!["30".to_string()],
+            env: Vec::new(),
+        };
+        let run = tool
+            .run(Path::new("."), Duration::from_millis(300))
+            .unwrap();
+        assert!(run.timed_out && !run.passed, "{run:?}");
+        assert!(run.elapsed < Duration::from_secs(20), "{run:?}");
+        assert!(run.output.contains("stopped after"), "{run:?}");
+    }
+
+    #[test]
+    fn both_streams_are_kept_and_the_error_line_is_the_headline() {
+        let tool = Tool {
+            program: "sh",
+            args: vec![
+                "-c".to_string(),
+                "echo Checking tiny; echo 'error[E0308]: mismatched types' >&2; exit 101"
+                    .to_string(),
+            ],
+            env: Vec::new(),
+        };
+        let run = tool.run(Path::new("."), Duration::from_secs(60)).unwrap();
+        assert!(!run.passed && !run.timed_out);
+        assert!(run.output.starts_with("Checking tiny\n"), "{run:?}");
+        assert_eq!(run.headline(), "error[E0308]: mismatched types");
+    }
+
+    #[test]
+    fn a_missing_program_is_an_error_that_names_it() {
+        let tool = Tool {
+            program: "autoheal-no-such-tool",
+            args: Vec::new(),
+            env: Vec::new(),
+        };
+        let error = tool
+            .run(Path::new("."), Duration::from_secs(5))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("autoheal-no-such-tool"),
+            "{error}"
+        );
+    }
 }
