@@ -51,7 +51,7 @@
 //! | Feature  | Default | What it adds |
 //! |----------|---------|--------------|
 //! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
-//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
+//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports), `repair` (CI failures repaired by `cargo fmt`, `cargo clippy --fix` and `cargo fix`, and verified) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `email`  | no      | Notifications by mail over SMTP (lettre with rustls); see [`notify`]. Webhook notifications need only `github`. |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
 //! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview` and `report-link` as clap subcommands for the program's own command line. |
@@ -153,7 +153,7 @@ pub mod __private;
 pub use autoheal_macros::auto_heal;
 #[cfg(feature = "heal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "heal")))]
-pub use heal::{fix, job_log};
+pub use heal::{fix, job_log, repair};
 pub mod config;
 pub use config::{App, Config};
 // Shorter paths inside the crate for items whose public home is a module.

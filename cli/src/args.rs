@@ -93,6 +93,8 @@ pub enum AutohealCommand {
     Fix(FixArgs),
     /// Turn a failed job's log (on standard input) into a report and file it.
     ReportLog(ReportLogArgs),
+    /// Repair a failed job in a checkout with cargo's own tools, and verify the repair.
+    Repair(RepairArgs),
     /// Fail on purpose and report it, to check that reports reach the repository.
     Test(TestArgs),
 }
@@ -171,6 +173,21 @@ pub struct ReportLogArgs {
     /// The failed job's name; by default the one the log gives, if any.
     #[arg(long, value_name = "NAME")]
     pub job: Option<String>,
+}
+
+/// `ipfs-kit autoheal repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// The failed job's log (`gh run view RUN_ID --log-failed > job.log`); `-` reads standard
+    /// input.
+    #[arg(long, value_name = "JOB.log")]
+    pub log: std::path::PathBuf,
+    /// The git working tree to repair, at the commit that failed, with no uncommitted change.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: std::path::PathBuf,
+    /// Lines (added plus removed) the repair may change; a larger one is dropped.
+    #[arg(long, value_name = "N", default_value_t = autoheal::repair::DEFAULT_MAX_CHANGED_LINES)]
+    pub max_lines: usize,
 }
 
 /// What produced a log given to `report-log`.

@@ -19,6 +19,7 @@ pub fn run(
         AutohealCommand::Diagnose(args) => super::diagnose::run(app, overrides, args),
         AutohealCommand::Fix(args) => super::fix::run(app, overrides, repo_flag, args),
         AutohealCommand::ReportLog(args) => super::report_log::run(app, overrides, args),
+        AutohealCommand::Repair(args) => super::repair::run(args),
         // main runs it inside the capture; here it fails like any unreported error.
         AutohealCommand::Test(args) => super::self_test::run(args),
     }

@@ -6,6 +6,7 @@ pub mod diagnose;
 pub mod fix;
 pub mod id;
 pub mod mcp;
+pub mod repair;
 pub mod report_log;
 pub mod self_test;
 

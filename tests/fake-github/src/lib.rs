@@ -1,6 +1,7 @@
 //! A stateful fake of the GitHub REST API on 127.0.0.1, and the other helpers the
 //! workspace's tests share: [`names`] for distinct bugs, [`tools`] for tests that need a
-//! program the machine may lack.
+//! program the machine may lack,
+//! [`broken_crate`] for real broken crates and the CI logs of their failures.
 //!
 //! It serves issues (with their authors and `author_association`), comments, labels, issue
 //! events (who added which label), collaborator permissions, issue search (with an indexing
@@ -28,6 +29,7 @@
 
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
 
+pub mod broken_crate;
 mod copilot;
 mod encoding;
 mod faults;

@@ -1,0 +1,278 @@
+//! Repairs of real broken crates: the real cargo output of a failed step as the job log, the
+//! repair computed by the Rust tools in the crate's git repository, and the failed step run
+//! again by the test to show it passes and that nothing else changed.
+
+use autoheal::job_log::{self, FailureKind};
+use autoheal::repair::{self, Dropped, RepairOptions, RepairOutcome, Repaired};
+use fake_github::broken_crate::{BrokenCrate, CRATE_NAME, require_cargo_tools};
+
+/// A source file no repair has any reason to touch.
+const UNTOUCHED: (&str, &str) = (
+    "src/untouched.rs",
+    "/// Left alone by every repair.\npub fn untouched()->u8{ 7 }\n",
+);
+
+fn repaired(krate: &BrokenCrate, log: &str) -> Repaired {
+    match repair::repair(
+        &job_log::classify(log),
+        &krate.dir,
+        &RepairOptions::default(),
+    ) {
+        Ok(RepairOutcome::Repaired(repaired)) => repaired,
+        other => panic!("expected a verified repair, got {other:#?}"),
+    }
+}
+
+fn dropped(krate: &BrokenCrate, log: &str) -> Dropped {
+    match repair::repair(
+        &job_log::classify(log),
+        &krate.dir,
+        &RepairOptions::default(),
+    ) {
+        Ok(RepairOutcome::Dropped(dropped)) => dropped,
+        other => panic!("expected a dropped repair, got {other:#?}"),
+    }
+}
+
+#[test]
+fn a_formatting_diff_is_repaired_by_cargo_fmt_and_the_check_passes() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[("src/lib.rs", "pub fn answer()->u32{42}\n"), UNTOUCHED],
+    );
+    // rustfmt checks only the file the log names, not the untouched one (not a module).
+    let log = krate.failed_job_log(&["fmt", "--check"]);
+    assert_eq!(job_log::classify(&log).kind, FailureKind::Format);
+
+    let repaired = repaired(&krate, &log);
+
+    assert!(krate.cargo(&["fmt", "--check"]).0, "the step passes");
+    assert_eq!(krate.changed(), [" M src/lib.rs"]);
+    assert_eq!(
+        krate.read("src/lib.rs"),
+        "pub fn answer() -> u32 {\n    42\n}\n"
+    );
+    assert_eq!(krate.read(UNTOUCHED.0), UNTOUCHED.1);
+    assert_eq!(repaired.files, ["src/lib.rs"]);
+    assert!(
+        repaired.patch.contains("+pub fn answer() -> u32 {"),
+        "{}",
+        repaired.patch
+    );
+    assert_eq!(repaired.changed_lines, 4);
+    assert_eq!(
+        repaired.repair.command,
+        format!("cargo fmt -p {CRATE_NAME}")
+    );
+    assert_eq!(
+        repaired.verification.command,
+        format!("cargo fmt --check -p {CRATE_NAME}")
+    );
+    assert!(repaired.verification.passed);
+}
+
+#[test]
+fn an_unused_import_denied_by_warnings_is_removed_by_clippy_fix() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[(
+            "src/lib.rs",
+            "#![deny(warnings)]\nuse std::collections::HashMap;\n\n/// The answer.\npub fn answer() -> u32 {\n    42\n}\n",
+        )],
+    );
+    let log = krate.failed_job_log(&["build"]);
+    let failure = job_log::classify(&log);
+    assert_eq!(failure.kind, FailureKind::Lint, "{failure:#?}");
+
+    let repaired = repaired(&krate, &log);
+
+    assert!(krate.cargo(&["build"]).0, "the step passes");
+    assert_eq!(krate.changed(), [" M src/lib.rs"]);
+    assert_eq!(
+        krate.read("src/lib.rs"),
+        "#![deny(warnings)]\n\n/// The answer.\npub fn answer() -> u32 {\n    42\n}\n"
+    );
+    assert!(repaired.repair.command.starts_with("cargo clippy -p tiny"));
+    assert!(repaired.repair.command.contains("--fix"));
+    assert_eq!(repaired.changed_lines, 1);
+}
+
+#[test]
+fn a_clippy_lint_denied_by_d_warnings_is_fixed_and_clippy_passes() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[
+            (
+                "src/lib.rs",
+                "pub mod untouched;\n\n/// The answer.\npub fn answer() -> u32 {\n    return 42;\n}\n",
+            ),
+            (
+                "src/untouched.rs",
+                "/// Left alone.\npub fn untouched() -> u8 {\n    7\n}\n",
+            ),
+        ],
+    );
+    let step = ["clippy", "--all-targets", "--", "-D", "warnings"];
+    let log = krate.failed_job_log(&step);
+    let failure = job_log::classify(&log);
+    assert_eq!(failure.kind, FailureKind::Lint);
+    assert_eq!(
+        failure.findings[0].code.as_deref(),
+        Some("clippy::needless_return")
+    );
+
+    let repaired = repaired(&krate, &log);
+
+    assert!(krate.cargo(&step).0, "the step passes");
+    assert_eq!(krate.changed(), [" M src/lib.rs"]);
+    assert!(
+        krate
+            .read("src/lib.rs")
+            .contains("pub fn answer() -> u32 {\n    42\n}")
+    );
+    assert!(
+        repaired.patch.contains("-    return 42;"),
+        "{}",
+        repaired.patch
+    );
+    assert_eq!(
+        repaired.verification.command,
+        "cargo clippy -p tiny --all-targets --offline -- -D warnings"
+    );
+}
+
+#[test]
+fn a_type_error_is_dropped_with_the_reason_and_the_tree_left_alone() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = "/// The answer.\npub fn answer() -> u32 {\n    \"42\"\n}\n";
+    let krate = BrokenCrate::create(dir.path(), &[("src/lib.rs", source)]);
+    let log = krate.failed_job_log(&["build"]);
+    assert_eq!(job_log::classify(&log).kind, FailureKind::Build);
+
+    let dropped = dropped(&krate, &log);
+
+    assert!(
+        dropped.reason.contains("changed nothing"),
+        "{}",
+        dropped.reason
+    );
+    assert!(dropped.reason.contains("E0308"), "{}", dropped.reason);
+    assert_eq!(dropped.tried.len(), 1);
+    assert!(dropped.tried[0].command.starts_with("cargo fix -p tiny"));
+    assert!(krate.changed().is_empty());
+    assert_eq!(krate.read("src/lib.rs"), source);
+}
+
+#[test]
+fn a_repair_larger_than_the_bound_is_dropped_and_reverted() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = "pub fn answer()->u32{42}\n";
+    let krate = BrokenCrate::create(dir.path(), &[("src/lib.rs", source)]);
+    let log = krate.failed_job_log(&["fmt", "--check"]);
+    let options = RepairOptions::default().max_changed_lines(2);
+
+    let outcome = repair::repair(&job_log::classify(&log), &krate.dir, &options).unwrap();
+
+    let RepairOutcome::Dropped(dropped) = outcome else {
+        panic!("expected a dropped repair, got {outcome:#?}")
+    };
+    assert!(
+        dropped.reason.contains("too large: 4 lines"),
+        "{}",
+        dropped.reason
+    );
+    assert!(dropped.reason.contains("reverted"), "{}", dropped.reason);
+    assert!(krate.changed().is_empty());
+    assert_eq!(krate.read("src/lib.rs"), source);
+}
+
+#[test]
+fn a_failure_no_tool_repairs_is_dropped_without_running_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(dir.path(), &[("src/lib.rs", "")]);
+    let log = "Run cargo test\n---- tests::adds stdout ----\nthread 'tests::adds' panicked at src/lib.rs:9:5:\nassertion failed\n\nfailures:\n    tests::adds\n\ntest result: FAILED. 0 passed; 1 failed\n";
+    assert_eq!(job_log::classify(log).kind, FailureKind::Test);
+
+    let dropped = dropped(&krate, log);
+
+    assert!(
+        dropped.reason.contains("test failure"),
+        "{}",
+        dropped.reason
+    );
+    assert!(dropped.tried.is_empty());
+}
+
+#[test]
+fn a_checkout_with_uncommitted_changes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(dir.path(), &[("src/lib.rs", "pub fn answer()->u32{42}\n")]);
+    std::fs::write(krate.dir.join("src/lib.rs"), "// work in progress\n").unwrap();
+
+    let error = repair::repair(
+        &job_log::classify("Diff in src/lib.rs:1:\n-a\n+b\n"),
+        &krate.dir,
+        &RepairOptions::default(),
+    )
+    .unwrap_err();
+
+    assert!(error.to_string().contains("uncommitted changes"), "{error}");
+    assert!(error.to_string().contains("src/lib.rs"), "{error}");
+    assert_eq!(krate.read("src/lib.rs"), "// work in progress\n");
+}
+
+#[test]
+fn a_fix_reaching_a_file_the_log_does_not_name_is_dropped_and_reverted() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lib = "pub mod other;\n\n/// The answer.\npub fn answer() -> u32 {\n    return 42;\n}\n";
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[
+            ("src/lib.rs", lib),
+            (
+                "src/other.rs",
+                "/// Seven.\npub fn seven() -> u8 {\n    7\n}\n",
+            ),
+        ],
+    );
+    let step = ["clippy", "--all-targets", "--", "-D", "warnings"];
+    let log = krate.failed_job_log(&step);
+    // A later commit than the log's adds a lint of its own in a file the log never saw.
+    let other = "/// Seven.\npub fn seven() -> u8 {\n    return 7;\n}\n";
+    krate.commit(&[("src/other.rs", other)], "Another needless return");
+
+    let dropped = dropped(&krate, &log);
+
+    assert!(
+        dropped
+            .reason
+            .contains("changed files the log does not name: src/other.rs"),
+        "{}",
+        dropped.reason
+    );
+    assert!(dropped.reason.contains("reverted"), "{}", dropped.reason);
+    assert!(krate.changed().is_empty());
+    assert_eq!(krate.read("src/lib.rs"), lib);
+    assert_eq!(krate.read("src/other.rs"), other);
+}
