@@ -27,8 +27,7 @@ pub struct ToolRun {
     pub passed: bool,
     /// Whether it was stopped for running past its time bound.
     pub timed_out: bool,
-    /// Its output (standard output, then standard error); the end of it once
-    /// [`shortened`](Self::shortened) for a report.
+    /// Its output (standard output, then standard error); in a repair's answer, only its end.
     pub output: String,
     /// How long it ran.
     pub elapsed: Duration,
