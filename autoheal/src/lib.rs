@@ -100,6 +100,7 @@ pub mod github;
 mod handoff;
 #[cfg(feature = "heal")]
 mod heal;
+pub mod history;
 pub mod issue;
 mod json;
 // Read back by the healing engine (`autoheal::fix::last_report`).

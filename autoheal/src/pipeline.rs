@@ -372,6 +372,12 @@ impl Pipeline {
                 report.trace_id
             ));
         }
+        if self.durable
+            && let Some(entry) =
+                crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
+        {
+            crate::history::record(&self.config, &entry);
+        }
         Delivery {
             trace_id: report.trace_id,
             fingerprint: report.fingerprint,

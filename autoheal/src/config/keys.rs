@@ -161,6 +161,25 @@ pub const KEYS: &[Key] = &[
         "AUTO_HEAL_DEBUG",
         "Print autoheal's own internal failures as [autoheal] lines on stderr.",
     ),
+    // The local history that `stats` reads.
+    key(
+        "history_max_entries",
+        KeyKind::Number {
+            min: 100,
+            max: 10_000_000,
+        },
+        "AUTO_HEAL_HISTORY_MAX_ENTRIES",
+        "Failures the local history keeps for stats; the oldest are dropped beyond it.",
+    ),
+    key(
+        "history_max_bytes",
+        KeyKind::Number {
+            min: 65_536,
+            max: 10_737_418_240,
+        },
+        "AUTO_HEAL_HISTORY_MAX_BYTES",
+        "Bytes the local history keeps for stats; the oldest entries are dropped beyond it.",
+    ),
 ];
 
 /// The variable GitHub Actions sets to the repository a job builds.
@@ -333,6 +352,10 @@ impl Key {
             "queue_max_bytes" => config.queue_max_bytes = number(),
             "copilot_handoff" => config.copilot_handoff = flag(),
             "debug" => config.debug = flag(),
+            "history_max_entries" => {
+                config.history_max_entries = usize::try_from(number()).unwrap_or(usize::MAX)
+            }
+            "history_max_bytes" => config.history_max_bytes = number(),
             _ => {}
         }
     }
@@ -358,6 +381,8 @@ impl Key {
             "queue_max_bytes" => config.queue_max_bytes.into(),
             "copilot_handoff" => config.copilot_handoff.into(),
             "debug" => config.debug.into(),
+            "history_max_entries" => config.history_max_entries.into(),
+            "history_max_bytes" => config.history_max_bytes.into(),
             _ => Value::Null,
         }
     }

@@ -86,6 +86,10 @@ pub struct Config {
     pub copilot_token: Option<Token>,
     /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
     pub debug: bool,
+    /// The local history (see [`crate::history`]) keeps at most this many entries, the newest.
+    pub history_max_entries: usize,
+    /// The local history keeps at most this many bytes, the newest entries.
+    pub history_max_bytes: u64,
 }
 
 impl Config {
@@ -116,6 +120,8 @@ impl Config {
             copilot_handoff: false,
             copilot_token: None,
             debug: false,
+            history_max_entries: crate::history::DEFAULT_MAX_ENTRIES,
+            history_max_bytes: crate::history::DEFAULT_MAX_BYTES,
         }
     }
 

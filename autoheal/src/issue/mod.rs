@@ -16,7 +16,7 @@ mod embedded;
 mod limits;
 pub(crate) mod markdown;
 pub(crate) mod sanitize;
-mod title;
+pub(crate) mod title;
 
 use crate::Report;
 
