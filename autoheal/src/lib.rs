@@ -127,6 +127,7 @@ mod sink;
 mod site;
 mod spool;
 mod stack;
+pub mod stats;
 mod symbols;
 mod sync;
 mod system;

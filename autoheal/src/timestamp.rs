@@ -80,8 +80,7 @@ pub(crate) fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// A UTC timestamp as [`seconds`] or [`millis`] write it, for tests to read back.
-#[cfg(test)]
+/// A UTC timestamp as [`seconds`] or [`millis`] write it: for tests, and `stats --since`.
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     let text = text.strip_suffix('Z')?;
     let (date, time) = text.split_once('T')?;

@@ -33,6 +33,7 @@ pub fn run(app: &App, overrides: &Overrides, command: &Command) -> Result<()> {
         Command::Queue(args) => queue(app, overrides, args.action.as_ref()),
         #[cfg(feature = "github")]
         Command::Flush => flush(app, overrides),
+        Command::Stats(args) => super::stats::stats(app, overrides, args),
     }
 }
 
