@@ -6,6 +6,7 @@
 //! follows the torn one by that prefix. The prefix cannot occur inside a JSON string, whose
 //! quotes are escaped.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_core::de::{self, Deserializer, MapAccess, Visitor};
@@ -149,8 +150,9 @@ impl HistoryEntry {
     }
 
     /// The entry a line holds, or `None` for a line that is not one (torn, or not JSON).
+    #[cfg(test)]
     pub(crate) fn from_line(line: &[u8]) -> Option<HistoryEntry> {
-        serde_json::from_slice(line).ok()
+        EntryRef::from_line(line).map(EntryRef::into_owned)
     }
 }
 
@@ -190,8 +192,59 @@ impl serde_core::Serialize for Bounded<'_> {
     }
 }
 
-/// The fields of a line, read without building a `serde_json::Value` first: `stats` reads a
-/// hundred thousand of them.
+/// An entry read from a line, its text borrowed from the line where it holds no escape: `stats`
+/// reads a hundred thousand of them and keeps few of their strings.
+#[derive(Clone, Debug)]
+pub(crate) struct EntryRef<'a> {
+    pub(crate) time_ms: u64,
+    pub(crate) kind: EntryKind,
+    pub(crate) fingerprint: Cow<'a, str>,
+    pub(crate) title: Cow<'a, str>,
+    pub(crate) trace_id: Cow<'a, str>,
+    pub(crate) app_version: Cow<'a, str>,
+    pub(crate) outcome: HistoryOutcome,
+    pub(crate) issue_url: Option<Cow<'a, str>>,
+    pub(crate) rule: Option<Cow<'a, str>>,
+}
+
+impl<'a> EntryRef<'a> {
+    /// The entry a line holds, or `None` for a line that is not one (torn, or not JSON).
+    pub(crate) fn from_line(line: &'a [u8]) -> Option<EntryRef<'a>> {
+        serde_json::from_slice(line).ok()
+    }
+
+    /// `entry`, borrowed.
+    pub(crate) fn of(entry: &'a HistoryEntry) -> EntryRef<'a> {
+        EntryRef {
+            time_ms: entry.time_ms,
+            kind: entry.kind,
+            fingerprint: Cow::Borrowed(&entry.fingerprint),
+            title: Cow::Borrowed(&entry.title),
+            trace_id: Cow::Borrowed(&entry.trace_id),
+            app_version: Cow::Borrowed(&entry.app_version),
+            outcome: entry.outcome,
+            issue_url: entry.issue_url.as_deref().map(Cow::Borrowed),
+            rule: entry.rule.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// The entry, owning its text.
+    pub(crate) fn into_owned(self) -> HistoryEntry {
+        HistoryEntry {
+            time_ms: self.time_ms,
+            kind: self.kind,
+            fingerprint: self.fingerprint.into_owned(),
+            title: self.title.into_owned(),
+            trace_id: self.trace_id.into_owned(),
+            app_version: self.app_version.into_owned(),
+            outcome: self.outcome,
+            issue_url: self.issue_url.map(Cow::into_owned),
+            rule: self.rule.map(Cow::into_owned),
+        }
+    }
+}
+
+/// The fields of a line, read without building a `serde_json::Value` first.
 enum Field {
     Version,
     Time,
@@ -235,6 +288,31 @@ impl<'de> serde_core::Deserialize<'de> for Field {
     }
 }
 
+/// A string borrowed from the input when it can be.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> serde_core::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
 /// An outcome read by name without allocating.
 struct OutcomeName(HistoryOutcome);
 
@@ -254,19 +332,30 @@ impl<'de> serde_core::Deserialize<'de> for OutcomeName {
     }
 }
 
-impl<'de> serde_core::Deserialize<'de> for HistoryEntry {
+impl<'de> serde_core::Deserialize<'de> for EntryRef<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct EntryVisitor;
         impl<'de> Visitor<'de> for EntryVisitor {
-            type Value = HistoryEntry;
+            type Value = EntryRef<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a history entry (a JSON object)")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HistoryEntry, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EntryRef<'de>, A::Error> {
+                let text = |t: Option<Text<'de>>| t.map(|t| t.0);
                 let mut version = None;
                 let mut time_ms = None;
                 let mut outcome = None;
-                let mut entry = HistoryEntry::new(0, EntryKind::Failure, HistoryOutcome::Other);
+                let mut entry = EntryRef {
+                    time_ms: 0,
+                    kind: EntryKind::Failure,
+                    fingerprint: Cow::Borrowed(""),
+                    title: Cow::Borrowed(""),
+                    trace_id: Cow::Borrowed(""),
+                    app_version: Cow::Borrowed(""),
+                    outcome: HistoryOutcome::Other,
+                    issue_url: None,
+                    rule: None,
+                };
                 while let Some(field) = map.next_key::<Field>()? {
                     match field {
                         Field::Version => version = Some(map.next_value::<u64>()?),
@@ -276,13 +365,13 @@ impl<'de> serde_core::Deserialize<'de> for HistoryEntry {
                                 entry.kind = EntryKind::Update;
                             }
                         }
-                        Field::Fingerprint => entry.fingerprint = map.next_value()?,
-                        Field::Title => entry.title = map.next_value()?,
-                        Field::TraceId => entry.trace_id = map.next_value()?,
-                        Field::AppVersion => entry.app_version = map.next_value()?,
+                        Field::Fingerprint => entry.fingerprint = map.next_value::<Text<'de>>()?.0,
+                        Field::Title => entry.title = map.next_value::<Text<'de>>()?.0,
+                        Field::TraceId => entry.trace_id = map.next_value::<Text<'de>>()?.0,
+                        Field::AppVersion => entry.app_version = map.next_value::<Text<'de>>()?.0,
                         Field::Outcome => outcome = Some(map.next_value::<OutcomeName>()?.0),
-                        Field::IssueUrl => entry.issue_url = map.next_value()?,
-                        Field::Rule => entry.rule = map.next_value()?,
+                        Field::IssueUrl => entry.issue_url = text(map.next_value()?),
+                        Field::Rule => entry.rule = text(map.next_value()?),
                         Field::Unknown => {
                             map.next_value::<de::IgnoredAny>()?;
                         }

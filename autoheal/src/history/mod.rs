@@ -34,6 +34,7 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub(crate) use entry::EntryRef;
 pub use entry::{EntryKind, HistoryEntry, HistoryOutcome};
 
 use crate::{Config, Error, Result};
@@ -178,12 +179,16 @@ impl History {
     ///
     /// When the file exists but cannot be read. A missing file is an empty history.
     pub fn read(&self) -> Result<HistoryRead> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(Error::io("read the history", &self.path, e)),
-        };
-        Ok(parse(&bytes))
+        Ok(parse(&self.read_bytes()?))
+    }
+
+    /// The file's bytes; none when there is no file yet.
+    pub(crate) fn read_bytes(&self) -> Result<Vec<u8>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Error::io("read the history", &self.path, e)),
+        }
     }
 
     /// Rewrite the file with the newest entries, down to nine tenths of each bound (so that
@@ -226,28 +231,35 @@ impl History {
 
 /// The entries of a history file's bytes, and how many lines were not entries.
 fn parse(bytes: &[u8]) -> HistoryRead {
-    let mut read = HistoryRead {
-        entries: Vec::with_capacity(bytes.len() / 200),
-        skipped: 0,
-    };
+    let mut entries = Vec::with_capacity(bytes.len() / 200);
+    let skipped = for_each_entry(bytes, |entry| entries.push(entry.into_owned()));
+    HistoryRead { entries, skipped }
+}
+
+/// Call `each` with every entry of a history file's bytes, oldest first, borrowing their text
+/// from `bytes`; returns how many lines were not entries.
+pub(crate) fn for_each_entry<'a>(bytes: &'a [u8], mut each: impl FnMut(EntryRef<'a>)) -> usize {
+    let mut skipped = 0;
     for line in bytes.split(|b| *b == b'\n') {
         if line.is_empty() {
             continue;
         }
-        match HistoryEntry::from_line(line) {
-            Some(entry) => read.entries.push(entry),
+        match EntryRef::from_line(line) {
+            Some(entry) => each(entry),
             None => {
-                read.skipped += 1;
+                skipped += 1;
                 // A torn record with a whole one appended after it on the same line.
                 let whole = find_last(line, entry::LINE_START)
                     .filter(|start| *start > 0)
                     .and_then(|start| line.get(start..))
-                    .and_then(HistoryEntry::from_line);
-                read.entries.extend(whole);
+                    .and_then(EntryRef::from_line);
+                if let Some(entry) = whole {
+                    each(entry);
+                }
             }
         }
     }
-    read
+    skipped
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -24,7 +24,7 @@ mod since;
 
 use std::collections::HashMap;
 
-use crate::history::{EntryKind, HistoryEntry, HistoryOutcome};
+use crate::history::{EntryKind, EntryRef, HistoryEntry, HistoryOutcome};
 
 pub use render::sparkline;
 pub use since::parse_since;
@@ -112,113 +112,11 @@ impl Stats {
     /// Sum up `entries` (oldest first, as [`History::read`](crate::history::History::read)
     /// gives them).
     pub fn from_entries(entries: &[HistoryEntry], options: &StatsOptions) -> Stats {
-        let since = options.since_ms.unwrap_or(0);
-        let today = options.now_ms / DAY_MS;
-        let first_day = today.saturating_sub(DAYS as u64 - 1);
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut failures: Vec<FailureStats> = Vec::new();
-        // The time of the newest entry that set each failure's outcome.
-        let mut outcome_at: Vec<u64> = Vec::new();
-        let mut rules: HashMap<Option<&str>, u64> = HashMap::new();
-        let mut outcomes = [0u64; HistoryOutcome::ALL.len()];
-        let mut daily = [0u64; DAYS];
-        let mut total = 0;
-        for entry in entries.iter().filter(|e| e.time_ms >= since) {
-            if entry.kind == EntryKind::Update {
-                // A later outcome of a failure counted already.
-                if let Some(&at) = index.get(entry.fingerprint.as_str())
-                    && let (Some(failure), Some(set_at)) =
-                        (failures.get_mut(at), outcome_at.get_mut(at))
-                    && entry.time_ms >= *set_at
-                {
-                    failure.last_outcome = entry.outcome;
-                    if entry.issue_url.is_some() {
-                        failure.issue_url.clone_from(&entry.issue_url);
-                    }
-                    *set_at = entry.time_ms;
-                }
-                continue;
-            }
-            total += 1;
-            *rules.entry(entry.rule.as_deref()).or_default() += 1;
-            if let Some(slot) = HistoryOutcome::ALL
-                .iter()
-                .position(|o| *o == entry.outcome)
-                .and_then(|i| outcomes.get_mut(i))
-            {
-                *slot += 1;
-            }
-            let day = entry.time_ms / DAY_MS;
-            if (first_day..=today).contains(&day)
-                && let Some(slot) = daily.get_mut((day - first_day) as usize)
-            {
-                *slot += 1;
-            }
-            let at = *index.entry(entry.fingerprint.as_str()).or_insert_with(|| {
-                failures.push(FailureStats {
-                    fingerprint: entry.fingerprint.clone(),
-                    title: String::new(),
-                    count: 0,
-                    first_seen_ms: entry.time_ms,
-                    last_seen_ms: entry.time_ms,
-                    app_versions: Vec::new(),
-                    last_outcome: entry.outcome,
-                    issue_url: None,
-                    rule: None,
-                });
-                outcome_at.push(0);
-                failures.len() - 1
-            });
-            let (Some(failure), Some(set_at)) = (failures.get_mut(at), outcome_at.get_mut(at))
-            else {
-                continue;
-            };
-            failure.count += 1;
-            failure.first_seen_ms = failure.first_seen_ms.min(entry.time_ms);
-            if entry.time_ms >= failure.last_seen_ms || failure.title.is_empty() {
-                failure.last_seen_ms = failure.last_seen_ms.max(entry.time_ms);
-                if !entry.title.is_empty() {
-                    failure.title.clone_from(&entry.title);
-                }
-            }
-            if !entry.app_version.is_empty() && !failure.app_versions.contains(&entry.app_version) {
-                failure.app_versions.push(entry.app_version.clone());
-            }
-            if entry.time_ms >= *set_at {
-                failure.last_outcome = entry.outcome;
-                *set_at = entry.time_ms;
-            }
-            if entry.issue_url.is_some() {
-                failure.issue_url.clone_from(&entry.issue_url);
-            }
-            if entry.rule.is_some() {
-                failure.rule.clone_from(&entry.rule);
-            }
+        let mut tally = Tally::new(options);
+        for entry in entries {
+            tally.add(&EntryRef::of(entry));
         }
-        failures.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then(b.last_seen_ms.cmp(&a.last_seen_ms))
-        });
-        let mut rules: Vec<(Option<String>, u64)> = rules
-            .into_iter()
-            .map(|(rule, count)| (rule.map(str::to_string), count))
-            .collect();
-        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Stats {
-            since_ms: options.since_ms,
-            now_ms: options.now_ms,
-            total,
-            failures,
-            rules,
-            outcomes: HistoryOutcome::ALL
-                .into_iter()
-                .zip(outcomes)
-                .filter(|(_, count)| *count > 0)
-                .collect(),
-            daily,
-            skipped: 0,
-        }
+        tally.finish()
     }
 
     /// The stats of `history`.
@@ -230,15 +128,182 @@ impl Stats {
         history: &crate::history::History,
         options: &StatsOptions,
     ) -> crate::Result<Stats> {
-        let read = history.read()?;
-        let mut stats = Stats::from_entries(&read.entries, options);
-        stats.skipped = read.skipped;
+        let bytes = history.read_bytes()?;
+        let mut tally = Tally::new(options);
+        let skipped = crate::history::for_each_entry(&bytes, |entry| tally.add(&entry));
+        let mut stats = tally.finish();
+        stats.skipped = skipped;
         Ok(stats)
     }
 
     /// The first day of [`daily`](Stats::daily), as days since the Unix epoch.
     pub fn first_day(&self) -> u64 {
         (self.now_ms / DAY_MS).saturating_sub(DAYS as u64 - 1)
+    }
+}
+
+/// The sums so far, entry by entry: nothing of an entry is copied but what is new.
+struct Tally {
+    options: StatsOptions,
+    first_day: u64,
+    today: u64,
+    index: HashMap<String, usize>,
+    failures: Vec<FailureStats>,
+    /// The time of the newest entry that set each failure's outcome.
+    outcome_at: Vec<u64>,
+    rules: HashMap<String, u64>,
+    without_rule: u64,
+    outcomes: [u64; HistoryOutcome::ALL.len()],
+    daily: [u64; DAYS],
+    total: u64,
+}
+
+impl Tally {
+    fn new(options: &StatsOptions) -> Tally {
+        let today = options.now_ms / DAY_MS;
+        Tally {
+            options: *options,
+            first_day: today.saturating_sub(DAYS as u64 - 1),
+            today,
+            index: HashMap::new(),
+            failures: Vec::new(),
+            outcome_at: Vec::new(),
+            rules: HashMap::new(),
+            without_rule: 0,
+            outcomes: [0; HistoryOutcome::ALL.len()],
+            daily: [0; DAYS],
+            total: 0,
+        }
+    }
+
+    fn add(&mut self, entry: &EntryRef<'_>) {
+        if entry.time_ms < self.options.since_ms.unwrap_or(0) {
+            return;
+        }
+        if entry.kind == EntryKind::Update {
+            // A later outcome of a failure counted already.
+            if let Some(&at) = self.index.get(&*entry.fingerprint)
+                && let (Some(failure), Some(set_at)) =
+                    (self.failures.get_mut(at), self.outcome_at.get_mut(at))
+                && entry.time_ms >= *set_at
+            {
+                failure.last_outcome = entry.outcome;
+                replace_if_other(&mut failure.issue_url, entry.issue_url.as_deref());
+                *set_at = entry.time_ms;
+            }
+            return;
+        }
+        self.total += 1;
+        match entry.rule.as_deref() {
+            Some(rule) => match self.rules.get_mut(rule) {
+                Some(count) => *count += 1,
+                None => {
+                    self.rules.insert(rule.to_string(), 1);
+                }
+            },
+            None => self.without_rule += 1,
+        }
+        if let Some(slot) = HistoryOutcome::ALL
+            .iter()
+            .position(|o| *o == entry.outcome)
+            .and_then(|i| self.outcomes.get_mut(i))
+        {
+            *slot += 1;
+        }
+        let day = entry.time_ms / DAY_MS;
+        if (self.first_day..=self.today).contains(&day)
+            && let Some(slot) = self.daily.get_mut((day - self.first_day) as usize)
+        {
+            *slot += 1;
+        }
+        let at = match self.index.get(&*entry.fingerprint) {
+            Some(&at) => at,
+            None => {
+                self.failures.push(FailureStats {
+                    fingerprint: entry.fingerprint.to_string(),
+                    title: String::new(),
+                    count: 0,
+                    first_seen_ms: entry.time_ms,
+                    last_seen_ms: entry.time_ms,
+                    app_versions: Vec::new(),
+                    last_outcome: entry.outcome,
+                    issue_url: None,
+                    rule: None,
+                });
+                self.outcome_at.push(0);
+                let at = self.failures.len() - 1;
+                self.index.insert(entry.fingerprint.to_string(), at);
+                at
+            }
+        };
+        let (Some(failure), Some(set_at)) =
+            (self.failures.get_mut(at), self.outcome_at.get_mut(at))
+        else {
+            return;
+        };
+        failure.count += 1;
+        failure.first_seen_ms = failure.first_seen_ms.min(entry.time_ms);
+        if entry.time_ms >= failure.last_seen_ms || failure.title.is_empty() {
+            failure.last_seen_ms = failure.last_seen_ms.max(entry.time_ms);
+            if !entry.title.is_empty() && failure.title != *entry.title {
+                failure.title = entry.title.to_string();
+            }
+        }
+        if !entry.app_version.is_empty()
+            && !failure
+                .app_versions
+                .iter()
+                .any(|v| *v == *entry.app_version)
+        {
+            failure.app_versions.push(entry.app_version.to_string());
+        }
+        if entry.time_ms >= *set_at {
+            failure.last_outcome = entry.outcome;
+            *set_at = entry.time_ms;
+        }
+        replace_if_other(&mut failure.issue_url, entry.issue_url.as_deref());
+        replace_if_other(&mut failure.rule, entry.rule.as_deref());
+    }
+
+    fn finish(self) -> Stats {
+        let mut failures = self.failures;
+        failures.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(b.last_seen_ms.cmp(&a.last_seen_ms))
+        });
+        let mut rules: Vec<(Option<String>, u64)> = self
+            .rules
+            .into_iter()
+            .map(|(rule, count)| (Some(rule), count))
+            .collect();
+        if self.without_rule > 0 {
+            rules.push((None, self.without_rule));
+        }
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Stats {
+            since_ms: self.options.since_ms,
+            now_ms: self.options.now_ms,
+            total: self.total,
+            failures,
+            rules,
+            outcomes: HistoryOutcome::ALL
+                .into_iter()
+                .zip(self.outcomes)
+                .filter(|(_, count)| *count > 0)
+                .collect(),
+            daily: self.daily,
+            skipped: 0,
+        }
+    }
+}
+
+/// Set `slot` to `value` when there is one and it differs (allocating only then).
+fn replace_if_other(slot: &mut Option<String>, value: Option<&str>) {
+    if let Some(value) = value
+        && slot.as_deref() != Some(value)
+    {
+        *slot = Some(value.to_string());
     }
 }
 
