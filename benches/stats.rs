@@ -45,9 +45,9 @@ fn synthetic_history(dir: &std::path::Path, now_ms: u64) -> History {
             );
             entry.trace_id = format!("{:032x}", n.wrapping_mul(0x2545_f491_4f6c_dd1d));
             entry.app_version = format!("0.{}.0", n * 3 / ENTRIES + 1);
-            entry.issue_url = (bug % 10 != 0)
+            entry.issue_url = (!bug.is_multiple_of(10))
                 .then(|| format!("https://github.com/acme/ipfs_kit/issues/{}", bug + 1));
-            entry.rule = (bug % 3 != 0).then(|| ["file-not-found", "connection-refused"][(bug % 2) as usize].to_string());
+            entry.rule = (!bug.is_multiple_of(3)).then(|| ["file-not-found", "connection-refused"][(bug % 2) as usize].to_string());
             entry
         })
         .collect();

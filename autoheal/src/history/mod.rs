@@ -328,10 +328,10 @@ impl Lock {
 /// Record one failure of `config`'s program, or a later outcome of one, and say so on the debug
 /// channel when it cannot be recorded. Never fails the caller.
 pub(crate) fn record(config: &Config, entry: &HistoryEntry) {
-    if let Err(error) = History::for_config(config).append(entry) {
-        if config.debug || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| v != "0") {
-            eprintln!("[autoheal] the failure could not be added to the history: {error}");
-        }
+    if let Err(error) = History::for_config(config).append(entry)
+        && (config.debug || std::env::var_os("AUTOHEAL_DEBUG").is_some_and(|v| v != "0"))
+    {
+        eprintln!("[autoheal] the failure could not be added to the history: {error}");
     }
 }
 
