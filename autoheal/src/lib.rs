@@ -53,7 +53,7 @@
 //! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
-//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue` and `flush` as clap subcommands for the program's own command line. |
+//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush` and `stats` as clap subcommands for the program's own command line. |
 //!
 //! # Where to go next
 //!
@@ -61,6 +61,7 @@
 //! - [`notice`]: what to tell the user after a failure (the issue, or why the report waits),
 //!   naming the program's own commands.
 //! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
+//! - [`history`] and [`stats`]: every failure seen on this machine, and what fails most.
 //! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
 //! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
 // Nothing in the library may panic into the program it reports for: no unwrap, expect,
