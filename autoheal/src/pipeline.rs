@@ -85,6 +85,7 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         crate::worker::flush(FLUSH_ON_DROP);
+        let _ = crate::capture::guarded(crate::history::record_pending_rules);
         let mut active = ACTIVE.write();
         if active
             .as_ref()
@@ -376,7 +377,7 @@ impl Pipeline {
             && let Some(entry) =
                 crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
         {
-            crate::history::record(&self.config, &entry);
+            crate::history::record_failure(&self.config, &report, &entry);
         }
         Delivery {
             trace_id: report.trace_id,

@@ -99,6 +99,21 @@ pub enum EntryKind {
     /// What became of a failure recorded earlier (a queued report sent later by `flush`):
     /// not counted again, but it changes the bug's last outcome and issue link.
     Update,
+    /// The diagnosis rule that recognises a failure recorded earlier (found once the report
+    /// was delivered, off the path the program waits on): not counted again, and its outcome
+    /// is not a new one.
+    Rule,
+}
+
+impl EntryKind {
+    /// The kind's name in the history (a failure's is not written).
+    fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Failure => "failure",
+            EntryKind::Update => "update",
+            EntryKind::Rule => "rule",
+        }
+    }
 }
 
 /// One line of the history.
@@ -174,8 +189,8 @@ impl serde_core::Serialize for Bounded<'_> {
         // `v` first: it is how a reader finds the start of a record.
         out.serialize_entry("v", &1)?;
         out.serialize_entry("time_ms", &entry.time_ms)?;
-        if entry.kind == EntryKind::Update {
-            out.serialize_entry("update", &true)?;
+        if entry.kind != EntryKind::Failure {
+            out.serialize_entry("kind", entry.kind.as_str())?;
         }
         out.serialize_entry("fingerprint", bounded(&entry.fingerprint))?;
         out.serialize_entry("title", bounded(&entry.title))?;
@@ -248,7 +263,7 @@ impl<'a> EntryRef<'a> {
 enum Field {
     Version,
     Time,
-    Update,
+    Kind,
     Fingerprint,
     Title,
     TraceId,
@@ -271,7 +286,7 @@ impl<'de> serde_core::Deserialize<'de> for Field {
                 Ok(match name {
                     "v" => Field::Version,
                     "time_ms" => Field::Time,
-                    "update" => Field::Update,
+                    "kind" => Field::Kind,
                     "fingerprint" => Field::Fingerprint,
                     "title" => Field::Title,
                     "trace_id" => Field::TraceId,
@@ -360,9 +375,13 @@ impl<'de> serde_core::Deserialize<'de> for EntryRef<'de> {
                     match field {
                         Field::Version => version = Some(map.next_value::<u64>()?),
                         Field::Time => time_ms = Some(map.next_value::<u64>()?),
-                        Field::Update => {
-                            if map.next_value::<bool>()? {
-                                entry.kind = EntryKind::Update;
+                        Field::Kind => {
+                            entry.kind = match &*map.next_value::<Text<'de>>()?.0 {
+                                "update" => EntryKind::Update,
+                                "rule" => EntryKind::Rule,
+                                "failure" => EntryKind::Failure,
+                                // A kind a newer version adds is not a failure to count.
+                                _ => return Err(de::Error::custom("an unknown kind of entry")),
                             }
                         }
                         Field::Fingerprint => entry.fingerprint = map.next_value::<Text<'de>>()?.0,
@@ -423,7 +442,16 @@ mod tests {
             rule: None,
             ..entry
         };
-        assert_eq!(HistoryEntry::from_line(&update.to_line()), Some(update));
+        assert_eq!(
+            HistoryEntry::from_line(&update.to_line()),
+            Some(update.clone())
+        );
+        let rule = HistoryEntry {
+            kind: EntryKind::Rule,
+            rule: Some("file-not-found".into()),
+            ..update
+        };
+        assert_eq!(HistoryEntry::from_line(&rule.to_line()), Some(rule));
     }
 
     #[test]

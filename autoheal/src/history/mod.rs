@@ -2,6 +2,11 @@
 //! added to an existing issue, throttled, ignored, queued, refused or failed — kept next to the
 //! queue in the configuration directory (`history.jsonl`) for `stats` to read.
 //!
+//! The background worker records each failure once it has settled it (before the program
+//! hears what became of it), then, off that path, the diagnosis rule that recognises it (with
+//! the `heal` feature) and, when a queued report is sent later, its new outcome: one line
+//! each, of the [`EntryKind`]s `Failure`, `Rule` and `Update`; only failures are counted.
+//!
 //! # The store
 //!
 //! An append-only file of JSON lines (see [`HistoryEntry`]), bounded by
@@ -279,8 +284,10 @@ struct Lock {
 }
 
 impl Lock {
-    /// The lock, waiting at most [`LOCK_WAIT`]; `None` when it could not be had (another
-    /// process held it all that time, or the file system cannot lock).
+    /// The lock, waiting at most [`LOCK_WAIT`]; `None` when another process held it all that
+    /// time, or the lock file cannot be opened. Where the file system cannot lock at all, the
+    /// holder goes on unlocked, as reporting does: the bounds still hold, and only an append
+    /// racing a compaction could be lost.
     fn acquire(path: &Path, mode: Mode) -> Option<Lock> {
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -295,8 +302,7 @@ impl Lock {
                 Mode::Exclusive => file.try_lock(),
             };
             match attempt {
-                Ok(()) => return Some(Lock { file }),
-                Err(TryLockError::Error(_)) => return None,
+                Ok(()) | Err(TryLockError::Error(_)) => return Some(Lock { file }),
                 Err(TryLockError::WouldBlock) => {}
             }
             let now = Instant::now();
@@ -359,24 +365,54 @@ pub(crate) fn entry_for(
         trace_id: report.trace_id.clone(),
         app_version: report.system.app_version.clone(),
         issue_url: url,
-        rule: match kind {
-            EntryKind::Failure => diagnosis_rule(report),
-            EntryKind::Update => None,
-        },
         ..HistoryEntry::new(now_ms(), kind, outcome)
     })
 }
 
-/// The diagnosis rule that recognises `report`, with the healing engine built in.
-#[cfg(feature = "heal")]
-fn diagnosis_rule(report: &crate::Report) -> Option<String> {
-    let diagnosis = crate::fix::diagnose(report);
-    diagnosis.is_recognised().then_some(diagnosis.rule_id)
+/// Record `entry`, a failure of `report`, and leave finding its diagnosis rule for later:
+/// diagnosing takes milliseconds (the rules' patterns are compiled on first use), which a
+/// program waiting for its report to be delivered should not wait for.
+pub(crate) fn record_failure(config: &Config, report: &crate::Report, entry: &HistoryEntry) {
+    record(config, entry);
+    #[cfg(feature = "heal")]
+    PENDING_RULES
+        .lock()
+        .push((History::for_config(config), report.clone(), entry.clone()));
+    #[cfg(not(feature = "heal"))]
+    let _ = report;
 }
 
-#[cfg(not(feature = "heal"))]
-fn diagnosis_rule(_report: &crate::Report) -> Option<String> {
-    None
+/// Failures recorded whose diagnosis rule is still to be found: the history, the report and
+/// the entry recorded for it.
+#[cfg(feature = "heal")]
+static PENDING_RULES: crate::sync::Mutex<Vec<(History, crate::Report, HistoryEntry)>> =
+    crate::sync::Mutex::new(Vec::new());
+
+/// Held while the rules of [`PENDING_RULES`] are found, so that the guard's drop waits for the
+/// worker's batch to be written.
+#[cfg(feature = "heal")]
+static FINDING_RULES: crate::sync::Mutex<()> = crate::sync::Mutex::new(());
+
+/// Find the diagnosis rule of each failure recorded without one, and record it: by the worker
+/// once the program stopped waiting for it, and by the guard's drop for what is left.
+pub(crate) fn record_pending_rules() {
+    #[cfg(feature = "heal")]
+    {
+        let _finding = FINDING_RULES.lock();
+        let pending = std::mem::take(&mut *PENDING_RULES.lock());
+        for (history, report, entry) in pending {
+            let diagnosis = crate::fix::diagnose(&report);
+            if diagnosis.is_recognised() {
+                let rule = HistoryEntry {
+                    kind: EntryKind::Rule,
+                    rule: Some(diagnosis.rule_id),
+                    time_ms: now_ms(),
+                    ..entry
+                };
+                let _ = history.append(&rule);
+            }
+        }
+    }
 }
 
 /// Now, in milliseconds since the Unix epoch.

@@ -97,7 +97,8 @@ pub struct Stats {
     pub total: u64,
     /// Per failure, the most frequent first (then the latest).
     pub failures: Vec<FailureStats>,
-    /// Failures per diagnosis rule, the most frequent first; `None` is no rule.
+    /// Failures per diagnosis rule (each bug's latest known), the most frequent first; `None`
+    /// is no rule.
     pub rules: Vec<(Option<String>, u64)>,
     /// Failures per outcome (as each was first settled), in [`HistoryOutcome::ALL`] order,
     /// without the outcomes that never happened.
@@ -151,8 +152,6 @@ struct Tally {
     failures: Vec<FailureStats>,
     /// The time of the newest entry that set each failure's outcome.
     outcome_at: Vec<u64>,
-    rules: HashMap<String, u64>,
-    without_rule: u64,
     outcomes: [u64; HistoryOutcome::ALL.len()],
     daily: [u64; DAYS],
     total: u64,
@@ -168,8 +167,6 @@ impl Tally {
             index: HashMap::new(),
             failures: Vec::new(),
             outcome_at: Vec::new(),
-            rules: HashMap::new(),
-            without_rule: 0,
             outcomes: [0; HistoryOutcome::ALL.len()],
             daily: [0; DAYS],
             total: 0,
@@ -178,6 +175,15 @@ impl Tally {
 
     fn add(&mut self, entry: &EntryRef<'_>) {
         if entry.time_ms < self.options.since_ms.unwrap_or(0) {
+            return;
+        }
+        if entry.kind == EntryKind::Rule {
+            // The rule of a failure counted already.
+            if let Some(&at) = self.index.get(&*entry.fingerprint)
+                && let Some(failure) = self.failures.get_mut(at)
+            {
+                replace_if_other(&mut failure.rule, entry.rule.as_deref());
+            }
             return;
         }
         if entry.kind == EntryKind::Update {
@@ -194,15 +200,6 @@ impl Tally {
             return;
         }
         self.total += 1;
-        match entry.rule.as_deref() {
-            Some(rule) => match self.rules.get_mut(rule) {
-                Some(count) => *count += 1,
-                None => {
-                    self.rules.insert(rule.to_string(), 1);
-                }
-            },
-            None => self.without_rule += 1,
-        }
         if let Some(slot) = HistoryOutcome::ALL
             .iter()
             .position(|o| *o == entry.outcome)
@@ -272,14 +269,15 @@ impl Tally {
                 .cmp(&a.count)
                 .then(b.last_seen_ms.cmp(&a.last_seen_ms))
         });
-        let mut rules: Vec<(Option<String>, u64)> = self
-            .rules
-            .into_iter()
-            .map(|(rule, count)| (Some(rule), count))
-            .collect();
-        if self.without_rule > 0 {
-            rules.push((None, self.without_rule));
+        // A bug has one rule: its failures count for the latest one known.
+        let mut by_rule: HashMap<Option<&str>, u64> = HashMap::new();
+        for failure in &failures {
+            *by_rule.entry(failure.rule.as_deref()).or_default() += failure.count;
         }
+        let mut rules: Vec<(Option<String>, u64)> = by_rule
+            .into_iter()
+            .map(|(rule, count)| (rule.map(str::to_string), count))
+            .collect();
         rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Stats {
             since_ms: self.options.since_ms,

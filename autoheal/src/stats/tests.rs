@@ -26,7 +26,11 @@ fn sample() -> Vec<HistoryEntry> {
     ];
     entries[1].issue_url = Some("https://github.com/acme/tools/issues/2".into());
     entries[1].rule = Some("file-not-found".into());
-    entries[3].rule = Some("connection-refused".into());
+    // The rule of `aaaa`, found once its report was delivered.
+    let mut rule = failure("aaaa", 0, "0.2.0", HistoryOutcome::Queued);
+    rule.kind = EntryKind::Rule;
+    rule.rule = Some("connection-refused".into());
+    entries.push(rule);
     // The queued report of `aaaa` was sent later, by a flush.
     let mut sent = failure("aaaa", 0, "0.2.0", HistoryOutcome::Recurred);
     sent.kind = EntryKind::Update;
@@ -59,8 +63,7 @@ fn failures_are_counted_per_fingerprint_with_their_span_versions_and_last_outcom
     assert_eq!(
         stats.rules,
         [
-            (None, 2),
-            (Some("connection-refused".to_string()), 1),
+            (Some("connection-refused".to_string()), 3),
             (Some("file-not-found".to_string()), 1)
         ]
     );
@@ -122,4 +125,5 @@ fn the_text_names_each_failure_its_link_and_the_totals() {
     assert!(!text.contains("failure bbbb"), "only the top one: {text}");
     assert!(text.contains("       2  queued"), "{text}");
     assert!(text.contains("       1  file-not-found"), "{text}");
+    assert!(text.contains("       3  connection-refused"), "{text}");
 }
