@@ -55,6 +55,18 @@ fn a_token_and_the_apps_repository_are_enough_to_file_an_issue() {
         "the log line from the layer: {}",
         issues[0].body
     );
+    // Frames name the example's file as it is in the repository, never by the path of the
+    // machine that built it.
+    assert!(
+        issues[0].body.contains("examples/one_line_setup.rs:"),
+        "{}",
+        issues[0].body
+    );
+    assert!(
+        !issues[0].body.contains(env!("CARGO_MANIFEST_DIR")),
+        "{}",
+        issues[0].body
+    );
     assert!(github.issues("someone/their-project").is_empty());
     github.assert_secret_only_in_authorization(TOKEN);
     assert!(

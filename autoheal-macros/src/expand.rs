@@ -54,14 +54,13 @@ pub(crate) fn expand(args: &Args, function: Function) -> syn::Result<TokenStream
             #site
             let __autoheal_frame = ::autoheal::__private::Frame::enter();
             let __autoheal_once = ::autoheal::__private::CallOnce;
-            #[allow(clippy::redundant_closure_call)]
-            let __autoheal_result #result_type = (move || #closure_return {
+            let __autoheal_result #result_type = ::autoheal::__private::run_sync_body(move || #closure_return {
                 // Moving a value in makes the closure FnOnce, so the body may return borrows
                 // of `self` and of the arguments, as the function itself may.
                 __autoheal_once.consume();
                 #forget_closed_span
                 #body
-            })();
+            });
             #inspect
             __autoheal_result
         }

@@ -9,6 +9,9 @@ use std::fmt::Debug;
 /// For the macro: the frame an annotated function enters.
 pub use crate::frames::Frame;
 
+/// For the macro: runs the closure holding a synchronous body.
+pub use crate::frames::run_sync_body;
+
 /// For the macro: the future an annotated `async fn` returns.
 pub use crate::frames::AsyncFrame;
 

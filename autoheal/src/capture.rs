@@ -112,6 +112,7 @@ impl Capture {
         self.frames.push(site.operation());
         self.add_labels(site.labels);
         outer.type_name = std::mem::take(&mut self.error.type_name);
+        outer.root_type = self.error.root_type.take();
         self.error = outer;
     }
 
@@ -127,19 +128,30 @@ impl Capture {
 /// Details of an error that implements `std::error::Error`: message and `source()` chain.
 pub(crate) fn details_of_error<E: StdError + ?Sized>(type_name: &str, error: &E) -> ErrorDetails {
     let mut chain = Vec::new();
+    let mut root = None;
     let mut cause = error.source();
     while let Some(c) = cause {
         if chain.len() == MAX_CAUSES {
             chain.push("[autoheal: further causes omitted]".to_string());
+            root = None;
             break;
         }
         chain.push(bounded_display(c, MAX_CAUSE_BYTES));
+        root = Some(c);
         cause = c.source();
     }
+    let root_type = root
+        .and_then(|root| {
+            known_type_name(root)
+                .map(str::to_string)
+                .or_else(|| debug_type_name(root))
+        })
+        .filter(|root_type| root_type != type_name);
     ErrorDetails {
         type_name: type_name.to_string(),
         message: bounded_display(error, MAX_MESSAGE_BYTES),
         chain,
+        root_type,
     }
 }
 
@@ -182,6 +194,7 @@ pub(crate) fn details_of_display<E: Display + ?Sized>(type_name: &str, error: &E
         type_name: short_type_name(type_name),
         message: bounded_display(error, MAX_MESSAGE_BYTES),
         chain: Vec::new(),
+        root_type: None,
     }
 }
 
@@ -191,6 +204,7 @@ pub(crate) fn details_of_debug<E: Debug + ?Sized>(type_name: &str, error: &E) ->
         type_name: short_type_name(type_name),
         message: bounded_format(MAX_MESSAGE_BYTES, |w| write!(w, "{error:?}")),
         chain: Vec::new(),
+        root_type: None,
     }
 }
 

@@ -49,6 +49,10 @@ pub(crate) struct SourceFrame {
     pub(crate) function: Option<String>,
     pub(crate) file: Option<String>,
     pub(crate) line: Option<u32>,
+    /// The directory the compiler ran in (the workspace's root, for a crate of the program's
+    /// own workspace built by cargo), when the DWARF names it: `file` relative to it is the
+    /// path in the repository.
+    pub(crate) build_dir: Option<String>,
 }
 
 /// The frames at each of `addresses` (run-time addresses of calls in mappings of the file at
@@ -217,6 +221,15 @@ fn dwarf_of<'data, Elf: FileHeader<Endian = Endianness>>(
 /// The frames at `svma`, the innermost inlined function first.
 fn frames_at<R: gimli::Reader>(context: &addr2line::Context<R>, svma: u64) -> Vec<SourceFrame> {
     let mut found = Vec::new();
+    let build_dir = context
+        .find_dwarf_and_unit(svma)
+        .skip_all_loads()
+        .and_then(|unit| {
+            unit.comp_dir
+                .as_ref()
+                .map(|dir| dir.to_string_lossy().map(|d| d.into_owned()))
+        })
+        .and_then(Result::ok);
     let Ok(mut frames) = context.find_frames(svma).skip_all_loads() else {
         return found;
     };
@@ -234,6 +247,7 @@ fn frames_at<R: gimli::Reader>(context: &addr2line::Context<R>, svma: u64) -> Ve
             function,
             file,
             line,
+            build_dir: build_dir.clone(),
         });
         if found.len() >= MAX_INLINED {
             break;

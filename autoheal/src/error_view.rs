@@ -119,6 +119,7 @@ impl<E: ?Sized> ViaTypeName for Wrap<'_, E> {
             type_name: capture::short_type_name(std::any::type_name::<E>()),
             message: String::new(),
             chain: Vec::new(),
+            root_type: None,
         }
     }
 }

@@ -175,6 +175,7 @@ mod tests {
             type_name: type_name.into(),
             message: message.into(),
             chain: vec![],
+            root_type: None,
         };
         report.site = Site {
             function: function.into(),

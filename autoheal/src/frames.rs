@@ -76,6 +76,15 @@ thread_local! {
     static HANDING_OVER: Cell<u32> = const { Cell::new(0) };
 }
 
+/// Run the body of an annotated synchronous function, given as a closure. Inlined into the
+/// function, so it costs nothing; in a backtrace it stands (as an inlined frame) between the
+/// function and the closure that holds its body, and so tells that closure from one of the
+/// user's own (see `body_frames`).
+#[inline(always)]
+pub fn run_sync_body<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
 /// One running annotated function. Created on entry, dropped on exit (also when unwinding).
 #[derive(Debug)]
 pub struct Frame {

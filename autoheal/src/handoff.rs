@@ -181,6 +181,8 @@ pub(crate) fn settle(
     }
     redactor.redact_site_and_backtrace(&mut report);
     report.fingerprint = crate::fingerprint::fingerprint(&report);
+    // After the fingerprint, which stays that of the issues filed before bodies were folded.
+    crate::body_frames::fold_body_frames(&mut report.backtrace);
     report
 }
 

@@ -53,7 +53,7 @@
 //! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
-//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush` and `stats` as clap subcommands for the program's own command line. |
+//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview`, `report-link` and `stats` as clap subcommands for the program's own command line. |
 //!
 //! # Where to go next
 //!
@@ -84,15 +84,19 @@
     rust_2018_idioms
 )]
 
+mod body_frames;
 mod capture;
 #[cfg(feature = "clap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "clap")))]
 pub mod commands;
+#[cfg(feature = "github")]
+mod confirm;
 mod durable;
 mod dwarf;
 
 mod error;
 mod error_view;
+mod find_report;
 mod fingerprint;
 mod frames;
 #[cfg(feature = "github")]
@@ -116,6 +120,7 @@ mod outcome;
 mod panic_hook;
 mod pipeline;
 mod prefix;
+pub mod privacy;
 pub mod queue;
 pub mod redact;
 mod report;
@@ -155,7 +160,9 @@ pub use config::{App, Config};
 pub(crate) use config::{ConfigFile, Token};
 pub use error::{Error, Result};
 #[allow(unused_imports)]
-pub(crate) use issue::{IssueDraft, REPORT_MARKER, fingerprint_marker, render_issue};
+pub(crate) use issue::{
+    IssueDraft, REPORT_MARKER, fingerprint_marker, outgoing_issue, render_issue,
+};
 pub use layer::{ContextLayer, ContextLayerExt, KeptLevel, RecentLines, layer, recent_log_lines};
 pub use manual::{Level, capture_error, capture_message};
 pub use outcome::{Delivery, Outcome};

@@ -42,6 +42,7 @@ pub fn capture_message(level: Level, message: &str) -> Option<Delivery> {
         type_name: type_name.to_string(),
         message: message.to_string(),
         chain: Vec::new(),
+        root_type: None,
     };
     capture_details(details, std::panic::Location::caller())
 }

@@ -42,9 +42,10 @@ pub fn after_failure(config: &Config) -> String {
     Notice::new(config).after_failure()
 }
 
-/// [`after_failure`], printed on stderr.
+/// [`after_failure`], printed on stderr; with `confirm_before_send` on a terminal, it then
+/// asks whether to send the report (see [`Notice::print_after_failure`]).
 pub fn print_after_failure(config: &Config) {
-    eprint!("{}", after_failure(config));
+    Notice::new(config).print_after_failure();
 }
 
 /// A notice with more to say than [`after_failure`]: why reporting is off for this run.
@@ -78,11 +79,52 @@ impl<'a> Notice<'a> {
         if !self.config.enabled {
             return self.render(None);
         }
-        crate::flush(Duration::from_secs(self.config.timeout_secs.max(1) * 4));
-        match crate::last_delivery() {
+        match self.settled() {
             Some(delivery) => self.render(Some(&delivery)),
             None => String::new(),
         }
+    }
+
+    /// [`Notice::after_failure`], printed on stderr. With `confirm_before_send`, a
+    /// repository and a token, when standard input and standard error are terminals, it then
+    /// shows the report's title and the size of what would be sent, and asks; `y` sends it
+    /// at once, and anything else (the default) keeps it queued. Off a terminal it never
+    /// asks: the report stays queued, for `flush` to ask later.
+    pub fn print_after_failure(&self) {
+        if !self.config.enabled {
+            eprint!("{}", self.render(None));
+            return;
+        }
+        let Some(delivery) = self.settled() else {
+            return;
+        };
+        eprint!("{}", self.render(Some(&delivery)));
+        #[cfg(feature = "github")]
+        if let Outcome::Queued { path, reason } = &delivery.outcome
+            && reason == crate::pipeline::CONFIRM_REASON
+            && self.config.is_configured()
+            && crate::confirm::on_terminal()
+            && let Ok(report) = crate::Queue::for_config(self.config).read(path)
+            && crate::confirm::ask_on_terminal(&crate::confirm::question(&report, self.config))
+        {
+            let outcome =
+                crate::github::send_queued_report(self.config, path).unwrap_or_else(|error| {
+                    Outcome::Failed {
+                        reason: error.to_string(),
+                    }
+                });
+            let sent = Delivery {
+                outcome,
+                ..delivery
+            };
+            eprint!("{}", self.render(Some(&sent)));
+        }
+    }
+
+    /// Wait, bounded, for the last failure's report, and say what became of it.
+    fn settled(&self) -> Option<Delivery> {
+        crate::flush(Duration::from_secs(self.config.timeout_secs.max(1) * 4));
+        crate::last_delivery()
     }
 
     /// The notice for `delivery`, without waiting: lines ending in `\n`.
@@ -137,6 +179,28 @@ impl<'a> Notice<'a> {
                 )?;
                 writeln!(out, "  Report:   {}", path.display())?;
                 writeln!(out, "  Trace ID: {trace_id}")?;
+                if let Some(link) = self.offered_link(path, reason) {
+                    writeln!(
+                        out,
+                        "  File it yourself: this link opens GitHub's new-issue form with the report, redacted:"
+                    )?;
+                    writeln!(out, "  {link}")?;
+                    if let Some(manage) = &manage {
+                        writeln!(
+                            out,
+                            "  `{manage} report-link {trace_id}` prints it again; `{manage} preview {trace_id}` shows the whole report."
+                        )?;
+                    }
+                }
+                if reason == crate::pipeline::CONFIRM_REASON && config.is_configured() {
+                    return match &manage {
+                        Some(manage) => writeln!(
+                            out,
+                            "  `{manage} preview {trace_id}` shows what would be sent; `{manage} flush` asks before sending it."
+                        ),
+                        None => writeln!(out, "  It is sent once you say yes on a terminal."),
+                    };
+                }
                 let when = match config.is_configured() {
                     true => "once GitHub can take it",
                     false => "once a repository and a token are both set",
@@ -190,11 +254,27 @@ impl<'a> Notice<'a> {
                 "note: automatic error reporting is off; {}",
                 self.how_to_turn_on()
             ),
+            Outcome::Ignored { rule } => writeln!(
+                out,
+                "This error was not reported: it matches {rule}; it was only counted on this machine (trace ID {trace_id})."
+            ),
             Outcome::Failed { reason } => writeln!(
                 out,
                 "The error could not be reported: {reason} (trace ID {trace_id})."
             ),
         }
+    }
+
+    /// The new-issue link for the queued report in `path`, when the report waits for lack of a
+    /// token, or because GitHub refused the token (401, 403), and a repository is set.
+    fn offered_link(&self, path: &std::path::Path, reason: &str) -> Option<String> {
+        let config = self.config;
+        config.github_repo.as_ref()?;
+        if config.github_token.is_some() && !credentials_refused(reason) {
+            return None;
+        }
+        let report = crate::Queue::for_config(config).read(path).ok()?;
+        crate::issue::new_issue_link(&report, config).ok()
     }
 
     /// How this program's user turns reporting on.
@@ -210,6 +290,21 @@ impl<'a> Notice<'a> {
             }
             None => format!("turn it on with {variable}=true"),
         }
+    }
+}
+
+/// Whether `reason` says GitHub refused the token: 401, or 403 without a rate limit.
+fn credentials_refused(reason: &str) -> bool {
+    #[cfg(feature = "github")]
+    {
+        use crate::github::GitHubError;
+        reason == GitHubError::Unauthorized.to_string()
+            || reason == GitHubError::NoAccess(403).to_string()
+    }
+    #[cfg(not(feature = "github"))]
+    {
+        let _ = reason;
+        false
     }
 }
 

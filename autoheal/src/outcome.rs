@@ -52,6 +52,12 @@ pub enum Outcome {
     Throttled,
     /// Auto-healing is switched off: nothing was recorded.
     Disabled,
+    /// An ignore rule of the privacy settings matched: nothing was sent or queued; the
+    /// failure was only counted locally (see [`privacy::ignored_counts`](crate::privacy::ignored_counts)).
+    Ignored {
+        /// The rule that matched (`ignore_error_types: ConfigError`).
+        rule: String,
+    },
     /// The report could not be stored or sent; the reason says why.
     Failed {
         /// What went wrong.
@@ -80,6 +86,9 @@ impl fmt::Display for Outcome {
             ),
             Outcome::Throttled => f.write_str("counted; the same failure was reported moments ago"),
             Outcome::Disabled => f.write_str("not reported: auto-healing is disabled"),
+            Outcome::Ignored { rule } => {
+                write!(f, "not reported: ignored by {rule}; counted locally")
+            }
             Outcome::Failed { reason } => write!(f, "could not be reported: {reason}"),
         }
     }

@@ -48,6 +48,7 @@ fn report_panic(info: &PanicHookInfo<'_>, message: String) {
             chain: vec![format!(
                 "thread '{thread_name}' panicked at {file}:{line}:{column}"
             )],
+            root_type: None,
         };
         // The function is filled in from the innermost application frame when resolved.
         let site = Site {

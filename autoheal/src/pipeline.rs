@@ -108,6 +108,15 @@ impl Drop for Guard {
 /// [`capture_error`](crate::capture_error) calls are reported. Calling `init` again replaces
 /// the configuration.
 pub fn init(config: Config) -> Guard {
+    if config.privacy.confirm_before_send {
+        // Nothing is sent without the user's yes: the notice or `flush` asks on a terminal.
+        return install(
+            config,
+            Destination::Queue {
+                reason: CONFIRM_REASON.to_string(),
+            },
+        );
+    }
     let destination = match configured_github(&config) {
         #[cfg(feature = "github")]
         Ok(github) => Destination::GitHub(Box::new(github)),
@@ -115,6 +124,10 @@ pub fn init(config: Config) -> Guard {
     };
     install(config, destination)
 }
+
+/// Why reports wait in the queue when `confirm_before_send` is on.
+pub(crate) const CONFIRM_REASON: &str =
+    "confirm_before_send is on: it is sent only once you say yes";
 
 /// The GitHub sink `config` asks for, or why there is none.
 #[cfg(feature = "github")]
@@ -324,6 +337,9 @@ impl Pipeline {
             system: crate::system::system_info(&config.app),
             labels,
         };
+        report.system.source_url =
+            crate::system::source_url(&config.app, config.github_repo.as_deref(), &config.api_url);
+        config.privacy.strip(&mut report);
         self.redactor.redact_report(&mut report);
         (report, capture.backtrace)
     }
@@ -337,7 +353,11 @@ impl Pipeline {
         backtrace: Backtrace,
         handoff: Option<&Path>,
     ) -> Delivery {
-        let report = handoff::settle(report, app_crate, backtrace, &self.redactor);
+        let mut report = handoff::settle(report, app_crate, backtrace, &self.redactor);
+        self.config.privacy.strip(&mut report);
+        if let Some(rule) = self.config.privacy.ignored_by(&report) {
+            return self.ignore(report, rule, handoff);
+        }
         if self.durable
             && let Err(error) = crate::last_report::remember(&self.config, &report)
         {
@@ -373,6 +393,30 @@ impl Pipeline {
                 report.trace_id
             ));
         }
+        if self.durable
+            && let Some(entry) =
+                crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
+        {
+            crate::history::record_failure(&self.config, &report, &entry);
+        }
+        Delivery {
+            trace_id: report.trace_id,
+            fingerprint: report.fingerprint,
+            outcome,
+        }
+    }
+
+    /// An ignore rule matched `report`: nothing of it is kept or sent, the failure is counted.
+    fn ignore(&self, report: Report, rule: String, handoff: Option<&Path>) -> Delivery {
+        if let Some(handoff) = handoff {
+            let _ = std::fs::remove_file(handoff);
+        }
+        if self.durable
+            && let Err(error) = crate::privacy::count_ignored(&self.config, &rule)
+        {
+            self.debug(&format!("an ignored failure could not be counted: {error}"));
+        }
+        let outcome = Outcome::Ignored { rule };
         if self.durable
             && let Some(entry) =
                 crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::durable::write_atomically;
+pub use crate::find_report::{FoundReport, Which, find_report};
 pub use crate::handoff::settle_abandoned_reports;
 use crate::json::{Fields, FromJson, deserialize_through_json};
 pub use crate::spool::SpoolSink;

@@ -114,6 +114,10 @@ pub struct ErrorDetails {
     pub message: String,
     /// The messages of its `source()` chain, outermost cause first.
     pub chain: Vec<String>,
+    /// The type of the last cause in that chain, where it can be named (`io::Error`), when it
+    /// is not the error's own: the title names both (`SyncError ← io::Error`), so that a
+    /// failure reads the same however it was wrapped.
+    pub root_type: Option<String>,
 }
 
 impl ErrorDetails {
@@ -123,6 +127,7 @@ impl ErrorDetails {
             type_name: type_name.into(),
             message: message.into(),
             chain: Vec::new(),
+            root_type: None,
         }
     }
 
@@ -279,6 +284,12 @@ pub struct SystemInfo {
     pub pid: u32,
     /// The working directory, with the home directory shown as `~`.
     pub cwd: String,
+    /// The commit the program was built from, when the build said (see
+    /// [`App::with_build_commit`](crate::config::App::with_build_commit)).
+    pub commit: Option<String>,
+    /// Where the program's source is browsed at that commit,
+    /// `https://github.com/OWNER/REPO/blob/COMMIT`: the issue links in-app frames below it.
+    pub source_url: Option<String>,
 }
 
 impl Report {
@@ -321,6 +332,7 @@ pub(crate) fn sample() -> Report {
             type_name: "io::Error".into(),
             message: "No such file or directory (os error 2)".into(),
             chain: vec![],
+            root_type: None,
         },
         site: Site {
             function: "app::load".into(),
@@ -365,6 +377,7 @@ mod tests {
                 type_name: "io::Error".into(),
                 message: "not found".into(),
                 chain: vec!["cause".into()],
+                root_type: None,
             }
         );
         assert_eq!(

@@ -118,9 +118,14 @@ impl Serialize for ErrorDetails {
             type_name,
             message,
             chain,
+            root_type,
         } = self;
-        let mut out = serializer.serialize_struct("ErrorDetails", 3)?;
+        let mut out = serializer.serialize_struct("ErrorDetails", 4)?;
         out.serialize_field("type", type_name)?;
+        match root_type {
+            Some(root_type) => out.serialize_field("root_type", root_type)?,
+            None => out.skip_field("root_type")?,
+        }
         out.serialize_field("message", message)?;
         out.serialize_field("chain", chain)?;
         out.end()
@@ -134,6 +139,7 @@ impl FromJson for ErrorDetails {
             type_name: fields.required("type")?,
             message: fields.required("message")?,
             chain: fields.required("chain")?,
+            root_type: fields.optional("root_type")?,
         })
     }
 }
@@ -238,8 +244,10 @@ impl Serialize for SystemInfo {
             rust_version,
             pid,
             cwd,
+            commit,
+            source_url,
         } = self;
-        let mut out = serializer.serialize_struct("SystemInfo", 7)?;
+        let mut out = serializer.serialize_struct("SystemInfo", 9)?;
         out.serialize_field("os", os)?;
         out.serialize_field("arch", arch)?;
         out.serialize_field("app", app)?;
@@ -247,6 +255,14 @@ impl Serialize for SystemInfo {
         out.serialize_field("rust_version", rust_version)?;
         out.serialize_field("pid", pid)?;
         out.serialize_field("cwd", cwd)?;
+        match commit {
+            Some(commit) => out.serialize_field("commit", commit)?,
+            None => out.skip_field("commit")?,
+        }
+        match source_url {
+            Some(url) => out.serialize_field("source_url", url)?,
+            None => out.skip_field("source_url")?,
+        }
         out.end()
     }
 }
@@ -262,6 +278,8 @@ impl FromJson for SystemInfo {
             rust_version: fields.required("rust_version")?,
             pid: fields.required("pid")?,
             cwd: fields.required("cwd")?,
+            commit: fields.optional("commit")?,
+            source_url: fields.optional("source_url")?,
         })
     }
 }

@@ -73,6 +73,11 @@ macro_rules! setup {
             ::core::env!("CARGO_PKG_NAME"),
             ::core::env!("CARGO_PKG_VERSION"),
             ::core::env!("CARGO_PKG_REPOSITORY"),
+        )
+        .built_from(
+            ::core::option_env!("AUTOHEAL_BUILD_COMMIT"),
+            ::core::option_env!("GITHUB_REPOSITORY"),
+            ::core::option_env!("GITHUB_SHA"),
         );
         $( __autoheal_setup = __autoheal_setup.$option($value); )*
         __autoheal_setup
@@ -90,6 +95,7 @@ pub struct Setup {
     repository: Option<String>,
     command: Option<String>,
     manage_subcommand: Option<String>,
+    build_commit: Option<String>,
 }
 
 impl Setup {
@@ -102,6 +108,45 @@ impl Setup {
             repository: crate::config::github_repo_from_url(repository_url),
             command: None,
             manage_subcommand: None,
+            build_commit: None,
+        }
+    }
+
+    /// The commit the program was built from, from the build's environment: `commit`
+    /// (`AUTOHEAL_BUILD_COMMIT`) when set; else, in GitHub Actions, `github_sha` when the job
+    /// builds the program's own repository (`github_repository` is it). A job that builds
+    /// another project (which installs this program, say) has that project's commit there.
+    /// A value that is not a commit hash is left out.
+    pub fn built_from(
+        self,
+        commit: Option<&str>,
+        github_repository: Option<&str>,
+        github_sha: Option<&str>,
+    ) -> Self {
+        let own_repository = |repo: &str| {
+            self.repository
+                .as_deref()
+                .is_some_and(|own| own.eq_ignore_ascii_case(repo.trim()))
+        };
+        let commit = match (commit, github_repository, github_sha) {
+            (Some(commit), _, _) if !commit.trim().is_empty() => Some(commit),
+            (_, Some(repo), Some(sha)) if own_repository(repo) => Some(sha),
+            _ => None,
+        }
+        // Not a commit hash: no links, rather than a program that cannot start.
+        .filter(|commit| crate::config::is_commit_hash(commit));
+        Setup {
+            build_commit: commit.map(str::to_string),
+            ..self
+        }
+    }
+
+    /// `build_commit = "..."`: the commit the program was built from (see
+    /// [`App::with_build_commit`]).
+    pub fn build_commit(self, commit: impl Into<String>) -> Self {
+        Setup {
+            build_commit: Some(commit.into()),
+            ..self
         }
     }
 
@@ -171,6 +216,9 @@ impl Setup {
         if let Some(subcommand) = &self.manage_subcommand {
             app = app.with_manage_subcommand(subcommand);
         }
+        if let Some(commit) = &self.build_commit {
+            app = app.with_build_commit(commit)?;
+        }
         match &self.repository {
             Some(repository) => app.with_repository(repository),
             None => Ok(app),
@@ -206,6 +254,39 @@ impl Setup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn commit_of(setup: Setup) -> Option<String> {
+        setup.app().unwrap().build_commit
+    }
+
+    #[test]
+    fn the_build_commit_comes_from_the_build_s_environment_for_the_program_s_own_repository() {
+        let cargo = || Setup::from_cargo("my-tool", "1.0.0", "https://github.com/acme/my-tool");
+        assert_eq!(
+            commit_of(cargo().built_from(Some(SHA), None, None)),
+            Some(SHA.into())
+        );
+        // GitHub Actions building the program's own repository.
+        assert_eq!(
+            commit_of(cargo().built_from(None, Some("Acme/My-Tool"), Some(SHA))),
+            Some(SHA.into())
+        );
+        // Another project's job (installing the tool, say): its commit is not the program's.
+        assert_eq!(
+            commit_of(cargo().built_from(None, Some("someone/their-project"), Some(SHA))),
+            None
+        );
+        // Not a commit hash: no links, and the program still starts.
+        assert_eq!(
+            commit_of(cargo().built_from(Some("main; rm -rf"), None, None)),
+            None
+        );
+        assert_eq!(commit_of(cargo().built_from(None, None, None)), None);
+        // Given in the program, a bad one is an error.
+        assert!(cargo().build_commit("not-hex").app().is_err());
+    }
 
     #[test]
     fn cargo_describes_the_program_and_each_option_replaces_one_part() {

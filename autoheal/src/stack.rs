@@ -154,7 +154,8 @@ pub(crate) fn is_in_app(function: &str, file: Option<&str>, app_crate: &str) -> 
     }
 }
 
-fn is_foreign_path(path: &str) -> bool {
+/// Whether `path` is a file of std or of a crate from a registry or a git source.
+pub(crate) fn is_foreign_path(path: &str) -> bool {
     let path = path.replace('\\', "/");
     path.starts_with("/rustc/")
         || path.contains("/.cargo/registry/")

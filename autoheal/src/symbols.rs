@@ -28,7 +28,7 @@ use object::read::elf::{FileHeader, ProgramHeader, Sym};
 use crate::dwarf::SourceFrame;
 use crate::loaded_modules::{ExecutableMapping, executable_mappings};
 use crate::report::BacktraceFrame;
-use crate::stack::{MAX_FRAMES, is_in_app, trim_machinery};
+use crate::stack::{MAX_FRAMES, is_foreign_path, is_in_app, trim_machinery};
 
 /// Look up the functions, files and lines of `ips` and turn them into report frames,
 /// innermost first, with autoheal's own frames and the panic machinery trimmed from the top
@@ -56,7 +56,8 @@ fn name_frames(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
                         .function
                         .clone()
                         .unwrap_or_else(|| "<unknown>".to_string());
-                    frames.push(frame(function, source.file.clone(), source.line, app_crate));
+                    let frame = frame(function, source.file.clone(), source.line, app_crate);
+                    frames.push(relative_to_build_dir(frame, source.build_dir.as_deref()));
                 }
             }
             Some(Naming::Symbol(name)) => frames.push(frame(name.clone(), None, None, app_crate)),
@@ -65,6 +66,36 @@ fn name_frames(ips: &[usize], app_crate: &str) -> Vec<BacktraceFrame> {
         }
     }
     frames
+}
+
+/// `frame` with its file relative to `build_dir` when it is one of the program's own or of its
+/// workspace's other crates; a registry crate's or std's keeps the path that says where it
+/// comes from.
+fn relative_to_build_dir(mut frame: BacktraceFrame, build_dir: Option<&str>) -> BacktraceFrame {
+    if frame
+        .file
+        .as_deref()
+        .is_some_and(|file| !is_foreign_path(file))
+    {
+        frame.file = frame.file.map(|file| in_repository(file, build_dir));
+    }
+    frame
+}
+
+/// `file`, an application frame's source as the DWARF gives it (absolute, the build directory
+/// joined to the path the compiler was given), relative to `build_dir` when it lies inside:
+/// the path in the repository (`src/main.rs`, `cli/src/main.rs`), which says nothing of the
+/// machine that built the program. A file outside it keeps its path.
+fn in_repository(file: String, build_dir: Option<&str>) -> String {
+    let Some(dir) = build_dir.map(|d| d.trim_end_matches(['/', '\\'])) else {
+        return file;
+    };
+    match file.strip_prefix(dir) {
+        Some(rest) if !dir.is_empty() && rest.starts_with(['/', '\\']) => {
+            rest.trim_start_matches(['/', '\\']).replace('\\', "/")
+        }
+        _ => file,
+    }
 }
 
 /// Name an instruction pointer that lies in no module of `/proc/self/maps`: without it (not
@@ -300,6 +331,33 @@ pub(crate) fn load_bias<Elf: FileHeader>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn application_files_are_relative_to_the_build_directory() {
+        assert_eq!(
+            in_repository(
+                "/home/dev/src/app/cli/src/main.rs".into(),
+                Some("/home/dev/src/app")
+            ),
+            "cli/src/main.rs"
+        );
+        assert_eq!(
+            in_repository(
+                "/home/dev/src/app/src/lib.rs".into(),
+                Some("/home/dev/src/app/")
+            ),
+            "src/lib.rs"
+        );
+        // Not inside it (a sibling whose name starts alike), or no build directory: unchanged.
+        assert_eq!(
+            in_repository(
+                "/home/dev/src/app2/src/lib.rs".into(),
+                Some("/home/dev/src/app")
+            ),
+            "/home/dev/src/app2/src/lib.rs"
+        );
+        assert_eq!(in_repository("src/lib.rs".into(), None), "src/lib.rs");
+    }
+
     use std::ffi::c_void;
 
     use super::*;
@@ -311,6 +369,11 @@ mod tests {
         app_crate: &str,
     ) -> Vec<BacktraceFrame> {
         captured.resolve();
+        // The workspace's root, where cargo ran the compiler: the build directory of this
+        // crate's frames, which reports name relative to it.
+        let build_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(|root| root.display().to_string());
         let mut frames = Vec::new();
         for symbol in captured.frames().iter().flat_map(|f| f.symbols()) {
             let function = symbol
@@ -318,7 +381,8 @@ mod tests {
                 .map(|n| format!("{n:#}"))
                 .unwrap_or_else(|| "<unknown>".to_string());
             let file = symbol.filename().map(|p| p.display().to_string());
-            frames.push(frame(function, file, symbol.lineno(), app_crate));
+            let frame = frame(function, file, symbol.lineno(), app_crate);
+            frames.push(relative_to_build_dir(frame, build_dir.as_deref()));
         }
         frames
     }

@@ -44,7 +44,25 @@ pub(crate) fn system_info(app: &App) -> SystemInfo {
         rust_version: env!("AUTOHEAL_RUSTC_VERSION").to_string(),
         pid: std::process::id(),
         cwd,
+        commit: app.build_commit.clone(),
+        source_url: None,
     }
+}
+
+/// Where the program's source is browsed at the commit it was built from
+/// (`https://github.com/OWNER/REPO/blob/COMMIT`): on the GitHub host of `api_url`
+/// (`https://HOST/api/v3` is an Enterprise Server's; anything else is github.com), in the
+/// program's own repository, else the one reports go to. `None` without a commit or a
+/// repository.
+pub(crate) fn source_url(app: &App, reported_to: Option<&str>, api_url: &str) -> Option<String> {
+    let commit = app.build_commit.as_deref()?;
+    let repository = app.repository.as_deref().or(reported_to)?;
+    let host = api_url
+        .trim_end_matches('/')
+        .strip_suffix("/api/v3")
+        .filter(|host| host.starts_with("https://"))
+        .unwrap_or("https://github.com");
+    Some(format!("{host}/{repository}/blob/{commit}"))
 }
 
 /// The process's command line: the program's file name and its arguments, as lossy UTF-8

@@ -8,7 +8,7 @@ use std::time::Duration;
 use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
 use autoheal::{ReportKind, auto_heal};
-use common::{line_of, single};
+use common::{in_app_frames, line_of, single};
 
 const SOURCE: &str = include_str!("async_fn.rs");
 
@@ -254,12 +254,44 @@ fn a_poll_that_panics_leaves_the_thread_as_it_found_it() {
     });
     assert!(outcome.is_err());
     let sites: Vec<&str> = reports.iter().map(|r| r.site.function.as_str()).collect();
-    eprintln!(
-        "SITES {sites:?} {:?}",
-        reports.iter().map(|r| &r.frames).collect::<Vec<_>>()
-    );
     assert!(
         sites.contains(&"async_fn::parse_port"),
         "the failure after the panic was not reported: {reports:#?}"
     );
+}
+
+#[auto_heal]
+async fn pin_index(pins: Vec<String>, at: usize) -> Result<String, String> {
+    tokio::task::yield_now().await;
+    Ok(pins[at].clone())
+}
+
+/// A panic in an async body is located in the function, at the line that panicked: the
+/// attribute's `async` block and the function's state machine do not show as closures.
+#[test]
+fn a_panic_in_an_async_body_is_named_after_the_function() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (caught, reports) = with_captured_reports(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(pin_index(Vec::new(), 3))
+        }))
+    });
+    assert!(caught.is_err());
+    let report = single(reports);
+    assert_eq!(report.kind, ReportKind::Panic);
+    let in_app = in_app_frames(&report);
+    assert_eq!(
+        in_app.first(),
+        Some(&("async_fn::pin_index", Some(line_of(SOURCE, "Ok(pins[at]"))))
+    );
+    assert!(
+        in_app
+            .iter()
+            .all(|(f, _)| !f.starts_with("async_fn::pin_index::")),
+        "{in_app:#?}"
+    );
+    let body = autoheal::issue::render_issue(&report).body;
+    assert!(!body.contains("pin_index::{{closure}}"), "{body}");
 }

@@ -290,3 +290,59 @@ fn debug_only_errors_are_reported_by_their_debug_text() {
     assert_eq!(report.error.message, format!("{refused:?}"));
     assert!(report.error.chain.is_empty());
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not sync the pin set")]
+struct SyncError(#[source] io::Error);
+
+/// A real failure of the OS: a file that is not there.
+fn missing_file() -> io::Error {
+    std::fs::read("/nonexistent/autoheal-sync/pins.json").unwrap_err()
+}
+
+#[auto_heal]
+fn sync_returning_its_own_type() -> Result<(), SyncError> {
+    Err(SyncError(missing_file()))
+}
+
+#[auto_heal]
+fn sync_returning_anyhow() -> anyhow::Result<()> {
+    Err(SyncError(missing_file()).into())
+}
+
+#[auto_heal]
+fn sync_returning_a_box() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    Err(Box::new(SyncError(missing_file())))
+}
+
+/// However the program's error travels — as itself, in an `anyhow::Error` or in a box — the
+/// title names it with its root cause's type beside it, the same each time.
+#[test]
+fn the_title_names_the_program_s_type_and_the_root_cause_s_however_wrapped() {
+    let ((), reports) = with_captured_reports(|| {
+        let _ = sync_returning_its_own_type();
+        let _ = sync_returning_anyhow();
+        let _ = sync_returning_a_box();
+    });
+    assert_eq!(reports.len(), 3, "{reports:#?}");
+    for report in &reports {
+        assert_eq!(report.error.type_name, "SyncError", "{report:#?}");
+        assert_eq!(report.error.root_type.as_deref(), Some("io::Error"));
+        let title = autoheal::issue::render_issue(report).title;
+        assert!(
+            title.starts_with("[auto-heal] SyncError ← io::Error: could not sync the pin set in "),
+            "{title}"
+        );
+    }
+}
+
+/// An error with no cause, or whose cause is its own type, names one type only.
+#[test]
+fn an_error_without_another_root_names_one_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, reports) = with_captured_reports(|| read_repo_config(dir.path()));
+    let report = single(reports);
+    assert_eq!(report.error.root_type, None);
+    let title = autoheal::issue::render_issue(&report).title;
+    assert!(title.starts_with("[auto-heal] io::Error: "), "{title}");
+}

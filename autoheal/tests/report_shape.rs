@@ -75,7 +75,10 @@ fn the_json_has_exactly_the_documented_fields() {
         keys.sort_unstable();
         keys
     };
-    assert_eq!(object_keys("error"), ["chain", "message", "type"]);
+    assert_eq!(
+        object_keys("error"),
+        ["chain", "message", "root_type", "type"]
+    );
     assert_eq!(
         object_keys("site"),
         ["file", "function", "line", "module", "name"]

@@ -10,7 +10,7 @@ use std::io;
 use autoheal::config::DEFAULT_LABELS;
 use autoheal::test::with_captured_reports;
 use autoheal::{ReportKind, auto_heal};
-use common::{line_of, single};
+use common::{in_app_frames, line_of, single};
 
 const SOURCE: &str = include_str!("sync_fn.rs");
 
@@ -305,6 +305,19 @@ fn a_panic_inside_is_reported_once_as_a_panic_and_the_next_failure_normally() {
     assert_eq!(panic.site.line, line_of(SOURCE, "panic!(\"pin index"));
     assert_eq!(panic.site.function, "sync_fn::pin_at");
     assert_eq!(panic.site.module, "sync_fn");
+    // The body's closure is not a frame of its own: the function is, at the line that panicked.
+    let in_app = in_app_frames(panic);
+    assert_eq!(
+        in_app.first(),
+        Some(&("sync_fn::pin_at", Some(panic.site.line))),
+        "{in_app:#?}"
+    );
+    assert!(
+        in_app
+            .iter()
+            .all(|(f, _)| !f.starts_with("sync_fn::pin_at::")),
+        "{in_app:#?}"
+    );
     // The frame state is clean: the next failure is reported alone, at its own frame.
     let next = &reports[1];
     assert_eq!(next.kind, ReportKind::Error);

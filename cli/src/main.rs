@@ -62,8 +62,9 @@ fn main() -> ExitCode {
 /// decided `enabled` when it was not the file or the default (`--no-auto-heal`,
 /// `env IPFS_KIT_AUTO_HEAL`).
 fn print_notice(config: &autoheal::Config, enabled_by: Option<String>) {
-    let notice = autoheal::notice::Notice::new(config).off_because(enabled_by);
-    eprint!("{}", notice.after_failure());
+    autoheal::notice::Notice::new(config)
+        .off_because(enabled_by)
+        .print_after_failure();
 }
 
 /// Print an error of a configuration command and choose its exit code.

@@ -123,6 +123,38 @@ fn a_queued_failure_gets_its_issue_in_stats_once_flush_sends_it() {
 }
 
 #[test]
+fn an_ignored_failure_is_counted_with_nothing_of_its_report_but_the_rule() {
+    let github = FakeGitHub::start();
+    let sandbox = Sandbox::reporting_to(github.url(), TOKEN, "acme/tools");
+    sandbox
+        .run(&[
+            "autoheal",
+            "config",
+            "--set",
+            "ignore_messages",
+            "could not read .*pins",
+        ])
+        .success();
+    sandbox.run(&["add", "/nonexistent/pins.txt"]).failure(1);
+    let stats = stats_json(&sandbox, &[]);
+    assert_eq!(stats["total"], 1, "{stats:#}");
+    assert_eq!(stats["outcomes"], serde_json::json!({"ignored": 1}));
+    let failure = &stats["failures"][0];
+    assert_eq!(failure["last_outcome"], "ignored");
+    assert_eq!(
+        failure["title"],
+        "(ignored by ignore_messages: could not read .*pins)"
+    );
+    assert_eq!(failure["rule"], serde_json::Value::Null);
+    let history = std::fs::read_to_string(sandbox.config_dir().join("history.jsonl")).unwrap();
+    assert!(
+        !history.contains("/nonexistent"),
+        "nothing of the report: {history}"
+    );
+    assert!(github.requests().is_empty());
+}
+
+#[test]
 fn without_failures_stats_says_so_and_json_has_every_field() {
     let sandbox = Sandbox::new();
     let run = sandbox.run(&["autoheal", "stats"]);

@@ -22,11 +22,13 @@ pub fn example(name: &str) -> PathBuf {
     path
 }
 
-/// Run the example `name` with `args` in the home `home`, with only `env` and PATH set.
+/// Run the example `name` with `args` in the home `home` (also its working directory), with
+/// only `env` and PATH set.
 pub fn run_example(name: &str, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(example(name));
     command
         .args(args)
+        .current_dir(home)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home);

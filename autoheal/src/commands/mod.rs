@@ -1,5 +1,5 @@
 //! The commands that manage reporting, for a program's own command line: `enable`, `disable`,
-//! `status`, `config`, `queue`, `flush` and `stats`, as clap subcommands.
+//! `status`, `config`, `queue`, `flush`, `preview`, `report-link` and `stats`, as clap subcommands.
 //!
 //! Put [`Command`] in the program's clap CLI, under a subcommand of its own or flattened
 //! among its commands, and say which on the [`App`] with
@@ -36,6 +36,7 @@
 //! }
 //! ```
 
+mod report;
 mod run;
 mod stats;
 
@@ -45,7 +46,7 @@ use crate::App;
 
 pub use run::run;
 
-/// `enable | disable | status | config | queue | flush | stats`.
+/// `enable | disable | status | config | queue | flush | preview | report-link | stats`.
 #[derive(Clone, Debug, Subcommand)]
 #[non_exhaustive]
 pub enum Command {
@@ -62,8 +63,49 @@ pub enum Command {
     /// Send the queued reports to GitHub, oldest first.
     #[cfg(feature = "github")]
     Flush,
+    /// Print exactly the title, labels and body a report sends.
+    Preview(PreviewArgs),
+    /// Print a link that opens GitHub's new-issue form prefilled with a report.
+    ReportLink(ReportLinkArgs),
     /// Sum up the failures seen on this machine: which, how often, since when, in which version.
     Stats(StatsArgs),
+}
+
+/// Which report: `TRACE_ID` or `--last`.
+#[derive(Clone, Debug, Args)]
+#[non_exhaustive]
+pub struct WhichReport {
+    /// The report's trace ID (or its first 8 or more hex digits), as the notice and `queue`
+    /// show it.
+    #[arg(required_unless_present = "last", value_name = "TRACE_ID")]
+    pub trace_id: Option<String>,
+    /// The last report made on this machine.
+    #[arg(long, conflicts_with = "trace_id")]
+    pub last: bool,
+}
+
+/// `preview`.
+#[derive(Clone, Debug, Args)]
+#[non_exhaustive]
+pub struct PreviewArgs {
+    /// Which report.
+    #[command(flatten)]
+    pub which: WhichReport,
+    /// Print the request's JSON object (`title`, `body`, `labels`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `report-link`.
+#[derive(Clone, Debug, Args)]
+#[non_exhaustive]
+pub struct ReportLinkArgs {
+    /// Which report.
+    #[command(flatten)]
+    pub which: WhichReport,
+    /// Open the link in the browser (only when standard output is a terminal).
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `stats`.

@@ -33,6 +33,8 @@ pub fn run(app: &App, overrides: &Overrides, command: &Command) -> Result<()> {
         Command::Queue(args) => queue(app, overrides, args.action.as_ref()),
         #[cfg(feature = "github")]
         Command::Flush => flush(app, overrides),
+        Command::Preview(args) => super::report::preview(app, overrides, args),
+        Command::ReportLink(args) => super::report::report_link(app, overrides, args),
         Command::Stats(args) => super::stats::stats(app, overrides, args),
     }
 }
@@ -308,18 +310,42 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
 fn flush(app: &App, overrides: &Overrides) -> Result<()> {
     let loaded = Config::load(app.clone(), overrides)?;
     let manage = manage_command(app);
+    let config = &loaded.config;
+    if config.privacy.confirm_before_send && !crate::confirm::on_terminal() {
+        println!(
+            "confirm_before_send is on and this is not a terminal: nothing was sent; {} report(s) stay queued. Run `{manage} flush` on a terminal to be asked, or `{manage} preview TRACE_ID` to see one.",
+            Queue::for_config(config).len()
+        );
+        return Ok(());
+    }
     let on_terminal = std::io::stderr().is_terminal();
-    let summary = crate::github::flush(&loaded.config, |done, total| {
-        if on_terminal {
-            let width = 30;
-            let filled = done * width / total.max(1);
-            eprint!(
-                "\r[{}{}] {done}/{total}",
-                "#".repeat(filled),
-                " ".repeat(width.saturating_sub(filled))
-            );
+    let ask = |path: &std::path::Path| {
+        if !config.privacy.confirm_before_send {
+            return true;
         }
-    })?;
+        let Ok(report) = Queue::for_config(config).read(path) else {
+            return true;
+        };
+        if on_terminal {
+            eprintln!();
+        }
+        crate::confirm::ask_on_terminal(&crate::confirm::question(&report, config))
+    };
+    let summary = crate::github::flush_asking(
+        config,
+        |done, total| {
+            if on_terminal && !config.privacy.confirm_before_send {
+                let width = 30;
+                let filled = done * width / total.max(1);
+                eprint!(
+                    "\r[{}{}] {done}/{total}",
+                    "#".repeat(filled),
+                    " ".repeat(width.saturating_sub(filled))
+                );
+            }
+        },
+        ask,
+    )?;
     if on_terminal {
         eprintln!();
     }
@@ -350,6 +376,18 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
         eprintln!(
             "warning: {} could not be read and was set aside",
             path.display()
+        );
+    }
+    if summary.ignored > 0 {
+        println!(
+            "{} report(s) matched an ignore rule: dropped from the queue, counted, not sent.",
+            summary.ignored
+        );
+    }
+    if summary.not_confirmed > 0 {
+        println!(
+            "{} report(s) not confirmed: they stay queued.",
+            summary.not_confirmed
         );
     }
     println!(

@@ -38,6 +38,15 @@ pub struct App {
     /// The subcommand under which the program offers autoheal's `enable`, `status`, `queue`
     /// and `flush` commands (`autoheal` for `ipfs-kit autoheal flush`), if it offers them.
     pub manage_subcommand: Option<String>,
+    /// The commit the program was built from (hex), when the build said: reports link their
+    /// in-app frames to those lines on GitHub. See [`App::with_build_commit`].
+    pub build_commit: Option<String>,
+}
+
+/// Whether `text` is a commit hash: 7 to 40 hexadecimal digits (surrounding blanks aside).
+pub(crate) fn is_commit_hash(text: &str) -> bool {
+    let text = text.trim();
+    (7..=40).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 impl App {
@@ -62,6 +71,7 @@ impl App {
             enabled_by_default: false,
             command: None,
             manage_subcommand: None,
+            build_commit: None,
         };
         app.validate()?;
         Ok(app)
@@ -122,6 +132,30 @@ impl App {
         })?;
         Ok(App {
             repository: Some(repo),
+            ..self
+        })
+    }
+
+    /// The commit the program was built from: reports then link each of their in-app frames
+    /// to its line in the program's repository at that commit
+    /// (`https://github.com/OWNER/REPO/blob/COMMIT/src/main.rs#L42`). [`init!`](crate::init!)
+    /// takes it from `AUTOHEAL_BUILD_COMMIT` at build time (or GitHub Actions' `GITHUB_SHA`,
+    /// when the job builds the program's own repository).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidApp`] unless `commit` is 7 to 40 hexadecimal digits.
+    pub fn with_build_commit(self, commit: &str) -> Result<Self> {
+        let commit = commit.trim();
+        if !is_commit_hash(commit) {
+            return Err(Error::InvalidApp {
+                message: format!(
+                    "the build commit {commit:?} is not a commit hash (7 to 40 hexadecimal digits)"
+                ),
+            });
+        }
+        Ok(App {
+            build_commit: Some(commit.to_ascii_lowercase()),
             ..self
         })
     }

@@ -27,6 +27,12 @@ pub enum KeyKind {
     Labels,
     /// A log level: `off`, `error`, `warn`, `info`, `debug` or `trace`.
     Level,
+    /// A list of regular expressions, each checked when it is loaded (one a line on the
+    /// command line and in the environment, or a JSON array).
+    Patterns,
+    /// A list of names: error types or fingerprints (comma-separated on the command line, or a
+    /// JSON array).
+    Names,
 }
 
 /// One configuration key.
@@ -161,6 +167,61 @@ pub const KEYS: &[Key] = &[
         "AUTO_HEAL_DEBUG",
         "Print autoheal's own internal failures as [autoheal] lines on stderr.",
     ),
+    // What a report carries and whether it is sent: see `crate::privacy`.
+    key(
+        "include_env",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_ENV",
+        "Reports carry the table of allow-listed environment variables.",
+    ),
+    key(
+        "include_args",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_ARGS",
+        "Reports carry the command line's arguments (the program's name stays).",
+    ),
+    key(
+        "include_logs",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_LOGS",
+        "Reports carry the recent log lines.",
+    ),
+    key(
+        "include_file_paths",
+        KeyKind::Bool,
+        "AUTO_HEAL_INCLUDE_FILE_PATHS",
+        "Reports carry the source file paths of the backtrace's frames.",
+    ),
+    key(
+        "redact_patterns",
+        KeyKind::Patterns,
+        "AUTO_HEAL_REDACT_PATTERNS",
+        "Regular expressions whose matches are replaced by [REDACTED] in every report.",
+    ),
+    key(
+        "ignore_error_types",
+        KeyKind::Names,
+        "AUTO_HEAL_IGNORE_ERROR_TYPES",
+        "Error types whose failures are never reported, only counted.",
+    ),
+    key(
+        "ignore_messages",
+        KeyKind::Patterns,
+        "AUTO_HEAL_IGNORE_MESSAGES",
+        "Regular expressions: a failure whose message matches one is never reported, only counted.",
+    ),
+    key(
+        "ignore_fingerprints",
+        KeyKind::Names,
+        "AUTO_HEAL_IGNORE_FINGERPRINTS",
+        "Fingerprints of bugs whose failures are never reported, only counted.",
+    ),
+    key(
+        "confirm_before_send",
+        KeyKind::Bool,
+        "AUTO_HEAL_CONFIRM_BEFORE_SEND",
+        "Keep reports queued until the user says yes on a terminal (the notice or flush asks).",
+    ),
     // The local history that `stats` reads.
     key(
         "history_max_entries",
@@ -258,6 +319,8 @@ impl Key {
             ),
             KeyKind::Repo | KeyKind::Url => Value::String(text.trim().to_string()),
             KeyKind::Level => Value::String(text.trim().to_ascii_lowercase()),
+            KeyKind::Patterns | KeyKind::Names => parse_list(self.kind, text)
+                .map_err(|m| self.invalid(format!("`{text}` is not a list: {m}")))?,
         };
         self.check(&value)?;
         Ok(value)
@@ -298,6 +361,20 @@ impl Key {
                 items.iter().try_for_each(|item| match item {
                     Value::String(label) => validate::label(label).map_err(|m| self.invalid(m)),
                     other => Err(self.invalid(format!("{other} is not a label (a string)"))),
+                })
+            }
+            (KeyKind::Patterns, Value::Array(items)) => {
+                items.iter().try_for_each(|item| match item.as_str() {
+                    Some(pattern) => validate::pattern(pattern).map_err(|m| self.invalid(m)),
+                    None => {
+                        Err(self.invalid(format!("{item} is not a regular expression (a string)")))
+                    }
+                })
+            }
+            (KeyKind::Names, Value::Array(items)) => {
+                items.iter().try_for_each(|item| match item.as_str() {
+                    Some(name) if !name.trim().is_empty() => Ok(()),
+                    _ => Err(self.invalid(format!("{item} is not a name (a non-empty string)"))),
                 })
             }
             (kind, other) => {
@@ -356,7 +433,7 @@ impl Key {
                 config.history_max_entries = usize::try_from(number()).unwrap_or(usize::MAX)
             }
             "history_max_bytes" => config.history_max_bytes = number(),
-            _ => {}
+            name => config.privacy.apply_key(name, value),
         }
     }
 
@@ -383,7 +460,7 @@ impl Key {
             "debug" => config.debug.into(),
             "history_max_entries" => config.history_max_entries.into(),
             "history_max_bytes" => config.history_max_bytes.into(),
-            _ => Value::Null,
+            name => config.privacy.value_of(name),
         }
     }
 
@@ -403,7 +480,36 @@ fn kind_description(kind: KeyKind) -> &'static str {
         KeyKind::Url => "a URL (a string)",
         KeyKind::Labels => "a list of labels",
         KeyKind::Level => "a log level (a string)",
+        KeyKind::Patterns => "a list of regular expressions",
+        KeyKind::Names => "a list of names",
     }
+}
+
+/// A list given as text: a JSON array of strings, or else one item a line for patterns (a
+/// regular expression may hold a comma) and comma-separated for names.
+fn parse_list(kind: KeyKind, text: &str) -> std::result::Result<Value, String> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            Ok(_) => Err("expected a JSON array".to_string()),
+            Err(e) => Err(format!("not a JSON array of strings ({e})")),
+        };
+    }
+    let items: Vec<Value> = match kind {
+        KeyKind::Patterns => trimmed
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Value::String(l.to_string()))
+            .collect(),
+        _ => trimmed
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| Value::String(n.to_string()))
+            .collect(),
+    };
+    Ok(Value::Array(items))
 }
 
 /// The names a log level is written with, coarsest first.
@@ -448,6 +554,15 @@ pub fn display_value(value: &Value) -> String {
     match value {
         Value::Null => "(not set)".to_string(),
         Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "(none)".to_string(),
+        // Patterns may hold commas: shown as JSON, which reads back.
+        Value::Array(items)
+            if items
+                .iter()
+                .any(|i| i.as_str().is_some_and(|s| s.contains(','))) =>
+        {
+            value.to_string()
+        }
         Value::Array(items) => items
             .iter()
             .map(display_value)

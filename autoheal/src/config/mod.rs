@@ -13,7 +13,7 @@ mod token;
 mod validate;
 
 pub use app::App;
-pub(crate) use app::{env_prefix_for, github_repo_from_url};
+pub(crate) use app::{env_prefix_for, github_repo_from_url, is_commit_hash};
 pub use file::{ConfigFile, FILE_NAME};
 pub use keys::{
     KEYS, Key, KeyKind, TOKEN_KEYS, display_value, find as find_key, parse_bool, parse_level,
@@ -21,6 +21,7 @@ pub use keys::{
 pub use load::{Loaded, Overrides, Source};
 pub use status::{Setting, Status};
 pub use token::Token;
+pub(crate) use validate::pattern as validate_pattern;
 
 use std::path::PathBuf;
 
@@ -86,6 +87,9 @@ pub struct Config {
     pub copilot_token: Option<Token>,
     /// Print autoheal's own internal failures as `[autoheal] ...` lines on stderr.
     pub debug: bool,
+    /// What reports carry, which failures are never reported, and whether the user is asked
+    /// before one is sent.
+    pub privacy: crate::privacy::Privacy,
     /// The local history (see [`crate::history`]) keeps at most this many entries, the newest.
     pub history_max_entries: usize,
     /// The local history keeps at most this many bytes, the newest entries.
@@ -120,6 +124,7 @@ impl Config {
             copilot_handoff: false,
             copilot_token: None,
             debug: false,
+            privacy: crate::privacy::Privacy::default(),
             history_max_entries: crate::history::DEFAULT_MAX_ENTRIES,
             history_max_bytes: crate::history::DEFAULT_MAX_BYTES,
         }

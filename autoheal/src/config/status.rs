@@ -33,6 +33,10 @@ pub struct Status {
     pub copilot_token: &'static str,
     /// Whether reports become issues (else they stay queued).
     pub auto_create_issues: bool,
+    /// Whether reports are offered as new-issue links: a repository is set but no token.
+    pub offered_as_links: bool,
+    /// Failures an ignore rule kept from being reported, counted on this machine.
+    pub ignored_failures: u64,
     /// Reports waiting in the local queue.
     pub queue_length: usize,
     /// Reports dropped, oldest first, because the queue was full.
@@ -75,6 +79,8 @@ impl serde_core::Serialize for Status {
             github_token_source,
             copilot_token,
             auto_create_issues,
+            offered_as_links,
+            ignored_failures,
             queue_length,
             queue_dropped,
             queue_dir,
@@ -83,7 +89,7 @@ impl serde_core::Serialize for Status {
             unknown_file_keys,
             warnings,
         } = self;
-        let mut out = serializer.serialize_struct("Status", 16)?;
+        let mut out = serializer.serialize_struct("Status", 18)?;
         out.serialize_field("enabled", enabled)?;
         out.serialize_field("configured", configured)?;
         out.serialize_field("repository", repository)?;
@@ -93,6 +99,8 @@ impl serde_core::Serialize for Status {
         out.serialize_field("github_token_source", github_token_source)?;
         out.serialize_field("copilot_token", copilot_token)?;
         out.serialize_field("auto_create_issues", auto_create_issues)?;
+        out.serialize_field("offered_as_links", offered_as_links)?;
+        out.serialize_field("ignored_failures", ignored_failures)?;
         out.serialize_field("queue_length", queue_length)?;
         out.serialize_field("queue_dropped", queue_dropped)?;
         out.serialize_field("queue_dir", queue_dir)?;
@@ -156,6 +164,8 @@ impl Status {
             github_token_source: loaded.token_env,
             copilot_token: presence(config.copilot_token.is_some()),
             auto_create_issues: config.auto_create_issues,
+            offered_as_links: config.github_repo.is_some() && config.github_token.is_none(),
+            ignored_failures: crate::privacy::ignored_counts(config).total,
             queue_length,
             queue_dropped,
             queue_dir: config.queue_dir(),
@@ -246,6 +256,19 @@ impl fmt::Display for Status {
             yes_no(self.auto_create_issues),
             self.origin("auto_create_issues")
         )?;
+        if self.offered_as_links {
+            writeln!(
+                f,
+                "  Report links:       yes: without a token, each report is offered as a link to GitHub's new-issue form (report-link prints it)"
+            )?;
+        }
+        if self.ignored_failures > 0 {
+            writeln!(
+                f,
+                "  Ignored failures:   {} (matched an ignore rule; counted here, never sent)",
+                self.ignored_failures
+            )?;
+        }
         writeln!(
             f,
             "  Queued reports:     {} in {}",

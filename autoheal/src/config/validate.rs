@@ -56,6 +56,16 @@ pub(crate) fn label(text: &str) -> Result<(), String> {
     }
 }
 
+/// A regular expression the redactor and the ignore rules can use (regex-lite's syntax).
+pub(crate) fn pattern(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("an empty regular expression would match everything".to_string());
+    }
+    regex_lite::Regex::new(text)
+        .map(|_| ())
+        .map_err(|e| format!("`{text}` is not a valid regular expression: {e}"))
+}
+
 /// An `http://` or `https://` URL with a host.
 pub(crate) fn api_url(text: &str) -> Result<(), String> {
     let rest = text

@@ -15,7 +15,7 @@ use super::lookup::{
     Adopt, RECENT_PAGES, TWIN_CHECK_PAGES, find_open_issue, oldest_open_with_marker,
 };
 use super::trust::needs_trusted_issue;
-use crate::{Config, IssueDraft, Outcome, Report, render_issue};
+use crate::{Config, IssueDraft, Outcome, Report, outgoing_issue};
 
 /// Pages of an issue's recent comments read to see whether an interrupted comment arrived.
 const MAX_COMMENT_PAGES: usize = 10;
@@ -303,7 +303,7 @@ impl Delivery<'_> {
     /// its duplicate).
     fn create(&mut self) -> Result<State, GitHubError> {
         let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
-        let mut draft = render_issue(self.report);
+        let mut draft = outgoing_issue(self.report, self.config);
         if !self.merged_trace_ids.is_empty() {
             draft.body = format!(
                 "While this report waited to be sent, the failure happened {} more times{}.\n\n{}",

@@ -21,5 +21,5 @@ pub use crate::heal::github_api::{
 pub(crate) use client::encode;
 pub use client::{GitHubClient, IssueAuthor, IssueRef};
 pub use error::GitHubError;
-pub use sink::{FlushSummary, GitHubSink, flush};
+pub use sink::{FlushSummary, GitHubSink, flush, flush_asking, send_queued_report};
 pub use trust::ACTIONS_BOT_LOGIN;

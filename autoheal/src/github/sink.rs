@@ -82,6 +82,13 @@ impl GitHubSink {
     /// moments ago (within `throttle_secs`) is only counted. Runs on the background worker,
     /// or on the thread of a command that sends reports itself.
     pub(crate) fn send_stored(&self, report: &Report, handoff: Option<&Path>) -> Outcome {
+        if let Some(rule) = self.config.privacy.ignored_by(report) {
+            if let Some(handoff) = handoff {
+                let _ = std::fs::remove_file(handoff);
+            }
+            let _ = crate::privacy::count_ignored(&self.config, &rule);
+            return Outcome::Ignored { rule };
+        }
         let lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config));
         if lock.is_ok() {
             // Once a process: the cache's writers killed mid-write left their temporary files.
@@ -192,6 +199,12 @@ fn deliver_file_locked(
         let _ = std::fs::rename(path, path.with_extension("json.unreadable"));
         return Ok(None);
     };
+    if let Some(rule) = config.privacy.ignored_by(&report) {
+        // Queued before the rule was set: it is dropped, counted, never sent.
+        let _ = std::fs::remove_file(path);
+        let _ = crate::privacy::count_ignored(config, &rule);
+        return Ok(Some(Outcome::Ignored { rule }));
+    }
     let occurrences = queue.occurrences(path);
     match deliver(
         client,
@@ -240,6 +253,10 @@ pub struct FlushSummary {
     pub recurred: Vec<String>,
     /// Occurrences counted within the throttle window.
     pub throttled: usize,
+    /// Reports an ignore rule matched: dropped from the queue, counted, not sent.
+    pub ignored: usize,
+    /// Reports the user did not say yes to (`confirm_before_send`): they stay queued.
+    pub not_confirmed: usize,
     /// Reports still queued.
     pub remaining: usize,
     /// Why flushing stopped early, if it did (or, for the flood guard, why some reports were
@@ -260,19 +277,23 @@ pub struct FlushSummary {
 /// # Errors
 ///
 /// When `config` names no repository or token.
-pub fn flush(
+pub fn flush(config: &Config, progress: impl FnMut(usize, usize)) -> crate::Result<FlushSummary> {
+    flush_asking(config, progress, |_| true)
+}
+
+/// [`flush`], sending only the reports `ask` says yes to (given each one's queue file): for
+/// `confirm_before_send`. The others stay queued, counted in
+/// [`FlushSummary::not_confirmed`].
+///
+/// # Errors
+///
+/// When `config` names no repository or token.
+pub fn flush_asking(
     config: &Config,
     mut progress: impl FnMut(usize, usize),
+    mut ask: impl FnMut(&Path) -> bool,
 ) -> crate::Result<FlushSummary> {
-    let client = GitHubClient::from_config(config).ok_or_else(|| crate::Error::InvalidConfig {
-        key: "github_repo / GITHUB_TOKEN".to_string(),
-        message: format!(
-            "flushing needs a repository and a token: {}",
-            config
-                .missing_for_github()
-                .unwrap_or_else(|| "the GitHub client could not be built".to_string())
-        ),
-    })?;
+    let client = client_for(config)?;
     let queue = Queue::for_config(config);
     if let Ok(_lock) = ReportingLock::acquire(&config.config_dir, time_bound(config)) {
         // Reports of processes that died before their worker had them wait as hand-offs.
@@ -283,6 +304,11 @@ pub fn flush(
     let files = queue.sendable_files();
     let mut summary = FlushSummary::default();
     for (done, path) in files.iter().enumerate() {
+        if !ask(path) {
+            summary.not_confirmed += 1;
+            progress(done + 1, files.len());
+            continue;
+        }
         let delivered = ReportingLock::acquire(&config.config_dir, time_bound(config))
             .map_err(GitHubError::from)
             .and_then(|_lock| {
@@ -292,6 +318,7 @@ pub fn flush(
         match delivered {
             Ok((_, Some(Outcome::Reported { url, .. }))) => summary.reported.push(url),
             Ok((_, Some(Outcome::Recurred { url, .. }))) => summary.recurred.push(url),
+            Ok((_, Some(Outcome::Ignored { .. }))) => summary.ignored += 1,
             Ok((_, Some(_))) => summary.throttled += 1,
             // Sent by another process meanwhile.
             Ok((false, None)) => {}
@@ -313,4 +340,48 @@ pub fn flush(
     }
     summary.remaining = queue.len();
     Ok(summary)
+}
+
+/// Send the queued report in `path` now, under the machine's reporting lock: for a user who
+/// said yes to it (`confirm_before_send`).
+///
+/// # Errors
+///
+/// When `config` names no repository or token.
+pub fn send_queued_report(config: &Config, path: &Path) -> crate::Result<Outcome> {
+    let client = client_for(config)?;
+    let queue = Queue::for_config(config);
+    let delivered = ReportingLock::acquire(&config.config_dir, time_bound(config))
+        .map_err(GitHubError::from)
+        .and_then(|_lock| deliver_file_locked(&client, config, &queue, path));
+    Ok(match delivered {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => Outcome::Failed {
+            reason: format!(
+                "{} is no longer in the queue (sent by another process, or unreadable)",
+                path.display()
+            ),
+        },
+        Err(error) if error.is_permanent() => Outcome::Refused {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+        Err(error) => Outcome::Queued {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+    })
+}
+
+/// The client of `config`, or what is missing for one.
+fn client_for(config: &Config) -> crate::Result<GitHubClient> {
+    GitHubClient::from_config(config).ok_or_else(|| crate::Error::InvalidConfig {
+        key: "github_repo / GITHUB_TOKEN".to_string(),
+        message: format!(
+            "flushing needs a repository and a token: {}",
+            config
+                .missing_for_github()
+                .unwrap_or_else(|| "the GitHub client could not be built".to_string())
+        ),
+    })
 }

@@ -349,7 +349,13 @@ pub(crate) fn entry_for(
     kind: EntryKind,
 ) -> Option<HistoryEntry> {
     use crate::Outcome;
+    // A failure a privacy rule ignores keeps nothing of its report but its fingerprint.
+    let mut title = None;
     let (outcome, url) = match outcome {
+        Outcome::Ignored { rule } => {
+            title = Some(format!("(ignored by {rule})"));
+            (HistoryOutcome::Ignored, None)
+        }
         Outcome::Reported { url, .. } => (HistoryOutcome::Reported, Some(url.clone())),
         Outcome::Recurred { url, .. } => (HistoryOutcome::Recurred, Some(url.clone())),
         Outcome::Queued { .. } => (HistoryOutcome::Queued, None),
@@ -361,7 +367,7 @@ pub(crate) fn entry_for(
     };
     Some(HistoryEntry {
         fingerprint: report.fingerprint.clone(),
-        title: crate::issue::title::title(report),
+        title: title.unwrap_or_else(|| crate::issue::title::title(report)),
         trace_id: report.trace_id.clone(),
         app_version: report.system.app_version.clone(),
         issue_url: url,
@@ -374,6 +380,9 @@ pub(crate) fn entry_for(
 /// program waiting for its report to be delivered should not wait for.
 pub(crate) fn record_failure(config: &Config, report: &crate::Report, entry: &HistoryEntry) {
     record(config, entry);
+    if entry.outcome == HistoryOutcome::Ignored {
+        return;
+    }
     #[cfg(feature = "heal")]
     PENDING_RULES
         .lock()

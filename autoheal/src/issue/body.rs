@@ -97,7 +97,7 @@ impl FixedParts {
 
 /// One paragraph: the operation, what went wrong, and when and in which program. A message of
 /// several lines follows it whole, in a code block.
-fn summary(report: &Report) -> String {
+pub(super) fn summary(report: &Report) -> String {
     let message = report.error.message.trim();
     let mut lines = message
         .split(['\n', '\r'])
@@ -131,7 +131,7 @@ fn summary(report: &Report) -> String {
 }
 
 /// The causes, outermost first, as a numbered list.
-fn chain(report: &Report) -> String {
+pub(super) fn chain(report: &Report) -> String {
     let (causes, omitted) = within(&report.error.chain, CHAIN_CHARS, |(i, cause)| {
         format!("{}. {}\n", i + 1, text(cause, CAUSE_CHARS))
     });
@@ -179,10 +179,22 @@ pub(super) fn in_app_frames(report: &Report, shown: usize) -> String {
         return String::new();
     }
     let mut out = String::from("In-app frames, innermost first:\n\n");
+    let source = report
+        .system
+        .source_url
+        .as_deref()
+        .filter(|url| is_source_url(url));
     for frame in report.backtrace.iter().filter(|f| f.in_app).take(shown) {
         let _ = write!(out, "- {}", code(&frame.function, NAME_CHARS));
         if let Some(place) = place(frame) {
-            let _ = write!(out, " at {}", code(&place, NAME_CHARS));
+            match source.zip(line_link(frame)) {
+                Some((source, link)) => {
+                    let _ = write!(out, " at [{}]({source}/{link})", code(&place, NAME_CHARS));
+                }
+                None => {
+                    let _ = write!(out, " at {}", code(&place, NAME_CHARS));
+                }
+            }
         }
         out.push('\n');
     }
@@ -235,6 +247,43 @@ pub(super) fn backtrace(report: &Report, shown: usize) -> String {
         ),
         &fence(&listing, "text"),
     )
+}
+
+/// Whether `url` is the kind of address [`source_url`](crate::system::source_url) makes:
+/// `https://HOST/OWNER/REPO/blob/COMMIT`, nothing else. A report read back from an issue may
+/// say anything; only such an address becomes a link.
+fn is_source_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [host, owner, repo, "blob", commit] = parts.as_slice() else {
+        return false;
+    };
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    plain(host.split_once(':').map_or(host, |(name, _)| name))
+        && plain(owner)
+        && plain(repo)
+        && crate::config::is_commit_hash(commit)
+}
+
+/// `path#Lline` of an in-app frame whose file is a plain path inside the repository
+/// (relative, no `..`, only letters, digits, `.`, `-`, `_` and `/`), with a line.
+fn line_link(frame: &BacktraceFrame) -> Option<String> {
+    let file = frame.file.as_deref()?;
+    let line = frame.line?;
+    let plain = !file.is_empty()
+        && !file.starts_with('/')
+        && file.split('/').all(|part| !part.is_empty() && part != "..")
+        && file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'));
+    plain.then(|| format!("{file}#L{line}"))
 }
 
 /// `file:line` of a frame, when known.
@@ -306,7 +355,7 @@ fn spans(report: &Report) -> String {
 }
 
 /// System facts and the allow-listed environment, as a table.
-fn environment(report: &Report) -> String {
+pub(super) fn environment(report: &Report) -> String {
     let system = &report.system;
     let mut out = String::from("### Environment\n\n| Name | Value |\n| --- | --- |\n");
     let facts = [
@@ -315,8 +364,13 @@ fn environment(report: &Report) -> String {
         ("Rust", system.rust_version.clone()),
         ("PID", system.pid.to_string()),
         ("Working directory", system.cwd.clone()),
+        ("Commit", system.commit.clone().unwrap_or_default()),
     ];
-    for (name, value) in facts {
+    // The commit only when the build said.
+    for (name, value) in facts
+        .into_iter()
+        .filter(|(name, value)| *name != "Commit" || !value.is_empty())
+    {
         let _ = writeln!(out, "| {name} | {} |", code_cell(&value, FACT_CHARS));
     }
     let variables: Vec<(&String, &String)> = report.env.iter().collect();
@@ -402,6 +456,68 @@ mod tests {
         assert!(out.chars().count() < CHAIN_CHARS + 200);
         assert!(out.contains("more causes omitted."));
         assert_eq!(chain(&sample()), "");
+    }
+
+    #[test]
+    fn in_app_frames_link_to_their_lines_at_the_build_commit() {
+        let mut report = crate::report::sample();
+        report.backtrace = vec![
+            BacktraceFrame::new("app::load")
+                .with_file("src/config.rs")
+                .with_line(42)
+                .with_in_app(true),
+            BacktraceFrame::new("app::main")
+                .with_file("/home/dev/app/src/main.rs")
+                .with_line(7)
+                .with_in_app(true),
+            BacktraceFrame::new("app::run")
+                .with_file("../outside/run.rs")
+                .with_line(3)
+                .with_in_app(true),
+        ];
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        report.system.source_url = Some(format!("https://github.com/acme/app/blob/{commit}"));
+        let out = in_app_frames(&report, 3);
+        assert!(
+            out.contains(&format!(
+                "- `app::load` at [`src/config.rs:42`](https://github.com/acme/app/blob/{commit}/src/config.rs#L42)"
+            )),
+            "{out}"
+        );
+        // An absolute path or one leaving the repository gets no link.
+        assert!(
+            out.contains("- `app::main` at `/home/dev/app/src/main.rs:7`\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("- `app::run` at `../outside/run.rs:3`\n"),
+            "{out}"
+        );
+
+        // Without a commit, or with an address of any other shape, no links at all.
+        for source in [
+            None,
+            Some("https://evil.example/acme/app/blob/0123456789abcdef) [x](https://x".to_string()),
+            Some("javascript:alert(1)//acme/app/blob/0123456".to_string()),
+            Some("https://github.com/acme/app/tree/main".to_string()),
+        ] {
+            report.system.source_url = source;
+            let out = in_app_frames(&report, 3);
+            assert!(!out.contains("]("), "{out}");
+        }
+    }
+
+    #[test]
+    fn the_environment_names_the_commit_only_when_known() {
+        let mut report = crate::report::sample();
+        assert!(!environment(&report).contains("| Commit |"));
+        report.system.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
+        assert!(
+            environment(&report)
+                .contains("| Commit | `0123456789abcdef0123456789abcdef01234567` |"),
+            "{}",
+            environment(&report)
+        );
     }
 
     #[test]

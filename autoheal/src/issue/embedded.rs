@@ -199,6 +199,7 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
             type_name: text(&report.error.type_name),
             message: text(&report.error.message),
             chain: list(&report.error.chain),
+            root_type: report.error.root_type.as_ref().map(text),
         },
         site: Site {
             function: text(&report.site.function),
@@ -239,6 +240,8 @@ fn shortened(report: &Report, cut: JsonCut) -> Report {
             rust_version: text(&report.system.rust_version),
             pid: report.system.pid,
             cwd: text(&report.system.cwd),
+            commit: report.system.commit.as_ref().map(text),
+            source_url: report.system.source_url.as_ref().map(text),
         },
         labels: list(&report.labels),
     }

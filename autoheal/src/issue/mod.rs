@@ -10,17 +10,20 @@
 //! - `sanitize` and `markdown`: how untrusted text is made safe.
 //! - `embedded`: the report JSON and its marker.
 //! - `limits`: GitHub's limits and how a body is fit into them.
+//! - `link`: [`new_issue_link`], the prefilled new-issue form for a user without a token.
 
 mod body;
 mod embedded;
 mod limits;
+mod link;
 pub(crate) mod markdown;
 pub(crate) mod sanitize;
 pub(crate) mod title;
 
-use crate::Report;
+use crate::{Config, Report};
 
 pub use embedded::REPORT_MARKER;
+pub use link::{MAX_LINK_BYTES, new_issue_link};
 
 /// An issue ready to be filed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +52,26 @@ pub fn render_issue(report: &Report) -> IssueDraft {
         body: limits::fit_body(report),
         labels: labels(&report.labels),
     }
+}
+
+/// The issue `report` becomes when it is sent with `config`: the privacy settings applied
+/// (the parts they leave out removed, the matches of `redact_patterns` masked), then
+/// rendered by [`render_issue`]. The GitHub sink files exactly this (a report that waited
+/// while its bug happened again, or a regression, gets one line before the body saying so);
+/// `preview` prints it, and the new-issue link of [`new_issue_link`] is cut from the same
+/// report.
+pub fn outgoing_issue(report: &Report, config: &Config) -> IssueDraft {
+    render_issue(&outgoing_report(report, config))
+}
+
+/// `report` as it leaves the machine under `config`'s privacy settings. The same for every
+/// process with the same settings: nothing of the process's own environment is read.
+pub(crate) fn outgoing_report(report: &Report, config: &Config) -> Report {
+    let mut report = report.clone();
+    config.privacy.strip(&mut report);
+    let redactor = crate::redact::Redactor::for_privacy(&config.privacy);
+    redactor.redact_report(&mut report);
+    report
 }
 
 /// The marker that identifies the issue of a fingerprint: the line every issue body carries

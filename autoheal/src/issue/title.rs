@@ -12,7 +12,11 @@ use crate::{Report, ReportKind};
 pub(crate) fn title(report: &Report) -> String {
     let error_type = match report.kind {
         ReportKind::Panic => "panic".to_string(),
-        ReportKind::Error => one_line(&report.error.type_name),
+        ReportKind::Error => match &report.error.root_type {
+            // The type the program named, and the root cause's beside it.
+            Some(root) => one_line(&format!("{} ← {root}", report.error.type_name)),
+            None => one_line(&report.error.type_name),
+        },
     };
     let error_type = if error_type.is_empty() {
         "error".to_string()

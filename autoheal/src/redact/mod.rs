@@ -45,6 +45,8 @@ const SHELL_DIRECTORIES: [&str; 2] = ["PWD", "OLDPWD"];
 pub struct Redactor {
     /// Longest first, so a secret containing another is removed whole.
     exact: Vec<String>,
+    /// The user's own patterns (`redact_patterns`): every match is masked.
+    patterns: Vec<regex_lite::Regex>,
 }
 
 /// Shows how many exact secrets there are, never the secrets.
@@ -52,6 +54,7 @@ impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
             .field("exact_secrets", &self.exact.len())
+            .field("patterns", &self.patterns.len())
             .finish()
     }
 }
@@ -66,14 +69,52 @@ impl Redactor {
             .collect();
         exact.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         exact.dedup();
-        Redactor { exact }
+        Redactor {
+            exact,
+            patterns: Vec::new(),
+        }
+    }
+
+    /// This redactor, also masking every match of these regular expressions (regex-lite's
+    /// syntax): the `redact_patterns` setting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for `redact_patterns`, naming the
+    /// pattern that is not a valid regular expression.
+    pub fn with_patterns<S: AsRef<str>>(
+        mut self,
+        patterns: impl IntoIterator<Item = S>,
+    ) -> crate::Result<Self> {
+        for pattern in patterns {
+            let pattern = pattern.as_ref();
+            crate::config::validate_pattern(pattern).map_err(|message| {
+                crate::Error::InvalidConfig {
+                    key: "redact_patterns".to_string(),
+                    message,
+                }
+            })?;
+            self.patterns.extend(regex_lite::Regex::new(pattern).ok());
+        }
+        Ok(self)
     }
 
     /// The redactor of reports made with `config`: its token and the environment's secrets
     /// (see [`Redactor::with_env_secrets`]) as exact secrets, and every secret shape.
     pub(crate) fn for_config(config: &crate::Config) -> Self {
         let tokens = config.github_token.iter().chain(&config.copilot_token);
-        Redactor::new(tokens.map(|t| t.expose().to_string())).with_env_secrets()
+        let mut redactor = Redactor::new(tokens.map(|t| t.expose().to_string())).with_env_secrets();
+        redactor.patterns = config.privacy.compiled_redact_patterns();
+        redactor
+    }
+
+    /// The shapes of secrets and the user's `redact_patterns`, without exact secrets: the
+    /// same for every process with the same settings.
+    pub(crate) fn for_privacy(privacy: &crate::privacy::Privacy) -> Self {
+        Redactor {
+            exact: Vec::new(),
+            patterns: privacy.compiled_redact_patterns(),
+        }
     }
 
     /// This redactor, also removing the value of every environment variable whose name says
@@ -99,11 +140,33 @@ impl Redactor {
                     && value.trim().chars().count() >= MIN_ENV_SECRET_LEN
             })
             .map(|(_, value)| value.trim().to_string());
-        Redactor::new(self.exact.into_iter().chain(from_env))
+        Redactor {
+            patterns: self.patterns,
+            ..Redactor::new(self.exact.into_iter().chain(from_env))
+        }
     }
 
     /// `text` with every secret replaced by `[REDACTED]`; borrowed when there was none.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let out = self.redact_known(text);
+        if self.patterns.is_empty() {
+            return out;
+        }
+        let mut out = out;
+        for pattern in &self.patterns {
+            let masked = match pattern.replace_all(&out, MASK) {
+                Cow::Owned(masked) => Some(masked),
+                Cow::Borrowed(_) => None,
+            };
+            if let Some(masked) = masked {
+                out = Cow::Owned(masked);
+            }
+        }
+        out
+    }
+
+    /// [`Redactor::redact`] without the user's patterns.
+    fn redact_known<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
         for secret in &self.exact {
             if out.contains(secret.as_str()) {

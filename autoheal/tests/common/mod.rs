@@ -2,6 +2,17 @@
 
 use autoheal::Report;
 
+/// The in-app frames of `report`'s backtrace, innermost first, as function and line.
+#[allow(dead_code)] // Only the files that check frames use it.
+pub fn in_app_frames(report: &Report) -> Vec<(&str, Option<u32>)> {
+    report
+        .backtrace
+        .iter()
+        .filter(|f| f.in_app)
+        .map(|f| (f.function.as_str(), f.line))
+        .collect()
+}
+
 /// The one report that was made; fails the test, listing them, when there were none or several.
 pub fn single(reports: Vec<Report>) -> Report {
     assert_eq!(reports.len(), 1, "expected one report, got {reports:#?}");

@@ -80,9 +80,10 @@ pub fn tools_required() -> bool {
     std::env::var_os(REQUIRE_TOOLS).is_some_and(|value| value == "1")
 }
 
-/// Say that the running test skips, or fail it when skipping is not allowed.
+/// Say that the running test skips what needs a missing tool (`reason` names it), or fail it
+/// when [`REQUIRE_TOOLS`] is `1`: for a test that finds out only by running the tool.
 #[track_caller]
-fn skip(reason: &str) {
+pub fn skip(reason: &str) {
     let test = std::thread::current()
         .name()
         .unwrap_or("a test")

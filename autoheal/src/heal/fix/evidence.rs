@@ -99,7 +99,13 @@ pub(crate) struct Evidence<'a> {
     lower: Vec<String>,
     /// The first `(os error N)` of the texts.
     pub(crate) os_error: Option<i32>,
+    /// The report's log lines in lower case, bounded: a CI job's output, where the linker's
+    /// or cargo's own words stand below the error line.
+    log: Vec<String>,
 }
+
+/// The most log lines the rules read.
+const LOG_LINES: usize = 400;
 
 static OS_ERROR: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"os error (-?\d{1,6})\b").ok());
@@ -128,11 +134,18 @@ impl<'a> Evidence<'a> {
             let regex = OS_ERROR.as_ref()?;
             regex.captures(text)?.get(1)?.as_str().parse().ok()
         });
+        let log = report
+            .logs
+            .iter()
+            .take(LOG_LINES)
+            .map(|line| prefix_within(line, TEXT_BYTES / 4).to_lowercase())
+            .collect();
         Evidence {
             report,
             texts,
             lower,
             os_error,
+            log,
         }
     }
 
@@ -163,41 +176,113 @@ impl<'a> Evidence<'a> {
             .any(|text| needles.iter().any(|needle| text.contains(needle)))
     }
 
+    /// Whether a text or a log line contains one of `needles` (in lower case).
+    pub(crate) fn mentions_with_log(&self, needles: &[&str]) -> bool {
+        self.mentions(needles)
+            || self
+                .log
+                .iter()
+                .any(|line| needles.iter().any(|needle| line.contains(needle)))
+    }
+
+    /// The first match of `regex` in the texts, then in the log lines (in lower case).
+    pub(crate) fn captures_with_log(&self, regex: &Regex) -> Option<String> {
+        self.texts
+            .iter()
+            .find_map(|text| Some(regex.captures(text)?.get(1)?.as_str().to_string()))
+            .or_else(|| {
+                self.report.logs.iter().take(LOG_LINES).find_map(|line| {
+                    let line = prefix_within(line, TEXT_BYTES / 4);
+                    Some(regex.captures(line)?.get(1)?.as_str().to_string())
+                })
+            })
+    }
+
     /// The first match of `regex` in the texts, with its capture groups.
     pub(crate) fn captures(&self, regex: &Regex) -> Option<regex::Captures<'a>> {
         self.texts.iter().find_map(|text| regex.captures(text))
     }
 
-    /// The first path a text names, else the first path among the command's arguments.
+    /// The path of the failing call: the first path the error or its causes name, else the
+    /// first path-shaped field of the failing span (innermost first), else a command-line
+    /// argument only when a span field shows the function used it. `None` when nothing says
+    /// which path failed: an argument the error does not name may be any other file (the
+    /// program's output folder, say), and a diagnosis that named it would mislead.
     pub(crate) fn path(&self) -> Option<String> {
         self.texts
             .iter()
             .find_map(|text| path_in(text))
+            .or_else(|| {
+                self.span_values()
+                    .find(|value| looks_like_path(value) && !value.contains("://"))
+                    .map(|value| prefix_within(&value, 1024).to_string())
+            })
             .or_else(|| self.path_argument())
     }
 
-    /// The first argument of the command that looks like a path.
+    /// The first argument of the command that looks like a path and that a field of the
+    /// failing spans holds: the argument the failing function used.
     pub(crate) fn path_argument(&self) -> Option<String> {
-        self.report
-            .command
-            .args
-            .iter()
+        self.arguments_used()
             .filter(|arg| !arg.starts_with('-') && !arg.contains("://"))
             .find(|arg| looks_like_path(arg) || has_extension(arg))
             .map(|arg| prefix_within(arg, 1024).to_string())
     }
 
-    /// The first host (and port) a text or an argument names.
-    pub(crate) fn endpoint(&self) -> Option<Endpoint> {
-        let args = self.report.command.args.iter().map(String::as_str);
-        self.texts.iter().copied().chain(args).find_map(endpoint_in)
+    /// The command's arguments that a field of the failing spans holds.
+    fn arguments_used(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let values: Vec<String> = self.span_values().collect();
+        self.report
+            .command
+            .args
+            .iter()
+            .map(String::as_str)
+            .filter(move |arg| !arg.is_empty() && values.iter().any(|value| value == arg))
     }
 
-    /// The port a text or the command names: an endpoint's, else `--port N`.
+    /// The field values of the report's spans, innermost span first (`load{path="/x"}` gives
+    /// `/x`), each unquoted and bounded.
+    pub(crate) fn span_values(&self) -> impl Iterator<Item = String> + '_ {
+        self.report
+            .spans
+            .iter()
+            .rev()
+            .take(CHAIN_ITEMS)
+            .flat_map(|span| span_fields(prefix_within(span, TEXT_BYTES)))
+            .map(|(_, value)| value)
+    }
+
+    /// The host (and port) of the failing call: from the error or its causes, else from a
+    /// field of the failing spans, else from an argument a span field shows it used.
+    pub(crate) fn endpoint(&self) -> Option<Endpoint> {
+        self.texts
+            .iter()
+            .copied()
+            .find_map(endpoint_in)
+            .or_else(|| self.span_values().find_map(|value| endpoint_in(&value)))
+            .or_else(|| self.arguments_used().find_map(endpoint_in))
+    }
+
+    /// The port of the failing call: an endpoint's, else a span's `port` field, else
+    /// `--port N` when a span field shows the function used it.
     pub(crate) fn port(&self) -> Option<u16> {
         self.endpoint()
             .and_then(|e| e.port)
-            .or_else(|| self.port_argument())
+            .or_else(|| {
+                self.report
+                    .spans
+                    .iter()
+                    .rev()
+                    .flat_map(|span| span_fields(prefix_within(span, TEXT_BYTES)))
+                    .find(|(name, _)| name == "port")
+                    .and_then(|(_, value)| value.parse().ok())
+            })
+            .or_else(|| {
+                let port = self.port_argument()?;
+                self.span_values()
+                    .any(|value| value == port.to_string())
+                    .then_some(port)
+            })
     }
 
     /// The value of `--port N`, `--port=N` or `-p N` on the command line.
@@ -213,6 +298,35 @@ impl<'a> Evidence<'a> {
             None
         })
     }
+}
+
+/// The fields of one span label, `name{a=1 path="/x y"}`: `(a, 1)`, `(path, /x y)`.
+pub(crate) fn span_fields(label: &str) -> Vec<(String, String)> {
+    static FIELD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:\{|\s)([A-Za-z_][A-Za-z0-9_.]{0,63})=("(?:[^"\\]|\\.){0,1024}"|[^\s}]{1,1024})"#,
+        )
+        .ok()
+    });
+    let Some(regex) = FIELD.as_ref() else {
+        return Vec::new();
+    };
+    let Some(open) = label.find('{') else {
+        return Vec::new();
+    };
+    let fields = label.get(open..).unwrap_or("");
+    regex
+        .captures_iter(fields)
+        .filter_map(|captures| {
+            let name = captures.get(1)?.as_str().to_string();
+            let raw = captures.get(2)?.as_str();
+            let value = match raw.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\\\\", "\\").replace("\\\"", "\""),
+                None => raw.to_string(),
+            };
+            Some((name, value))
+        })
+        .collect()
 }
 
 /// The first path in `text`: a quoted one, else a bare absolute or relative one.
@@ -349,99 +463,5 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 ];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_are_found_bare_quoted_or_in_debug_output() {
-        let cases = [
-            (
-                "could not read /nonexistent/pins.txt",
-                "/nonexistent/pins.txt",
-            ),
-            ("open \"/var/lib/my app/db\": denied", "/var/lib/my app/db"),
-            ("Custom { path: \"./conf/app.toml\" }", "./conf/app.toml"),
-            ("failed (~/data/x.bin), giving up", "~/data/x.bin"),
-            (
-                "/home/u/.cfg/a.json:3:5: not valid JSON",
-                "/home/u/.cfg/a.json",
-            ),
-            (
-                "reading config/settings.json failed",
-                "config/settings.json",
-            ),
-            ("C:\\Users\\me\\a.txt: denied", "C:\\Users\\me\\a.txt"),
-        ];
-        for (text, path) in cases {
-            assert_eq!(path_in(text).as_deref(), Some(path), "{text}");
-        }
-        for text in [
-            "No such file or directory (os error 2)",
-            "http://127.0.0.1:5001/api/v0/id refused",
-            "and/or 3.5 times",
-            "see / for more",
-        ] {
-            assert_eq!(path_in(text), None, "{text}");
-        }
-    }
-
-    #[test]
-    fn endpoints_come_from_urls_multiaddrs_and_host_port_pairs() {
-        let endpoint = |host: &str, port| {
-            Some(Endpoint {
-                host: host.into(),
-                port: Some(port),
-            })
-        };
-        let cases = [
-            (
-                "daemon at http://127.0.0.1:5001 (refused)",
-                endpoint("127.0.0.1", 5001),
-            ),
-            (
-                "GET https://api.github.com/repos failed",
-                endpoint("api.github.com", 443),
-            ),
-            (
-                "listen /ip4/0.0.0.0/tcp/4001 failed",
-                endpoint("0.0.0.0", 4001),
-            ),
-            (
-                "address 127.0.0.1:8004 is in use",
-                endpoint("127.0.0.1", 8004),
-            ),
-            ("connect to [::1]:5001", endpoint("[::1]", 5001)),
-            (
-                "connect to db.internal.example:5432",
-                endpoint("db.internal.example", 5432),
-            ),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(endpoint_in(text), expected, "{text}");
-        }
-        assert_eq!(endpoint_in("at line 3 column 5, time 10:30"), None);
-        assert_eq!(endpoint_in("std::io::Error"), None);
-        assert_eq!(endpoint_in("panicked at main.rs:42:5"), None);
-    }
-
-    #[test]
-    fn os_error_codes_are_read_by_the_reports_os() {
-        let mut report = crate::report::sample();
-        report.error.message = "Connection refused (os error 111)".into();
-        let evidence = Evidence::of(&report);
-        assert_eq!(evidence.os_error, Some(111));
-        assert!(evidence.errno(Errno::ConnectionRefused));
-        report.system.os = "macos".into();
-        assert!(!Evidence::of(&report).errno(Errno::ConnectionRefused));
-        report.error.message = "Connection refused (os error 61)".into();
-        assert!(Evidence::of(&report).errno(Errno::ConnectionRefused));
-    }
-
-    #[test]
-    fn huge_texts_are_read_only_so_far() {
-        let mut report = crate::report::sample();
-        report.error.message = format!("{}(os error 2)", "é".repeat(TEXT_BYTES));
-        assert_eq!(Evidence::of(&report).os_error, None);
-        assert_eq!(prefix_within("éé", 3), "é");
-    }
-}
+#[path = "evidence_tests.rs"]
+mod tests;

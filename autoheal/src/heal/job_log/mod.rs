@@ -1,5 +1,5 @@
 //! Failed CI jobs as reports: a GitHub Actions job's log is classified (compiler errors, failed
-//! tests, formatting, denied lints, network failures) and turned into a [`Report`](crate::Report) that is
+//! or timed-out tests, formatting, denied lints, network failures, dependency failures) and turned into a [`Report`](crate::Report) that is
 //! filed like any runtime failure — queued first, de-duplicated by fingerprint, throttled —
 //! under the `workflow-error` label.
 //!
@@ -14,6 +14,7 @@
 //! ```
 
 mod cargo;
+mod dependencies;
 mod lines;
 mod network;
 mod report;
@@ -47,6 +48,9 @@ pub enum FailureKind {
     Lint,
     /// A download, DNS lookup or connection failed.
     Network,
+    /// Cargo could not settle the dependencies: a lock file `--locked` may not update, or
+    /// requirements no version satisfies.
+    Dependencies,
     /// None of the above: the end of the log tells.
     Unrecognised,
 }
@@ -60,6 +64,7 @@ impl FailureKind {
             FailureKind::Format => "cargo fmt",
             FailureKind::Lint => "clippy",
             FailureKind::Network => "network failure",
+            FailureKind::Dependencies => "cargo dependencies",
             FailureKind::Unrecognised => "job failure",
         }
     }
@@ -153,9 +158,13 @@ pub fn classify(log: &str) -> JobFailure {
                 (FailureKind::Format, diffs)
             } else {
                 let network = network::network_errors(&lines);
-                match network.is_empty() {
-                    true => (FailureKind::Unrecognised, network),
-                    false => (FailureKind::Network, network),
+                let dependencies = dependencies::dependency_errors(&lines);
+                if !network.is_empty() {
+                    (FailureKind::Network, network)
+                } else if !dependencies.is_empty() {
+                    (FailureKind::Dependencies, dependencies)
+                } else {
+                    (FailureKind::Unrecognised, network)
                 }
             }
         }

@@ -104,6 +104,7 @@ pub fn report(config: &Config, failure: &JobFailure, run: &JobRun) -> Report {
             type_name: failure.kind.error_type().to_string(),
             message: failure.message(),
             chain,
+            root_type: None,
         },
         site,
         frames: Vec::new(),

@@ -19,6 +19,12 @@ static LIBTEST_FAILED: LazyLock<Option<Regex>> =
 static NEXTEST_FAILED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:FAIL|TIMEOUT|SIGSEGV|SIGABRT|SIGKILL) \[[^\]]*\] (.+?)\s*$").ok()
 });
+/// `TIMEOUT [  60.002s] crate pins::tests::slow` (nextest: the test ran past its limit).
+static NEXTEST_TIMEOUT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s*TIMEOUT \[[^\]]*\] (.+?)\s*$").ok());
+/// `test pins::tests::slow has been running for over 60 seconds` (libtest).
+static LIBTEST_SLOW: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^test (\S+) has been running for over (\d+) seconds").ok());
 /// `thread 'name' (1234) panicked at src/lib.rs:14:13:` (Rust 1.73 and later).
 static PANICKED_AT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"^thread '([^']+)'(?: \(\d+\))? panicked at (.+?):(\d+):(\d+):\s*$").ok()
@@ -40,6 +46,7 @@ struct Panic {
 /// they fail changes from run to run, the set does not).
 pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
     let mut names: Vec<String> = Vec::new();
+    let mut timed_out: Vec<String> = Vec::new();
     let mut in_failure_list = false;
     for line in lines {
         if line == "failures:" {
@@ -60,8 +67,16 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
         } else if let Some(rest) = capture(&NEXTEST_FAILED, line) {
             // `binary-id test::name`: the test's own name is the last word.
             let name = rest.rsplit(' ').next().unwrap_or(&rest).to_string();
+            if capture(&NEXTEST_TIMEOUT, line).is_some() {
+                timed_out.push(name.clone());
+            }
             names.push(name);
         }
+    }
+    if names.is_empty() {
+        // A run cut off by the job's limit: libtest had said which tests were still running.
+        names = still_running(lines);
+        timed_out.clone_from(&names);
     }
     names.sort();
     names.dedup();
@@ -76,6 +91,7 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
         .map(|(i, name)| {
             let panic = panics.get(&name);
             let message = match panic {
+                _ if timed_out.contains(&name) => format!("test {name} timed out"),
                 Some(panic) if !panic.message.is_empty() => {
                     format!("test {name} failed: {}", panic.message)
                 }
@@ -96,6 +112,22 @@ pub(super) fn failed_tests(lines: &[String]) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// The tests libtest said were running long in a run that never printed its result: the job
+/// was stopped (its `timeout-minutes`, a runner's limit) while they ran.
+fn still_running(lines: &[String]) -> Vec<String> {
+    let finished = lines.iter().any(|l| l.starts_with("test result:"));
+    if finished {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = lines
+        .iter()
+        .filter_map(|line| capture(&LIBTEST_SLOW, line))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn capture(pattern: &LazyLock<Option<Regex>>, line: &str) -> Option<String> {
@@ -222,6 +254,34 @@ mod tests {
         assert_eq!(finding.code.as_deref(), Some("tests::parses"));
         assert_eq!(finding.message, "test tests::parses failed: bad input");
         assert_eq!(finding.line, Some(10));
+    }
+
+    #[test]
+    fn timed_out_tests_are_named_as_such() {
+        // nextest, recorded from a real run with `slow-timeout = { period = "1s", terminate-after = 2 }`.
+        let found = failed_tests(&lines(
+            "        SLOW [>  1.000s] (───) to waits_forever\n\
+             \x20    TIMEOUT [   2.002s] (1/1) to waits_forever\n\
+             error: test run failed",
+        ));
+        let names: Vec<_> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(names, ["test waits_forever timed out"]);
+        // libtest's warning in a run the job's limit cut off.
+        let found = failed_tests(&lines(
+            "running 2 tests\ntest a::quick ... ok\n\
+             test a::waits has been running for over 60 seconds\n\
+             ##[error]The operation was canceled.",
+        ));
+        let names: Vec<_> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(names, ["test a::waits timed out"]);
+        // A slow test in a run that finished is no failure.
+        assert!(
+            failed_tests(&lines(
+                "test a::waits has been running for over 60 seconds\n\
+                 test a::waits ... ok\ntest result: ok. 1 passed"
+            ))
+            .is_empty()
+        );
     }
 
     #[test]

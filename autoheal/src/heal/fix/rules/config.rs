@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, Rule, RuleInfo, quote, shell_word};
+use super::{Finding, Rule, RuleInfo, Wording, exact, quote, shell_word, signal, weak};
 use crate::fix::Confidence;
 use crate::fix::evidence::{Evidence, path_in};
 
@@ -16,7 +16,7 @@ pub(super) static MALFORMED_JSON: Rule = Rule {
         name: "Malformed JSON",
         symptom: "serde_json's `expected `,` or `}` at line 3 column 5`, `EOF while parsing an \
                   object at line L column C`, or `FILE:L:C: the configuration file is not valid \
-                  JSON`.",
+                  JSON`; through reqwest, `error decoding response body`.",
         cause: "A JSON file (or an answer expected to be JSON) has a syntax error, or a value of \
                 the wrong type or a missing field, at the line and column given.",
         remedy: "Open the file at that line and column and fix it (`python3 -m json.tool FILE` \
@@ -45,6 +45,17 @@ const SERDE_JSON_WORDING: &[&str] = &[
     "recursion limit exceeded",
 ];
 
+/// What says serde_json's `at line L column C` is about JSON: the producers that wrap it.
+pub(super) const JSON_CONTEXT_WORDING: &[Wording] = &[
+    exact(
+        "autoheal's configuration",
+        "the configuration file is not valid json",
+    ),
+    exact("ureq 3: Error::Json", "json: "),
+    exact("reqwest: Response::json", "error decoding response body"),
+    weak("a program's own words, a file name", "json"),
+];
+
 fn malformed_json(evidence: &Evidence<'_>) -> Option<Finding> {
     static OWN: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
@@ -62,8 +73,8 @@ fn malformed_json(evidence: &Evidence<'_>) -> Option<Finding> {
     } else {
         let c = AT.as_ref().and_then(|r| evidence.captures(r))?;
         let serde_wording = evidence.mentions(SERDE_JSON_WORDING);
-        let json =
-            evidence.mentions(&["json"]) || evidence.report.error.type_name.contains("serde_json");
+        let json = signal(evidence, JSON_CONTEXT_WORDING).is_some()
+            || evidence.report.error.type_name.contains("serde_json");
         if !(serde_wording && json) || evidence.mentions(&["toml"]) {
             return None;
         }
@@ -152,7 +163,14 @@ pub(super) static MALFORMED_TOML: Rule = Rule {
     check: malformed_toml,
 };
 
+/// The toml crate's words (toml 0.6 and later, toml_edit, toml 1.x).
+pub(super) const TOML_WORDING: &[Wording] = &[exact(
+    "toml 0.6+ and 1.x, toml_edit",
+    "toml parse error at line",
+)];
+
 fn malformed_toml(evidence: &Evidence<'_>) -> Option<Finding> {
+    signal(evidence, TOML_WORDING)?;
     static AT: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"TOML parse error at line (\d{1,9}), column (\d{1,9})").ok());
     let captures = AT.as_ref().and_then(|r| evidence.captures(r))?;

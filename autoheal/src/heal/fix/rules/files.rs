@@ -1,6 +1,9 @@
 //! Files: not found, permission denied, read-only file system.
 
-use super::{Finding, Rule, RuleInfo, confidence, quote, quoted_command, shell_word};
+use super::{
+    Finding, Rule, RuleInfo, Wording, exact, matched, quote, quoted_command, shell_word, weak,
+};
+use crate::fix::Confidence;
 use crate::fix::evidence::{Errno, Evidence};
 
 pub(super) static FILE_NOT_FOUND: Rule = Rule {
@@ -17,18 +20,51 @@ pub(super) static FILE_NOT_FOUND: Rule = Rule {
     check: file_not_found,
 };
 
+/// A missing file as each producer words it.
+pub(super) const FILE_NOT_FOUND_WORDING: &[Wording] = &[
+    exact(
+        "std: io::ErrorKind::NotFound (an error made from the kind)",
+        "entity not found",
+    ),
+    exact(
+        "Windows: ERROR_FILE_NOT_FOUND (os error 2)",
+        "cannot find the file specified",
+    ),
+    exact(
+        "Windows: ERROR_PATH_NOT_FOUND (os error 3)",
+        "cannot find the path specified",
+    ),
+    // The text of ENOENT alone: the loader, the linker and shells say it too.
+    weak(
+        "glibc, musl, macOS: strerror(ENOENT) without its code",
+        "no such file or directory",
+    ),
+];
+
+/// Words of a failure another rule owns though its code is ENOENT: a program or a library
+/// that is missing, not a file the program opened.
+const NOT_A_FILE: &[&str] = &[
+    "spawn",
+    "execute",
+    "command not found",
+    "shared object",
+    "shared libraries",
+    "cannot find -l",
+    "library not loaded",
+];
+
 fn file_not_found(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::NotFound)
-        || evidence.kind("NotFound")
-        || evidence.mentions(&[
-            "no such file or directory",
-            "entity not found",
-            "cannot find the file specified",
-            "cannot find the path specified",
-        ]);
-    if !matched {
-        return None;
-    }
+    let confidence = matched(
+        evidence,
+        Some(Errno::NotFound),
+        Some("NotFound"),
+        FILE_NOT_FOUND_WORDING,
+    )?;
+    let confidence = if evidence.mentions(NOT_A_FILE) {
+        confidence.min(Confidence::Medium)
+    } else {
+        confidence
+    };
     let path = evidence.path();
     let title = match &path {
         Some(path) => format!("File not found: {}", quote(path)),
@@ -44,11 +80,7 @@ fn file_not_found(evidence: &Evidence<'_>) -> Option<Finding> {
                  say which."
             .to_string(),
     };
-    let finding = Finding::new(
-        title,
-        cause,
-        confidence(evidence, Errno::NotFound, "NotFound"),
-    );
+    let finding = Finding::new(title, cause, confidence);
     let Some(path) = path else {
         return Some(
             finding
@@ -102,18 +134,26 @@ pub(super) static PERMISSION_DENIED: Rule = Rule {
     check: permission_denied,
 };
 
+/// Access refused, as each producer words it.
+pub(super) const PERMISSION_DENIED_WORDING: &[Wording] = &[
+    exact(
+        "glibc: strerror(EACCES); std: io::ErrorKind::PermissionDenied",
+        "permission denied",
+    ),
+    exact("glibc: strerror(EPERM)", "operation not permitted"),
+    exact(
+        "Windows: ERROR_ACCESS_DENIED (os error 5)",
+        "access is denied",
+    ),
+];
+
 fn permission_denied(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::PermissionDenied)
-        || evidence.kind("PermissionDenied")
-        || evidence.mentions(&[
-            "permission denied",
-            "operation not permitted",
-            "access is denied",
-        ]);
-    if !matched {
-        return None;
-    }
-    let confidence = confidence(evidence, Errno::PermissionDenied, "PermissionDenied");
+    let confidence = matched(
+        evidence,
+        Some(Errno::PermissionDenied),
+        Some("PermissionDenied"),
+        PERMISSION_DENIED_WORDING,
+    )?;
     let listening = evidence.mentions(&["listen", "bind"]);
     if let Some(port) = evidence.port().filter(|port| *port < 1024 && listening) {
         return Some(
@@ -189,13 +229,27 @@ pub(super) static READ_ONLY_FILESYSTEM: Rule = Rule {
     check: read_only_filesystem,
 };
 
+/// A read-only file system, as each producer words it.
+pub(super) const READ_ONLY_WORDING: &[Wording] = &[
+    exact("glibc: strerror(EROFS)", "read-only file system"),
+    exact(
+        "std: io::ErrorKind::ReadOnlyFilesystem",
+        "read-only filesystem or storage medium",
+    ),
+    exact(
+        "Windows: ERROR_WRITE_PROTECT (os error 19)",
+        "the media is write protected",
+    ),
+    weak("others", "read-only filesystem"),
+];
+
 fn read_only_filesystem(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::ReadOnly)
-        || evidence.kind("ReadOnlyFilesystem")
-        || evidence.mentions(&["read-only file system", "read-only filesystem"]);
-    if !matched {
-        return None;
-    }
+    let confidence = matched(
+        evidence,
+        Some(Errno::ReadOnly),
+        Some("ReadOnlyFilesystem"),
+        READ_ONLY_WORDING,
+    )?;
     let path = evidence.path();
     let target = path.as_deref().map_or(".".to_string(), shell_word);
     let title = match &path {
@@ -208,7 +262,7 @@ fn read_only_filesystem(evidence: &Evidence<'_>) -> Option<Finding> {
             "The program writes to a file system that is mounted read-only (a container's \
              root file system, a read-only volume, or a disk remounted read-only after errors)."
                 .to_string(),
-            confidence(evidence, Errno::ReadOnly, "ReadOnlyFilesystem"),
+            confidence,
         )
         .step(format!(
             "See which mount holds it and its options: {}.",

@@ -9,6 +9,7 @@
 //! Steps and titles are plain text in which commands and values from the report are code
 //! spans made by [`quote`]; the answer renders them safely as markdown.
 
+mod build;
 mod config;
 mod files;
 mod network;
@@ -89,7 +90,15 @@ static PANIC_RULES: &[&Rule] = &[
 ];
 
 /// The rules about errors, in the order they are tried; also for the error inside a panic.
+/// The CI rules come first: their failures carry the words of a network or file failure
+/// (a registry's host that does not resolve, a linker's `No such file or directory`).
 static ERROR_RULES: &[&Rule] = &[
+    &build::UNRESOLVED_IMPORT,
+    &build::MISSING_SYSTEM_LIBRARY,
+    &build::LOCK_FILE_OUT_OF_DATE,
+    &build::VERSION_CONFLICT,
+    &build::TEST_TIMED_OUT,
+    &build::REGISTRY_UNREACHABLE,
     &process::MISSING_SHARED_LIBRARY,
     &process::MISSING_EXECUTABLE,
     &process::MISSING_ENV_VAR,
@@ -135,13 +144,118 @@ fn first_of<'r>(
     rules.find_map(|rule| (rule.check)(evidence).map(|finding| (&rule.info, finding)))
 }
 
-/// How sure a rule is when an OS code or an `io::ErrorKind` says the same as the words.
-pub(crate) fn confidence(evidence: &Evidence<'_>, errno: Errno, kind: &str) -> Confidence {
-    if evidence.errno(errno) || evidence.kind(kind) {
-        Confidence::High
-    } else {
-        Confidence::Medium
+/// How strongly a producer's words say which failure it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// The producer's own phrase for exactly this failure (an `io::ErrorKind`'s text, an OS
+    /// error's text with its code, a crate's error message): a rule may be sure.
+    Exact,
+    /// Words other failures share (`not found`, `expired`, a text without its code): a rule
+    /// says medium at most.
+    Weak,
+}
+
+/// One producer's wording of a rule's failure: the data a rule matches the report against,
+/// and the table `docs/TROUBLESHOOTING.md` and the rules' tests check each producer with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wording {
+    /// Who words it so: `std: io::ErrorKind::NotFound`, `glibc: strerror(ENOENT)`, `ureq 3`.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "documents the table; the tests name it on a miss")
+    )]
+    pub(crate) producer: &'static str,
+    /// The words, in lower case, as they stand in the message or a cause.
+    pub(crate) text: &'static str,
+    /// How much the words alone say.
+    pub(crate) signal: Signal,
+}
+
+/// A wording whose words say exactly this failure.
+pub(crate) const fn exact(producer: &'static str, text: &'static str) -> Wording {
+    Wording {
+        producer,
+        text,
+        signal: Signal::Exact,
     }
+}
+
+/// A wording whose words other failures share.
+pub(crate) const fn weak(producer: &'static str, text: &'static str) -> Wording {
+    Wording {
+        producer,
+        text,
+        signal: Signal::Weak,
+    }
+}
+
+/// The strongest signal among `wordings` that the report's texts contain.
+pub(crate) fn signal(evidence: &Evidence<'_>, wordings: &[Wording]) -> Option<Signal> {
+    let found = |wanted: Signal| {
+        wordings
+            .iter()
+            .filter(|w| w.signal == wanted)
+            .any(|w| evidence.mentions(&[w.text]))
+    };
+    if found(Signal::Exact) {
+        Some(Signal::Exact)
+    } else if found(Signal::Weak) {
+        Some(Signal::Weak)
+    } else {
+        None
+    }
+}
+
+/// How sure a rule is of a failure: high when the OS code or the `io::ErrorKind` says it, or
+/// an exact producer phrase does; medium on words alone; `None` when nothing matched.
+pub(crate) fn matched(
+    evidence: &Evidence<'_>,
+    errno: Option<Errno>,
+    kind: Option<&str>,
+    wordings: &[Wording],
+) -> Option<Confidence> {
+    let coded = errno.is_some_and(|errno| evidence.errno(errno))
+        || kind.is_some_and(|kind| evidence.kind(kind));
+    match (coded, signal(evidence, wordings)) {
+        (true, _) | (_, Some(Signal::Exact)) => Some(Confidence::High),
+        (false, Some(Signal::Weak)) => Some(Confidence::Medium),
+        (false, None) => None,
+    }
+}
+
+/// Every rule's table of producer wordings, by rule id: for the documentation and the
+/// tests that check each producer's words are recognised.
+#[cfg(test)]
+pub(crate) fn wordings() -> Vec<(&'static str, &'static [Wording])> {
+    vec![
+        ("file-not-found", files::FILE_NOT_FOUND_WORDING),
+        ("permission-denied", files::PERMISSION_DENIED_WORDING),
+        ("read-only-filesystem", files::READ_ONLY_WORDING),
+        ("disk-full", resources::DISK_FULL_WORDING),
+        ("too-many-open-files", resources::TOO_MANY_FILES_WORDING),
+        ("out-of-memory", resources::OUT_OF_MEMORY_WORDING),
+        ("connection-refused", network::CONNECTION_REFUSED_WORDING),
+        ("address-in-use", network::ADDRESS_IN_USE_WORDING),
+        ("timed-out", network::TIMED_OUT_WORDING),
+        ("timed-out", network::READ_TIMEOUT_WORDING),
+        ("dns-resolution", network::DNS_WORDING),
+        ("tls-certificate", network::TLS_WORDING),
+        ("missing-env-var", process::MISSING_ENV_VAR_WORDING),
+        ("missing-shared-library", process::SHARED_LIBRARY_WORDING),
+        ("missing-executable", process::MISSING_EXECUTABLE_WORDING),
+        ("http-unauthorized", network::HTTP_WORDING),
+        ("malformed-json", config::JSON_CONTEXT_WORDING),
+        ("malformed-toml", config::TOML_WORDING),
+        ("unwrap-on-none", panics::UNWRAP_ON_NONE_WORDING),
+        ("index-out-of-bounds", panics::INDEX_WORDING),
+        ("integer-overflow", panics::OVERFLOW_WORDING),
+        ("unresolved-import", build::UNRESOLVED_IMPORT_WORDING),
+        ("missing-system-library", build::SYSTEM_LIBRARY_WORDING),
+        ("lock-file-out-of-date", build::LOCK_FILE_WORDING),
+        ("version-conflict", build::VERSION_CONFLICT_WORDING),
+        ("test-timed-out", build::TEST_TIMEOUT_WORDING),
+        ("registry-unreachable", build::REGISTRY_WORDING),
+    ]
 }
 
 /// The most characters of a value [`quote`] shows.
@@ -206,6 +320,11 @@ pub(crate) mod tests_support {
 }
 
 #[cfg(test)]
+mod corpus_failures;
+#[cfg(test)]
+mod corpus_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -220,7 +339,45 @@ mod tests {
             );
             assert_ne!(*id, super::super::UNRECOGNISED);
         }
-        assert!(ids.len() >= 21);
+        assert!(ids.len() >= 27);
+    }
+
+    /// The line of `docs/TROUBLESHOOTING.md` that lists one producer's wording.
+    fn producer_line(wording: &Wording) -> String {
+        let weak = match wording.signal {
+            Signal::Exact => "",
+            Signal::Weak => " (weak: medium confidence)",
+        };
+        format!("- {}: {}{weak}", wording.producer, quote(wording.text))
+    }
+
+    #[test]
+    fn the_troubleshooting_guide_lists_every_producers_wording() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/TROUBLESHOOTING.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let mut missing = Vec::new();
+        for (id, table) in wordings() {
+            let marker = format!("Rule: `{id}`");
+            let start = doc
+                .find(&marker)
+                .unwrap_or_else(|| panic!("{id} is not documented"));
+            let section = &doc[start..];
+            let end = section[marker.len()..]
+                .find("Rule: `")
+                .map_or(section.len(), |i| i + marker.len());
+            let section = &section[..end];
+            for wording in table {
+                let line = producer_line(wording);
+                if !section.lines().any(|l| l == line) {
+                    missing.push(format!("{id}: {line}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in the guide:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, Rule, RuleInfo, command_line, confidence, quote, shell_word};
+use super::{
+    Finding, Rule, RuleInfo, Signal, Wording, command_line, exact, matched, quote, shell_word,
+    signal, weak,
+};
 use crate::fix::Confidence;
 use crate::fix::evidence::{Endpoint, Errno, Evidence};
 
@@ -28,13 +31,27 @@ pub(super) static CONNECTION_REFUSED: Rule = Rule {
     check: connection_refused,
 };
 
+/// A refused connection, as each producer words it (ureq, reqwest/hyper and tokio pass
+/// std's `io::Error` on: `io: Connection refused (os error 111)`, `tcp connect error:
+/// Connection refused (os error 111)`).
+pub(super) const CONNECTION_REFUSED_WORDING: &[Wording] = &[
+    exact(
+        "glibc: strerror(ECONNREFUSED); std: io::ErrorKind::ConnectionRefused",
+        "connection refused",
+    ),
+    exact(
+        "Windows: WSAECONNREFUSED (os error 10061)",
+        "actively refused",
+    ),
+];
+
 fn connection_refused(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::ConnectionRefused)
-        || evidence.kind("ConnectionRefused")
-        || evidence.mentions(&["connection refused", "actively refused"]);
-    if !matched {
-        return None;
-    }
+    let confidence = matched(
+        evidence,
+        Some(Errno::ConnectionRefused),
+        Some("ConnectionRefused"),
+        CONNECTION_REFUSED_WORDING,
+    )?;
     let endpoint = evidence.endpoint();
     let address = endpoint.as_ref().map(Endpoint::address);
     let port = endpoint.as_ref().and_then(|e| e.port);
@@ -52,11 +69,7 @@ fn connection_refused(evidence: &Evidence<'_>) -> Option<Finding> {
          listens on another port or address, or a firewall rejects the connection."
             .to_string()
     };
-    let mut finding = Finding::new(
-        title,
-        cause,
-        confidence(evidence, Errno::ConnectionRefused, "ConnectionRefused"),
-    );
+    let mut finding = Finding::new(title, cause, confidence);
     if kubo {
         finding = finding.step(
             "Start the IPFS daemon: `ipfs daemon` (run `ipfs init` once first on a new machine), then run the command again.",
@@ -105,17 +118,23 @@ pub(super) static ADDRESS_IN_USE: Rule = Rule {
     check: address_in_use,
 };
 
+/// A port already taken, as each producer words it.
+pub(super) const ADDRESS_IN_USE_WORDING: &[Wording] = &[
+    exact("glibc: strerror(EADDRINUSE)", "address already in use"),
+    exact("std: io::ErrorKind::AddrInUse", "address in use"),
+    exact(
+        "Windows: WSAEADDRINUSE (os error 10048)",
+        "only one usage of each socket address",
+    ),
+];
+
 fn address_in_use(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::AddrInUse)
-        || evidence.kind("AddrInUse")
-        || evidence.mentions(&[
-            "address already in use",
-            "address in use",
-            "only one usage of each socket address",
-        ]);
-    if !matched {
-        return None;
-    }
+    let confidence = matched(
+        evidence,
+        Some(Errno::AddrInUse),
+        Some("AddrInUse"),
+        ADDRESS_IN_USE_WORDING,
+    )?;
     let port = evidence.port();
     let title = match port {
         Some(port) => format!("Address already in use: port {}", quote(&port.to_string())),
@@ -126,7 +145,7 @@ fn address_in_use(evidence: &Evidence<'_>) -> Option<Finding> {
         "Another process, often an earlier instance of the same program, already listens on \
          the port."
             .to_string(),
-        confidence(evidence, Errno::AddrInUse, "AddrInUse"),
+        confidence,
     );
     let Some(port) = port else {
         return Some(
@@ -171,7 +190,9 @@ pub(super) static TIMED_OUT: Rule = Rule {
         id: "timed-out",
         name: "Timed out",
         symptom: "`timed out`, `Connection timed out (os error 110)` (`ETIMEDOUT`), ureq's \
-                  `timeout: connect`, tokio's `deadline has elapsed`.",
+                  `timeout: connect`, tokio's `deadline has elapsed`, reqwest's and curl's \
+                  `operation timed out`; std's read timeout on Linux, `Resource temporarily \
+                  unavailable (os error 11)`.",
         cause: "The other side did not answer in time: it is down or overloaded, a firewall \
                 drops the packets, or the network path is broken.",
         remedy: "Check that the address answers (`curl -v --max-time 10 URL`), look at \
@@ -180,28 +201,57 @@ pub(super) static TIMED_OUT: Rule = Rule {
     check: timed_out,
 };
 
+/// A timeout, as each producer words it.
+pub(super) const TIMED_OUT_WORDING: &[Wording] = &[
+    exact("glibc: strerror(ETIMEDOUT)", "connection timed out"),
+    exact("tokio: time::error::Elapsed", "deadline has elapsed"),
+    exact(
+        "reqwest: a request's timeout; curl: [28]",
+        "operation timed out",
+    ),
+    exact(
+        "Windows: WSAETIMEDOUT (os error 10060)",
+        "did not properly respond after a period of time",
+    ),
+    // std's `io::ErrorKind::TimedOut` text alone, and words a test runner or a program shares.
+    weak("std: io::ErrorKind::TimedOut without a code", "timed out"),
+    weak("a program's own words", "did not answer in time"),
+];
+
+/// std's words when a read or write timeout (`set_read_timeout`) expires on Unix: EAGAIN,
+/// which says only "try again" and so counts when the failing call was reading or waiting.
+pub(super) const READ_TIMEOUT_WORDING: &[Wording] = &[weak(
+    "std: a read timeout on Linux and macOS (EAGAIN, io::ErrorKind::WouldBlock)",
+    "resource temporarily unavailable",
+)];
+
+/// Words that say the failing call was reading or waiting for an answer.
+const READING: &[&str] = &["read", "recv", "receiv", "wait", "answer", "respon"];
+
 fn timed_out(evidence: &Evidence<'_>) -> Option<Finding> {
+    // ureq 3: `Error::Timeout` is `timeout: connect`, `timeout: global`, ...
     let ureq_timeout = evidence.texts().iter().any(|t| t.starts_with("timeout: "));
-    let matched = ureq_timeout
-        || evidence.errno(Errno::TimedOut)
-        || evidence.kind("TimedOut")
-        || evidence.mentions(&[
-            "timed out",
-            "deadline has elapsed",
-            "did not answer in time",
-        ]);
-    if !matched {
-        return None;
-    }
+    let read_timeout = (signal(evidence, READ_TIMEOUT_WORDING).is_some()
+        || evidence.kind("WouldBlock"))
+        && evidence.mentions(READING);
+    let confidence = if ureq_timeout {
+        Confidence::High
+    } else {
+        match matched(
+            evidence,
+            Some(Errno::TimedOut),
+            Some("TimedOut"),
+            TIMED_OUT_WORDING,
+        ) {
+            Some(confidence) => confidence,
+            None if read_timeout => Confidence::Medium,
+            None => return None,
+        }
+    };
     let endpoint = evidence.endpoint();
     let title = match &endpoint {
         Some(endpoint) => format!("Timed out talking to {}", quote(&endpoint.address())),
         None => "Timed out".to_string(),
-    };
-    let confidence = if ureq_timeout {
-        Confidence::High
-    } else {
-        confidence(evidence, Errno::TimedOut, "TimedOut")
     };
     let probe = match &endpoint {
         Some(endpoint) => format!(
@@ -241,7 +291,8 @@ pub(super) static DNS_RESOLUTION: Rule = Rule {
         id: "dns-resolution",
         name: "Host name could not be resolved",
         symptom: "`failed to lookup address information: Name or service not known`, \
-                  `Temporary failure in name resolution`, ureq's `host not found`.",
+                  `Temporary failure in name resolution`, ureq's `host not found`, hyper's \
+                  `dns error`, curl's `Could not resolve host`.",
         cause: "The host name is misspelt, does not exist, or the machine's DNS (resolver, VPN, \
                 proxy, offline network) cannot resolve it.",
         remedy: "Check the spelling, try `getent hosts HOST`, and check the resolver \
@@ -250,21 +301,40 @@ pub(super) static DNS_RESOLUTION: Rule = Rule {
     check: dns_resolution,
 };
 
-fn dns_resolution(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.mentions(&[
-        "host not found",
-        "failed to lookup address",
+/// A name that does not resolve, as each producer words it.
+pub(super) const DNS_WORDING: &[Wording] = &[
+    exact(
+        "std: ToSocketAddrs over getaddrinfo",
+        "failed to lookup address information",
+    ),
+    exact(
+        "glibc: gai_strerror(EAI_NONAME)",
         "name or service not known",
+    ),
+    exact(
+        "glibc: gai_strerror(EAI_AGAIN)",
         "temporary failure in name resolution",
+    ),
+    exact(
+        "macOS: gai_strerror(EAI_NONAME)",
         "nodename nor servname provided",
+    ),
+    exact(
+        "Windows: WSAHOST_NOT_FOUND (os error 11001)",
         "no such host is known",
-        "dns error",
-        "could not resolve host",
-        "host name could not be resolved",
-    ]);
-    if !matched {
-        return None;
-    }
+    ),
+    exact("ureq 3: Error::HostNotFound", "host not found"),
+    exact("hyper-util/reqwest: the resolver's error", "dns error"),
+    exact("curl [6] (cargo, git)", "could not resolve host"),
+    exact("curl [6]", "couldn't resolve host name"),
+    weak("a program's own words", "host name could not be resolved"),
+];
+
+fn dns_resolution(evidence: &Evidence<'_>) -> Option<Finding> {
+    let confidence = match signal(evidence, DNS_WORDING)? {
+        Signal::Exact => Confidence::High,
+        Signal::Weak => Confidence::Medium,
+    };
     let host = evidence.endpoint().map(|e| e.host);
     let title = match &host {
         Some(host) => format!("Host name could not be resolved: {}", quote(host)),
@@ -287,7 +357,7 @@ fn dns_resolution(evidence: &Evidence<'_>) -> Option<Finding> {
             "The host name is misspelt or does not exist, or this machine cannot resolve names \
              (no network, a broken resolver, a VPN or proxy in the way)."
                 .to_string(),
-            Confidence::High,
+            confidence,
         )
         .step(lookup)
         .step("If no name resolves, check the network and the resolver: `cat /etc/resolv.conf`, `resolvectl status`.")
@@ -300,7 +370,7 @@ pub(super) static TLS_CERTIFICATE: Rule = Rule {
         id: "tls-certificate",
         name: "TLS certificate rejected",
         symptom: "`invalid peer certificate: UnknownIssuer`, `certificate has expired`, \
-                  `certificate verify failed`, `NotValidForName`.",
+                  `certificate verify failed`, `NotValidForName`, curl's `SSL certificate problem`.",
         cause: "The server's certificate is not trusted (self-signed, a private or corporate \
                 CA, an incomplete chain), has expired, or is for another name.",
         remedy: "Inspect it (`openssl s_client -connect HOST:443 -servername HOST`); renew an \
@@ -310,11 +380,48 @@ pub(super) static TLS_CERTIFICATE: Rule = Rule {
     check: tls_certificate,
 };
 
+/// A rejected certificate, as each producer words it (rustls 0.23's `Display`; OpenSSL's
+/// through native-tls; curl's through cargo and git).
+pub(super) const TLS_WORDING: &[Wording] = &[
+    exact(
+        "rustls: CertificateError::UnknownIssuer",
+        "invalid peer certificate: unknownissuer",
+    ),
+    exact(
+        "rustls: CertificateError::ExpiredContext",
+        "invalid peer certificate: certificate expired",
+    ),
+    exact(
+        "rustls: CertificateError::Expired",
+        "invalid peer certificate: expired",
+    ),
+    exact(
+        "rustls: CertificateError::NotValidForNameContext",
+        "invalid peer certificate: certificate not valid for name",
+    ),
+    exact(
+        "rustls: CertificateError::NotValidForName",
+        "invalid peer certificate: notvalidforname",
+    ),
+    exact(
+        "rustls (webpki): the server's self-signed certificate is a CA's",
+        "causedasendentity",
+    ),
+    exact("OpenSSL (native-tls)", "certificate verify failed"),
+    exact("curl [60]", "ssl certificate problem"),
+    weak(
+        "rustls: other certificate errors",
+        "invalid peer certificate",
+    ),
+    weak("rustls: an alert from the server", "received fatal alert"),
+];
+
 fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
-    let expired = evidence.mentions(&["expired"]);
+    let expired = evidence.mentions(&["expired", "not valid yet"]);
     let issuer = evidence.mentions(&[
         "unknownissuer",
         "unknown issuer",
+        "causedasendentity",
         "self signed",
         "self-signed",
         "local issuer",
@@ -323,6 +430,7 @@ fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
     let tls = evidence.mentions(&[
         "invalid peer certificate",
         "certificate verify failed",
+        "ssl certificate problem",
         "invalid certificate",
         "tls handshake",
         "handshake failure",
@@ -336,6 +444,10 @@ fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
     {
         return None;
     }
+    let confidence = match signal(evidence, TLS_WORDING) {
+        Some(Signal::Exact) => Confidence::High,
+        _ => Confidence::Medium,
+    };
     let endpoint = evidence.endpoint();
     let host = endpoint
         .as_ref()
@@ -371,7 +483,7 @@ fn tls_certificate(evidence: &Evidence<'_>) -> Option<Finding> {
             title,
             "The TLS connection was refused because the server's certificate was not accepted."
                 .to_string(),
-            Confidence::Medium,
+            confidence,
         )
         .step(format!(
             "Inspect the certificate: {}.",
@@ -399,6 +511,14 @@ pub(super) static HTTP_UNAUTHORIZED: Rule = Rule {
     check: http_unauthorized,
 };
 
+/// An API's refusal in its own words, when no status code is in the text (ureq 3's `http
+/// status: 401` and reqwest's `HTTP status client error (401 Unauthorized)` are read with
+/// their code).
+pub(super) const HTTP_WORDING: &[Wording] = &[
+    exact("GitHub API: the 401 answer", "bad credentials"),
+    weak("GitHub API and others", "requires authentication"),
+];
+
 fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
     static STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
@@ -411,11 +531,14 @@ fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
         .as_ref()
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().to_string());
-    let bad_credentials = evidence.mentions(&["bad credentials", "requires authentication"]);
-    let status = match (status, bad_credentials) {
-        (Some(status), _) => status,
-        (None, true) => "401".to_string(),
-        (None, false) => return None,
+    let words = signal(evidence, HTTP_WORDING);
+    let bad_credentials = words == Some(Signal::Exact);
+    let requires_authentication = words == Some(Signal::Weak);
+    let (status, confidence) = match (status, bad_credentials, requires_authentication) {
+        (Some(status), _, _) => (status, Confidence::High),
+        (None, true, _) => ("401".to_string(), Confidence::High),
+        (None, false, true) => ("401".to_string(), Confidence::Medium),
+        (None, false, false) => return None,
     };
     let host = evidence.endpoint().map(|e| e.host);
     let variable = token_variable(evidence, host.as_deref());
@@ -433,7 +556,7 @@ fn http_unauthorized(evidence: &Evidence<'_>) -> Option<Finding> {
             "The API accepted the credentials but they lack a permission or scope this call needs."
         }
     };
-    let mut finding = Finding::new(title, cause.to_string(), Confidence::High);
+    let mut finding = Finding::new(title, cause.to_string(), confidence);
     if rate_limited {
         finding = finding.step("Wait for the limit to reset (the `x-ratelimit-reset` header says when), or authenticate to get a higher limit.");
     }

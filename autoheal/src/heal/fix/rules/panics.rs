@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, Rule, RuleInfo, first_error_match, quote};
+use super::{Finding, Rule, RuleInfo, Wording, exact, first_error_match, quote, signal};
 use crate::fix::Confidence;
 use crate::fix::diagnosis::location;
 use crate::fix::evidence::Evidence;
@@ -45,8 +45,15 @@ pub(super) static UNWRAP_ON_NONE: Rule = Rule {
     check: unwrap_on_none,
 };
 
+/// core's panic message (an `.expect` on `None` panics with the caller's own words, and is
+/// known by the frame it panics in).
+pub(super) const UNWRAP_ON_NONE_WORDING: &[Wording] = &[exact(
+    "core: Option::unwrap",
+    "called `option::unwrap()` on a `none` value",
+)];
+
 fn unwrap_on_none(evidence: &Evidence<'_>) -> Option<Finding> {
-    let method = if evidence.mentions(&["called `option::unwrap()` on a `none` value"]) {
+    let method = if signal(evidence, UNWRAP_ON_NONE_WORDING).is_some() {
         "unwrap"
     } else if panicked_in(evidence, OPTION_EXPECT_FAILED) {
         "expect"
@@ -139,7 +146,19 @@ pub(super) static INDEX_OUT_OF_BOUNDS: Rule = Rule {
     check: index_out_of_bounds,
 };
 
+/// core's panic messages for indexing past the end.
+pub(super) const INDEX_WORDING: &[Wording] = &[
+    exact(
+        "core: slice and Vec indexing",
+        "index out of bounds: the len is",
+    ),
+    exact("core: slice ranges", "out of range for slice of length"),
+    exact("core: str ranges", "out of range for str of length"),
+    exact("core: str byte index", "is out of bounds of"),
+];
+
 fn index_out_of_bounds(evidence: &Evidence<'_>) -> Option<Finding> {
+    signal(evidence, INDEX_WORDING)?;
     static INDEX: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(r"index out of bounds: the len is (\d{1,20}) but the index is (\d{1,20})").ok()
     });
@@ -193,7 +212,12 @@ pub(super) static INTEGER_OVERFLOW: Rule = Rule {
     check: integer_overflow,
 };
 
+/// core's panic messages under overflow checks (debug builds).
+pub(super) const OVERFLOW_WORDING: &[Wording] =
+    &[exact("core: arithmetic overflow checks", "with overflow")];
+
 fn integer_overflow(evidence: &Evidence<'_>) -> Option<Finding> {
+    signal(evidence, OVERFLOW_WORDING)?;
     static OVERFLOW: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(r"attempt to (add|subtract|multiply|negate|shift left|shift right|calculate the remainder) with overflow").ok()
     });

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, Rule, RuleInfo, quote, shell_word};
+use super::{Finding, Rule, RuleInfo, Signal, Wording, exact, quote, shell_word, signal, weak};
 use crate::fix::evidence::{Errno, Evidence};
 use crate::fix::{Confidence, Patch, PatchEdit};
 
@@ -13,8 +13,10 @@ pub(super) static MISSING_SHARED_LIBRARY: Rule = Rule {
     info: RuleInfo {
         id: "missing-shared-library",
         name: "Missing shared library",
-        symptom: "`error while loading shared libraries: libssl.so.3: cannot open shared object \
-                  file: No such file or directory`.",
+        symptom: "At start-up, `error while loading shared libraries: libssl.so.3: cannot open \
+                  shared object file: No such file or directory`; at run time (`dlopen`, \
+                  libloading), `libfoo.so: cannot open shared object file`; on macOS `Library \
+                  not loaded`.",
         cause: "A program was built against a shared library that is not installed on this \
                 machine (or not where the dynamic loader looks).",
         remedy: "Install the package that provides it (Debian/Ubuntu: libssl.so.3 is in \
@@ -55,7 +57,36 @@ pub(crate) fn debian_package(library: &str) -> Option<&'static str> {
         .map(|(_, package)| *package)
 }
 
+/// A library the loader cannot find, at start-up and at run time (`dlopen`), as each
+/// loader words it.
+pub(super) const SHARED_LIBRARY_WORDING: &[Wording] = &[
+    exact(
+        "glibc ld.so at start-up",
+        "error while loading shared libraries",
+    ),
+    exact(
+        "glibc dlopen (dlerror), libloading",
+        "cannot open shared object file",
+    ),
+    exact("musl ld.so", "error loading shared library"),
+    exact("macOS dyld at start-up", "library not loaded"),
+    exact(
+        "Windows loader (os error 126)",
+        "the specified module could not be found",
+    ),
+];
+
 fn missing_shared_library(evidence: &Evidence<'_>) -> Option<Finding> {
+    static DLOPEN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:^|[\s"'(])([^\s:"'(]{1,200}\.so[^\s:"']{0,20}): cannot open shared object file"#,
+        )
+        .ok()
+    });
+    static MUSL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"[Ee]rror loading shared library ([^\s:]{1,200}): No such file").ok()
+    });
+    signal(evidence, SHARED_LIBRARY_WORDING)?;
     static LOADER: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
             r"(?:(?:^|\s)([^\s:]{1,200}): )?error while loading shared libraries: ([^\s:]{1,200}): cannot open shared object file",
@@ -70,6 +101,12 @@ fn missing_shared_library(evidence: &Evidence<'_>) -> Option<Finding> {
             c.get(2)?.as_str().to_string(),
         )
     } else if let Some(c) = DYLD.as_ref().and_then(|r| evidence.captures(r)) {
+        let path = c.get(1)?.as_str();
+        (None, path.rsplit('/').next().unwrap_or(path).to_string())
+    } else if let Some(c) = [&DLOPEN, &MUSL]
+        .iter()
+        .find_map(|regex| regex.as_ref().and_then(|r| evidence.captures(r)))
+    {
         let path = c.get(1)?.as_str();
         (None, path.rsplit('/').next().unwrap_or(path).to_string())
     } else {
@@ -132,6 +169,17 @@ pub(super) static MISSING_EXECUTABLE: Rule = Rule {
     check: missing_executable,
 };
 
+/// A program not on `PATH`, in the words of crates that look it up (the shells' and std's
+/// are matched with the program's name above).
+pub(super) const MISSING_EXECUTABLE_WORDING: &[Wording] = &[
+    weak(
+        "which crate: Error::CannotFindBinaryPath",
+        "cannot find binary path",
+    ),
+    weak("a program's own words", "program not found"),
+    weak("a program's own words", "not found in path"),
+];
+
 fn missing_executable(evidence: &Evidence<'_>) -> Option<Finding> {
     static SPAWNED: LazyLock<Option<Regex>> = LazyLock::new(|| {
         // `spawn` and `execute` name a program; `run` and `start` only when it is quoted.
@@ -146,9 +194,7 @@ fn missing_executable(evidence: &Evidence<'_>) -> Option<Finding> {
         )
         .ok()
     });
-    static WHICH: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:program not found|cannot find binary path|not found in PATH)").ok()
-    });
+
     let not_found = evidence.errno(Errno::NotFound)
         || evidence.kind("NotFound")
         || evidence.mentions(&[
@@ -159,16 +205,14 @@ fn missing_executable(evidence: &Evidence<'_>) -> Option<Finding> {
         .as_ref()
         .and_then(|r| evidence.captures(r))
         .and_then(|c| Some(c.get(1).or_else(|| c.get(2))?.as_str().to_string()));
-    let program = match (spawned, not_found) {
-        (Some(program), true) => program,
+    let (program, confidence) = match (spawned, not_found) {
+        (Some(program), true) => (program, Confidence::High),
         _ => {
             if let Some(c) = SHELL.as_ref().and_then(|r| evidence.captures(r)) {
-                c.get(1).or_else(|| c.get(2))?.as_str().to_string()
-            } else if WHICH
-                .as_ref()
-                .is_some_and(|r| evidence.captures(r).is_some())
-            {
-                "the program".to_string()
+                let name = c.get(1).or_else(|| c.get(2))?.as_str().to_string();
+                (name, Confidence::High)
+            } else if signal(evidence, MISSING_EXECUTABLE_WORDING).is_some() {
+                ("the program".to_string(), Confidence::Medium)
             } else {
                 return None;
             }
@@ -204,7 +248,7 @@ fn missing_executable(evidence: &Evidence<'_>) -> Option<Finding> {
              the environment it runs in (a service or CI job often has a shorter `PATH` than \
              a login shell)."
                 .to_string(),
-            Confidence::High,
+            confidence,
         )
         .step(check)
         .step(install)
@@ -248,6 +292,13 @@ pub(super) static MISSING_ENV_VAR: Rule = Rule {
     check: missing_env_var,
 };
 
+/// A variable that is not set, as each producer words it (a program's own `NAME is not set`
+/// is matched with its name below, at medium confidence).
+pub(super) const MISSING_ENV_VAR_WORDING: &[Wording] = &[exact(
+    "std: env::VarError::NotPresent",
+    "environment variable not found",
+)];
+
 fn missing_env_var(evidence: &Evidence<'_>) -> Option<Finding> {
     static NAMED: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
@@ -266,7 +317,7 @@ fn missing_env_var(evidence: &Evidence<'_>) -> Option<Finding> {
             .and_then(|r| evidence.captures(r))
             .and_then(|c| Some(c.get(1)?.as_str().to_string()))
     };
-    let std_message = evidence.mentions(&["environment variable not found"]);
+    let std_message = signal(evidence, MISSING_ENV_VAR_WORDING) == Some(Signal::Exact);
     let name = capture(&NAMED)
         .or_else(|| capture(&UNSET))
         .or_else(|| std_message.then(|| capture(&ANY_NAME)).flatten());

@@ -145,3 +145,33 @@ fn near_misses_are_not_missing_variables() {
         );
     }
 }
+
+#[test]
+fn a_library_missing_at_run_time_is_named_from_dlerror_or_libloading() {
+    for (text, library) in [
+        // dlerror's text, as Python's ctypes shows it (the corpus produces it for real).
+        (
+            "OSError: libsqlite3.so.0: cannot open shared object file: No such file or directory",
+            "libsqlite3.so.0",
+        ),
+        // libloading's `Debug`, recorded from its source (`DlOpen { desc }`).
+        (
+            "DlOpen { desc: \"/opt/plugins/libfoo.so.2: cannot open shared object file: No such file or directory\" }",
+            "libfoo.so.2",
+        ),
+        // musl's loader.
+        (
+            "Error loading shared library libssl.so.3: No such file or directory (needed by /usr/bin/app)",
+            "libssl.so.3",
+        ),
+    ] {
+        let report = report_with("loading the plug-in", &[text]);
+        let finding = missing_shared_library(&Evidence::of(&report)).unwrap();
+        assert_eq!(
+            finding.title,
+            format!("Missing shared library `{library}`"),
+            "{text}"
+        );
+        assert_eq!(finding.confidence, Confidence::High);
+    }
+}

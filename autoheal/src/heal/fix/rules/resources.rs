@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Finding, Rule, RuleInfo, confidence, quote, shell_word};
+use super::{Finding, Rule, RuleInfo, Wording, exact, matched, quote, shell_word, weak};
 use crate::fix::Confidence;
 use crate::fix::evidence::{Errno, Evidence};
 
@@ -22,18 +22,28 @@ pub(super) static DISK_FULL: Rule = Rule {
     check: disk_full,
 };
 
+/// A full disk, as each producer words it.
+pub(super) const DISK_FULL_WORDING: &[Wording] = &[
+    exact("glibc: strerror(ENOSPC)", "no space left on device"),
+    exact("std: io::ErrorKind::StorageFull", "no storage space"),
+    exact(
+        "Windows: ERROR_DISK_FULL (os error 112)",
+        "not enough space on the disk",
+    ),
+    exact("glibc: strerror(EDQUOT)", "disk quota exceeded"),
+    exact(
+        "std: io::ErrorKind::QuotaExceeded",
+        "filesystem quota exceeded",
+    ),
+];
+
 fn disk_full(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched = evidence.errno(Errno::NoSpace)
-        || evidence.kind("StorageFull")
-        || evidence.mentions(&[
-            "no space left on device",
-            "no storage space",
-            "not enough space on the disk",
-            "disk quota exceeded",
-        ]);
-    if !matched {
-        return None;
-    }
+    let confidence = matched(
+        evidence,
+        Some(Errno::NoSpace),
+        Some("StorageFull"),
+        DISK_FULL_WORDING,
+    )?;
     let path = evidence.path();
     let target = path.as_deref().map_or(".".to_string(), shell_word);
     let title = match &path {
@@ -46,7 +56,7 @@ fn disk_full(evidence: &Evidence<'_>) -> Option<Finding> {
             title,
             "The file system the program writes to has no free space (or no free inodes) left."
                 .to_string(),
-            confidence(evidence, Errno::NoSpace, "StorageFull"),
+            confidence,
         )
         .step(format!(
             "See how full it is: {} (and {} for inodes).",
@@ -80,17 +90,25 @@ pub(super) static TOO_MANY_OPEN_FILES: Rule = Rule {
     check: too_many_open_files,
 };
 
+/// Out of file descriptors, as each producer words it.
+pub(super) const TOO_MANY_FILES_WORDING: &[Wording] = &[
+    exact(
+        "glibc: strerror(EMFILE), strerror(ENFILE)",
+        "too many open files",
+    ),
+    exact(
+        "Windows: ERROR_TOO_MANY_OPEN_FILES (os error 4)",
+        "the system cannot open the file",
+    ),
+];
+
 fn too_many_open_files(evidence: &Evidence<'_>) -> Option<Finding> {
-    let matched =
-        evidence.errno(Errno::TooManyFiles) || evidence.mentions(&["too many open files"]);
-    if !matched {
-        return None;
-    }
-    let confidence = if evidence.errno(Errno::TooManyFiles) {
-        Confidence::High
-    } else {
-        Confidence::Medium
-    };
+    let confidence = matched(
+        evidence,
+        Some(Errno::TooManyFiles),
+        None,
+        TOO_MANY_FILES_WORDING,
+    )?;
     Some(
         Finding::new(
             "Too many open files".to_string(),
@@ -135,6 +153,18 @@ pub(super) static OUT_OF_MEMORY: Rule = Rule {
     check: out_of_memory,
 };
 
+/// Memory exhausted, as each producer words it.
+pub(super) const OUT_OF_MEMORY_WORDING: &[Wording] = &[
+    exact("std: the allocation error handler", "memory allocation of"),
+    exact("glibc: strerror(ENOMEM)", "cannot allocate memory"),
+    exact("std: io::ErrorKind::OutOfMemory", "out of memory"),
+    exact(
+        "Windows: ERROR_NOT_ENOUGH_MEMORY (os error 8)",
+        "not enough memory resources",
+    ),
+    weak("others", "not enough memory"),
+];
+
 fn out_of_memory(evidence: &Evidence<'_>) -> Option<Finding> {
     static ALLOCATION: LazyLock<Option<Regex>> =
         LazyLock::new(|| Regex::new(r"memory allocation of (\d{1,20}) bytes failed").ok());
@@ -142,21 +172,14 @@ fn out_of_memory(evidence: &Evidence<'_>) -> Option<Finding> {
         .as_ref()
         .and_then(|regex| evidence.captures(regex))
         .and_then(|captures| captures.get(1)?.as_str().parse::<u64>().ok());
-    let matched = size.is_some()
-        || evidence.errno(Errno::NoMemory)
-        || evidence.kind("OutOfMemory")
-        || evidence.mentions(&[
-            "cannot allocate memory",
-            "out of memory",
-            "not enough memory",
-        ]);
-    if !matched {
-        return None;
-    }
-    let confidence = if size.is_some() || evidence.errno(Errno::NoMemory) {
-        Confidence::High
-    } else {
-        Confidence::Medium
+    let confidence = match size {
+        Some(_) => Confidence::High,
+        None => matched(
+            evidence,
+            Some(Errno::NoMemory),
+            Some("OutOfMemory"),
+            OUT_OF_MEMORY_WORDING,
+        )?,
     };
     let (title, size_step) = match size {
         Some(bytes) => (
