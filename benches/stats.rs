@@ -38,7 +38,7 @@ fn synthetic_history(dir: &std::path::Path, now_ms: u64) -> History {
                 EntryKind::Failure,
                 outcomes[(n % 5) as usize],
             );
-            entry.fingerprint = format!("{:032x}", bug * 0x9e37_79b9_7f4a_7c15);
+            entry.fingerprint = format!("{:032x}", bug.wrapping_mul(0x9e37_79b9_7f4a_7c15));
             entry.title = format!(
                 "[auto-heal] io::Error: could not read /var/lib/ipfs_kit/blocks/{bug:06}/data.bin in {}",
                 "add".repeat(1 + (bug % 20) as usize)
