@@ -383,10 +383,20 @@ pub(crate) fn record_failure(config: &Config, report: &crate::Report, entry: &Hi
     if entry.outcome == HistoryOutcome::Ignored {
         return;
     }
+    // A bug has one rule: it is looked for once per bug in a process, not per failure.
     #[cfg(feature = "heal")]
-    PENDING_RULES
-        .lock()
-        .push((History::for_config(config), report.clone(), entry.clone()));
+    {
+        let mut looked_for = RULES_LOOKED_FOR.lock();
+        if !looked_for.contains(&entry.fingerprint) {
+            if looked_for.len() >= MAX_RULES_LOOKED_FOR {
+                looked_for.clear();
+            }
+            looked_for.push(entry.fingerprint.clone());
+            PENDING_RULES
+                .lock()
+                .push((History::for_config(config), report.clone(), entry.clone()));
+        }
+    }
     #[cfg(not(feature = "heal"))]
     let _ = report;
 }
@@ -396,6 +406,15 @@ pub(crate) fn record_failure(config: &Config, report: &crate::Report, entry: &Hi
 #[cfg(feature = "heal")]
 static PENDING_RULES: crate::sync::Mutex<Vec<(History, crate::Report, HistoryEntry)>> =
     crate::sync::Mutex::new(Vec::new());
+
+/// The bugs (fingerprints) whose rule this process looked for already.
+#[cfg(feature = "heal")]
+static RULES_LOOKED_FOR: crate::sync::Mutex<Vec<String>> = crate::sync::Mutex::new(Vec::new());
+
+/// The bugs [`RULES_LOOKED_FOR`] remembers at most: memory stays bounded however many bugs a
+/// long-running process meets (beyond it, a bug's rule may be recorded twice).
+#[cfg(feature = "heal")]
+const MAX_RULES_LOOKED_FOR: usize = 1024;
 
 /// Held while the rules of [`PENDING_RULES`] are found, so that the guard's drop waits for the
 /// worker's batch to be written.
