@@ -54,7 +54,7 @@
 //! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports), `repair` (CI failures repaired by `cargo fmt`, `cargo clippy --fix` and `cargo fix`, and verified) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
 //! | `email`  | no      | Notifications by mail over SMTP (lettre with rustls); see [`notify`]. Webhook notifications need only `github`. |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
-//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview` and `report-link` as clap subcommands for the program's own command line. |
+//! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview`, `report-link` and `stats` as clap subcommands for the program's own command line. |
 //!
 //! # Where to go next
 //!
@@ -64,6 +64,7 @@
 //! - [`queue`]: what waits on disk, and [`queue::SpoolSink`].
 //! - [`notify`]: telling maintainers of new issues and regressions (Slack, a signed JSON
 //!   webhook, email).
+//! - [`history`] and [`stats`]: every failure seen on this machine, and what fails most.
 //! - [`issue`] and [`redact`]: how a report becomes an issue, and how secrets are masked.
 //! - `docs/AUTO_HEALING.md` in the repository: the reference, from configuration to healing.
 // Nothing in the library may panic into the program it reports for: no unwrap, expect,
@@ -107,6 +108,7 @@ pub mod github;
 mod handoff;
 #[cfg(feature = "heal")]
 mod heal;
+pub mod history;
 pub mod issue;
 mod json;
 // Read back by the healing engine (`autoheal::fix::last_report`).
@@ -135,6 +137,7 @@ mod sink;
 mod site;
 mod spool;
 mod stack;
+pub mod stats;
 mod symbols;
 mod sync;
 mod system;

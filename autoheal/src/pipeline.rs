@@ -85,6 +85,7 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         crate::worker::flush(FLUSH_ON_DROP);
+        let _ = crate::capture::guarded(crate::history::record_pending_rules);
         let mut active = ACTIVE.write();
         if active
             .as_ref()
@@ -392,6 +393,12 @@ impl Pipeline {
                 report.trace_id
             ));
         }
+        if self.durable
+            && let Some(entry) =
+                crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
+        {
+            crate::history::record_failure(&self.config, &report, &entry);
+        }
         Delivery {
             trace_id: report.trace_id,
             fingerprint: report.fingerprint,
@@ -409,10 +416,17 @@ impl Pipeline {
         {
             self.debug(&format!("an ignored failure could not be counted: {error}"));
         }
+        let outcome = Outcome::Ignored { rule };
+        if self.durable
+            && let Some(entry) =
+                crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
+        {
+            crate::history::record_failure(&self.config, &report, &entry);
+        }
         Delivery {
             trace_id: report.trace_id,
             fingerprint: report.fingerprint,
-            outcome: Outcome::Ignored { rule },
+            outcome,
         }
     }
 

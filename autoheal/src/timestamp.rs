@@ -50,7 +50,7 @@ impl fmt::Display for Rfc3339 {
 }
 
 /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     // Shifted to start on 0000-03-01, so that the leap day ends each 400-year era's years.
     let days = days + 719_468;
     let era = days / 146_097;
@@ -69,9 +69,8 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
-/// The days from 1970-01-01 to a date (Howard Hinnant's `days_from_civil`).
-#[cfg(test)]
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+/// The days from 1970-01-01 to a date (Howard Hinnant's `days_from_civil`); `year` at least 1.
+pub(crate) fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year / 400;
     let year_of_era = year % 400;
@@ -81,8 +80,7 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// A UTC timestamp as [`seconds`] or [`millis`] write it, for tests to read back.
-#[cfg(test)]
+/// A UTC timestamp as [`seconds`] or [`millis`] write it: for tests, and `stats --since`.
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     let text = text.strip_suffix('Z')?;
     let (date, time) = text.split_once('T')?;

@@ -216,6 +216,8 @@ fn run(receiver: &Receiver<Message>, progress: &Progress, overflowed: &AtomicU64
                 backlog
             }),
         };
+        // What the program does not wait for: the diagnosis rules of the failures recorded.
+        let _ = crate::capture::guarded(crate::history::record_pending_rules);
         // Reports left on disk while the channel was full: picked up once it is empty.
         if overflowed.load(Ordering::Acquire) > 0 {
             match receiver.try_recv() {

@@ -84,7 +84,7 @@ pub struct McpStartArgs {
 /// `ipfs-kit autoheal ...`.
 #[derive(Debug, Subcommand)]
 pub enum AutohealCommand {
-    /// `enable`, `disable`, `status`, `config`, `queue` and `flush`: autoheal's own.
+    /// `enable`, `disable`, `status`, `config`, `queue`, `flush` and `stats`: autoheal's own.
     #[command(flatten)]
     Manage(autoheal::commands::Command),
     /// Diagnose a failure offline: a queued report, an issue body, or the last failure.

@@ -1,5 +1,5 @@
 //! The commands that manage reporting, for a program's own command line: `enable`, `disable`,
-//! `status`, `config`, `queue`, `flush`, `preview` and `report-link`, as clap subcommands.
+//! `status`, `config`, `queue`, `flush`, `preview`, `report-link` and `stats`, as clap subcommands.
 //!
 //! Put [`Command`] in the program's clap CLI, under a subcommand of its own or flattened
 //! among its commands, and say which on the [`App`] with
@@ -38,6 +38,7 @@
 
 mod report;
 mod run;
+mod stats;
 
 use clap::{Args, Subcommand};
 
@@ -45,7 +46,7 @@ use crate::App;
 
 pub use run::run;
 
-/// `enable | disable | status | config | queue | flush | preview | report-link`.
+/// `enable | disable | status | config | queue | flush | preview | report-link | stats`.
 #[derive(Clone, Debug, Subcommand)]
 #[non_exhaustive]
 pub enum Command {
@@ -66,6 +67,8 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Print a link that opens GitHub's new-issue form prefilled with a report.
     ReportLink(ReportLinkArgs),
+    /// Sum up the failures seen on this machine: which, how often, since when, in which version.
+    Stats(StatsArgs),
 }
 
 /// Which report: `TRACE_ID` or `--last`.
@@ -103,6 +106,22 @@ pub struct ReportLinkArgs {
     /// Open the link in the browser (only when standard output is a terminal).
     #[arg(long)]
     pub open: bool,
+}
+
+/// `stats`.
+#[derive(Clone, Debug, Args)]
+#[non_exhaustive]
+pub struct StatsArgs {
+    /// Only failures since then: a duration back from now (30m, 12h, 7d, 2w) or a UTC date
+    /// (2026-11-01, 2026-11-01T08:00:00Z).
+    #[arg(long, value_name = "DURATION|DATE")]
+    pub since: Option<String>,
+    /// Print one JSON object (every failure) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// How many failures the text lists, the most frequent first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
 }
 
 /// `enable`.

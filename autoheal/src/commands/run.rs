@@ -35,6 +35,7 @@ pub fn run(app: &App, overrides: &Overrides, command: &Command) -> Result<()> {
         Command::Flush => flush(app, overrides),
         Command::Preview(args) => super::report::preview(app, overrides, args),
         Command::ReportLink(args) => super::report::report_link(app, overrides, args),
+        Command::Stats(args) => super::stats::stats(app, overrides, args),
     }
 }
 

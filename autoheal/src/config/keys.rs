@@ -281,6 +281,25 @@ pub const KEYS: &[Key] = &[
         "AUTO_HEAL_NOTIFY_MAX_ATTEMPTS",
         "Attempts per notification and channel before it is given up (and kept).",
     ),
+    // The local history that `stats` reads.
+    key(
+        "history_max_entries",
+        KeyKind::Number {
+            min: 100,
+            max: 10_000_000,
+        },
+        "AUTO_HEAL_HISTORY_MAX_ENTRIES",
+        "Failures the local history keeps for stats; the oldest are dropped beyond it.",
+    ),
+    key(
+        "history_max_bytes",
+        KeyKind::Number {
+            min: 65_536,
+            max: 10_737_418_240,
+        },
+        "AUTO_HEAL_HISTORY_MAX_BYTES",
+        "Bytes the local history keeps for stats; the oldest entries are dropped beyond it.",
+    ),
 ];
 
 /// The variable GitHub Actions sets to the repository a job builds.
@@ -508,6 +527,10 @@ impl Key {
             "copilot_handoff" => config.copilot_handoff = flag(),
             "debug" => config.debug = flag(),
             name if name.starts_with("notify_") => apply_notify(&mut config.notify, name, value),
+            "history_max_entries" => {
+                config.history_max_entries = usize::try_from(number()).unwrap_or(usize::MAX)
+            }
+            "history_max_bytes" => config.history_max_bytes = number(),
             name => config.privacy.apply_key(name, value),
         }
     }
@@ -534,6 +557,8 @@ impl Key {
             "copilot_handoff" => config.copilot_handoff.into(),
             "debug" => config.debug.into(),
             name if name.starts_with("notify_") => notify_value(&config.notify, name),
+            "history_max_entries" => config.history_max_entries.into(),
+            "history_max_bytes" => config.history_max_bytes.into(),
             name => config.privacy.value_of(name),
         }
     }

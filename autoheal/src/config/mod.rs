@@ -92,6 +92,10 @@ pub struct Config {
     pub privacy: crate::privacy::Privacy,
     /// Where notifications of new issues and regressions go ([`crate::notify`]).
     pub notify: crate::notify::NotifySettings,
+    /// The local history (see [`crate::history`]) keeps at most this many entries, the newest.
+    pub history_max_entries: usize,
+    /// The local history keeps at most this many bytes, the newest entries.
+    pub history_max_bytes: u64,
 }
 
 impl Config {
@@ -124,6 +128,8 @@ impl Config {
             debug: false,
             privacy: crate::privacy::Privacy::default(),
             notify: crate::notify::NotifySettings::default(),
+            history_max_entries: crate::history::DEFAULT_MAX_ENTRIES,
+            history_max_bytes: crate::history::DEFAULT_MAX_BYTES,
         }
     }
 

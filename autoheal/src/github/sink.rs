@@ -215,17 +215,32 @@ fn deliver_file_locked(
     ) {
         Ok(outcome) => {
             let _ = std::fs::remove_file(path);
+            record_later_outcome(config, &report, &outcome);
             Ok(Some(outcome))
         }
         Err(error) if error.is_permanent() => {
             // Sending it again would be refused again: it stays, for `queue` to show.
             queue.mark_rejected(path, &error.to_string());
+            let refused = Outcome::Refused {
+                path: path.to_path_buf(),
+                reason: error.to_string(),
+            };
+            record_later_outcome(config, &report, &refused);
             Err(error)
         }
         Err(error) => {
             queue.record_failure(path, &error.to_string());
             Err(error)
         }
+    }
+}
+
+/// The history learns what became of a report that waited in the queue: its failures were
+/// recorded (as queued) when they happened; this changes the bug's last outcome and link.
+fn record_later_outcome(config: &Config, report: &Report, outcome: &Outcome) {
+    use crate::history::{EntryKind, entry_for, record};
+    if let Some(entry) = entry_for(report, outcome, EntryKind::Update) {
+        record(config, &entry);
     }
 }
 

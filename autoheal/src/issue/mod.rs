@@ -18,7 +18,7 @@ mod limits;
 mod link;
 pub(crate) mod markdown;
 pub(crate) mod sanitize;
-mod title;
+pub(crate) mod title;
 
 use crate::{Config, Report};
 

@@ -9,7 +9,7 @@ use crate::{Report, ReportKind};
 /// The title for `report`: one line, at most 256 characters, no control characters, no
 /// mentions or issue references that GitHub would link. The operation is the site's function
 /// (or its `name = "..."`), the same one the fingerprint groups by.
-pub(super) fn title(report: &Report) -> String {
+pub(crate) fn title(report: &Report) -> String {
     let error_type = match report.kind {
         ReportKind::Panic => "panic".to_string(),
         ReportKind::Error => match &report.error.root_type {
