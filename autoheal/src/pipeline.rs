@@ -393,6 +393,12 @@ impl Pipeline {
                 report.trace_id
             ));
         }
+        self.recorded(report, outcome)
+    }
+
+    /// Record the failure `report` and its `outcome` in the local history (of a durable
+    /// pipeline), and say what became of it.
+    fn recorded(&self, report: Report, outcome: Outcome) -> Delivery {
         if self.durable
             && let Some(entry) =
                 crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
@@ -417,17 +423,7 @@ impl Pipeline {
             self.debug(&format!("an ignored failure could not be counted: {error}"));
         }
         let outcome = Outcome::Ignored { rule };
-        if self.durable
-            && let Some(entry) =
-                crate::history::entry_for(&report, &outcome, crate::history::EntryKind::Failure)
-        {
-            crate::history::record_failure(&self.config, &report, &entry);
-        }
-        Delivery {
-            trace_id: report.trace_id,
-            fingerprint: report.fingerprint,
-            outcome,
-        }
+        self.recorded(report, outcome)
     }
 
     /// Store `report` in the queue, added to a waiting report of its bug when the reporting
