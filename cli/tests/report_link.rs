@@ -17,19 +17,7 @@ const ARG_SECRET: &str = "ghp_ArgSecretLinkTest0123456789abcdefghij";
 const GITHUB_URL_LIMIT: usize = 8 * 1024;
 
 fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
+    fake_github::percent_decode(text)
 }
 
 /// A link taken apart: the part before `?` and the decoded query parameters, in order.

@@ -130,3 +130,25 @@ fn civil(secs: u64) -> (u64, u64, u64, u64, u64, u64, u64) {
         days,
     )
 }
+
+/// `text` with its `%XX` escapes decoded, as GitHub reads a URL's query (a `+` stays a `+`).
+///
+/// # Panics
+///
+/// On a `%` not followed by two hex digits, or bytes that are not UTF-8: a test's link must
+/// be well-formed.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).expect("a %XX escape"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 after decoding")
+}

@@ -51,7 +51,7 @@ pub mod tools;
 pub mod webhook;
 
 pub use copilot::{AgentTaskSnapshot, AgentTasks, COPILOT_ASSIGNEE};
-pub use encoding::base64;
+pub use encoding::{base64, percent_decode};
 pub use faults::{Fault, FaultRule};
 pub use http::{Exchange, RecordedRequest};
 pub use snapshots::{CommentSnapshot, IssueSnapshot, NewIssue, PullSnapshot};
