@@ -203,7 +203,9 @@ pub(crate) fn list(state: &mut State, context: &Context<'_>, repo: &str) -> Repl
         })
         .filter(|issue| assignee_matches(issue))
         .filter(|issue| creator.is_none_or(|c| issue.user.eq_ignore_ascii_case(c)))
-        .filter(|issue| since.is_none_or(|s| super::encoding::rfc3339(issue.updated_at).as_str() >= s))
+        .filter(|issue| {
+            since.is_none_or(|s| super::encoding::rfc3339(issue.updated_at).as_str() >= s)
+        })
         .collect();
     match query.get("sort") {
         Some("updated") => found.sort_by_key(|i| (i.updated_at, i.id)),

@@ -228,9 +228,7 @@ impl FakeGitHub {
 
 /// Insert `issue` into `repo` with its times and comments.
 fn insert_past_issue(state: &mut State, repo: &str, issue: PastIssue) -> u64 {
-    let labels = state
-        .ensure_labels(repo, &issue.labels)
-        .unwrap_or_default();
+    let labels = state.ensure_labels(repo, &issue.labels).unwrap_or_default();
     let fields = IssueFields {
         title: issue.title,
         body: Some(issue.body).filter(|b| !b.is_empty()),
