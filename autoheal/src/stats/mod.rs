@@ -20,6 +20,9 @@
 //! ```
 
 mod render;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub mod repo;
 mod since;
 
 use std::collections::HashMap;
