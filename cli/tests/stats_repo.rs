@@ -455,3 +455,50 @@ fn a_refused_token_a_missing_repository_and_a_bad_name_say_what_to_do() {
     run.failure(1);
     assert!(run.stderr.contains("GitHub answered 502"), "{}", run.stderr);
 }
+
+#[test]
+fn the_figures_of_real_reports_add_up() {
+    // Reported for real: an issue, two recurrence comments, then a regression once it is
+    // closed; the stats read back exactly what the reporting wrote.
+    let github = FakeGitHub::start();
+    github.expect_token(TOKEN);
+    let sandbox = sandbox(&github).env("IPFS_KIT_AUTO_HEAL_THROTTLE_SECS", "0");
+    for _ in 0..3 {
+        sandbox.run(&["add", "/nonexistent/pins.txt"]).failure(1);
+    }
+    let issues = github.issues(REPO);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(github.comments(REPO, issues[0].number).len(), 2);
+    github.close_issue(REPO, issues[0].number);
+    sandbox.run(&["add", "/nonexistent/pins.txt"]).failure(1);
+    assert_eq!(github.issues(REPO).len(), 2);
+
+    let stats = sandbox
+        .run(&["autoheal", "stats", "--repo", "--json"])
+        .success()
+        .json();
+    assert_eq!(
+        stats["issues"],
+        json!({"total": 2, "open": 1, "closed": 1, "regressions": 1})
+    );
+    assert_eq!(stats["occurrences"], 4);
+    assert_eq!(failure(&stats, issues[0].number)["occurrences"], 3);
+}
+
+#[test]
+fn a_hanging_github_ends_in_the_timeout_with_what_to_do() {
+    let seeded = seed();
+    let sandbox = sandbox(&seeded.github).env("IPFS_KIT_AUTO_HEAL_TIMEOUT_SECS", "1");
+    seeded
+        .github
+        .set_fault(FaultRule::new(Fault::Hang).on_path("/repos/acme/tools/pulls"));
+    let started = std::time::Instant::now();
+    let run = sandbox.run(&["autoheal", "stats", "--repo"]);
+    run.failure(1);
+    assert!(
+        run.stderr.contains("GitHub did not answer in time"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(10), "bounded");
+}
