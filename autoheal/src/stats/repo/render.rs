@@ -35,7 +35,7 @@ pub(super) fn duration(secs: u64) -> String {
     }
 }
 
-/// `part` of `whole` as a whole percentage.
+/// `rate` (from 0 to 1) as a whole percentage.
 fn percent(rate: f64) -> String {
     format!("{:.0}%", rate * 100.0)
 }
