@@ -155,7 +155,8 @@ pub struct QueueArgs {
 #[derive(Clone, Debug, Subcommand)]
 #[non_exhaustive]
 pub enum QueueAction {
-    /// Delete every queued report (asks first unless --yes).
+    /// Delete every queued report, and the notifications every channel gave up on (asks
+    /// first unless --yes).
     Clear {
         /// Do not ask for confirmation.
         #[arg(long)]
