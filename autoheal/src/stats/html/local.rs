@@ -15,15 +15,10 @@ fn date(ms: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// `ms` since the epoch as `YYYY-MM-DD HH:MM UTC`.
+/// `ms` since the epoch as `YYYY-MM-DD HH:MM` (UTC).
 fn minute(ms: u64) -> String {
     let of_day = ms % DAY_MS / 1000;
-    format!(
-        "{} {:02}:{:02} UTC",
-        date(ms),
-        of_day / 3600,
-        of_day / 60 % 60
-    )
+    format!("{} {:02}:{:02}", date(ms), of_day / 3600, of_day / 60 % 60)
 }
 
 impl Page {
@@ -42,7 +37,7 @@ impl Page {
             (
                 "Counted since".into(),
                 match stats.since_ms {
-                    Some(since) => minute(since),
+                    Some(since) => format!("{} UTC", minute(since)),
                     None => "the oldest recorded".into(),
                 },
             ),
@@ -125,8 +120,8 @@ fn top_failures(stats: &Stats, top: usize) -> Table {
             "Failure",
             "Rule",
             "Last outcome",
-            "First seen",
-            "Last seen",
+            "First seen (UTC)",
+            "Last seen (UTC)",
             "Versions",
             "Issue",
         ],

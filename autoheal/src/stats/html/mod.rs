@@ -41,7 +41,7 @@ mod page;
 mod svg;
 
 pub use escape::escape;
-pub use page::render_page;
+pub use page::{render_page, write_page};
 
 /// The section of the figures recorded on this machine.
 pub const LOCAL: &str = "local";

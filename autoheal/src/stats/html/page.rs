@@ -15,7 +15,7 @@ const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 980px; margin: 0 auto; padding: 24px 28px 48px; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; }
 h2 { font-size: 1.25rem; margin: 36px 0 8px; border-bottom: 1px solid var(--grid); padding-bottom: 4px; }
 .generated, .intro { color: var(--muted); margin: 0 0 12px; }
@@ -44,7 +44,8 @@ table.data { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 table.data th, table.data td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--grid); vertical-align: top; }
 table.data th { border-bottom: 2px solid var(--ink); }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
-table.data td.text { overflow-wrap: anywhere; }
+table.data td.text { overflow-wrap: anywhere; min-width: 14em; }
+table.data td.short { white-space: nowrap; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 @page { margin: 14mm; }
@@ -55,6 +56,9 @@ table.data td.text { overflow-wrap: anywhere; }
   h2 { break-after: avoid; }
   a { color: inherit; }
   svg .datum { fill: #333; }
+  .table-scroll { overflow: visible; }
+  table.data { font-size: 0.75rem; }
+  table.data td.short { white-space: normal; }
 }
 "#;
 
@@ -230,10 +234,19 @@ fn render_table(out: &mut String, table: &Table) {
     out.push_str("</tbody></table></div>\n</figure>\n");
 }
 
+/// The longest text cell kept on one line.
+const SHORT_TEXT: usize = 24;
+
 fn render_cell(out: &mut String, cell: &Cell) {
     match cell {
         Cell::Text(text) => {
-            let _ = write!(out, "<td class=\"text\">{}</td>", escape(text));
+            // Short text (a date, a name) stays on one line; long text wraps anywhere.
+            let class = if text.chars().count() <= SHORT_TEXT {
+                "short"
+            } else {
+                "text"
+            };
+            let _ = write!(out, "<td class=\"{class}\">{}</td>", escape(text));
         }
         Cell::Number(value) => {
             let value = number(*value);
@@ -253,4 +266,40 @@ fn render_cell(out: &mut String, cell: &Cell) {
             }
         },
     }
+}
+
+/// Write `page` to `path` as HTML: to a temporary file beside it first, renamed over `path`
+/// once whole, so that an interrupted write never leaves half a page (nor destroys the last).
+///
+/// # Errors
+///
+/// When the file cannot be written (its directory missing or not writable, the disk full).
+pub fn write_page(page: &Page, path: &std::path::Path) -> crate::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if !directory.is_dir() {
+        return Err(crate::Error::Command {
+            message: format!(
+                "cannot write the stats page to {}: the directory {} does not exist \
+                 (create it, or give a FILE in an existing directory)",
+                path.display(),
+                directory.display()
+            ),
+        });
+    }
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = std::path::PathBuf::from(temporary);
+    let written = std::fs::write(&temporary, render_page(page))
+        .map_err(|error| crate::Error::io("write the stats page", path, error))
+        .and_then(|()| {
+            std::fs::rename(&temporary, path)
+                .map_err(|error| crate::Error::io("write the stats page", path, error))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }

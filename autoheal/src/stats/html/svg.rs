@@ -151,7 +151,8 @@ fn bars(chart: &Chart) -> String {
 fn columns(chart: &Chart) -> String {
     const HEIGHT: f64 = 300.0;
     const LEFT: f64 = 64.0;
-    const RIGHT: f64 = 16.0;
+    // Room for half of the last step's label, centred under its column.
+    const RIGHT: f64 = 40.0;
     const TOP: f64 = 20.0;
     const BOTTOM: f64 = 56.0;
     let plot_width = WIDTH - LEFT - RIGHT;

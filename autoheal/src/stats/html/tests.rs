@@ -190,7 +190,7 @@ fn the_local_page_charts_the_seeded_counts() {
         ]
     );
     assert!(
-        html.contains("<td class=\"num\" data-value=\"2\">2</td><td class=\"text\">first</td>"),
+        html.contains("<td class=\"num\" data-value=\"2\">2</td><td class=\"short\">first</td>"),
         "{html}"
     );
     // Each chart is a figure with a caption, its data also as a table.
