@@ -220,7 +220,7 @@ fn columns(chart: &Chart) -> String {
             );
         }
         // The last step is always labelled; the others every n-th back from it.
-        if (count - 1 - at) % every == 0 {
+        if (count - 1 - at).is_multiple_of(every) {
             let _ = write!(
                 out,
                 r#"<line class="axis" x1="{center:.1}" y1="{axis_y}" x2="{center:.1}" y2="{ty}"/><text class="tick" x="{center:.1}" y="{ly}" text-anchor="middle">{label}</text>"#,
