@@ -108,10 +108,12 @@ impl Page {
 
 /// The `top` most frequent failures, one row each.
 fn top_failures(stats: &Stats, top: usize) -> Table {
-    let mut caption = format!("The {top} most frequent failures");
-    if stats.failures.len() > top {
-        caption.push_str(&format!(" (of {})", stats.failures.len()));
-    }
+    let kinds = stats.failures.len();
+    let caption = if kinds > top {
+        format!("The {top} most frequent failures (of {kinds} kinds)")
+    } else {
+        "The failures, the most frequent first".to_string()
+    };
     let mut table = Table::new(
         TOP_FAILURES,
         caption,
@@ -126,7 +128,10 @@ fn top_failures(stats: &Stats, top: usize) -> Table {
             "Issue",
         ],
     );
-    table.no_data = "No failures recorded in this period.".into();
+    table.no_data = match kinds {
+        0 => "No failures recorded in this period.".into(),
+        _ => format!("None of the {kinds} kinds of failure listed (--top {top})."),
+    };
     for failure in stats.failures.iter().take(top) {
         table.rows.push(vec![
             Cell::Number(failure.count as f64),

@@ -284,3 +284,49 @@ fn the_page_loads_nothing_and_names_its_inline_parts_in_its_policy() {
         html.matches("</title></rect>").count()
     );
 }
+
+#[test]
+fn every_bar_has_its_value_written_beside_it_and_the_table_follows_top() {
+    let entries = [
+        entry(0, "a", "first", HistoryOutcome::Reported),
+        entry(1, "a", "first", HistoryOutcome::Reported),
+        entry(1, "b", "second", HistoryOutcome::Queued),
+    ];
+    let stats = Stats::from_entries(&entries, &StatsOptions::at(NOW));
+    let html = render_page(&Page::from_local(&stats, 1));
+    let by_outcome = &html[html.find("<figure id=\"by-outcome\"").unwrap()..];
+    let by_outcome = &by_outcome[..by_outcome.find("</figure>").unwrap()];
+    assert!(
+        by_outcome.contains("<text class=\"value\" x=\"") && by_outcome.contains("\">2</text>"),
+        "{by_outcome}"
+    );
+    assert_eq!(
+        by_outcome.matches("<text class=\"value\"").count(),
+        2,
+        "{by_outcome}"
+    );
+    let occurrences = &html[html.find("<figure id=\"occurrences\"").unwrap()..];
+    let occurrences = &occurrences[..occurrences.find("</figure>").unwrap()];
+    assert_eq!(
+        occurrences.matches("<text class=\"value\"").count(),
+        2,
+        "the two days with failures"
+    );
+    assert!(
+        html.contains("The 1 most frequent failures (of 2 kinds)"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<td class=\"num\"").count(), 1);
+
+    let none = render_page(&Page::from_local(&stats, 0));
+    assert!(
+        none.contains("None of the 2 kinds of failure listed (--top 0)."),
+        "{none}"
+    );
+    let all = render_page(&Page::from_local(&stats, 5));
+    assert!(
+        all.contains("The failures, the most frequent first"),
+        "{all}"
+    );
+    assert_eq!(all.matches("<td class=\"num\"").count(), 2);
+}
