@@ -9,6 +9,8 @@ use super::{Chart, ChartKind};
 
 /// The width of every chart, in SVG units (scaled to the page's width by CSS).
 const WIDTH: f64 = 720.0;
+/// About the width of a character of the charts' 11-unit text.
+const CHAR_WIDTH: f64 = 6.5;
 
 /// `chart` (which has points) as an `<svg>` element.
 pub(super) fn chart_svg(chart: &Chart) -> String {
@@ -153,12 +155,21 @@ fn columns(chart: &Chart) -> String {
     const LEFT: f64 = 64.0;
     // Room for half of the last step's label, centred under its column.
     const RIGHT: f64 = 40.0;
-    const TOP: f64 = 20.0;
     const BOTTOM: f64 = 56.0;
     let plot_width = WIDTH - LEFT - RIGHT;
-    let plot_height = HEIGHT - TOP - BOTTOM;
     let count = chart.points.len().max(1);
     let slot = plot_width / count as f64;
+    // Values too wide for their column stand upright above it, with room made at the top.
+    let value_width = chart
+        .points
+        .iter()
+        .map(|p| number(p.value).len())
+        .max()
+        .unwrap_or(0) as f64
+        * CHAR_WIDTH;
+    let upright = value_width + 2.0 > slot;
+    let top = if upright { 12.0 + value_width } else { 20.0 };
+    let plot_height = HEIGHT - top - BOTTOM;
     let max = chart
         .points
         .iter()
@@ -166,7 +177,7 @@ fn columns(chart: &Chart) -> String {
         .fold(0.0, f64::max);
     let (step, end) = ticks(max);
     let scale = plot_height / end;
-    let axis_y = TOP + plot_height;
+    let axis_y = top + plot_height;
     let mut out = String::new();
     open(&mut out, chart, HEIGHT);
     let mut tick = 0.0;
@@ -184,22 +195,22 @@ fn columns(chart: &Chart) -> String {
     }
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{axis_y}"/><line class="axis" x1="{LEFT}" y1="{axis_y}" x2="{x2}" y2="{axis_y}"/><text class="axis-name" transform="translate(16 {cy}) rotate(-90)" text-anchor="middle">{vname}</text><text class="axis-name" x="{cx}" y="{ny}" text-anchor="middle">{cname}</text>"#,
+        r#"<line class="axis" x1="{LEFT}" y1="{top}" x2="{LEFT}" y2="{axis_y}"/><line class="axis" x1="{LEFT}" y1="{axis_y}" x2="{x2}" y2="{axis_y}"/><text class="axis-name" transform="translate(16 {cy}) rotate(-90)" text-anchor="middle">{vname}</text><text class="axis-name" x="{cx}" y="{ny}" text-anchor="middle">{cname}</text>"#,
         x2 = LEFT + plot_width,
-        cy = TOP + plot_height / 2.0,
+        cy = top + plot_height / 2.0,
         cx = LEFT + plot_width / 2.0,
         ny = HEIGHT - 8.0,
         vname = escape(&chart.value_axis),
         cname = escape(&chart.category_axis),
     );
-    // Label every n-th step, so that labels (about 6.5 units a character) do not overlap.
+    // Label every n-th step, so that labels do not overlap.
     let widest = chart
         .points
         .iter()
         .map(|p| p.label.chars().count())
         .max()
         .unwrap_or(0) as f64;
-    let every = ((widest * 6.5 + 12.0) / slot).ceil().max(1.0) as usize;
+    let every = ((widest * CHAR_WIDTH + 12.0) / slot).ceil().max(1.0) as usize;
     for (at, point) in chart.points.iter().enumerate() {
         let x = LEFT + slot * at as f64;
         let height = drawn(point.value) * scale;
@@ -211,7 +222,15 @@ fn columns(chart: &Chart) -> String {
             [x + slot * 0.15, axis_y - height, slot * 0.7, height],
         );
         let center = x + slot / 2.0;
-        if drawn(point.value) > 0.0 {
+        if drawn(point.value) > 0.0 && upright {
+            let _ = write!(
+                out,
+                r#"<text class="value" transform="translate({x:.1} {y:.1}) rotate(-90)">{v}</text>"#,
+                x = center + 4.0,
+                y = axis_y - height - 4.0,
+                v = number(point.value),
+            );
+        } else if drawn(point.value) > 0.0 {
             let _ = write!(
                 out,
                 r#"<text class="value" x="{center:.1}" y="{vy:.1}" text-anchor="middle">{v}</text>"#,

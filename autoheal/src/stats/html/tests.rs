@@ -330,3 +330,25 @@ fn every_bar_has_its_value_written_beside_it_and_the_table_follows_top() {
     );
     assert_eq!(all.matches("<td class=\"num\"").count(), 2);
 }
+
+#[test]
+fn values_too_wide_for_their_column_stand_upright() {
+    let mut narrow = Chart::time_series("n", "n", "day", "failures");
+    let mut wide = Chart::time_series("w", "w", "day", "failures");
+    for day in 0..30 {
+        narrow = narrow.with_point(format!("d{day}"), 7.0);
+        wide = wide.with_point(format!("d{day}"), 1741.0);
+    }
+    let narrow = svg::chart_svg(&narrow);
+    assert_eq!(
+        narrow.matches("text-anchor=\"middle\">7</text>").count(),
+        30
+    );
+    assert!(!narrow.contains("rotate(-90)\">7<"), "{narrow}");
+    let wide = svg::chart_svg(&wide);
+    assert_eq!(
+        wide.matches("rotate(-90)\">1741</text>").count(),
+        30,
+        "{wide}"
+    );
+}
