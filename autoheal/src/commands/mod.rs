@@ -122,6 +122,10 @@ pub struct StatsArgs {
     /// How many failures the text lists, the most frequent first.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Write the stats as one self-contained HTML page of charts and the top failures to FILE
+    /// (viewable offline, printable) instead of printing them.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 /// `enable`.

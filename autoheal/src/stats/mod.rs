@@ -19,6 +19,7 @@
 //! assert_eq!(stats.daily[28], 2, "yesterday, the second-to-last of 30 days");
 //! ```
 
+pub mod html;
 mod render;
 mod since;
 
