@@ -295,6 +295,51 @@ fn an_endpoint_that_hangs_or_refuses_delays_nothing_beyond_its_bound_and_loses_n
     assert_eq!(notifications(&sandbox)["waiting"], 0);
 }
 
+#[test]
+fn queue_clear_forgets_what_every_channel_gave_up_on() {
+    let github = FakeGitHub::start();
+    let refused = refusing_port();
+    let sandbox = sandbox(&github)
+        .env(
+            SLACK_ENV,
+            &format!("http://127.0.0.1:{refused}{SLACK_PATH}"),
+        )
+        .env("IPFS_KIT_AUTO_HEAL_NOTIFY_MAX_ATTEMPTS", "1");
+    fail(&sandbox);
+    let given_up = notifications(&sandbox);
+    assert_eq!(
+        (&given_up["waiting"], &given_up["given_up"]),
+        (&serde_json::json!(0), &serde_json::json!(1)),
+        "{given_up}"
+    );
+
+    let refused_clear = sandbox.run(&["autoheal", "queue", "clear"]);
+    refused_clear.failure(1);
+    assert!(
+        refused_clear
+            .stderr
+            .contains("refusing to delete 1 given-up notification(s) without confirmation"),
+        "{}",
+        refused_clear.stderr
+    );
+    assert_eq!(notifications(&sandbox)["given_up"], 1);
+
+    let cleared = sandbox.run(&["autoheal", "queue", "clear", "--yes"]);
+    cleared.success();
+    assert!(
+        cleared
+            .stdout
+            .contains("Forgot 1 notification(s) given up after notify_max_attempts."),
+        "{}",
+        cleared.stdout
+    );
+    let after = notifications(&sandbox);
+    assert_eq!(after["given_up"], 0, "{after}");
+    assert!(after["last_error"].is_null(), "{after}");
+    let queue = sandbox.run(&["autoheal", "queue"]).success().stdout.clone();
+    assert!(!queue.contains("given up"), "{queue}");
+}
+
 /// aiosmtpd, from the virtual environment `.ci/run` makes, storing mail in `maildir`.
 struct SmtpServer {
     child: Child,

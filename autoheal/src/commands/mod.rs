@@ -124,6 +124,10 @@ pub struct StatsArgs {
     /// How many failures the text lists, the most frequent first.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
+    /// Write the stats as one self-contained HTML page of charts and the top failures to FILE
+    /// (viewable offline, printable) instead of printing them.
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub html: Option<std::path::PathBuf>,
     /// Sum up the auto-heal issues and fix pull requests of a GitHub repository instead of
     /// this machine's history (OWNER/REPO; without a value, the configured one).
     #[cfg(feature = "github")]
@@ -166,7 +170,8 @@ pub struct QueueArgs {
 #[derive(Clone, Debug, Subcommand)]
 #[non_exhaustive]
 pub enum QueueAction {
-    /// Delete every queued report (asks first unless --yes).
+    /// Delete every queued report, and the notifications every channel gave up on (asks
+    /// first unless --yes).
     Clear {
         /// Do not ask for confirmation.
         #[arg(long)]

@@ -260,7 +260,7 @@ fn queue(app: &App, overrides: &Overrides, action: Option<&QueueAction>) -> Resu
     // Reports of runs that died before sending them become queued reports first.
     crate::queue::settle_abandoned_reports(&loaded.config);
     if let Some(QueueAction::Clear { yes }) = action {
-        return clear_queue(&queue, *yes);
+        return clear_queue(&loaded.config, &queue, *yes);
     }
     print_notification_backlog(&loaded.config);
     let entries = queue.entries();
@@ -430,23 +430,27 @@ fn flush(app: &App, overrides: &Overrides) -> Result<()> {
     }
 }
 
-fn clear_queue(queue: &Queue, yes: bool) -> Result<()> {
+fn clear_queue(config: &Config, queue: &Queue, yes: bool) -> Result<()> {
     let count = queue.len();
-    if count == 0 {
+    let given_up = crate::notify::backlog(config).given_up;
+    if count == 0 && given_up == 0 {
         println!("The queue is already empty.");
         return Ok(());
     }
+    let what = match (count, given_up) {
+        (_, 0) => format!("{count} queued report(s)"),
+        (0, _) => format!("{given_up} given-up notification(s)"),
+        _ => format!("{count} queued report(s) and {given_up} given-up notification(s)"),
+    };
     if !yes {
         if !std::io::stdin().is_terminal() {
             return Err(Error::Command {
-                message: format!(
-                    "refusing to delete {count} queued report(s) without confirmation; pass --yes"
-                ),
+                message: format!("refusing to delete {what} without confirmation; pass --yes"),
             });
         }
         eprint!(
-            "Delete {count} queued report(s) from {}? They will not be sent. [y/N] ",
-            queue.dir().display()
+            "Delete {what} from {}? They will not be sent. [y/N] ",
+            config.config_dir.display()
         );
         let stdin = std::path::Path::new("standard input");
         std::io::stderr()
@@ -464,5 +468,9 @@ fn clear_queue(queue: &Queue, yes: bool) -> Result<()> {
     }
     let removed = queue.clear()?;
     println!("Deleted {removed} queued report(s).");
+    if given_up > 0 {
+        let forgotten = crate::notify::forget_given_up(config)?;
+        println!("Forgot {forgotten} notification(s) given up after notify_max_attempts.");
+    }
     Ok(())
 }

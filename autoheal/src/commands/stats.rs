@@ -1,4 +1,4 @@
-//! `stats`: the local history summed up, as text or JSON.
+//! `stats`: the local history summed up, as text, JSON or an HTML page.
 
 use super::StatsArgs;
 use crate::config::Overrides;
@@ -22,7 +22,16 @@ pub(super) fn stats(app: &App, overrides: &Overrides, args: &StatsArgs) -> Resul
     let loaded = Config::load(app.clone(), overrides)?;
     let history = History::for_config(&loaded.config);
     let stats = Stats::of_history(&history, &StatsOptions::at(now).since(since))?;
-    if args.json {
+    if let Some(path) = &args.html {
+        let page = crate::stats::html::Page::from_local(&stats, args.top);
+        crate::stats::html::write_page(&page, path)?;
+        println!(
+            "Wrote the stats page ({} failure(s) of {} kind(s)) to {}.",
+            stats.total,
+            stats.failures.len(),
+            path.display()
+        );
+    } else if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&stats.to_json()).unwrap_or_default()

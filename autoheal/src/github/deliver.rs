@@ -29,6 +29,7 @@ pub(crate) fn deliver(
     report: &Report,
     occurrences: u64,
     merged_trace_ids: &[String],
+    journal: Option<KnownIssues>,
 ) -> Result<Outcome, GitHubError> {
     let mut delivery = Delivery {
         client,
@@ -36,7 +37,7 @@ pub(crate) fn deliver(
         report,
         occurrences: occurrences.max(1),
         merged_trace_ids,
-        journal: KnownIssues::load(&config.config_dir),
+        journal: journal.unwrap_or_else(|| KnownIssues::load(&config.config_dir)),
         regression_of: None,
         moved: false,
         adopt: match needs_trusted_issue(report) {
@@ -62,9 +63,13 @@ pub(crate) fn deliver(
 }
 
 /// Count `report` when its bug was reported within the throttle window: nothing would be sent.
-/// `None` when it must go to GitHub. The caller holds the lock.
-pub(crate) fn count_within_throttle(config: &Config, report: &Report) -> Option<Outcome> {
-    KnownIssues::load(&config.config_dir)
+/// `None` when it must go to GitHub. The caller holds the lock and loaded `journal` under it.
+pub(crate) fn count_within_throttle(
+    config: &Config,
+    journal: &mut KnownIssues,
+    report: &Report,
+) -> Option<Outcome> {
+    journal
         .count_if_throttled(
             &report.fingerprint,
             &report.trace_id,

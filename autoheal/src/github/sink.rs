@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::GitHubError;
 use super::client::GitHubClient;
 use super::deliver::{count_within_throttle, deliver};
+use super::known_issues::KnownIssues;
 use crate::queue::Queue;
 use crate::reporting_lock::ReportingLock;
 use crate::{Config, Outcome, Report, Sink};
@@ -40,8 +41,13 @@ impl GitHubSink {
 
     /// Send older queued reports, oldest first, until one fails, `CATCH_UP_REPORTS` went, or
     /// the time bound is spent. A report held back by the flood guard does not stop the others.
-    /// Returns how many went.
-    fn catch_up(&self, newest: Option<&Path>) -> Result<usize, GitHubError> {
+    /// Returns how many went. `journal`, the known issues loaded under the lock, is dropped
+    /// once a report is attempted: delivering changes the file it was read from.
+    fn catch_up(
+        &self,
+        newest: Option<&Path>,
+        journal: &mut Option<KnownIssues>,
+    ) -> Result<usize, GitHubError> {
         let deadline = Instant::now() + time_bound(&self.config);
         let older = self
             .queue
@@ -54,6 +60,7 @@ impl GitHubSink {
             if Instant::now() >= deadline {
                 break;
             }
+            journal.take();
             match deliver_file_locked(&self.client, &self.config, &self.queue, &path) {
                 Ok(Some(_)) => sent += 1,
                 Ok(None) | Err(GitHubError::FloodGuard(_)) => {}
@@ -96,8 +103,13 @@ impl GitHubSink {
                 crate::durable::remove_abandoned_temporaries(&self.config.config_dir)
             });
         }
-        if lock.is_ok()
-            && let Some(outcome) = count_within_throttle(&self.config, report)
+        // Read once under the lock, for the throttle, the merge and (when nothing older is sent
+        // first) the delivery.
+        let mut journal = lock
+            .is_ok()
+            .then(|| KnownIssues::load(&self.config.config_dir));
+        if let Some(journal) = journal.as_mut()
+            && let Some(outcome) = count_within_throttle(&self.config, journal, report)
         {
             // Nothing would be sent: counted, without writing (and syncing) a queue file.
             if let Some(handoff) = handoff {
@@ -108,25 +120,24 @@ impl GitHubSink {
         // Added to a waiting report of the same bug only under the lock (no other process sends
         // that report meanwhile), and never to one GitHub may already have (delivered, or on its
         // way when its process died): the occurrences added to it would not be sent.
-        let known = lock
-            .is_ok()
-            .then(|| super::known_issues::KnownIssues::load(&self.config.config_dir));
-        let not_delivered = |trace_id: &str| {
-            known
-                .as_ref()
-                .is_some_and(|known| known.is_unsent(trace_id))
+        let stored = {
+            let not_delivered = |trace_id: &str| {
+                journal
+                    .as_ref()
+                    .is_some_and(|known| known.is_unsent(trace_id))
+            };
+            let merge_into: Option<&dyn Fn(&str) -> bool> = match journal {
+                Some(_) => Some(&not_delivered),
+                None => None,
+            };
+            self.queue.store(report, handoff, merge_into)
         };
-        let merge_into: Option<&dyn Fn(&str) -> bool> = match known {
-            Some(_) => Some(&not_delivered),
-            None => None,
-        };
-        let stored = self.queue.store(report, handoff, merge_into);
         let delivered = lock.map_err(GitHubError::from).and_then(|_lock| {
             let (newest, merged) = match &stored {
                 Ok(stored) => (Some(stored.path.as_path()), stored.merged),
                 Err(_) => (None, false),
             };
-            self.catch_up(newest)?;
+            self.catch_up(newest, &mut journal)?;
             match (newest, merged) {
                 // Added to an older report of the same bug: that report goes, with the count.
                 (Some(path), true) => {
@@ -134,7 +145,8 @@ impl GitHubSink {
                         .map(|outcome| outcome.unwrap_or(Outcome::Throttled))
                 }
                 _ => {
-                    let outcome = deliver(&self.client, &self.config, report, 1, &[])?;
+                    let outcome =
+                        deliver(&self.client, &self.config, report, 1, &[], journal.take())?;
                     if let Some(path) = newest {
                         let _ = std::fs::remove_file(path);
                     }
@@ -179,7 +191,7 @@ impl GitHubSink {
     /// Why it stopped early.
     pub(crate) fn send_queued(&self) -> Result<usize, GitHubError> {
         let _lock = ReportingLock::acquire(&self.config.config_dir, time_bound(&self.config))?;
-        self.catch_up(None)
+        self.catch_up(None, &mut None)
     }
 }
 
@@ -212,6 +224,7 @@ fn deliver_file_locked(
         &report,
         occurrences.count,
         &occurrences.merged_trace_ids,
+        None,
     ) {
         Ok(outcome) => {
             let _ = std::fs::remove_file(path);

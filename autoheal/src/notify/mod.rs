@@ -99,6 +99,16 @@ pub(crate) fn send_pending(config: &Config, retry_gap: Duration) -> NotifySummar
     send::send_pending(config, retry_gap)
 }
 
+/// Forget the notifications of `config` that every channel gave up on (`queue clear`).
+/// Returns how many were changed.
+///
+/// # Errors
+///
+/// A notification file that could not be rewritten or removed.
+pub fn forget_given_up(config: &Config) -> crate::Result<usize> {
+    outbox::Outbox::in_dir(&config.config_dir).forget_given_up()
+}
+
 /// What waits to be notified for `config`, and the last failure.
 pub fn backlog(config: &Config) -> NotificationBacklog {
     outbox::Outbox::in_dir(&config.config_dir).backlog()

@@ -242,6 +242,26 @@ impl Outbox {
         backlog
     }
 
+    /// Forget what every channel gave up on: each channel that failed `notify_max_attempts`
+    /// times is removed from its notification, and a notification left without channels is
+    /// removed. Notifications still due to some channel stay, as do those another process is
+    /// sending. Returns how many notifications had a channel removed.
+    pub(crate) fn forget_given_up(&self) -> crate::Result<usize> {
+        let mut forgotten = 0;
+        for mut pending in self.all() {
+            if !pending.channels.values().any(|s| s.given_up) {
+                continue;
+            }
+            let Some(_claim) = self.claim(&pending) else {
+                continue;
+            };
+            pending.channels.retain(|_, state| !state.given_up);
+            pending.save()?;
+            forgotten += 1;
+        }
+        Ok(forgotten)
+    }
+
     /// Claim `pending` for this process while it is sent, so that two processes never send
     /// one notification twice at the same time. `None` when another live process has it.
     pub(crate) fn claim(&self, pending: &Pending) -> Option<Claim> {
@@ -315,6 +335,49 @@ mod tests {
             diagnosis: None,
             timestamp: String::new(),
         }
+    }
+
+    #[test]
+    fn forgetting_given_up_channels_keeps_what_is_still_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::in_dir(dir.path());
+        outbox
+            .add(notification("gone1"), &[Channel::Slack])
+            .unwrap();
+        outbox
+            .add(notification("half2"), &[Channel::Slack, Channel::Webhook])
+            .unwrap();
+        outbox
+            .add(notification("due3"), &[Channel::Webhook])
+            .unwrap();
+        for mut pending in outbox.all() {
+            if let Some(slack) = pending.channels.get_mut(&Channel::Slack) {
+                slack.attempts = 3;
+                slack.given_up = true;
+            }
+            pending.save().unwrap();
+        }
+        assert_eq!(outbox.backlog().given_up, 2);
+
+        assert_eq!(outbox.forget_given_up().unwrap(), 2);
+        let mut left: Vec<(String, Vec<Channel>)> = outbox
+            .all()
+            .into_iter()
+            .map(|p| {
+                let channels = p.channels.keys().copied().collect();
+                (p.notification.trace_id, channels)
+            })
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            vec![
+                ("due3".to_string(), vec![Channel::Webhook]),
+                ("half2".to_string(), vec![Channel::Webhook]),
+            ]
+        );
+        assert_eq!(outbox.backlog().given_up, 0);
+        assert_eq!(outbox.forget_given_up().unwrap(), 0);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! assert_eq!(stats.daily[28], 2, "yesterday, the second-to-last of 30 days");
 //! ```
 
+pub mod html;
 mod render;
 #[cfg(feature = "github")]
 #[cfg_attr(docsrs, doc(cfg(feature = "github")))]
