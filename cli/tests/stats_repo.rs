@@ -502,3 +502,39 @@ fn a_hanging_github_ends_in_the_timeout_with_what_to_do() {
     );
     assert!(started.elapsed() < Duration::from_secs(10), "bounded");
 }
+
+#[test]
+fn the_stats_page_gets_the_repositorys_charts() {
+    let seeded = seed();
+    let sandbox = sandbox(&seeded.github);
+    let page = sandbox.home().join("stats.html");
+    let run = sandbox.run(&[
+        "autoheal",
+        "stats",
+        "--repo",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    assert!(
+        run.success().stdout.starts_with(
+            "Wrote the stats page (106 issue(s) of acme/tools, 0 failure(s) on this machine)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("no data: run with --repo"),
+        "placeholders replaced"
+    );
+    for bar in [
+        r#"data-label="1 to 7 days" data-value="3""#,
+        r#"data-label="merged" data-value="3""#,
+        r#"data-label="recurred after merge" data-value="2""#,
+        r#"data-label="Copilot refused" data-value="1""#,
+        r#"data-label="file-not-found" data-value="5""#,
+    ] {
+        assert!(html.contains(bar), "missing {bar}");
+    }
+    assert!(!html.contains(TOKEN));
+}

@@ -3,8 +3,10 @@
 use super::StatsArgs;
 use crate::config::{Overrides, find_key};
 use crate::github::GitHubClient;
-use crate::stats::parse_since;
+use crate::history::History;
+use crate::stats::html::{Page, write_page};
 use crate::stats::repo::{RepoOptions, RepoStats};
+use crate::stats::{Stats, StatsOptions, parse_since};
 use crate::{App, Config, Error, Result};
 
 /// Print the figures of `repo` (empty: the configured repository).
@@ -59,7 +61,21 @@ pub(super) fn repo_stats(
     for reason in &stats.incomplete {
         eprintln!("warning: {reason}");
     }
-    if args.json {
+    if let Some(path) = &args.html {
+        // The page shows this machine's figures beside the repository's.
+        let history = History::for_config(&config);
+        let local = Stats::of_history(&history, &StatsOptions::at(now).since(since))?;
+        let mut page = Page::from_local(&local, args.top);
+        stats.put_charts(&mut page);
+        write_page(&page, path)?;
+        println!(
+            "Wrote the stats page ({} issue(s) of {}, {} failure(s) on this machine) to {}.",
+            stats.open_issues + stats.closed_issues,
+            stats.repo,
+            local.total,
+            path.display()
+        );
+    } else if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&stats.to_json()).unwrap_or_default()

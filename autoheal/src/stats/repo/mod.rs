@@ -6,7 +6,8 @@
 //! Three steps, each usable alone: [`fetch`] reads the issues, their comments and the pull
 //! requests from GitHub (paginated, bounded, stopping at a rate limit rather than waiting);
 //! [`RepoStats::compute`] sums them up without any I/O; [`RepoStats::to_text`] and
-//! [`RepoStats::to_json`] show the result.
+//! [`RepoStats::to_json`] show the result, and [`RepoStats::put_charts`] puts it on the stats
+//! page ([`crate::stats::html`]).
 //!
 //! # What counts
 //!
@@ -38,11 +39,13 @@
 //! assert_eq!(stats.median_close_secs, Some(2 * 86_400));
 //! ```
 
+mod charts;
 mod compute;
 mod fetch;
 mod parse;
 mod render;
 
+pub use charts::{REPO_BY_RULE, REPO_OCCURRENCES};
 pub use fetch::{Fetched, fetch};
 pub use render::JSON_SCHEMA;
 
