@@ -59,6 +59,10 @@ const READS: &[(&str, &str, &[&str])] = &[
             "?[].pull_request",
             "?[].user.login",
             "[].author_association",
+            "[].title",
+            "[].created_at",
+            "?[].closed_at",
+            "[].comments",
         ],
     ),
     (
@@ -110,6 +114,7 @@ const READS: &[(&str, &str, &[&str])] = &[
             "?[].body",
             "?[].user.login",
             "[].author_association",
+            "[].created_at",
         ],
     ),
     (
@@ -160,7 +165,16 @@ const READS: &[(&str, &str, &[&str])] = &[
     (
         "GET",
         "/repos/{owner}/{repo}/pulls",
-        &["[].number", "[].html_url", "[].state"],
+        &[
+            "[].number",
+            "[].html_url",
+            "[].state",
+            "[].head.ref",
+            "?[].head.repo.full_name",
+            "[].created_at",
+            "?[].closed_at",
+            "?[].merged_at",
+        ],
     ),
     (
         "POST",
@@ -348,6 +362,48 @@ fn healing(exchanges: &mut Vec<Exchange>) {
     exchanges.extend(github.exchanges());
 }
 
+/// Repository stats: the issues listed since a time, their comments, and every pull request.
+fn repository_stats(exchanges: &mut Vec<Exchange>) {
+    use autoheal::stats::repo::{RepoOptions, RepoStats};
+    use fake_github::{PastComment, PastIssue, PastPull};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    let github = FakeGitHub::start();
+    let dir = tempfile::tempdir().unwrap();
+    let client = GitHubClient::from_config(&config(&github, &dir)).unwrap();
+    let day = Duration::from_secs(86_400);
+    let start = SystemTime::now() - 10 * day;
+    let number = github.seed_past_issue(
+        REPO,
+        PastIssue::new("[auto-heal] io: not found", start)
+            .labels(&["auto-heal"])
+            .comment(PastComment::new(
+                "This failure happened again — once more since the last update.",
+                start + day,
+            ))
+            .closed_at(start + 2 * day),
+    );
+    let branch = format!("autoheal/issue-{number}");
+    github.seed_past_pull(
+        REPO,
+        PastPull::new("Fix", &branch, start).merged_at(start + day),
+    );
+    github.seed_past_pull(
+        REPO,
+        PastPull::new("Other", "feature/x", start).closed_at(start + day),
+    );
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let since = now_ms - 20 * 86_400_000;
+    let options = RepoOptions::at(now_ms).since(Some(since));
+    let stats = RepoStats::from_github(&client, "auto-heal", &options).unwrap();
+    assert_eq!((stats.closed_issues, stats.occurrences), (1, 2));
+    assert_eq!(stats.fixes.merged, 1);
+    exchanges.extend(github.exchanges());
+}
+
 #[test]
 fn the_client_and_the_fake_follow_githubs_openapi_description() {
     let Some(path) = require_file_from(DESCRIPTION_VAR, INSTALL) else {
@@ -357,6 +413,7 @@ fn the_client_and_the_fake_follow_githubs_openapi_description() {
     let mut exchanges = Vec::new();
     reporting(&mut exchanges);
     healing(&mut exchanges);
+    repository_stats(&mut exchanges);
 
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();

@@ -39,6 +39,8 @@
 mod report;
 mod run;
 mod stats;
+#[cfg(feature = "github")]
+mod stats_repo;
 
 use clap::{Args, Subcommand};
 
@@ -126,6 +128,15 @@ pub struct StatsArgs {
     /// (viewable offline, printable) instead of printing them.
     #[arg(long, value_name = "FILE", conflicts_with = "json")]
     pub html: Option<std::path::PathBuf>,
+    /// Sum up the auto-heal issues and fix pull requests of a GitHub repository instead of
+    /// this machine's history (OWNER/REPO; without a value, the configured one).
+    #[cfg(feature = "github")]
+    #[arg(long, value_name = "OWNER/REPO", num_args = 0..=1, default_missing_value = "")]
+    pub repo: Option<String>,
+    /// With --repo: the most issues read, the newest first.
+    #[cfg(feature = "github")]
+    #[arg(long, value_name = "N", default_value_t = crate::stats::repo::DEFAULT_MAX_ISSUES, requires = "repo")]
+    pub max_issues: usize,
 }
 
 /// `enable`.

@@ -8,6 +8,10 @@ use crate::{App, Config, Result};
 
 /// Print the stats of `app`'s history on this machine.
 pub(super) fn stats(app: &App, overrides: &Overrides, args: &StatsArgs) -> Result<()> {
+    #[cfg(feature = "github")]
+    if let Some(repo) = &args.repo {
+        return super::stats_repo::repo_stats(app, overrides, repo, args);
+    }
     let now = crate::history::now_ms();
     // Checked before anything is read: a mistyped --since is the user's to fix first.
     let since = args

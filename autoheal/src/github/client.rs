@@ -58,6 +58,19 @@ pub(crate) struct ApiReply {
     pub(crate) next: Option<String>,
 }
 
+/// A page of a list, as [`GitHubClient::get_page`] reads it.
+#[derive(Debug)]
+pub(crate) struct ListPage {
+    /// The body as JSON.
+    pub(crate) json: Value,
+    /// The `rel="next"` address of its `Link` header, when there are more pages.
+    pub(crate) next: Option<String>,
+    /// `X-RateLimit-Remaining`: the requests left in the window, when GitHub said.
+    pub(crate) rate_remaining: Option<u64>,
+    /// `X-RateLimit-Reset`: when the window starts again, when GitHub said.
+    pub(crate) rate_reset: Option<SystemTime>,
+}
+
 struct CommentRef {
     body: Option<String>,
 }
@@ -395,6 +408,46 @@ impl GitHubClient {
             }
         }
         Ok(())
+    }
+
+    /// One page of a list read with `GET`: `target` is a path under the API's base
+    /// (`/repos/o/r/issues?state=all`) or the absolute `rel="next"` address of the page before.
+    /// Nothing is retried and nothing waits: a rate limit is the caller's to report.
+    ///
+    /// # Errors
+    ///
+    /// Any failed exchange, or a reply that is not JSON.
+    pub(crate) fn get_page(&self, target: &str) -> Result<ListPage, GitHubError> {
+        let url = if target.starts_with("http://") || target.starts_with("https://") {
+            target.to_string()
+        } else {
+            format!("{}{target}", self.api)
+        };
+        let mut reply = self.send(self.agent.get(&url))?;
+        let next = next_link(&reply);
+        let rate_remaining = reply
+            .headers()
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let rate_reset = reply
+            .headers()
+            .get("x-ratelimit-reset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|t| UNIX_EPOCH + Duration::from_secs(t));
+        let text = reply
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| GitHubError::UnexpectedReply(e.to_string()))?;
+        let json = serde_json::from_str(&text)
+            .map_err(|e| GitHubError::UnexpectedReply(format!("not the documented JSON: {e}")))?;
+        Ok(ListPage {
+            json,
+            next,
+            rate_remaining,
+            rate_reset,
+        })
     }
 
     /// One exchange with the API and nothing more: `target` is a path under the API's base

@@ -20,6 +20,7 @@ pub use crate::heal::github_api::{
 #[cfg(feature = "heal")]
 pub(crate) use client::encode;
 pub use client::{GitHubClient, IssueAuthor, IssueRef};
+pub(crate) use client::{ListPage, encode as encode_query};
 pub use error::GitHubError;
 pub use sink::{FlushSummary, GitHubSink, flush, flush_asking, send_queued_report};
 pub use trust::ACTIONS_BOT_LOGIN;

@@ -21,6 +21,9 @@
 
 pub mod html;
 mod render;
+#[cfg(feature = "github")]
+#[cfg_attr(docsrs, doc(cfg(feature = "github")))]
+pub mod repo;
 mod since;
 
 use std::collections::HashMap;

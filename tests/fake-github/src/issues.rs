@@ -159,8 +159,8 @@ pub(crate) fn update(state: &mut State, context: &Context<'_>, repo: &str, numbe
     reply_with_issue(state, context, repo, number, 200)
 }
 
-/// `GET /repos/{o}/{r}/issues?state=&labels=&assignee=&creator=&sort=&direction=&per_page=&page=`
-/// (pull requests included, as on GitHub).
+/// `GET /repos/{o}/{r}/issues?state=&labels=&assignee=&creator=&since=&sort=&direction=&per_page=&page=`
+/// (pull requests included, as on GitHub; `since` keeps those updated at or after it).
 pub(crate) fn list(state: &mut State, context: &Context<'_>, repo: &str) -> Reply {
     let query = &context.query;
     let wanted_state = query.get("state").unwrap_or("open");
@@ -175,6 +175,8 @@ pub(crate) fn list(state: &mut State, context: &Context<'_>, repo: &str) -> Repl
         .unwrap_or_default();
     let assignee = query.get("assignee");
     let creator = query.get("creator");
+    // Both are `YYYY-MM-DDTHH:MM:SSZ`: comparing the text compares the times.
+    let since = query.get("since");
     let state_matches = |issue: &Issue| match wanted_state {
         "all" => true,
         "closed" => !issue.open,
@@ -201,6 +203,9 @@ pub(crate) fn list(state: &mut State, context: &Context<'_>, repo: &str) -> Repl
         })
         .filter(|issue| assignee_matches(issue))
         .filter(|issue| creator.is_none_or(|c| issue.user.eq_ignore_ascii_case(c)))
+        .filter(|issue| {
+            since.is_none_or(|s| super::encoding::rfc3339(issue.updated_at).as_str() >= s)
+        })
         .collect();
     match query.get("sort") {
         Some("updated") => found.sort_by_key(|i| (i.updated_at, i.id)),

@@ -47,6 +47,7 @@ mod server;
 mod shapes;
 mod snapshots;
 mod state;
+mod timeline;
 pub mod tools;
 pub mod webhook;
 
@@ -55,6 +56,7 @@ pub use encoding::{base64, percent_decode};
 pub use faults::{Fault, FaultRule};
 pub use http::{Exchange, RecordedRequest};
 pub use snapshots::{CommentSnapshot, IssueSnapshot, NewIssue, PullSnapshot};
+pub use timeline::{PastComment, PastIssue, PastPull};
 
 use std::sync::MutexGuard;
 use std::time::Duration;

@@ -127,7 +127,8 @@ pub(crate) fn issue(repo: &Repo, issue: &Issue, base: &str) -> Value {
         let pull = format!("{base}/repos/{}/pulls/{}", repo.full_name, issue.number);
         value["pull_request"] = json!({
             "url": pull, "html_url": html_url, "diff_url": format!("{html_url}.diff"),
-            "patch_url": format!("{html_url}.patch"), "merged_at": null,
+            "patch_url": format!("{html_url}.patch"),
+            "merged_at": issue.merged_at.map(rfc3339),
         });
     }
     value
@@ -188,11 +189,12 @@ pub(crate) fn pull(repo: &Repo, issue: &Issue, base: &str) -> Value {
         "user": user(&issue.user, base), "body": issue.body,
         "labels": issue_labels(repo, &issue.labels, base),
         "created_at": rfc3339(issue.created_at), "updated_at": rfc3339(issue.updated_at),
-        "closed_at": issue.closed_at.map(rfc3339), "merged_at": null, "merge_commit_sha": null,
+        "closed_at": issue.closed_at.map(rfc3339), "merged_at": issue.merged_at.map(rfc3339),
+        "merge_commit_sha": null,
         "assignees": [], "requested_reviewers": [], "draft": info.draft,
         "head": branch_side(repo, &info.head, &info.head_sha, base),
         "base": branch_side(repo, &info.base, &info.base_sha, base),
-        "author_association": "OWNER", "merged": false, "mergeable": null,
+        "author_association": "OWNER", "merged": issue.merged_at.is_some(), "mergeable": null,
         "comments": issue.comments.len(), "commits": 1,
     })
 }

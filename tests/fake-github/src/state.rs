@@ -188,6 +188,7 @@ impl State {
                 created_at: now,
                 updated_at: now,
                 closed_at: new.closed.then_some(now),
+                merged_at: None,
                 created: (!searchable_now).then(Instant::now),
                 pull: new.pull,
             },
@@ -355,6 +356,8 @@ pub(crate) struct Issue {
     pub(crate) created_at: SystemTime,
     pub(crate) updated_at: SystemTime,
     pub(crate) closed_at: Option<SystemTime>,
+    /// For a pull request, when it was merged (it is closed then too).
+    pub(crate) merged_at: Option<SystemTime>,
     /// When it was created through the API (search sees it once the lag has passed);
     /// `None` for issues seeded as old.
     pub(crate) created: Option<Instant>,
