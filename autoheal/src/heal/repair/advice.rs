@@ -123,6 +123,26 @@ mod tests {
     }
 
     #[test]
+    fn openssl_sys_without_openssl_asks_for_libssl_dev() {
+        // Recorded from openssl-sys 0.9 on a runner without OpenSSL (this machine has it);
+        // its log ends with the build script's panic, the pkg-config part may be cut off.
+        let failure = classify(
+            "error: failed to run custom build command for `openssl-sys v0.9.104`\n\nCaused by:\n  --- stderr\n  thread 'main' panicked at /home/runner/.cargo/registry/src/index.crates.io-6f17d22bba15001f/openssl-sys-0.9.104/build/find_normal.rs:190:5:\n\n  Could not find directory of OpenSSL installation, and this `-sys` crate cannot\n  proceed without this knowledge.\n",
+        );
+        assert_eq!(
+            advice(&failure).unwrap().workflow_line,
+            "sudo apt-get install -y libssl-dev"
+        );
+        let failure = classify(
+            "  The system library `sqlite3` required by crate `libsqlite3-sys` was not found.\n",
+        );
+        assert_eq!(
+            advice(&failure).unwrap().workflow_line,
+            "sudo apt-get install -y libsqlite3-dev"
+        );
+    }
+
+    #[test]
     fn a_compiler_error_is_no_missing_library() {
         let failure = classify("error[E0308]: mismatched types\n --> src/lib.rs:2:5\n");
         assert_eq!(advice(&failure), None);

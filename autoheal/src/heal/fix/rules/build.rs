@@ -240,14 +240,22 @@ pub(crate) fn dev_package(library: &str) -> DevPackage {
 
 /// The linker's and pkg-config's words before the name of a library that is not installed.
 static MISSING_LIBRARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:cannot find|unable to find library|library not found for) -l([A-Za-z0-9_.+-]{1,100})|[Pp]ackage '?([A-Za-z0-9_.+-]{1,100})'?,? (?:was not found|required by)|could not find system library '([A-Za-z0-9_.+-]{1,100})'")
+    Regex::new(r"(?:cannot find|unable to find library|library not found for) -l([A-Za-z0-9_.+-]{1,100})|[Pp]ackage '?([A-Za-z0-9_.+-]{1,100})'?,? (?:was not found|required by)|(?:could not find system library '|[Tt]he system library `)([A-Za-z0-9_.+-]{1,100})['`]")
         .ok()
 });
 
 /// The system library one line of a linker's or pkg-config's output says is missing: `ssl`
 /// in `cannot find -lssl`, `openssl` in `Package openssl was not found in the pkg-config
-/// search path`. Shared with the repair, which answers with the package to install.
+/// search path`, in the pkg-config crate's ``The system library `openssl` required by crate
+/// `openssl-sys` was not found`` and in openssl-sys' `Could not find directory of OpenSSL
+/// installation`. Shared with the repair, which answers with the package to install.
 pub(crate) fn missing_library(line: &str) -> Option<String> {
+    if line
+        .to_ascii_lowercase()
+        .contains("could not find directory of openssl installation")
+    {
+        return Some("openssl".to_string());
+    }
     let captures = MISSING_LIBRARY.as_ref()?.captures(line)?;
     Some(
         captures
