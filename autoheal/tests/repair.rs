@@ -532,3 +532,51 @@ fn a_library_the_linker_cannot_find_is_answered_with_a_guessed_package() {
     assert_eq!(krate.read("src/main.rs"), main);
     assert!(krate.changed().is_empty());
 }
+
+#[test]
+fn a_path_crate_another_member_uses_is_added_with_the_same_path() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A crate beside the workspace, not a member of it, that `engine` depends on by path.
+    let outside = dir.path().join("vendored");
+    std::fs::create_dir_all(outside.join("src")).unwrap();
+    std::fs::write(
+        outside.join("Cargo.toml"),
+        "[package]\nname = \"vendored\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        outside.join("src/lib.rs"),
+        "/// One.\npub fn one() -> u32 {\n    1\n}\n",
+    )
+    .unwrap();
+    let source = "/// One.\npub fn one() -> u32 {\n    vendored::one() + engine::two()\n}\n";
+    let krate = workspace(
+        &dir.path().join("ws"),
+        source,
+        "vendored = { path = \"../../vendored\" }\n",
+    );
+    let log = krate.failed_job_log(&["check", "-p", "app", "--locked"]);
+
+    let repaired = repaired(&krate, &log);
+
+    assert!(krate.cargo(&["check", "-p", "app", "--locked"]).0);
+    assert_eq!(krate.changed(), [" M Cargo.lock", " M app/Cargo.toml"]);
+    assert!(
+        krate
+            .read("app/Cargo.toml")
+            .contains("vendored = { version = \"0.3.0\", path = \"../../vendored\" }"),
+        "{}",
+        krate.read("app/Cargo.toml")
+    );
+    assert!(
+        repaired
+            .repair
+            .command
+            .starts_with("cargo add -p app vendored --offline --path "),
+        "{}",
+        repaired.repair.command
+    );
+}
