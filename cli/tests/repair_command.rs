@@ -145,6 +145,54 @@ fn a_missing_system_library_prints_the_package_and_the_workflow_line_and_changes
 }
 
 #[test]
+fn a_stale_lock_file_is_updated_and_only_the_lock_file_changes() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let member = |version: &str| {
+        format!("[package]\nname = \"member\"\nversion = \"{version}\"\nedition = \"2021\"\n")
+    };
+    let krate = BrokenCrate::workspace(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"member\"]\nresolver = \"2\"\n",
+            ),
+            ("member/Cargo.toml", &member("0.1.0")),
+            ("member/src/lib.rs", ""),
+        ],
+    );
+    krate.commit(&[("member/Cargo.toml", &member("1.0.0"))], "Release 1.0");
+    let log = krate.failed_job_log(&["build", "--locked"]);
+
+    let run = repair(&krate, &log);
+
+    run.success();
+    assert!(
+        run.stdout
+            .contains("Repaired by:  cargo update --workspace --offline (in "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "Verified by:  cargo tree --workspace --depth 0 --locked --offline (passed in "
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+version = \"1.0.0\""),
+        "{}",
+        run.stdout
+    );
+    assert!(krate.cargo(&["build", "--locked"]).0, "the step passes");
+    assert_eq!(krate.changed(), [" M Cargo.lock"]);
+}
+
+#[test]
 fn a_missing_log_is_refused_with_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("job.log");

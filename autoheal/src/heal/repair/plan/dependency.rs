@@ -108,11 +108,14 @@ fn missing_crates<'a>(
             continue;
         };
         let file = finding.file.as_deref().and_then(|f| checkout.relative(f));
-        let member = match (file.as_deref(), checkout.packages.as_slice()) {
-            (Some(file), _) if checkout.package_of(file).is_some() => checkout.package_of(file),
-            (_, [only]) => Some(only),
+        let only = match checkout.packages.as_slice() {
+            [only] => Some(only),
             _ => None,
         };
+        let member = file
+            .as_deref()
+            .and_then(|f| checkout.package_of(f))
+            .or(only);
         let Some(member) = member else {
             return Err(format!(
                 "the log names no source file of a workspace package that uses `{name}`, so the member to add it to is unknown"
