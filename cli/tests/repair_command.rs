@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{Run, Sandbox};
-use fake_github::broken_crate::{BrokenCrate, require_cargo_tools};
+use fake_github::broken_crate::{BrokenCrate, MISSING_OPENSSL_BUILD_SCRIPT, require_cargo_tools};
 
 /// A sandbox that still finds the Rust toolchain: rustup and cargo look under the home
 /// directory the sandbox replaces.
@@ -99,6 +99,97 @@ fn a_type_error_is_dropped_with_what_was_tried_and_a_failing_exit() {
     assert!(!run.stdout.contains("diff --git"));
     assert_eq!(krate.read("src/lib.rs"), source);
     assert!(krate.changed().is_empty());
+}
+
+#[test]
+fn a_missing_system_library_prints_the_package_and_the_workflow_line_and_changes_nothing() {
+    if require_cargo_tools().is_none()
+        || fake_github::tools::require_tool("pkg-config", "apt-get install pkg-config").is_none()
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let krate = BrokenCrate::create(
+        dir.path(),
+        &[
+            ("build.rs", MISSING_OPENSSL_BUILD_SCRIPT),
+            ("src/lib.rs", ""),
+        ],
+    );
+    let log = krate.failed_job_log(&["build"]);
+
+    let run = repair(&krate, &log);
+
+    assert_ne!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Missing:      system library `openssl` (Debian/Ubuntu package libssl-dev)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "Workflow:     add `sudo apt-get install -y libssl-dev` in a step before the build"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("workflows are never edited automatically"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("Tried:"), "{}", run.stdout);
+    assert!(krate.changed().is_empty());
+}
+
+#[test]
+fn a_stale_lock_file_is_updated_and_only_the_lock_file_changes() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let member = |version: &str| {
+        format!("[package]\nname = \"member\"\nversion = \"{version}\"\nedition = \"2021\"\n")
+    };
+    let krate = BrokenCrate::workspace(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"member\"]\nresolver = \"2\"\n",
+            ),
+            ("member/Cargo.toml", &member("0.1.0")),
+            ("member/src/lib.rs", ""),
+        ],
+    );
+    krate.commit(&[("member/Cargo.toml", &member("1.0.0"))], "Release 1.0");
+    let log = krate.failed_job_log(&["build", "--locked"]);
+
+    let run = repair(&krate, &log);
+
+    run.success();
+    assert!(
+        run.stdout
+            .contains("Repaired by:  cargo update --workspace --offline (in "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "Verified by:  cargo tree --workspace --depth 0 --locked --offline (passed in "
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+version = \"1.0.0\""),
+        "{}",
+        run.stdout
+    );
+    assert!(krate.cargo(&["build", "--locked"]).0, "the step passes");
+    assert_eq!(krate.changed(), [" M Cargo.lock"]);
 }
 
 #[test]

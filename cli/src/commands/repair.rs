@@ -1,5 +1,6 @@
 //! `ipfs-kit autoheal repair`: a failed job's log and a checkout in, a verified repair (the
-//! patch, the command that repaired, the verification and its result) out.
+//! patch, the command that repaired, the verification and its result) out; or, when no change
+//! to the repository repairs the failure, what to install and the workflow line to add.
 
 use std::io::Read as _;
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub fn run(args: &RepairArgs) -> Result<()> {
     let options = RepairOptions::default().max_changed_lines(args.max_lines);
     match repair::repair(&failure, &args.dir, &options)? {
         RepairOutcome::Repaired(repaired) => {
+            for run in &repaired.earlier {
+                println!("Ran first:    {}", describe(run));
+            }
             println!(
                 "Repaired by:  {} (in {})",
                 repaired.repair.command,
@@ -49,6 +53,27 @@ pub fn run(args: &RepairArgs) -> Result<()> {
                 println!("Tried:        {}", describe(run));
             }
             bail!("repair dropped: {}", dropped.reason)
+        }
+        RepairOutcome::Advice(advice) => {
+            for library in &advice.libraries {
+                let guess = match library.guessed {
+                    true => ", a guess",
+                    false => "",
+                };
+                println!(
+                    "Missing:      system library `{}` (Debian/Ubuntu package {}{guess})",
+                    library.library, library.package
+                );
+            }
+            println!(
+                "Workflow:     add `{}` in a step before the build",
+                advice.workflow_line
+            );
+            println!();
+            println!("{}", advice.explanation);
+            bail!(
+                "no repair: install the system library in the workflow (workflows are never edited automatically)"
+            )
         }
     }
 }

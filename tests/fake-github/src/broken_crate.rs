@@ -1,7 +1,8 @@
 //! Real broken crates in real git repositories, and the real cargo output of their failure as
 //! a CI job log: what the repair tests repair.
 //!
-//! A crate is one package without dependencies, so that cargo builds it offline in seconds.
+//! A crate is one package without dependencies, or a workspace of a few packages with path
+//! dependencies only, so that cargo builds it offline in seconds.
 //! Every cargo command here runs with `CARGO_TARGET_DIR` inside the crate's directory, apart
 //! from the workspace's own build.
 
@@ -12,6 +13,22 @@ use crate::tools::require_tool;
 
 /// The crate's name, as `-p` takes it.
 pub const CRATE_NAME: &str = "tiny";
+
+/// A build script that asks pkg-config for OpenSSL in an empty search path and fails with
+/// pkg-config's words, as on a runner without `libssl-dev`.
+pub const MISSING_OPENSSL_BUILD_SCRIPT: &str = r#"fn main() {
+    let output = std::process::Command::new("pkg-config")
+        .args(["--libs", "--cflags", "openssl"])
+        .env("PKG_CONFIG_LIBDIR", "/autoheal-nonexistent")
+        .env("PKG_CONFIG_PATH", "")
+        .output()
+        .expect("pkg-config runs");
+    if !output.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        panic!("could not find openssl with pkg-config");
+    }
+}
+"#;
 
 /// A git repository holding one committed crate.
 #[derive(Debug)]
@@ -46,6 +63,28 @@ impl BrokenCrate {
         };
         krate.git(&["init", "--quiet"]);
         krate.commit(files, "A crate that fails CI");
+        krate
+    }
+
+    /// Write a workspace with `files` (path relative to the root, contents; the manifests
+    /// included, with path dependencies only) into `dir`, and commit it with the lock file
+    /// cargo generates offline, in a new git repository.
+    ///
+    /// # Panics
+    ///
+    /// When a file cannot be written, cargo cannot generate the lock file, or git fails.
+    pub fn workspace(dir: &Path, files: &[(&str, &str)]) -> BrokenCrate {
+        for (path, contents) in files {
+            write(dir, path, contents);
+        }
+        write(dir, ".gitignore", "/target\n");
+        let krate = BrokenCrate {
+            dir: dir.to_path_buf(),
+        };
+        let (generated, output) = krate.cargo(&["generate-lockfile", "--offline"]);
+        assert!(generated, "cargo generate-lockfile failed:\n{output}");
+        krate.git(&["init", "--quiet"]);
+        krate.commit(&[], "A workspace with its lock file");
         krate
     }
 

@@ -43,6 +43,7 @@ pub use parse::{MAX_BODY_BYTES, ParseError, ParseSource, ParsedIssue, parse_issu
 pub use prompt::MAX_PROMPT_BYTES;
 pub(crate) use prompt::prompt_with;
 pub use rules::{RuleInfo, rules};
+pub(crate) use rules::{dev_package, is_lock_refusal, missing_library, unresolved_name};
 
 #[cfg(doc)]
 use crate::Report;

@@ -9,13 +9,44 @@ use super::run::Tool;
 /// Time allowed to git and `cargo metadata`, which read and never build.
 const READ_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A workspace package: its name and the directory of its manifest.
+/// A workspace package: its name, the directory of its manifest, its dependencies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Package {
     /// The package's name, as `-p` takes it.
     pub(super) name: String,
     /// The directory of its `Cargo.toml`, canonical.
     pub(super) dir: PathBuf,
+    /// The dependencies its manifest declares (inherited ones resolved).
+    pub(super) dependencies: Vec<Dependency>,
+}
+
+/// One dependency a package declares, as `cargo metadata` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Dependency {
+    /// The depended-on package's name.
+    pub(super) name: String,
+    /// The name the package uses for it, when renamed (`core2 = { package = "corelib" }`).
+    pub(super) rename: Option<String>,
+    /// The version requirement (`^1.0`).
+    pub(super) req: String,
+    /// Where it comes from (`registry+https://github.com/rust-lang/crates.io-index`,
+    /// `git+https://...`); `None` for a path dependency.
+    pub(super) source: Option<String>,
+    /// The directory of a path dependency.
+    pub(super) path: Option<PathBuf>,
+    /// `dev` or `build`; `None` for a normal dependency.
+    pub(super) kind: Option<String>,
+}
+
+impl Dependency {
+    /// The name the code uses for it: `core2` for `core2 = { package = "corelib" }`, with
+    /// dashes as underscores (`my_crate` for `my-crate`).
+    pub(super) fn crate_name(&self) -> String {
+        self.rename
+            .as_deref()
+            .unwrap_or(&self.name)
+            .replace('-', "_")
+    }
 }
 
 /// A checkout: a git working tree with a Cargo workspace at its root.
@@ -216,7 +247,29 @@ fn packages(root: &Path) -> Result<Vec<Package>, RepairError> {
             let manifest = Path::new(package.get("manifest_path")?.as_str()?);
             let dir = manifest.parent()?;
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-            Some(Package { name, dir })
+            let dependencies = package
+                .get("dependencies")
+                .and_then(|d| d.as_array())
+                .map(|listed| listed.iter().filter_map(dependency).collect())
+                .unwrap_or_default();
+            Some(Package {
+                name,
+                dir,
+                dependencies,
+            })
         })
         .collect())
+}
+
+/// One entry of a package's `dependencies` in `cargo metadata`.
+fn dependency(entry: &serde_json::Value) -> Option<Dependency> {
+    let text = |key: &str| entry.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    Some(Dependency {
+        name: text("name")?,
+        rename: text("rename"),
+        req: text("req").unwrap_or_else(|| "*".to_string()),
+        source: text("source"),
+        path: text("path").map(PathBuf::from),
+        kind: text("kind"),
+    })
 }

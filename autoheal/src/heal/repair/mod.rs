@@ -1,13 +1,17 @@
 //! Repairs computed by the Rust tools themselves: a failed CI job, classified by
 //! [`job_log`](crate::job_log), repaired in a git working tree by `cargo fmt`,
-//! `cargo clippy --fix` or `cargo fix`, never by edits of our own, and verified by re-running
-//! the narrowest equivalent of the step that failed.
+//! `cargo clippy --fix`, `cargo fix`, `cargo update` (a lock file `--locked` refuses) or
+//! `cargo add` (a crate a member uses but does not declare, which the workspace already
+//! depends on), never by edits of our own, and verified by re-running the narrowest
+//! equivalent of the step that failed.
 //!
-//! A repair is kept only when the verification passes, the change touches only the files the
-//! log names, and it stays under a size bound; otherwise it is dropped, the tree is put back
-//! as it was, and the answer says what was tried and why it was dropped. Every tool runs
-//! offline (`--offline`, `CARGO_NET_OFFLINE=true`), with a time bound, and builds into the
-//! checkout's own `target` directory (or the one given).
+//! A repair is kept only when the verification passes, the change touches only the files it
+//! may (the Rust sources the log names; the lock file; the member's manifest), and it stays
+//! under a size bound; otherwise it is dropped, the tree is put back as it was, and the answer
+//! says what was tried and why it was dropped. A system library missing at build time is
+//! answered with [`Advice`]: the package to install and the workflow line, since workflows
+//! are never edited. Every tool runs offline (`--offline`, `CARGO_NET_OFFLINE=true`), with a
+//! time bound, and builds into the checkout's own `target` directory (or the one given).
 //!
 //! ```no_run
 //! use autoheal::job_log;
@@ -18,10 +22,12 @@
 //! match repair::repair(&failure, "checkout".as_ref(), &RepairOptions::default())? {
 //!     RepairOutcome::Repaired(repaired) => print!("{}", repaired.patch),
 //!     RepairOutcome::Dropped(dropped) => eprintln!("dropped: {}", dropped.reason),
+//!     RepairOutcome::Advice(advice) => eprintln!("by hand: {}", advice.workflow_line),
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod advice;
 mod checkout;
 mod plan;
 mod run;
@@ -32,7 +38,9 @@ use std::time::Duration;
 
 use crate::job_log::JobFailure;
 
+pub use advice::{Advice, MissingLibrary};
 use checkout::{ChangedFile, Checkout};
+use plan::{CargoArgs, Decision, MayChange};
 use run::Tool;
 pub use run::ToolRun;
 
@@ -91,6 +99,9 @@ pub enum RepairOutcome {
     Repaired(Repaired),
     /// No repair was kept: the tree is as it was.
     Dropped(Dropped),
+    /// No change to the repository repairs the failure (a system library is missing where
+    /// the job builds): nothing was run or changed, and this says what to do by hand.
+    Advice(Advice),
 }
 
 /// A verified repair.
@@ -102,8 +113,12 @@ pub struct Repaired {
     pub files: Vec<String>,
     /// Lines added plus lines removed.
     pub changed_lines: usize,
-    /// The command that repaired.
+    /// The command that repaired (the last one, when it took several).
     pub repair: ToolRun,
+    /// What ran before it, in order: the earlier commands of the same repair (one `cargo add`
+    /// per crate), or an attempt that did not suffice and its verification (a
+    /// `cargo update --workspace` before `cargo update -p`).
+    pub earlier: Vec<ToolRun>,
     /// The command that showed the step passes again, and its result.
     pub verification: ToolRun,
 }
@@ -142,7 +157,7 @@ impl std::error::Error for RepairError {}
 /// Repair `failure` in the git working tree `dir` and verify it.
 ///
 /// On [`RepairOutcome::Repaired`] the change is left in the tree (and given as a patch); on
-/// [`RepairOutcome::Dropped`] the tree is as it was.
+/// [`RepairOutcome::Dropped`] and [`RepairOutcome::Advice`] the tree is as it was.
 ///
 /// # Errors
 ///
@@ -154,82 +169,103 @@ pub fn repair(
     options: &RepairOptions,
 ) -> Result<RepairOutcome, RepairError> {
     let checkout = Checkout::open(dir)?;
-    let plan = match plan::plan(failure, &checkout) {
-        Ok(plan) => plan,
-        Err(reason) => return Ok(dropped(reason, Vec::new())),
-    };
     let target_dir = options
         .target_dir
         .clone()
         .unwrap_or_else(|| checkout.root.join("target"));
-    let cargo = |args: Vec<String>| Tool {
-        program: "cargo",
-        args,
-        env: vec![
-            ("CARGO_NET_OFFLINE", "true".to_string()),
-            ("CARGO_TERM_COLOR", "never".to_string()),
-            (
-                "CARGO_TARGET_DIR",
-                target_dir.to_string_lossy().into_owned(),
-            ),
-        ],
-    };
-    let repair = cargo(plan.repair)
-        .run(&checkout.root, options.tool_timeout)?
-        .shortened();
-    let changed = checkout.changed_files()?;
-    if changed.is_empty() {
-        let reason = match repair.passed {
-            true => "the tool changed nothing: no machine-applicable fix".to_string(),
-            false => format!("the tool failed and changed nothing: {}", repair.headline()),
+    let run = |args: CargoArgs| -> Result<ToolRun, RepairError> {
+        let tool = Tool {
+            program: "cargo",
+            args,
+            env: vec![
+                ("CARGO_NET_OFFLINE", "true".to_string()),
+                ("CARGO_TERM_COLOR", "never".to_string()),
+                (
+                    "CARGO_TARGET_DIR",
+                    target_dir.to_string_lossy().into_owned(),
+                ),
+            ],
         };
-        return Ok(dropped(reason, vec![repair]));
+        Ok(tool.run(&checkout.root, options.tool_timeout)?.shortened())
+    };
+    let plan = match plan::plan(failure, &checkout, &mut |args| run(args))? {
+        Decision::Repair(plan) => plan,
+        Decision::Advise(advice) => return Ok(RepairOutcome::Advice(advice)),
+        Decision::Drop(reason) => return Ok(dropped(reason, Vec::new())),
+    };
+    let mut tried: Vec<ToolRun> = Vec::new();
+    let attempts = plan.attempts.len();
+    for (index, attempt) in plan.attempts.into_iter().enumerate() {
+        let last_attempt = index + 1 == attempts;
+        for command in attempt {
+            tried.push(run(command)?);
+        }
+        let changed = checkout.changed_files()?;
+        if changed.is_empty() {
+            if last_attempt {
+                return Ok(dropped(unchanged_reason(&tried), tried));
+            }
+            continue;
+        }
+        if let Some(reason) = out_of_bounds(&changed, &plan.may_change, options) {
+            return revert(&checkout, &changed, reason, tried);
+        }
+        let verification = run(plan.verify.clone())?;
+        if verification.passed {
+            let changed_lines: usize = changed.iter().map(|f| f.lines).sum();
+            let repair = tried.pop().unwrap_or_else(|| verification.clone());
+            return Ok(RepairOutcome::Repaired(Repaired {
+                patch: checkout.patch()?,
+                files: changed.into_iter().map(|f| f.path).collect(),
+                changed_lines,
+                repair,
+                earlier: tried,
+                verification,
+            }));
+        }
+        let headline = verification.headline().to_string();
+        tried.push(verification);
+        if last_attempt {
+            let reason = format!("the step still fails after the repair: {headline}");
+            return revert(&checkout, &changed, reason, tried);
+        }
     }
+    Ok(dropped("the plan had nothing to run".to_string(), tried))
+}
+
+/// Why a repair that changed nothing is dropped: the tool found nothing to do, or failed.
+fn unchanged_reason(tried: &[ToolRun]) -> String {
+    match tried.iter().find(|run| !run.passed) {
+        None => "the tool changed nothing: no machine-applicable fix".to_string(),
+        Some(failed) => format!("the tool failed and changed nothing: {}", failed.headline()),
+    }
+}
+
+/// Why a change may not be kept: it reached files it may not change, or is too large.
+fn out_of_bounds(
+    changed: &[ChangedFile],
+    may_change: &MayChange,
+    options: &RepairOptions,
+) -> Option<String> {
     let outside: Vec<&str> = changed
         .iter()
         .map(|f| f.path.as_str())
-        .filter(|path| !may_change(path, &plan.files))
+        .filter(|path| !may_change.allows(path))
         .collect();
     if !outside.is_empty() {
-        let reason = format!(
-            "the tool changed files the log does not name: {}",
+        return Some(format!(
+            "the tool changed files {}: {}",
+            may_change.describe(),
             outside.join(", ")
-        );
-        return revert(&checkout, &changed, reason, vec![repair]);
+        ));
     }
     let changed_lines: usize = changed.iter().map(|f| f.lines).sum();
-    if changed_lines > options.max_changed_lines {
-        let reason = format!(
+    (changed_lines > options.max_changed_lines).then(|| {
+        format!(
             "the change is too large: {changed_lines} lines changed, at most {} allowed",
             options.max_changed_lines
-        );
-        return revert(&checkout, &changed, reason, vec![repair]);
-    }
-    let verification = cargo(plan.verify)
-        .run(&checkout.root, options.tool_timeout)?
-        .shortened();
-    if !verification.passed {
-        let reason = format!(
-            "the step still fails after the repair: {}",
-            verification.headline()
-        );
-        return revert(&checkout, &changed, reason, vec![repair, verification]);
-    }
-    Ok(RepairOutcome::Repaired(Repaired {
-        patch: checkout.patch()?,
-        files: changed.into_iter().map(|f| f.path).collect(),
-        changed_lines,
-        repair,
-        verification,
-    }))
-}
-
-/// Whether a repair may change `path`: a Rust source outside the workflows, named by the log
-/// when the log names files. Manifests, lock files and workflows are never changed.
-fn may_change(path: &str, named: &[String]) -> bool {
-    path.ends_with(".rs")
-        && !path.starts_with(".github/")
-        && (named.is_empty() || named.iter().any(|f| f == path))
+        )
+    })
 }
 
 /// A dropped repair.

@@ -1,189 +1,128 @@
-//! What to run for a classified failure: the tool that repairs it, the narrowest command that
-//! shows the step passes again, and the files the repair may touch.
+//! What to do for a classified failure: the cargo commands that repair it, the narrowest
+//! command that shows the step passes again, and the files the repair may touch; or advice
+//! when no change to the repository repairs it; or why nothing is tried.
+
+mod dependency;
+mod lock;
+mod tools;
 
 use crate::job_log::{FailureKind, JobFailure};
 
+use super::advice::{self, Advice};
 use super::checkout::Checkout;
+use super::{RepairError, ToolRun};
+
+/// Arguments to one `cargo` command.
+pub(super) type CargoArgs = Vec<String>;
+
+/// What [`plan`] decided.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Decision {
+    /// Run the plan and verify it.
+    Repair(Plan),
+    /// Change nothing: what to do by hand.
+    Advise(Advice),
+    /// Try nothing, for this reason.
+    Drop(String),
+}
 
 /// A repair to attempt.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Plan {
-    /// The repairing command's arguments to `cargo`.
-    pub(super) repair: Vec<String>,
+    /// The repairing commands, as attempts in order: the commands of one attempt run one
+    /// after the other, then the verification; a later attempt runs only when the earlier
+    /// one changed nothing or did not make the verification pass, and adds to its change.
+    pub(super) attempts: Vec<Vec<CargoArgs>>,
     /// The verifying command's arguments to `cargo`.
-    pub(super) verify: Vec<String>,
-    /// The files (relative to the root) the log names: the only ones the repair may change.
-    /// Empty when the log names none. Only Rust sources ever change.
-    pub(super) files: Vec<String>,
+    pub(super) verify: CargoArgs,
+    /// The files the repair may change.
+    pub(super) may_change: MayChange,
 }
 
-/// The plan for `failure` in `checkout`, or why there is none.
-pub(super) fn plan(failure: &JobFailure, checkout: &Checkout) -> Result<Plan, String> {
-    let files = named_files(failure, checkout);
-    let mut packages: Vec<String> = Vec::new();
-    for file in &files {
-        if let Some(package) = checkout.package_of(file)
-            && !packages.contains(&package.name)
-        {
-            packages.push(package.name.clone());
+/// The files a repair may change.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum MayChange {
+    /// Rust sources outside `.github/`: only the ones the log names, any when it names none.
+    Sources(Vec<String>),
+    /// Only these files, relative to the root (a member's `Cargo.toml`, `Cargo.lock`).
+    Only(Vec<String>),
+}
+
+impl MayChange {
+    /// Whether the repair may change `path` (relative to the root).
+    pub(super) fn allows(&self, path: &str) -> bool {
+        match self {
+            MayChange::Sources(named) => {
+                path.ends_with(".rs")
+                    && !path.starts_with(".github/")
+                    && (named.is_empty() || named.iter().any(|f| f == path))
+            }
+            MayChange::Only(files) => files.iter().any(|f| f == path),
         }
     }
-    let selection = |packages: &[String]| -> Vec<String> {
-        packages
-            .iter()
-            .flat_map(|p| ["-p".to_string(), p.clone()])
-            .collect()
-    };
-    match failure.kind {
-        FailureKind::Format => {
-            let scope = match packages.is_empty() {
-                true => vec!["--all".to_string()],
-                false => selection(&packages),
-            };
-            Ok(Plan {
-                repair: args(&["fmt"], &scope, &[]),
-                verify: args(&["fmt", "--check"], &scope, &[]),
-                files,
-            })
+
+    /// What the allowed files are, for the reason a repair reaching others is dropped.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            MayChange::Sources(_) => "the log does not name".to_string(),
+            MayChange::Only(files) => format!("other than {}", files.join(" and ")),
         }
-        FailureKind::Lint | FailureKind::Build => {
-            let packages = match (packages.is_empty(), checkout.packages.as_slice()) {
-                (false, _) => packages,
-                (true, [only]) => vec![only.name.clone()],
-                (true, _) => {
-                    return Err(
-                        "the log names no source file of a workspace package, so the package to repair is unknown"
-                            .to_string(),
-                    );
-                }
-            };
-            let scope = selection(&packages);
-            let targets = ["--all-targets", "--offline"];
-            let fix = ["--fix", "--allow-dirty", "--allow-staged", "--allow-no-vcs"];
-            let (repair, verify) = match uses_clippy(failure) {
-                true => (
-                    args(&["clippy"], &scope, &[&targets[..], &fix[..]].concat())
-                        .into_iter()
-                        .chain(["--", "-D", "warnings"].map(str::to_string))
-                        .collect(),
-                    args(&["clippy"], &scope, &targets)
-                        .into_iter()
-                        .chain(["--", "-D", "warnings"].map(str::to_string))
-                        .collect(),
-                ),
-                false => (
-                    args(&["fix"], &scope, &[&targets[..], &fix[1..]].concat()),
-                    args(&["check"], &scope, &targets),
-                ),
-            };
-            Ok(Plan {
-                repair,
-                verify,
-                files,
-            })
-        }
-        other => Err(format!(
-            "a {other} failure has no repair a tool can compute (repaired: formatting, denied lints and compiler errors with machine-applicable suggestions)"
-        )),
     }
 }
 
-/// Whether the failure came from clippy: a clippy lint, or a step that ran clippy. A denied
-/// rustc lint (`unused_imports` under `-D warnings`) is repaired by clippy as well, which
-/// applies rustc's suggestions too, and verified with `-D warnings`.
-fn uses_clippy(failure: &JobFailure) -> bool {
-    failure.kind == FailureKind::Lint
-        || failure
-            .step
-            .as_deref()
-            .is_some_and(|s| s.contains("clippy"))
-        || failure
-            .findings
-            .iter()
-            .any(|f| f.code.as_deref().is_some_and(|c| c.starts_with("clippy::")))
-}
+/// Runs `cargo` in the checkout with the given arguments for what it says, changing nothing
+/// (`cargo add --dry-run`).
+pub(super) type Probe<'a> = dyn FnMut(CargoArgs) -> Result<ToolRun, RepairError> + 'a;
 
-/// `cargo` arguments: the subcommand, the package selection, the rest.
-fn args(subcommand: &[&str], scope: &[String], rest: &[&str]) -> Vec<String> {
-    subcommand
-        .iter()
-        .map(|s| s.to_string())
-        .chain(scope.iter().cloned())
-        .chain(rest.iter().map(|s| s.to_string()))
-        .collect()
-}
-
-/// The files the findings name, relative to the root, each once, inside the checkout only.
-fn named_files(failure: &JobFailure, checkout: &Checkout) -> Vec<String> {
-    let mut files: Vec<String> = Vec::new();
-    for file in failure.findings.iter().filter_map(|f| f.file.as_deref()) {
-        if let Some(relative) = checkout.relative(file)
-            && !files.contains(&relative)
-        {
-            files.push(relative);
-        }
+/// The decision for `failure` in `checkout`.
+///
+/// The most specific first: a missing system library (which fails a build that no code
+/// change repairs), a lock file `--locked` refuses, a crate a member does not declare, then
+/// what rustfmt, clippy and rustc suggest.
+///
+/// # Errors
+///
+/// When a probe cannot be run.
+pub(super) fn plan(
+    failure: &JobFailure,
+    checkout: &Checkout,
+    probe: &mut Probe<'_>,
+) -> Result<Decision, RepairError> {
+    if let Some(advice) = advice::advice(failure) {
+        return Ok(Decision::Advise(advice));
     }
-    files
+    if failure.kind == FailureKind::Dependencies
+        && let Some(plan) = lock::plan(failure)
+    {
+        return Ok(Decision::Repair(plan));
+    }
+    if failure.kind == FailureKind::Build
+        && let Some(decision) = dependency::plan(failure, checkout, probe)?
+    {
+        return Ok(decision);
+    }
+    Ok(match tools::plan(failure, checkout) {
+        Ok(plan) => Decision::Repair(plan),
+        Err(reason) => Decision::Drop(reason),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
-    use crate::heal::repair::checkout::Package;
-    use crate::job_log::classify;
-
-    fn workspace() -> Checkout {
-        let root = PathBuf::from("/checkout");
-        Checkout {
-            packages: vec![
-                Package {
-                    name: "app".to_string(),
-                    dir: root.clone(),
-                },
-                Package {
-                    name: "core".to_string(),
-                    dir: root.join("core"),
-                },
-            ],
-            root,
-        }
-    }
 
     #[test]
-    fn a_lint_is_repaired_in_the_member_that_holds_its_file() {
-        let failure = classify(
-            "Run cargo clippy --workspace -- -D warnings\nerror: unneeded `return` statement\n --> core/src/lib.rs:5:5\n  = note: `-D clippy::needless-return` implied by `-D warnings`\n",
-        );
-        let plan = plan(&failure, &workspace()).unwrap();
-        assert_eq!(
-            plan.repair.join(" "),
-            "clippy -p core --all-targets --offline --fix --allow-dirty --allow-staged --allow-no-vcs -- -D warnings"
-        );
-        assert_eq!(
-            plan.verify.join(" "),
-            "clippy -p core --all-targets --offline -- -D warnings"
-        );
-        assert_eq!(plan.files, ["core/src/lib.rs"]);
-    }
-
-    #[test]
-    fn fmt_diffs_of_ci_paths_are_formatted_per_package() {
-        let failure = classify(
-            "Diff in /home/runner/work/kit/kit/src/main.rs:3:\n-a\n+b\nDiff in /home/runner/work/kit/kit/core/src/lib.rs:1:\n-c\n+d\n",
-        );
-        let plan = plan(&failure, &workspace()).unwrap();
-        assert_eq!(plan.repair.join(" "), "fmt -p app -p core");
-        assert_eq!(plan.verify.join(" "), "fmt --check -p app -p core");
-    }
-
-    #[test]
-    fn a_failure_naming_no_file_in_a_workspace_of_several_packages_has_no_plan() {
-        let failure = classify(
-            "error: unneeded `return` statement\n  = note: `-D clippy::needless-return` implied by `-D warnings`\nerror: could not compile `core`",
-        );
-        let reason = plan(&failure, &workspace()).unwrap_err();
-        assert!(reason.contains("package to repair is unknown"), "{reason}");
+    fn sources_named_by_the_log_are_the_only_ones_a_tool_repair_may_change() {
+        let named = MayChange::Sources(vec!["src/lib.rs".to_string()]);
+        assert!(named.allows("src/lib.rs"));
+        assert!(!named.allows("src/other.rs"));
+        let any = MayChange::Sources(Vec::new());
+        assert!(any.allows("core/src/lib.rs"));
+        assert!(!any.allows("Cargo.lock"));
+        assert!(!any.allows(".github/build.rs"));
+        let only = MayChange::Only(vec!["app/Cargo.toml".to_string(), "Cargo.lock".to_string()]);
+        assert!(only.allows("Cargo.lock") && only.allows("app/Cargo.toml"));
+        assert!(!only.allows("Cargo.toml") && !only.allows("app/src/lib.rs"));
+        assert_eq!(only.describe(), "other than app/Cargo.toml and Cargo.lock");
     }
 }

@@ -80,12 +80,22 @@ pub(super) const UNRESOLVED_IMPORT_WORDING: &[Wording] = &[
     weak("rustc: E0432 without its code", "unresolved import"),
 ];
 
+/// rustc's words before the crate or module it cannot resolve, which it names next.
+static UNRESOLVED_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:unresolved import|unlinked crate|cannot find module or crate|undeclared crate or module) `([A-Za-z_][A-Za-z0-9_]{0,100})").ok()
+});
+
+/// The crate or module an unresolved import or path starts with, as rustc names it in one
+/// line: `core2` in ``error[E0432]: unresolved import `core2::c` ``. Shared with the repair,
+/// which adds such a crate when the workspace already depends on it.
+pub(crate) fn unresolved_name(line: &str) -> Option<String> {
+    let regex = UNRESOLVED_NAME.as_ref()?;
+    Some(regex.captures(line)?.get(1)?.as_str().to_string())
+}
+
 fn unresolved_import(evidence: &Evidence<'_>) -> Option<Finding> {
-    static NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?:unresolved import|unlinked crate|cannot find module or crate|undeclared crate or module) `([A-Za-z_][A-Za-z0-9_]{0,100})").ok()
-    });
     let confidence = matched_with_log(evidence, UNRESOLVED_IMPORT_WORDING)?;
-    let name = captured(evidence, &NAME);
+    let name = captured(evidence, &UNRESOLVED_NAME);
     let title = match &name {
         Some(name) => format!("Unresolved import or crate {}", quote(name)),
         None => "Unresolved import or crate".to_string(),
@@ -141,7 +151,8 @@ pub(super) const SYSTEM_LIBRARY_WORDING: &[Wording] = &[
     ),
 ];
 
-/// Debian development packages of libraries crates link, by the linker's name.
+/// Debian/Ubuntu development packages of libraries crates link, by the linker's (`-lssl`) or
+/// pkg-config's (`openssl`) name.
 const DEV_PACKAGES: &[(&str, &str)] = &[
     ("ssl", "libssl-dev"),
     ("crypto", "libssl-dev"),
@@ -167,37 +178,116 @@ const DEV_PACKAGES: &[(&str, &str)] = &[
     ("fontconfig", "libfontconfig1-dev"),
     ("gtk-3", "libgtk-3-dev"),
     ("gtk+-3.0", "libgtk-3-dev"),
+    ("freetype", "libfreetype-dev"),
+    ("freetype2", "libfreetype-dev"),
+    ("x11", "libx11-dev"),
+    ("X11", "libx11-dev"),
+    ("xcb", "libxcb1-dev"),
+    ("libxcb", "libxcb1-dev"),
+    ("xkbcommon", "libxkbcommon-dev"),
+    ("wayland-client", "libwayland-dev"),
+    ("gl", "libgl-dev"),
+    ("GL", "libgl-dev"),
+    ("ffi", "libffi-dev"),
+    ("libffi", "libffi-dev"),
+    ("lzma", "liblzma-dev"),
+    ("liblzma", "liblzma-dev"),
+    ("bz2", "libbz2-dev"),
+    ("gmp", "libgmp-dev"),
+    ("pcap", "libpcap-dev"),
+    ("libpcap", "libpcap-dev"),
+    ("usb-1.0", "libusb-1.0-0-dev"),
+    ("libusb-1.0", "libusb-1.0-0-dev"),
+    ("hidapi-hidraw", "libhidapi-dev"),
+    ("protobuf", "libprotobuf-dev"),
+    ("clang", "libclang-dev"),
+    ("glib-2.0", "libglib2.0-dev"),
+    ("gobject-2.0", "libglib2.0-dev"),
+    ("cairo", "libcairo2-dev"),
+    ("pango", "libpango1.0-dev"),
+    ("webkit2gtk-4.1", "libwebkit2gtk-4.1-dev"),
 ];
 
+/// A Debian/Ubuntu development package for a system library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DevPackage {
+    /// The package's name (`libssl-dev`).
+    pub(crate) name: String,
+    /// Whether the name comes from the table of known libraries; otherwise it is the usual
+    /// `lib<name>-dev`, a guess.
+    pub(crate) known: bool,
+}
+
+/// The development package that provides `library` (the linker's or pkg-config's name).
+pub(crate) fn dev_package(library: &str) -> DevPackage {
+    match DEV_PACKAGES.iter().find(|(lib, _)| *lib == library) {
+        Some((_, package)) => DevPackage {
+            name: (*package).to_string(),
+            known: true,
+        },
+        None => DevPackage {
+            name: format!(
+                "lib{}-dev",
+                library
+                    .trim_start_matches("lib")
+                    .to_ascii_lowercase()
+                    .replace('_', "-")
+            ),
+            known: false,
+        },
+    }
+}
+
+/// The linker's and pkg-config's words before the name of a library that is not installed.
+static MISSING_LIBRARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:cannot find|unable to find library|library not found for) -l([A-Za-z0-9_.+-]{1,100})|[Pp]ackage '?([A-Za-z0-9_.+-]{1,100})'?,? (?:was not found|required by)|(?:could not find system library '|[Tt]he system library `)([A-Za-z0-9_.+-]{1,100})['`]")
+        .ok()
+});
+
+/// The system library one line of a linker's or pkg-config's output says is missing: `ssl`
+/// in `cannot find -lssl`, `openssl` in `Package openssl was not found in the pkg-config
+/// search path`, in the pkg-config crate's ``The system library `openssl` required by crate
+/// `openssl-sys` was not found`` and in openssl-sys' `Could not find directory of OpenSSL
+/// installation`. Shared with the repair, which answers with the package to install.
+pub(crate) fn missing_library(line: &str) -> Option<String> {
+    if line
+        .to_ascii_lowercase()
+        .contains("could not find directory of openssl installation")
+    {
+        return Some("openssl".to_string());
+    }
+    let captures = MISSING_LIBRARY.as_ref()?.captures(line)?;
+    Some(
+        captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .or_else(|| captures.get(3))?
+            .as_str()
+            .to_string(),
+    )
+}
+
 fn missing_system_library(evidence: &Evidence<'_>) -> Option<Finding> {
-    static LIBRARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?:cannot find|unable to find library|library not found for) -l([A-Za-z0-9_.+-]{1,100})|[Pp]ackage '?([A-Za-z0-9_.+-]{1,100})'?,? (?:was not found|required by)|could not find system library '([A-Za-z0-9_.+-]{1,100})'")
-            .ok()
-    });
     let confidence = matched_with_log(evidence, SYSTEM_LIBRARY_WORDING)?;
-    let library = LIBRARY.as_ref().and_then(|regex| {
-        let find = |text: &str| {
-            let c = regex.captures(text)?;
-            Some(
-                c.get(1)
-                    .or_else(|| c.get(2))
-                    .or_else(|| c.get(3))?
-                    .as_str()
-                    .to_string(),
-            )
-        };
-        evidence
-            .texts()
-            .iter()
-            .find_map(|t| find(t))
-            .or_else(|| evidence.report.logs.iter().take(400).find_map(|l| find(l)))
-    });
+    let library = evidence
+        .texts()
+        .iter()
+        .find_map(|t| missing_library(t))
+        .or_else(|| {
+            evidence
+                .report
+                .logs
+                .iter()
+                .take(400)
+                .find_map(|l| missing_library(l))
+        });
     let openssl = evidence.mentions_with_log(&["openssl"]);
     let library = library.or_else(|| openssl.then(|| "ssl".to_string()));
     let package = library
         .as_deref()
-        .and_then(|name| DEV_PACKAGES.iter().find(|(lib, _)| *lib == name))
-        .map(|(_, package)| *package);
+        .map(dev_package)
+        .filter(|package| package.known)
+        .map(|package| package.name);
     let title = match &library {
         Some(library) => format!("System library {} missing at build time", quote(library)),
         None => "System library missing at build time".to_string(),
@@ -208,9 +298,9 @@ fn missing_system_library(evidence: &Evidence<'_>) -> Option<Finding> {
             quote(&format!("sudo apt-get install -y {package} pkg-config"))
         ),
         (None, Some(library)) => format!(
-            "Install its development files: {} finds the package (Debian/Ubuntu), usually `lib{}-dev`.",
+            "Install its development files: {} finds the package (Debian/Ubuntu), usually {}.",
             quote(&format!("apt-cache search {}", shell_word(library))),
-            library.trim_start_matches("lib")
+            quote(&dev_package(library).name)
         ),
         (None, None) => "Install the library's development package (`-dev` on Debian/Ubuntu, `-devel` on Fedora) and `pkg-config`.".to_string(),
     };
@@ -259,6 +349,13 @@ pub(super) const LOCK_FILE_WORDING: &[Wording] = &[
         "needs to be updated but --frozen was passed",
     ),
 ];
+
+/// Whether `line` is cargo refusing to update the lock file because of `--locked` or
+/// `--frozen`. Shared with the repair, which updates the lock file with cargo.
+pub(crate) fn is_lock_refusal(line: &str) -> bool {
+    let line = line.to_ascii_lowercase();
+    LOCK_FILE_WORDING.iter().any(|w| line.contains(w.text))
+}
 
 fn lock_file_out_of_date(evidence: &Evidence<'_>) -> Option<Finding> {
     static LOCK: LazyLock<Option<Regex>> =

@@ -21,6 +21,8 @@ use super::evidence::{Errno, Evidence};
 use super::{Confidence, Patch};
 use crate::issue::markdown::wrap_code_span;
 pub(crate) use crate::shell_word::shell_word;
+/// The CI rules' parsing, shared with the repairs of the same failures.
+pub(crate) use build::{dev_package, is_lock_refusal, missing_library, unresolved_name};
 
 /// A rule as `docs/TROUBLESHOOTING.md` documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
