@@ -339,6 +339,9 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
         issues.iter().map(|i| i.comments.len()).sum::<usize>(),
         github.request_count()
     );
+    if !twice.is_empty() {
+        print_where_they_went(&github, &issues, twice.iter().map(|(id, _)| id.as_str()));
+    }
     assert!(lost.is_empty(), "reports lost: {lost:?}");
     assert!(
         twice.is_empty(),
@@ -358,4 +361,47 @@ fn two_hundred_kills_during_capture_queue_write_and_flush_lose_nothing_and_file_
         "{:#?}",
         issues.iter().map(|i| &i.title).collect::<Vec<_>>()
     );
+}
+
+/// For a failure: where each trace ID sent twice is on GitHub, and every request that carried
+/// it, in order, so that the interleaving of the kills and the requests can be read back.
+fn print_where_they_went<'a>(
+    github: &FakeGitHub,
+    issues: &[fake_github::IssueSnapshot],
+    trace_ids: impl Iterator<Item = &'a str>,
+) {
+    let requests = github.requests();
+    for trace_id in trace_ids {
+        println!("== {trace_id}");
+        for issue in issues {
+            if issue.body.contains(trace_id) {
+                println!("  body of #{}", issue.number);
+            }
+            for (index, comment) in issue.comments.iter().enumerate() {
+                if comment.contains(trace_id) {
+                    println!("  comment {index} of #{}", issue.number);
+                }
+            }
+        }
+        let carrying: Vec<usize> = (0..requests.len())
+            .filter(|&i| {
+                requests[i].body.contains(trace_id) || requests[i].query.contains(trace_id)
+            })
+            .collect();
+        let (Some(first), Some(last)) = (carrying.first(), carrying.last()) else {
+            continue;
+        };
+        for (index, request) in requests
+            .iter()
+            .enumerate()
+            .take(last + 2)
+            .skip(first.saturating_sub(3))
+        {
+            let mark = if carrying.contains(&index) { "*" } else { " " };
+            println!(
+                "  {mark} request {index}: {} {}?{}",
+                request.method, request.path, request.query
+            );
+        }
+    }
 }
