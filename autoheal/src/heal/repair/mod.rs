@@ -22,6 +22,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bundle;
+mod bundle_check;
 mod checkout;
 mod plan;
 mod run;
@@ -32,6 +34,10 @@ use std::time::Duration;
 
 use crate::job_log::JobFailure;
 
+pub use bundle::{
+    BUNDLE_FORMAT, BundleFailure, BundleFile, BundleOutcome, BundleRun, MAX_BUNDLE_BYTES,
+    RepairBundle,
+};
 use checkout::{ChangedFile, Checkout};
 use run::Tool;
 pub use run::ToolRun;
