@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use autoheal::job_log;
-use autoheal::repair::{self, RepairOptions, RepairOutcome, ToolRun};
+use autoheal::repair::{self, BundleOutcome, RepairBundle, RepairOptions, RepairOutcome, ToolRun};
 
 use crate::args::RepairArgs;
 
@@ -23,7 +23,14 @@ pub fn run(args: &RepairArgs) -> Result<()> {
     let failure = job_log::classify(&log);
     println!("Failure:      {}: {}", failure.kind, failure.message());
     let options = RepairOptions::default().max_changed_lines(args.max_lines);
-    match repair::repair(&failure, &args.dir, &options)? {
+    let outcome = repair::repair(&failure, &args.dir, &options)?;
+    if let Some(path) = &args.bundle {
+        write_bundle(
+            path,
+            &RepairBundle::new(&failure, &outcome, &args.dir, args.job_id)?,
+        )?;
+    }
+    match outcome {
         RepairOutcome::Repaired(repaired) => {
             println!(
                 "Repaired by:  {} (in {})",
@@ -51,6 +58,21 @@ pub fn run(args: &RepairArgs) -> Result<()> {
             bail!("repair dropped: {}", dropped.reason)
         }
     }
+}
+
+/// Write `bundle` to `path` (through a temporary file beside it, so that a reader never sees
+/// half a bundle).
+fn write_bundle(path: &std::path::Path, bundle: &RepairBundle) -> Result<()> {
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, bundle.to_json())
+        .and_then(|()| std::fs::rename(&partial, path))
+        .with_context(|| format!("writing the repair bundle {}", path.display()))?;
+    let what = match bundle.outcome {
+        BundleOutcome::Repaired => "the verified repair",
+        BundleOutcome::Dropped => "what was tried and why it was dropped",
+    };
+    println!("Bundle:       {} ({what})", path.display());
+    Ok(())
 }
 
 /// A tool run in one line: the command, whether it passed, how long it took.
