@@ -9,8 +9,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{Run, Sandbox};
-use fake_github::FakeGitHub;
 use fake_github::broken_crate::{BrokenCrate, require_cargo_tools};
+use fake_github::{AgentTasks, FakeGitHub};
 
 const TOKEN: &str = "ghp_RepairPullRequestToken0123456789abcd";
 const REPO: &str = "acme/tiny";
@@ -334,6 +334,94 @@ fn a_dropped_repair_opens_nothing_and_the_comment_says_why() {
             .contains("note: no pull request: the repair was dropped"),
         "{}",
         run.stdout
+    );
+
+    // Where the hand-off is on, a dropped repair goes to the Copilot coding agent, once.
+    github.set_agent_tasks(AgentTasks::Accept);
+    for _ in 0..2 {
+        fix(&sandbox, number, &bundle, &["--copilot"]).success();
+    }
+    assert_eq!(github.agent_tasks(REPO).len(), 1);
+    assert!(github.pulls(REPO).is_empty());
+    let body = &github.comments(REPO, number)[0].body;
+    assert!(
+        body.contains("**Automatic repair:** tried and dropped"),
+        "{body}"
+    );
+    assert!(body.contains("**Copilot:**"), "{body}");
+}
+
+#[test]
+fn the_branch_starts_at_the_repairs_base_commit_when_github_has_it() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let dir = tempfile::tempdir().unwrap();
+    let (krate, number, bundle) = formatting_failure_repaired(&github, &sandbox, dir.path());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    let base = json["base_commit"].as_str().unwrap();
+    let broken = b"pub fn answer()->u32{42}\n";
+    github.add_commit(
+        REPO,
+        base,
+        &[
+            ("Cargo.toml", krate.read("Cargo.toml").as_bytes()),
+            ("src/lib.rs", broken),
+        ],
+    );
+    // The default branch moved on since the commit that failed.
+    github.put_file(REPO, "main", "README.md", b"Later work\n");
+
+    let run = fix(&sandbox, number, &bundle, &[]);
+
+    run.success();
+    assert!(
+        !run.stdout
+            .contains("does not have the repair's base commit"),
+        "{}",
+        run.stdout
+    );
+    let branch = format!("autoheal/issue-{number}");
+    assert_eq!(
+        github.file(REPO, &branch, "README.md"),
+        None,
+        "not from main"
+    );
+    assert_eq!(
+        github.file(REPO, &branch, "src/lib.rs").unwrap(),
+        krate.read("src/lib.rs").as_bytes()
+    );
+    assert_eq!(github.pulls(REPO).len(), 1);
+}
+
+#[test]
+fn without_the_base_commit_the_branch_starts_from_the_default_branch_and_says_so() {
+    if require_cargo_tools().is_none() {
+        return;
+    }
+    let github = FakeGitHub::start();
+    let sandbox = sandbox(&github);
+    let dir = tempfile::tempdir().unwrap();
+    let (_krate, number, bundle) = formatting_failure_repaired(&github, &sandbox, dir.path());
+    github.put_file(REPO, "main", "README.md", b"Later work\n");
+
+    let run = fix(&sandbox, number, &bundle, &[]);
+
+    run.success();
+    assert!(
+        run.stdout
+            .contains("does not have the repair's base commit")
+            && run.stdout.contains("starts from main instead"),
+        "{}",
+        run.stdout
+    );
+    let branch = format!("autoheal/issue-{number}");
+    assert_eq!(
+        github.file(REPO, &branch, "README.md").unwrap(),
+        b"Later work\n"
     );
 }
 
