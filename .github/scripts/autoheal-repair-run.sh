@@ -17,6 +17,17 @@ set -euo pipefail
 mkdir -p -- "$AUTOHEAL_BUNDLE_DIR"
 : >"$AUTOHEAL_BUNDLE_DIR/index.txt"
 
+# The repairs run offline: the dependencies are fetched first, at the lock file's versions
+# when the commit has one (fetching runs no code of the crates).
+if [[ -f "$AUTOHEAL_CHECKOUT/Cargo.lock" ]]; then
+    fetch=(cargo fetch --locked)
+else
+    fetch=(cargo fetch)
+fi
+if ! (cd -- "$AUTOHEAL_CHECKOUT" && "${fetch[@]}"); then
+    echo "autoheal-repair-run: ${fetch[*]} failed; a repair that needs a dependency is dropped" >&2
+fi
+
 # What ipfs-kit prints quotes the log: no workflow commands while it runs.
 stop_token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 shopt -s nullglob
