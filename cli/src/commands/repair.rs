@@ -1,5 +1,6 @@
 //! `ipfs-kit autoheal repair`: a failed job's log and a checkout in, a verified repair (the
-//! patch, the command that repaired, the verification and its result) out.
+//! patch, the command that repaired, the verification and its result) out; with `--bundle`,
+//! also as a file for `ipfs-kit autoheal fix --repair`.
 
 use std::io::Read as _;
 use std::time::Duration;

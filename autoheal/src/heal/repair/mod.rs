@@ -5,7 +5,9 @@
 //!
 //! A repair is kept only when the verification passes, the change touches only the files the
 //! log names, and it stays under a size bound; otherwise it is dropped, the tree is put back
-//! as it was, and the answer says what was tried and why it was dropped. Every tool runs
+//! as it was, and the answer says what was tried and why it was dropped. Either outcome can be
+//! written as a [`RepairBundle`] for a process that may write to the repository, which checks it
+//! again ([`RepairBundle::check`]) before proposing it. Every tool runs
 //! offline (`--offline`, `CARGO_NET_OFFLINE=true`), with a time bound, and builds into the
 //! checkout's own `target` directory (or the one given).
 //!
