@@ -13,6 +13,7 @@ use super::api::{Api, IssueDetails};
 use super::comment::inline_code;
 use super::pull_request::{DRAFT_MARK, fix_branch, refuses_drafts};
 use super::{FixError, GitHubError, PullRequestOutcome};
+use crate::issue::sanitize::plain_text;
 use crate::repair::{BundleOutcome, BundleRun, RepairBundle};
 
 /// Lines of a command's output quoted in a description.
@@ -54,12 +55,12 @@ pub(crate) fn propose(
         if current.as_ref().is_some_and(|c| c.text == file.content) {
             continue;
         }
-        let message = format!(
+        let message = plain_text(&format!(
             "Repair #{}: {} ({})",
             issue.number,
             one_line(&bundle.failure.kind),
             bundle.repair.as_ref().map_or("", |r| r.command.as_str())
-        );
+        ));
         api.commit_file(
             &file.path,
             &branch,
@@ -178,12 +179,18 @@ fn pull_title(bundle: &RepairBundle) -> String {
         one_line(&bundle.failure.kind),
         one_line(&bundle.failure.message)
     );
-    title.chars().take(200).collect()
+    plain_text(&title).chars().take(200).collect()
 }
 
 /// The pull request's description: what failed (and where), what repaired it, how that was
-/// verified, the diff's size, and the line that closes the issue on merge.
+/// verified, the diff's size, and the line that closes the issue on merge. Characters that show
+/// nothing (bidirectional overrides, zero-width and tag characters) are removed: the text comes
+/// from a log.
 pub(crate) fn pull_body(number: u64, bundle: &RepairBundle, run_url: Option<&str>) -> String {
+    plain_text(&describe(number, bundle, run_url))
+}
+
+fn describe(number: u64, bundle: &RepairBundle, run_url: Option<&str>) -> String {
     let mut body = String::from("## What failed\n\n");
     body.push_str(&format!(
         "`{}`: {}",
@@ -257,7 +264,7 @@ pub(crate) fn comment_section(bundle: &RepairBundle) -> Option<String> {
                 .unwrap_or("no reason given")
         )
     ));
-    Some(section)
+    Some(plain_text(&section))
 }
 
 /// `passed`, or why not.
@@ -319,7 +326,7 @@ mod tests {
             base_commit: "0123456789abcdef0123456789abcdef01234567".to_string(),
             failure: BundleFailure {
                 kind: "cargo fmt".to_string(),
-                message: "Diff in src/lib.rs at line 1".to_string(),
+                message: "Diff in src/lib.rs at\u{202e} line 1".to_string(),
                 step: Some("Run cargo fmt --check".to_string()),
                 job: None,
             },
