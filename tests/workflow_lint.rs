@@ -335,3 +335,78 @@ fn no_job_that_writes_or_holds_a_secret_builds_or_restores_a_cache() {
     }
     assert_eq!(builders, 1, "one job builds");
 }
+
+#[test]
+fn the_repair_job_may_only_read_holds_no_secret_and_hands_on_data() {
+    let jobs = auto_heal_jobs();
+    let job = |name: &str| {
+        jobs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, body)| body.as_str())
+            .unwrap_or_else(|| panic!("no job {name}"))
+    };
+    let repair = job("repair-ci-failure");
+    let permissions: Vec<&str> = repair
+        .split_once("\n    permissions:\n")
+        .expect("the repair job sets its permissions")
+        .1
+        .lines()
+        .take_while(|l| l.starts_with("      "))
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .collect();
+    assert_eq!(permissions, ["actions: read", "contents: read"]);
+    for forbidden in ["secrets.", ": write", "environment:", "rust-cache"] {
+        assert!(
+            !repair.contains(forbidden),
+            "the repair job has {forbidden:?}"
+        );
+    }
+    assert!(repair.contains("ref: ${{ github.event.workflow_run.head_sha }}"));
+    assert!(repair.contains("name: autoheal-repairs"));
+    for line in repair
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- uses: "))
+    {
+        let reference = line.split('@').nth(1).unwrap_or_default();
+        let sha = reference.split_whitespace().next().unwrap_or_default();
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{line} is not pinned"
+        );
+    }
+    // The token reaches the step that downloads the logs, never the one that builds.
+    let steps: Vec<&str> = repair.split("\n      - ").collect();
+    let repairing = steps
+        .iter()
+        .find(|s| s.contains("autoheal-repair-run.sh"))
+        .expect("a step runs the repair");
+    assert!(!repairing.to_lowercase().contains("token"), "{repairing}");
+    let fetching = steps
+        .iter()
+        .find(|s| s.contains("autoheal-fetch-logs.sh"))
+        .expect("a step downloads the logs");
+    assert!(fetching.contains("GITHUB_TOKEN: ${{ github.token }}"));
+
+    // The jobs that write take the bundles as data, by path, and never check out the failed
+    // commit.
+    for name in ["fix-reported-issues", "hand-off-reported-issues"] {
+        let body = job(name);
+        assert!(body.contains("name: autoheal-repairs"), "{name}");
+        assert!(
+            body.contains("AUTOHEAL_BUNDLE_DIR: ${{ runner.temp }}/autoheal-repairs"),
+            "{name}"
+        );
+        assert!(
+            body.contains("ISSUE_JOBS: ${{ needs.report-ci-failure.outputs.issue_jobs }}"),
+            "{name}"
+        );
+        assert!(
+            !body.contains("head_sha"),
+            "{name} checks out the failed commit"
+        );
+        assert!(
+            body.contains("repair-ci-failure"),
+            "{name} does not wait for it"
+        );
+    }
+}

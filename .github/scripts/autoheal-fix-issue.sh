@@ -12,6 +12,12 @@
 #   ISSUE_BODY         the issue's body as the triggering event carried it (optional; set, even
 #                      empty, it is hashed and ipfs-kit refuses the issue if its body changed
 #                      since); only its SHA-256 leaves this script
+#   AUTOHEAL_BUNDLE_DIR the repair bundles of the failed run (optional; the read-only repair
+#                      job's artifact, one JOB_ID.json per failed job)
+#   ISSUE_JOBS         {"ISSUE": JOB_ID, ...} (optional; the report job's output): the job
+#                      whose log filed this issue, whose bundle is passed with --repair when
+#                      it exists and records the same job (a dropped one only when
+#                      AUTOHEAL_CREATE_PR=false: that job opens no pull request)
 #   GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN   as GitHub Actions sets them
 # ipfs-kit reads the issue itself through the API; its body never passes through this script.
 set -euo pipefail
@@ -52,5 +58,19 @@ if [[ -n "${APPROVED_BY:-}" ]]; then
 fi
 if [[ "${AUTOHEAL_COPILOT:-false}" == "true" ]]; then
     args+=(--copilot)
+fi
+if [[ -n "${AUTOHEAL_BUNDLE_DIR:-}" && -n "${ISSUE_JOBS:-}" ]]; then
+    job_id="$(jq -r --arg issue "$ISSUE_NUMBER" '.[$issue] // empty' <<<"$ISSUE_JOBS")"
+    bundle="${AUTOHEAL_BUNDLE_DIR}/${job_id}.json"
+    if [[ "$job_id" =~ ^[1-9][0-9]{0,19}$ && -f "$bundle" ]] &&
+        jq -e --argjson job "$job_id" '.job_id == $job' "$bundle" >/dev/null; then
+        if [[ "${AUTOHEAL_CREATE_PR:-true}" != "false" ]] ||
+            jq -e '.outcome == "dropped"' "$bundle" >/dev/null; then
+            printf 'Repair bundle of job %s\n' "$job_id"
+            args+=(--repair "$bundle")
+        fi
+    else
+        printf 'No repair bundle for issue #%s\n' "$ISSUE_NUMBER"
+    fi
 fi
 ipfs-kit "${args[@]}"

@@ -7,7 +7,10 @@
 #   RUN_ATTEMPT   its attempt (default 1)
 #   RUN_URL       its web address, linked from the issue
 #   GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN   as GitHub Actions sets them
-#   GITHUB_OUTPUT (optional) receives `issues=[N, ...]`: the issues filed or updated
+#   GITHUB_OUTPUT (optional) receives `issues=[N, ...]`: the issues filed or updated, and
+#                 `issue_jobs={"N": JOB_ID, ...}`: for each issue, the failed job whose log
+#                 filed it (the first, when several jobs failed the same way), which is how
+#                 the answering job finds the repair bundle made of the same log
 # Job names and logs are data: they reach ipfs-kit as one argument and on standard input.
 set -euo pipefail
 
@@ -48,6 +51,7 @@ done
 
 stop_token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 issues=()
+issue_jobs='{}'
 failures=0
 while IFS= read -r job; do
     job_id="$(jq -r '.id' <<<"$job")"
@@ -68,6 +72,8 @@ while IFS= read -r job; do
         number="$(sed -n 's|^Issue: .*/issues/\([0-9][0-9]*\) .*$|\1|p' "$work/${job_id}.out" | head -n 1)"
         if [[ -n "$number" ]]; then
             issues+=("$number")
+            issue_jobs="$(jq -c --arg issue "$number" --argjson job "$job_id" \
+                'if has($issue) then . else .[$issue] = $job end' <<<"$issue_jobs")"
         fi
     else
         cat "$work/${job_id}.out"
@@ -81,6 +87,7 @@ issues_json="$(printf '%s\n' "${issues[@]}" | jq -R 'select(length > 0) | tonumb
 echo "Issues filed or updated: ${issues_json}"
 if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     printf 'issues=%s\n' "$issues_json" >>"$GITHUB_OUTPUT"
+    printf 'issue_jobs=%s\n' "$issue_jobs" >>"$GITHUB_OUTPUT"
 fi
 if ((failures > 0)); then
     echo "autoheal-report-run: ${failures} failed job(s) could not be reported" >&2

@@ -51,7 +51,7 @@
 //! | Feature  | Default | What it adds |
 //! |----------|---------|--------------|
 //! | `github` | yes     | The GitHub transport (ureq with rustls): [`init()`] files issues, `autoheal::github` sends the queue. Without it, reports stay in the local queue or go to your own [`Sink`]. |
-//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports), `repair` (CI failures repaired by `cargo fmt`, `cargo clippy --fix`, `cargo fix`, `cargo update` and `cargo add`, and verified) and `github::fix_issue` (comments, draft pull requests, the Copilot hand-off). |
+//! | `heal`   | no      | The healing engine (implies `github`): `fix` (diagnosis rules and answers), `job_log` (CI job logs as reports), `repair` (CI failures repaired by `cargo fmt`, `cargo clippy --fix`, `cargo fix`, `cargo update` and `cargo add`, verified, and handed on as a checked `RepairBundle`) and `github::fix_issue` (comments, draft pull requests, a repair's pull request, the Copilot hand-off). |
 //! | `email`  | no      | Notifications by mail over SMTP (lettre with rustls); see [`notify`]. Webhook notifications need only `github`. |
 //! | `test`   | no      | `autoheal::test`: run code with an in-memory sink and get back what it reported. |
 //! | `clap`   | no      | `autoheal::commands`: `enable`, `disable`, `status`, `config`, `queue`, `flush`, `preview`, `report-link` and `stats` as clap subcommands for the program's own command line. |

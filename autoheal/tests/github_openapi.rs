@@ -19,6 +19,7 @@ use autoheal::config::Token;
 use autoheal::fix::FIX_COMMENT_MARKER;
 use autoheal::github::{FixOptions, GitHubClient, fix_issue};
 use autoheal::issue::{IssueDraft, fingerprint_marker, render_issue};
+use autoheal::repair::RepairBundle;
 use autoheal::{App, Config, Report};
 use fake_github::openapi::{DESCRIPTION_VAR, Description};
 use fake_github::tools::require_file_from;
@@ -174,12 +175,19 @@ const READS: &[(&str, &str, &[&str])] = &[
             "[].created_at",
             "?[].closed_at",
             "?[].merged_at",
+            "?[].title",
+            "?[].body",
         ],
     ),
     (
         "POST",
         "/repos/{owner}/{repo}/pulls",
-        &["number", "html_url", "state"],
+        &["number", "html_url", "state", "?title", "?body"],
+    ),
+    (
+        "PATCH",
+        "/repos/{owner}/{repo}/pulls/{pull_number}",
+        &["number", "html_url", "state", "?title", "?body"],
     ),
     (
         "POST",
@@ -197,6 +205,21 @@ const UNDOCUMENTED: &[(&str, &str, &str)] = &[(
     // agent: the repository and base branch it works on.
     "body.agent_assignment is not a documented property",
 )];
+
+/// A verified repair of `src/lib.rs`, its verification saying `output`.
+fn repair_bundle(output: &str) -> RepairBundle {
+    let bundle = serde_json::json!({
+        "format": 1, "base_commit": "0123456789abcdef0123456789abcdef01234567",
+        "failure": { "kind": "cargo fmt", "message": "Diff in src/lib.rs at line 1" },
+        "outcome": "repaired",
+        "repair": { "command": "cargo fmt -p tiny", "passed": true },
+        "verification": { "command": "cargo fmt --check -p tiny", "passed": true, "output_tail": output },
+        "diff": "diff --git a/src/lib.rs b/src/lib.rs\n--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1 +1,3 @@\n-pub fn answer()->u32{42}\n+pub fn answer() -> u32 {\n+    42\n+}\n",
+        "files": [{ "path": "src/lib.rs", "content": "pub fn answer() -> u32 {\n    42\n}\n" }],
+        "lines_added": 3, "lines_removed": 1,
+    });
+    RepairBundle::from_json(&bundle.to_string()).unwrap()
+}
 
 fn config(github: &FakeGitHub, dir: &tempfile::TempDir) -> Config {
     let mut config = Config::for_app(App::new("openapi_test", "OPENAPI_TEST_", "0.1.0"));
@@ -349,6 +372,22 @@ fn healing(exchanges: &mut Vec<Exchange>) {
     let number = seed(&github, &missing);
     fix_issue(&client, &options(number, false)).unwrap();
     github.refuse_draft_pulls(false);
+
+    // A verified repair: its branch (from the default branch, GitHub lacking the repair's base
+    // commit), its file replaced, its draft; again with other words: the description patched.
+    github.put_file(REPO, "main", "src/lib.rs", b"pub fn answer()->u32{42}\n");
+    let mut repair = recognised_report();
+    repair.fingerprint = "9f2a9c1d8e7b6a55".to_string();
+    let number = seed(&github, &repair);
+    let pulls_before = github.pulls(REPO).len();
+    for verification_output in ["ok", "ok again"] {
+        let with_bundle = FixOptions {
+            repair: Some(repair_bundle(verification_output)),
+            ..options(number, false)
+        };
+        fix_issue(&client, &with_bundle).unwrap();
+    }
+    assert_eq!(github.pulls(REPO).len(), pulls_before + 1);
 
     // Neither hand-off is possible: the issue is labelled for a person to look at.
     github.set_copilot_assignable(false);

@@ -159,6 +159,11 @@ pub struct FixArgs {
     /// changed since.
     #[arg(long, value_name = "HEX")]
     pub expect_body_sha256: Option<String>,
+    /// A repair bundle (`ipfs-kit autoheal repair --bundle`): checked, then a verified repair
+    /// is committed to the branch with a draft pull request (implies --create-pr); a
+    /// dropped one is explained in the comment.
+    #[arg(long, value_name = "BUNDLE.json")]
+    pub repair: Option<std::path::PathBuf>,
 }
 
 /// `ipfs-kit autoheal report-log`.
@@ -188,6 +193,13 @@ pub struct RepairArgs {
     /// Lines (added plus removed) the repair may change; a larger one is dropped.
     #[arg(long, value_name = "N", default_value_t = autoheal::repair::DEFAULT_MAX_CHANGED_LINES)]
     pub max_lines: usize,
+    /// Also write the repair (or why it was dropped) to this file, for `ipfs-kit autoheal fix
+    /// --repair`.
+    #[arg(long, value_name = "OUT.json")]
+    pub bundle: Option<std::path::PathBuf>,
+    /// The id of the CI job whose log this is, recorded in the bundle.
+    #[arg(long, value_name = "ID", requires = "bundle")]
+    pub job_id: Option<u64>,
 }
 
 /// What produced a log given to `report-log`.

@@ -416,10 +416,14 @@ fn a_hostile_job_name_and_log_are_filed_as_data() {
     };
     assert!(issue.labels.contains(&"workflow-error".to_string()));
     assert!(issue.title.contains("error[E0425]"), "{}", issue.title);
-    // The issues for the answering job: the one filed, not the one the log asked for.
+    // The issues for the answering job: the one filed, not the one the log asked for, and
+    // the job whose log filed it.
     assert_eq!(
         std::fs::read_to_string(&github_output).unwrap(),
-        format!("issues=[{}]\n", issue.number)
+        format!(
+            "issues=[{n}]\nissue_jobs={{\"{n}\":501}}\n",
+            n = issue.number
+        )
     );
     // What ipfs-kit printed about the log was printed with workflow commands stopped.
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -552,8 +556,13 @@ fn a_failed_run_is_filed_and_its_issue_answered() {
     );
     assert_eq!(reported.status.code(), Some(0), "{reported:?}");
     let outputs = std::fs::read_to_string(&github_output).unwrap();
-    let issues: Vec<u64> =
-        serde_json::from_str(outputs.trim().strip_prefix("issues=").unwrap()).unwrap();
+    let issues: Vec<u64> = serde_json::from_str(
+        outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("issues="))
+            .unwrap(),
+    )
+    .unwrap();
     let [number] = issues[..] else {
         panic!("{outputs}")
     };

@@ -5,6 +5,7 @@ use autoheal::config::Overrides;
 use autoheal::github::{
     CommentOutcome, FixOptions, FixOutcome, GitHubClient, Handoff, PullRequestOutcome, fix_issue,
 };
+use autoheal::repair::RepairBundle;
 use autoheal::{App, Config};
 
 use crate::args::FixArgs;
@@ -41,14 +42,21 @@ pub fn run(
             ),
         });
     };
+    let repair = match &args.repair {
+        Some(path) => Some(
+            RepairBundle::read(path).map_err(|error| bad_input("--repair", error.to_string()))?,
+        ),
+        None => None,
+    };
     let options = FixOptions {
         issue: args.issue,
-        create_pr: args.create_pr,
+        create_pr: args.create_pr || repair.is_some(),
         copilot: args.copilot || config.copilot_handoff,
         dry_run: args.dry_run,
         handoff_token: config.copilot_token.clone(),
         approved_by: args.approved_by.clone(),
         expect_body_sha256: args.expect_body_sha256.clone(),
+        repair,
     };
     let outcome = fix_issue(&client, &options).map_err(|error| {
         if error.is_bad_input() {
@@ -74,6 +82,15 @@ fn error_message(error: autoheal::Error) -> String {
     match error {
         autoheal::Error::InvalidConfig { message, .. } => message,
         other => other.to_string(),
+    }
+}
+
+/// The names, or `nothing` (the branch has them already).
+fn list_or_none(files: &[String]) -> String {
+    if files.is_empty() {
+        "nothing (the branch has the files already)".to_string()
+    } else {
+        files.join(", ")
     }
 }
 
@@ -124,6 +141,38 @@ fn print_outcome(outcome: &FixOutcome, dry_run: bool) {
             "Pull request: a draft from {branch} would be opened, committing {}",
             files.join(", ")
         ),
+        Some(PullRequestOutcome::Updated {
+            url,
+            state,
+            committed,
+            ..
+        }) => println!(
+            "Pull request: {url} ({state}, opened earlier) brought up to date, committing {}",
+            list_or_none(committed)
+        ),
+        Some(PullRequestOutcome::WouldWrite {
+            branch,
+            files,
+            title,
+            body,
+            existing,
+        }) => {
+            match existing {
+                Some(number) => println!(
+                    "Pull request: #{number} from {branch} would be updated, committing {}",
+                    list_or_none(files)
+                ),
+                None => println!(
+                    "Pull request: a draft from {branch} would be opened, committing {}",
+                    list_or_none(files)
+                ),
+            }
+            println!("  Title: {title}");
+            println!("  Body:");
+            for line in body.lines() {
+                println!("    {line}");
+            }
+        }
         _ => {}
     }
     match &outcome.handoff {

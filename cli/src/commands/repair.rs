@@ -1,13 +1,14 @@
 //! `ipfs-kit autoheal repair`: a failed job's log and a checkout in, a verified repair (the
 //! patch, the command that repaired, the verification and its result) out; or, when no change
-//! to the repository repairs the failure, what to install and the workflow line to add.
+//! to the repository repairs the failure, what to install and the workflow line to add. With
+//! `--bundle`, the outcome is also written as a file for `ipfs-kit autoheal fix --repair`.
 
 use std::io::Read as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use autoheal::job_log;
-use autoheal::repair::{self, RepairOptions, RepairOutcome, ToolRun};
+use autoheal::repair::{self, BundleOutcome, RepairBundle, RepairOptions, RepairOutcome, ToolRun};
 
 use crate::args::RepairArgs;
 
@@ -24,7 +25,14 @@ pub fn run(args: &RepairArgs) -> Result<()> {
     let failure = job_log::classify(&log);
     println!("Failure:      {}: {}", failure.kind, failure.message());
     let options = RepairOptions::default().max_changed_lines(args.max_lines);
-    match repair::repair(&failure, &args.dir, &options)? {
+    let outcome = repair::repair(&failure, &args.dir, &options)?;
+    if let Some(path) = &args.bundle {
+        write_bundle(
+            path,
+            &RepairBundle::new(&failure, &outcome, &args.dir, args.job_id)?,
+        )?;
+    }
+    match outcome {
         RepairOutcome::Repaired(repaired) => {
             for run in &repaired.earlier {
                 println!("Ran first:    {}", describe(run));
@@ -76,6 +84,22 @@ pub fn run(args: &RepairArgs) -> Result<()> {
             )
         }
     }
+}
+
+/// Write `bundle` to `path` (through a temporary file beside it, so that a reader never sees
+/// half a bundle).
+fn write_bundle(path: &std::path::Path, bundle: &RepairBundle) -> Result<()> {
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, bundle.to_json())
+        .and_then(|()| std::fs::rename(&partial, path))
+        .with_context(|| format!("writing the repair bundle {}", path.display()))?;
+    let what = match bundle.outcome {
+        BundleOutcome::Repaired => "the verified repair",
+        BundleOutcome::Dropped => "what was tried and why it was dropped",
+        BundleOutcome::Advice => "the package to install and the workflow line",
+    };
+    println!("Bundle:       {} ({what})", path.display());
+    Ok(())
 }
 
 /// A tool run in one line: the command, whether it passed, how long it took.

@@ -41,6 +41,7 @@ pub mod names;
 pub mod openapi;
 mod pagination;
 mod people;
+mod pull_edits;
 mod routes;
 mod search;
 mod server;

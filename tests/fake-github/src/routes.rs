@@ -10,7 +10,7 @@ use super::faults::moved;
 use super::http::{Query, RecordedRequest, Reply, decode};
 use super::shapes::{bad_json, error_reply, not_found, user};
 use super::state::{Auth, Resource, State};
-use super::{copilot, git, issues, labels, people, search};
+use super::{copilot, git, issues, labels, people, pull_edits, search};
 
 /// What every handler needs to know about the request.
 pub(crate) struct Context<'a> {
@@ -130,6 +130,7 @@ fn repository_route(state: &mut State, context: &Context<'_>, repo: &str, rest: 
         ("GET", ["pulls"]) => git::list_pulls(state, context, repo),
         ("POST", ["pulls"]) => git::create_pull(state, context, repo),
         ("GET", ["pulls", number]) => git::get_pull(state, context, repo, number),
+        ("PATCH", ["pulls", number]) => pull_edits::update_pull(state, context, repo, number),
         _ => not_found(),
     }
 }

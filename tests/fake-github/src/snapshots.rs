@@ -4,7 +4,7 @@
 
 use super::FakeGitHub;
 use super::encoding::rfc3339;
-use super::state::{Comment, Issue, IssueEvent, IssueFields, PullInfo, Repo};
+use super::state::{Comment, Commit, Issue, IssueEvent, IssueFields, PullInfo, Repo};
 
 /// An issue as it stands in the fake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -424,6 +424,24 @@ impl FakeGitHub {
             .files
             .get(path)
             .cloned()
+    }
+
+    /// Add a commit with id `sha` holding `files`, on no branch: a commit pushed elsewhere that
+    /// GitHub has (a branch or a reference may then be created at it).
+    pub fn add_commit(&self, repo: &str, sha: &str, files: &[(&str, &[u8])]) {
+        let mut state = self.state();
+        let repo: &mut Repo = state.repo_mut(repo);
+        let commit = Commit {
+            sha: sha.to_string(),
+            files: files
+                .iter()
+                .map(|(path, content)| (path.to_string(), content.to_vec()))
+                .collect(),
+            parent: None,
+            message: "Pushed elsewhere".to_string(),
+            time: std::time::SystemTime::now(),
+        };
+        repo.commits.insert(sha.to_string(), commit);
     }
 
     /// The commit sha `branch` points at.

@@ -100,6 +100,12 @@ pub(crate) struct PullRef {
     pub(crate) number: u64,
     pub(crate) html_url: String,
     pub(crate) state: String,
+    /// Its title (read to tell whether an update would change it).
+    #[serde(default)]
+    pub(crate) title: String,
+    /// Its description.
+    #[serde(default)]
+    pub(crate) body: Option<String>,
 }
 
 /// A file read through the contents API.
@@ -139,6 +145,11 @@ impl<'a> Api<'a> {
     pub(crate) fn with_handoff_token(mut self, token: Option<Token>) -> Api<'a> {
         self.handoff = token.map(|token| self.client.with_token(token));
         self
+    }
+
+    /// Whether writes are held back.
+    pub(crate) fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// The client of the run's reads and writes.
@@ -440,6 +451,21 @@ impl<'a> Api<'a> {
         self.write("POST", &self.repo_path("/pulls"), request)?
             .map(from_json)
             .transpose()
+    }
+
+    /// Update pull request `number` (`title`, `body`, ...).
+    pub(crate) fn update_pull(
+        &self,
+        number: u64,
+        request: &Value,
+    ) -> Result<Option<PullRef>, GitHubError> {
+        self.write(
+            "PATCH",
+            &self.repo_path(&format!("/pulls/{number}")),
+            request,
+        )?
+        .map(from_json)
+        .transpose()
     }
 
     /// Start a Copilot coding agent task; the reply's task object.

@@ -4,6 +4,7 @@
 use super::api::{Api, IssueComment};
 use super::{CommentOutcome, FixError, Handoff, PullRequestOutcome};
 use crate::fix::{Diagnosis, comment_markdown};
+use crate::repair::{BundleOutcome, RepairBundle};
 
 /// Opens the comment's hand-off section when the hand-off was accepted; a later run keeps the
 /// section and does not hand the issue off twice.
@@ -17,14 +18,19 @@ const HANDOFF_END: &str = "<!-- autoheal:copilot-end -->";
 pub(crate) fn compose(
     diagnosis: &Diagnosis,
     pull_request: Option<&PullRequestOutcome>,
+    repair: Option<&RepairBundle>,
     handoff_section: Option<&str>,
 ) -> String {
     let mut body = comment_markdown(diagnosis).trim_end().to_string();
     // The patch when there is one (its pull request may also add the troubleshooting entry,
     // unless the guide has it already), else the entry.
-    let proposal = match &diagnosis.patch {
-        Some(patch) => format!("a change to `{}`", inline_code(&patch.path)),
-        None => "a troubleshooting entry for this failure".to_string(),
+    let proposal = match (repair, &diagnosis.patch) {
+        (Some(bundle), _) if bundle.outcome == BundleOutcome::Repaired => match &bundle.repair {
+            Some(run) => format!("the repair made by `{}`", inline_code(&run.command)),
+            None => "the verified repair".to_string(),
+        },
+        (_, Some(patch)) => format!("a change to `{}`", inline_code(&patch.path)),
+        (_, None) => "a troubleshooting entry for this failure".to_string(),
     };
     // The same words whether this run opened the pull request or found it open: a second
     // run leaves the comment as it is.
@@ -32,20 +38,27 @@ pub(crate) fn compose(
         Some(PullRequestOutcome::Opened { url, .. }) => {
             Some(format!("**Pull request:** {url} proposes {proposal}."))
         }
-        Some(PullRequestOutcome::Existing { url, state, .. }) if state == "open" => {
-            Some(format!("**Pull request:** {url} proposes {proposal}."))
-        }
-        Some(PullRequestOutcome::Existing { url, state, .. }) => {
-            Some(format!("**Pull request:** {url} ({state})."))
-        }
+        Some(
+            PullRequestOutcome::Existing { url, state, .. }
+            | PullRequestOutcome::Updated { url, state, .. },
+        ) if state == "open" => Some(format!("**Pull request:** {url} proposes {proposal}.")),
+        Some(
+            PullRequestOutcome::Existing { url, state, .. }
+            | PullRequestOutcome::Updated { url, state, .. },
+        ) => Some(format!("**Pull request:** {url} ({state}).")),
         Some(PullRequestOutcome::AlreadyFixed { base }) => Some(format!(
             "**Fix:** `{base}` already documents this failure in its troubleshooting guide."
         )),
-        Some(PullRequestOutcome::WouldOpen { .. }) | None => None,
+        Some(PullRequestOutcome::WouldOpen { .. } | PullRequestOutcome::WouldWrite { .. })
+        | None => None,
     };
     if let Some(line) = pull_line {
         body.push_str("\n\n");
         body.push_str(&line);
+    }
+    if let Some(section) = repair.and_then(super::repair_pull::comment_section) {
+        body.push_str("\n\n");
+        body.push_str(section.trim());
     }
     if let Some(section) = handoff_section {
         body.push_str("\n\n");
@@ -166,11 +179,11 @@ mod tests {
             url: None,
         })
         .unwrap();
-        let body = compose(&diagnosis(), None, Some(&accepted));
+        let body = compose(&diagnosis(), None, None, Some(&accepted));
         assert!(body.starts_with(FIX_COMMENT_MARKER), "{body}");
         assert_eq!(accepted_handoff(&body).as_deref(), Some(accepted.as_str()));
         assert_eq!(
-            compose(&diagnosis(), None, accepted_handoff(&body).as_deref()),
+            compose(&diagnosis(), None, None, accepted_handoff(&body).as_deref()),
             body
         );
 
@@ -178,7 +191,7 @@ mod tests {
             reason: "403".to_string(),
         })
         .unwrap();
-        let body = compose(&diagnosis(), None, Some(&refused));
+        let body = compose(&diagnosis(), None, None, Some(&refused));
         assert!(body.contains("needs-triage"), "{body}");
         assert_eq!(accepted_handoff(&body), None);
     }
@@ -191,7 +204,7 @@ mod tests {
             committed: vec!["docs/TROUBLESHOOTING.md".to_string()],
             draft: true,
         };
-        let body = compose(&diagnosis(), Some(&opened), None);
+        let body = compose(&diagnosis(), Some(&opened), None, None);
         assert!(
             body.contains("**Pull request:** https://github.com/acme/tools/pull/7 proposes a troubleshooting entry"),
             "{body}"
@@ -201,7 +214,7 @@ mod tests {
             url: "https://github.com/acme/tools/pull/7".to_string(),
             state: "open".to_string(),
         };
-        assert_eq!(compose(&diagnosis(), Some(&found), None), body);
+        assert_eq!(compose(&diagnosis(), Some(&found), None, None), body);
         assert_eq!(inline_code("a`b\nc"), "abc");
     }
 }

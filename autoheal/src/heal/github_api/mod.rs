@@ -22,6 +22,7 @@ mod approval;
 mod comment;
 mod copilot;
 mod pull_request;
+mod repair_pull;
 
 pub use api::PlannedRequest;
 pub use approval::{APPROVAL_LABEL, Approval};
@@ -35,6 +36,7 @@ use api::Api;
 use crate::fix::{Diagnosis, FIX_COMMENT_MARKER, ParseError, diagnose, parse_issue_body};
 use crate::github::trust::trusted_author;
 use crate::github::{GitHubClient, GitHubError};
+use crate::repair::{BundleOutcome, DEFAULT_MAX_CHANGED_LINES, RepairBundle};
 
 /// Pages of comments (100 a page) searched for the earlier answer.
 const MAX_COMMENT_PAGES: usize = 30;
@@ -61,6 +63,11 @@ pub struct FixOptions {
     /// is refused when its body changed since, so an edit after a maintainer labelled it
     /// cannot swap the report.
     pub expect_body_sha256: Option<String>,
+    /// A repair made where nothing could be written (`ipfs-kit autoheal repair --bundle`):
+    /// checked without trusting it, then, when verified and `create_pr` is set, committed to
+    /// the issue's branch with a draft pull request; when dropped, what was tried and why is
+    /// said in the comment and the failure may be handed to Copilot.
+    pub repair: Option<RepairBundle>,
 }
 
 /// What became of the answering comment.
@@ -127,6 +134,31 @@ pub enum PullRequestOutcome {
         branch: String,
         /// The files.
         files: Vec<String>,
+    },
+    /// A repair's pull request, opened by an earlier run, brought up to date: the files that
+    /// differed committed, its title and description rewritten when they differed.
+    Updated {
+        /// Its number.
+        number: u64,
+        /// Its address.
+        url: String,
+        /// `open` or `closed`.
+        state: String,
+        /// The files committed by this run (none when the branch had them already).
+        committed: Vec<String>,
+    },
+    /// Dry run: a repair's files would be committed and its pull request opened or updated.
+    WouldWrite {
+        /// The branch.
+        branch: String,
+        /// The files that would be committed (those whose contents differ).
+        files: Vec<String>,
+        /// The pull request's title.
+        title: String,
+        /// The pull request's description.
+        body: String,
+        /// The pull request that would be updated, when one exists.
+        existing: Option<u64>,
     },
 }
 
@@ -220,6 +252,11 @@ pub enum FixError {
         /// The SHA-256 of the body now.
         actual: String,
     },
+    /// The repair bundle given is refused: nothing was read or written.
+    InvalidRepair {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A call to GitHub failed.
     GitHub {
         /// What was being done.
@@ -271,6 +308,10 @@ impl fmt::Display for FixError {
                 f,
                 "the body of issue #{number} changed since it was approved (SHA-256 {actual}, expected {expected}); not acting on text nobody approved: label it again to answer the body as it is now"
             ),
+            FixError::InvalidRepair { reason } => write!(
+                f,
+                "{reason}; nothing was written (make the bundle again with `ipfs-kit autoheal repair --bundle FILE` on the failed commit)"
+            ),
             FixError::GitHub { action, source } => write!(f, "{action}: {source}"),
         }
     }
@@ -307,6 +348,13 @@ pub fn body_sha256(body: &str) -> String {
 /// a call to GitHub fails (what was done before the failure stays done; running again
 /// finishes the job).
 pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutcome, FixError> {
+    if let Some(bundle) = &options.repair {
+        bundle
+            .check(DEFAULT_MAX_CHANGED_LINES)
+            .map_err(|error| FixError::InvalidRepair {
+                reason: error.to_string(),
+            })?;
+    }
     let api = Api::new(client, options.dry_run).with_handoff_token(options.handoff_token.clone());
     let number = options.issue;
     let issue = api.issue(number).map_err(|error| match error {
@@ -352,19 +400,40 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
         )))?;
     let mut notes = Vec::new();
 
-    let pull_request = match (diagnosis.is_recognised(), options.create_pr) {
-        (true, true) => Some(pull_request::propose(&api, &issue, &diagnosis, &mut notes)?),
-        (true, false) => pull_request::existing(&api, number)?,
-        (false, true) => {
-            notes.push("no pull request: no rule recognises this failure".to_string());
-            None
+    let repaired = (options.repair.as_ref()).filter(|b| b.outcome == BundleOutcome::Repaired);
+    let dropped = (options.repair.as_ref()).filter(|b| b.outcome == BundleOutcome::Dropped);
+    let advised = (options.repair.as_ref()).filter(|b| b.outcome == BundleOutcome::Advice);
+    // A failure a rule recognises is answered by the comment, unless its repair was dropped:
+    // then it needs someone (or the coding agent) to repair it. Advice (a system package to
+    // install) answers it too: no change to the code would.
+    let answered = (diagnosis.is_recognised() && dropped.is_none()) || advised.is_some();
+    let run_url = parsed.report.env.get("RUN_URL").map(String::as_str);
+    let pull_request = match (repaired, dropped) {
+        (Some(bundle), _) if options.create_pr => Some(repair_pull::propose(
+            &api, &issue, bundle, run_url, &mut notes,
+        )?),
+        (Some(_), _) => pull_request::existing(&api, number)?,
+        (None, Some(_)) => {
+            if options.create_pr {
+                notes.push("no pull request: the repair was dropped".to_string());
+            }
+            pull_request::existing(&api, number)?
         }
-        (false, false) => None,
+        (None, None) if advised.is_some() => {
+            if options.create_pr {
+                notes.push(
+                    "no pull request: a system package is missing, and workflows are never edited automatically"
+                        .to_string(),
+                );
+            }
+            pull_request::existing(&api, number)?
+        }
+        (None, None) => diagnosis_pull_request(&api, &issue, &diagnosis, options, &mut notes)?,
     };
     let earlier_handoff = earlier
         .as_ref()
         .and_then(|c| comment::accepted_handoff(c.body.as_deref().unwrap_or_default()));
-    let (handoff, handoff_section) = match (diagnosis.is_recognised(), options.copilot) {
+    let (handoff, handoff_section) = match (answered, options.copilot) {
         (false, true) => match earlier_handoff {
             Some(section) => (Some(Handoff::AlreadyHandedOff), Some(section)),
             None => {
@@ -385,6 +454,7 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
     let body = comment::compose(
         &diagnosis,
         pull_request.as_ref(),
+        options.repair.as_ref(),
         handoff_section.as_deref(),
     );
     let comment = comment::publish(&api, number, earlier.as_ref(), &body)?;
@@ -397,5 +467,25 @@ pub fn fix_issue(client: &GitHubClient, options: &FixOptions) -> Result<FixOutco
         handoff,
         notes,
         requests: api.requests(),
+    })
+}
+
+/// The pull request of a diagnosis (no repair given): the fix and a troubleshooting entry.
+fn diagnosis_pull_request(
+    api: &Api<'_>,
+    issue: &api::IssueDetails,
+    diagnosis: &Diagnosis,
+    options: &FixOptions,
+    notes: &mut Vec<String>,
+) -> Result<Option<PullRequestOutcome>, FixError> {
+    let number = issue.number;
+    Ok(match (diagnosis.is_recognised(), options.create_pr) {
+        (true, true) => Some(pull_request::propose(api, issue, diagnosis, notes)?),
+        (true, false) => pull_request::existing(api, number)?,
+        (false, true) => {
+            notes.push("no pull request: no rule recognises this failure".to_string());
+            None
+        }
+        (false, false) => None,
     })
 }

@@ -163,7 +163,7 @@ pub const DRAFT_MARK: &str = "[draft]";
 
 /// Whether GitHub refused the pull request for being a draft (422, "Draft pull requests are not
 /// supported in this repository").
-fn refuses_drafts(error: &super::GitHubError) -> bool {
+pub(super) fn refuses_drafts(error: &super::GitHubError) -> bool {
     match error {
         super::GitHubError::Rejected {
             status: 422,

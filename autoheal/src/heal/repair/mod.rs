@@ -10,8 +10,10 @@
 //! under a size bound; otherwise it is dropped, the tree is put back as it was, and the answer
 //! says what was tried and why it was dropped. A system library missing at build time is
 //! answered with [`Advice`]: the package to install and the workflow line, since workflows
-//! are never edited. Every tool runs offline (`--offline`, `CARGO_NET_OFFLINE=true`), with a
-//! time bound, and builds into the checkout's own `target` directory (or the one given).
+//! are never edited. Either outcome can be written as a [`RepairBundle`] for a process that
+//! may write to the repository, which checks it again ([`RepairBundle::check`]) before
+//! proposing it. Every tool runs offline (`--offline`, `CARGO_NET_OFFLINE=true`), with a time
+//! bound, and builds into the checkout's own `target` directory (or the one given).
 //!
 //! ```no_run
 //! use autoheal::job_log;
@@ -28,6 +30,8 @@
 //! ```
 
 mod advice;
+mod bundle;
+mod bundle_check;
 mod checkout;
 mod plan;
 mod run;
@@ -39,6 +43,10 @@ use std::time::Duration;
 use crate::job_log::JobFailure;
 
 pub use advice::{Advice, MissingLibrary};
+pub use bundle::{
+    BUNDLE_FORMAT, BundleAdvice, BundleFailure, BundleFile, BundleLibrary, BundleOutcome,
+    BundleRun, MAX_BUNDLE_BYTES, RepairBundle,
+};
 use checkout::{ChangedFile, Checkout};
 use plan::{CargoArgs, Decision, MayChange};
 use run::Tool;
