@@ -184,6 +184,7 @@ impl Delivery<'_> {
     /// Resuming: when GitHub has the interrupted comment, finish the bookkeeping instead of
     /// posting it again.
     fn resume(&mut self, sending: SendingComment) -> Result<State, GitHubError> {
+        self.let_request_in_flight_land(sending.since);
         let comments = self.client.comments_since(
             sending.number,
             sending.since.saturating_sub(60),
@@ -199,6 +200,28 @@ impl Delivery<'_> {
         let (fingerprint, trace_id) = (&self.report.fingerprint, &self.report.trace_id);
         self.journal.comment_posted(fingerprint, trace_id, &issue);
         Ok(State::Filed(recurred(issue)))
+    }
+
+    /// A request whose sender died or gave up on it, marked at `since` (seconds since the Unix
+    /// epoch), may still be on its way: the server can take it after the sender is gone (a
+    /// busy server, a proxy). Before asking what arrived, wait until the mark is older than a
+    /// request may take (`timeout_secs`), so that such a request has landed or never will;
+    /// asking sooner and sending again would post it twice. A mark that old costs no wait.
+    fn let_request_in_flight_land(&self, since: u64) {
+        let bound_ms = self.config.timeout_secs.max(1).saturating_mul(1000);
+        // The mark's second began at most a second before the request went out.
+        let landed_by_ms = since
+            .saturating_add(1)
+            .saturating_mul(1000)
+            .saturating_add(bound_ms);
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        if now_ms < landed_by_ms {
+            let wait = (landed_by_ms - now_ms).min(bound_ms.saturating_add(1000));
+            std::thread::sleep(std::time::Duration::from_millis(wait));
+        }
     }
 
     /// Looking: the cached issue when it is still open; otherwise search and the list.
@@ -241,6 +264,9 @@ impl Delivery<'_> {
         let found = if creator.is_some() {
             // A process died while filing this bug: the list, which does not lag, says whether
             // GitHub has the issue.
+            if let Some(since) = self.journal.creating_since(fingerprint) {
+                self.let_request_in_flight_land(since);
+            }
             oldest_open_with_marker(
                 self.client,
                 self.config,

@@ -262,6 +262,12 @@ impl KnownIssues {
             .map(|c| c.trace_id.clone())
     }
 
+    /// When the report that was filing `fingerprint`'s issue marked it (seconds since the
+    /// Unix epoch), if a mark is left.
+    pub(crate) fn creating_since(&self, fingerprint: &str) -> Option<u64> {
+        self.state.creating.get(fingerprint).map(|c| c.since)
+    }
+
     /// Forget `fingerprint`'s issue (closed or moved); saved with the next change.
     pub(crate) fn forget(&mut self, fingerprint: &str) {
         self.state.issues.remove(fingerprint);
