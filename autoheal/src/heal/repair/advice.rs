@@ -55,13 +55,7 @@ pub(super) fn advice(failure: &JobFailure) -> Option<Advice> {
     if libraries.is_empty() {
         return None;
     }
-    let mut packages: Vec<&str> = Vec::new();
-    for library in &libraries {
-        if !packages.contains(&library.package.as_str()) {
-            packages.push(&library.package);
-        }
-    }
-    let workflow_line = format!("sudo apt-get install -y {}", packages.join(" "));
+    let workflow_line = install_line(libraries.iter().map(|l| l.package.as_str()));
     let named = libraries
         .iter()
         .map(|l| format!("`{}`", l.library))
@@ -82,6 +76,18 @@ pub(super) fn advice(failure: &JobFailure) -> Option<Advice> {
         workflow_line,
         explanation,
     })
+}
+
+/// The workflow line that installs `packages`, each once, in the order given:
+/// `sudo apt-get install -y libssl-dev zlib1g-dev`.
+pub(super) fn install_line<'a>(packages: impl Iterator<Item = &'a str>) -> String {
+    let mut once: Vec<&str> = Vec::new();
+    for package in packages {
+        if !once.contains(&package) {
+            once.push(package);
+        }
+    }
+    format!("sudo apt-get install -y {}", once.join(" "))
 }
 
 #[cfg(test)]

@@ -109,13 +109,7 @@ impl BundleAdvice {
     /// The workflow line that installs `libraries`' packages, each once: what a bundle's
     /// `workflow_line` must be.
     pub fn workflow_line_of(libraries: &[BundleLibrary]) -> String {
-        let mut packages: Vec<&str> = Vec::new();
-        for library in libraries {
-            if !packages.contains(&library.package.as_str()) {
-                packages.push(&library.package);
-            }
-        }
-        format!("sudo apt-get install -y {}", packages.join(" "))
+        super::advice::install_line(libraries.iter().map(|l| l.package.as_str()))
     }
 }
 
